@@ -1,0 +1,28 @@
+"""infrasim: infrastructure risk scenarios, from armed forces on the road to floods
+downstream and megawatts lost, as Monte Carlo distributions.
+
+Public API: `load_scenario`, `simulate`, `run_monte_carlo`. Imports are lazy so that
+``infrasim --help`` does not pay for pydantic, SimPy or matplotlib.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_PUBLIC = {
+    "load_scenario": "simulator.scenario",
+    "Scenario": "simulator.scenario",
+    "ScenarioError": "simulator.scenario",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        import importlib
+
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'simulator' has no attribute {name!r}")

@@ -1,0 +1,153 @@
+"""Cross-references between sections of a validated scenario.
+
+Field validation sees one value at a time; these checks see the whole scenario: roads
+and forces name existing nodes, routes are connected, the reservoir is not above the
+crest, towns lie on the river, the grid has the plant's bus. Each problem is returned
+with the path it concerns so the loader can point at the right line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .errors import did_you_mean
+from .schema import Scenario, Trigger
+
+# (path in the document, message, whether the path's key rather than value is meant)
+Finding = tuple[tuple[str | int, ...], str, bool]
+
+
+def cross_check(s: Scenario) -> list[Finding]:
+    """Every cross-reference problem of `s`; an empty list means the scenario is sound."""
+    return [
+        *_network(s),
+        *_forces(s),
+        *_dam(s),
+        *_river(s),
+        *_grid(s),
+        *_exercise(s),
+    ]
+
+
+def _unknown(kind: str, name: str, known: dict) -> str:
+    return f"unknown {kind} '{name}'; {did_you_mean(name, known)}".rstrip("; ")
+
+
+def _network(s: Scenario) -> Iterator[Finding]:
+    nodes = s.network.nodes
+    for road_id, road in s.network.roads.items():
+        for key, node in (("from", road.from_node), ("to", road.to_node)):
+            if node not in nodes:
+                yield ("network", "roads", road_id, key), _unknown("node", node, nodes), False
+        if road.from_node == road.to_node:
+            yield ("network", "roads", road_id), "a road must join two different nodes", False
+
+
+def _adjacent(s: Scenario) -> dict[str, set[str]]:
+    links: dict[str, set[str]] = {name: set() for name in s.network.nodes}
+    for road in s.network.roads.values():
+        if road.from_node in links and road.to_node in links:
+            links[road.from_node].add(road.to_node)
+            if road.two_way:
+                links[road.to_node].add(road.from_node)
+    return links
+
+
+def _reachable(links: dict[str, set[str]], start: str) -> set[str]:
+    seen, frontier = {start}, [start]
+    while frontier:
+        for nxt in links.get(frontier.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def _trigger(trigger: Trigger | None, path: tuple, s: Scenario) -> Iterator[Finding]:
+    if trigger is not None and trigger.town_falls is not None:
+        if trigger.town_falls not in s.network.nodes:
+            message = _unknown("node", trigger.town_falls, s.network.nodes)
+            yield path + ("trigger", "town_falls"), message, False
+
+
+def _forces(s: Scenario) -> Iterator[Finding]:
+    nodes = s.network.nodes
+    links = _adjacent(s)
+    for force_id, force in s.forces.items():
+        at = ("forces", force_id)
+        if force.start not in nodes:
+            yield at + ("start",), _unknown("node", force.start, nodes), False
+            continue
+        if force.objective is not None:
+            if force.objective not in nodes:
+                yield at + ("objective",), _unknown("node", force.objective, nodes), False
+            elif force.objective not in _reachable(links, force.start):
+                yield (at + ("objective",),
+                       f"no road leads from '{force.start}' to '{force.objective}'", False)
+        for i, (here, there) in enumerate(zip(force.route or [], (force.route or [])[1:],
+                                              strict=False)):
+            if there not in nodes:
+                yield at + ("route", i + 1), _unknown("node", there, nodes), False
+            elif there not in links.get(here, ()):
+                yield at + ("route", i + 1), f"no road from '{here}' to '{there}'", False
+        yield from _trigger(force.trigger, at, s)
+    if not any(f.side == "attacker" for f in s.forces.values()):
+        yield ("forces",), "the scenario needs at least one attacking force", False
+
+
+def _dam(s: Scenario) -> Iterator[Finding]:
+    dam = s.assets.dam
+    at = ("assets", "dam")
+    if dam.node not in s.network.nodes:
+        yield at + ("node",), _unknown("node", dam.node, s.network.nodes), False
+    reservoir = dam.reservoir
+    if reservoir.level_m > dam.height_m:
+        yield (at + ("reservoir", "level"),
+               f"the reservoir level ({reservoir.level_m:g} m) is above the dam crest "
+               f"({dam.height_m:g} m high)", False)
+    if reservoir.max_volume_m3 is not None and reservoir.volume_m3.is_fixed:
+        if reservoir.volume_m3.mean > reservoir.max_volume_m3:
+            yield (at + ("reservoir", "volume"),
+                   "the stored volume exceeds the reservoir's max_volume", False)
+    if dam.plant is not None and dam.plant.bus not in s.grid.buses:
+        yield at + ("plant", "bus"), "the grid has no bus " + repr(dam.plant.bus) + "; " + \
+            did_you_mean(dam.plant.bus, s.grid.buses), False
+
+
+def _river(s: Scenario) -> Iterator[Finding]:
+    length_m = sum(reach.length_m for reach in s.river.reaches.values())
+    for town_id, town in s.river.towns.items():
+        at = ("river", "towns", town_id)
+        if town.river_distance_m > length_m:
+            yield (at + ("river_distance",),
+                   f"the town lies {town.river_distance_m / 1000:g} km below the dam but the "
+                   f"river reaches end at {length_m / 1000:g} km", False)
+        if town.node is not None and town.node not in s.network.nodes:
+            yield at + ("node",), _unknown("node", town.node, s.network.nodes), False
+
+
+def _grid(s: Scenario) -> Iterator[Finding]:
+    buses = s.grid.buses
+    for section, items in (("lines", s.grid.lines), ("generators", s.grid.generators),
+                           ("loads", s.grid.loads)):
+        for item_id, item in items.items():
+            at = ("grid", section, item_id)
+            for key in ("from", "to", "bus"):
+                name = getattr(item, {"from": "from_bus", "to": "to_bus"}.get(key, key), None)
+                if name is not None and name not in buses:
+                    yield at + (key,), _unknown("bus", name, buses), False
+    for line_id, line in s.grid.lines.items():
+        if line.cut_when_captured is not None and line.cut_when_captured not in s.network.nodes:
+            yield (("grid", "lines", line_id, "cut_when_captured"),
+                   _unknown("node", line.cut_when_captured, s.network.nodes), False)
+
+
+def _exercise(s: Scenario) -> Iterator[Finding]:
+    if s.exercise is None:
+        return
+    for section, items in (("injects", s.exercise.injects), ("decisions", s.exercise.decisions)):
+        for item_id, item in items.items():
+            at = ("exercise", section, item_id)
+            if (item.time_s is None) == (item.trigger is None):
+                yield at, "give exactly one of 'time' or 'trigger'", False
+            yield from _trigger(item.trigger, at, s)

@@ -1,0 +1,250 @@
+"""Load a scenario file: YAML with marks, `extends`, variants, validation, cross-checks.
+
+``load_scenario(path, variant)`` is the one entry point the rest of the project uses.
+It returns a frozen `Scenario` or raises `ScenarioError` carrying every problem found,
+each with the file, line and column it points at; the two stages (field validation by
+pydantic, then cross-references between sections) each report all their problems.
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .checks import cross_check
+from .errors import Problem, ScenarioError, did_you_mean
+from .marked_yaml import MarkedData, PathKey, read_marked_yaml
+from .schema import Scenario
+
+MAX_EXTENDS_DEPTH = 10
+
+
+def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
+    """Read, merge, validate and cross-check one scenario file (and its variant)."""
+    document = resolve_document(Path(path))
+    if variant is not None:
+        document = apply_variant(document, variant)
+    scenario = validate_document(document)
+    scenario._source = str(path)
+    scenario._variant = variant
+    return scenario
+
+
+def validate_file(path: str | Path) -> Scenario:
+    """Check a file as `infrasim validate` does: the base scenario, every variant and
+    every exercise option, reporting all problems found together."""
+    document = resolve_document(Path(path))
+    problems: list[Problem] = []
+    scenario = validate_document(document)
+    for name in scenario.variants:
+        try:
+            validate_document(apply_variant(document, name))
+        except ScenarioError as error:
+            problems.extend(_labelled(error, f"with variant '{name}'"))
+    if scenario.exercise is not None:
+        for decision_id, decision in scenario.exercise.decisions.items():
+            for option_id in decision.options:
+                at = ("exercise", "decisions", decision_id, "options", option_id, "overrides")
+                try:
+                    validate_document(apply_overrides(document, at))
+                except ScenarioError as error:
+                    problems.extend(_labelled(error, f"with option '{decision_id}.{option_id}'"))
+    if problems:
+        raise ScenarioError(problems)
+    scenario._source = str(path)
+    return scenario
+
+
+def _labelled(error: ScenarioError, label: str) -> list[Problem]:
+    return [Problem(p.mark, f"{p.message} ({label})") for p in error.problems]
+
+
+# ------------------------------------------------------------------- extends / merge
+
+
+def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> MarkedData:
+    """Read `path` and, if it says ``extends: base.yaml``, deep-merge it over its base."""
+    document = read_marked_yaml(path)
+    data = document.data
+    if "extends" not in data:
+        return document
+    mark = document.mark_of(("extends",))
+    base_name = data.pop("extends")
+    if not isinstance(base_name, str) or not base_name.strip():
+        raise ScenarioError([Problem(mark, "'extends' takes the path of a base scenario file")])
+    base_path = (path.parent / base_name).resolve()
+    chain = _chain + (path.resolve(),)
+    if base_path in chain:
+        cycle = " -> ".join(p.name for p in chain + (base_path,))
+        raise ScenarioError([Problem(mark, f"'extends' cycle: {cycle}")])
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError([Problem(mark, f"'extends' chain longer than {MAX_EXTENDS_DEPTH}")])
+    if not base_path.is_file():
+        raise ScenarioError([Problem(mark, f"'extends' file not found: {base_name} "
+                                           f"(looked at {base_path})")])
+    base = resolve_document(base_path, chain)
+    return _merge(base, document, source_prefix=(), target_prefix=())
+
+
+def _merge(base: MarkedData, overlay: MarkedData, source_prefix: PathKey,
+           target_prefix: PathKey) -> MarkedData:
+    """Deep-merge the mapping at `source_prefix` of `overlay` into `base` at
+    `target_prefix`; marks follow the values so errors point at the file that set them."""
+    merged = MarkedData(copy.deepcopy(base.data), dict(base.value_marks), dict(base.key_marks))
+    overlay_value = _get(overlay.data, source_prefix)
+    _deep_update(merged.data, target_prefix, overlay_value)
+    n = len(source_prefix)
+    for marks, target in ((overlay.value_marks, merged.value_marks),
+                          (overlay.key_marks, merged.key_marks)):
+        for path, mark in marks.items():
+            if path[:n] == source_prefix and len(path) > n:
+                target[target_prefix + path[n:]] = mark
+    return merged
+
+
+def _get(data: Any, path: PathKey) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _deep_update(data: dict, prefix: PathKey, overlay: Any) -> None:
+    target = data
+    for part in prefix:
+        target = target.setdefault(part, {})
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_update(target, (key,), value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+# -------------------------------------------------------------------------- variants
+
+
+def apply_variant(document: MarkedData, name: str) -> MarkedData:
+    """The document with the overrides of variant `name` merged in."""
+    variants = document.data.get("variants")
+    if not isinstance(variants, dict) or name not in variants:
+        known = list(variants) if isinstance(variants, dict) else []
+        where = ("variants",) if known else ()
+        hint = did_you_mean(name, known) if known else "this scenario defines no variants"
+        raise ScenarioError([Problem(document.mark_of(where), f"unknown variant '{name}'; {hint}")])
+    return apply_overrides(document, ("variants", name, "overrides"))
+
+
+def apply_overrides(document: MarkedData, at: PathKey) -> MarkedData:
+    """Merge the overrides mapping found at path `at` over the document's top level."""
+    try:
+        overrides = _get(document.data, at)
+    except (KeyError, IndexError, TypeError):
+        return document
+    if not isinstance(overrides, dict):
+        return document  # the schema reports a non-mapping 'overrides' at its own mark
+    return _merge(document, document, source_prefix=at, target_prefix=())
+
+
+# ------------------------------------------------------------------------ validation
+
+
+def validate_document(document: MarkedData) -> Scenario:
+    """Validate fields with pydantic, then cross-references; raise with all problems."""
+    try:
+        scenario = Scenario.model_validate(document.data)
+    except ValidationError as error:
+        raise ScenarioError(_problems_from(error, document)) from None
+    problems = [
+        Problem(document.mark_of(path, key=is_key), message)
+        for path, message, is_key in cross_check(scenario)
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def _problems_from(error: ValidationError, document: MarkedData) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        kind = item["type"]
+        message = item["msg"].removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            valid = _valid_keys(loc[:-1])
+            message = f"unknown key '{key}'" + (f"; {did_you_mean(key, valid)}" if valid else "")
+            mark = document.mark_of(loc, key=True)
+        elif kind == "missing":
+            mark = document.mark_of(loc[:-1])
+            message = f"missing required key '{loc[-1]}'"
+            where = _where(loc[:-1])
+            if where:
+                message += f" in {where}"
+        else:
+            mark = document.mark_of(loc)
+            found = item.get("input")
+            if kind != "value_error" and not isinstance(found, dict | list):
+                message += f", found {found!r}"
+            if kind == "literal_error" and isinstance(found, str):
+                expected = item.get("ctx", {}).get("expected", "")
+                choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+                hint = did_you_mean(found, [c for c in choices if c])
+                if hint.startswith("did"):
+                    message += f"; {hint}"
+        problems.append(Problem(mark, _with_field(loc, message, kind)))
+    return problems
+
+
+def _where(loc: PathKey) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _with_field(loc: PathKey, message: str, kind: str) -> str:
+    if kind in ("extra_forbidden", "missing") or not loc:
+        return message
+    return f"{_where(loc)}: {message}"
+
+
+def _valid_keys(loc: PathKey) -> list[str]:
+    """The keys allowed in the mapping at `loc`, for a did-you-mean hint."""
+    model = _model_at(Scenario, loc)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _model_at(annotation: Any, loc: PathKey) -> type[BaseModel] | None:
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
+            if part not in fields:
+                return None
+            annotation = fields[part].annotation
+        elif typing.get_origin(annotation) in (dict, list):
+            annotation = typing.get_args(annotation)[-1]
+        else:
+            return None
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional to reach the model or container type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation

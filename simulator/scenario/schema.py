@@ -1,0 +1,443 @@
+"""The scenario language as frozen pydantic models.
+
+Each YAML section maps to one model below. YAML keys are short and unit-free
+(``height: 57 m``); the Python attribute behind each key carries its SI unit in its name
+(``height_m``), because after loading every quantity is an SI float and the name is the
+only place left to say what the number means. Collections of named things (nodes,
+roads, forces, towns, grid elements) are mappings keyed by an id, so that `extends` and
+`variants` can override one element's field by deep merge without repeating a list.
+
+Field-level checks (units, ranges, distribution parameters) live here; checks that
+need the whole scenario (a road names an existing node, a route is connected) live in
+`checks.py`, so that every problem of a file can be reported at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    model_validator,
+)
+
+from .distributions import KINDS, Distribution, fixed, parse_distribution, support
+from .units import DIMENSIONLESS, DIMENSIONS
+
+# ----------------------------------------------------------------------------- fields
+
+
+def _to_si(value: Any, dimension: str) -> float:
+    from .units import to_si  # pint loads only when a file is actually parsed
+
+    return to_si(value, dimension)
+
+
+def _bounds_text(ge: float | None, gt: float | None, le: float | None) -> str:
+    parts = []
+    if ge is not None:
+        parts.append(f">= {ge:g}")
+    if gt is not None:
+        parts.append(f"> {gt:g}")
+    if le is not None:
+        parts.append(f"<= {le:g}")
+    return " and ".join(parts)
+
+
+def _check_bounds(
+    low: float, high: float, ge: float | None, gt: float | None, le: float | None, what: str
+) -> None:
+    bad = (
+        (ge is not None and low < ge)
+        or (gt is not None and low <= gt)
+        or (le is not None and high > le)
+    )
+    if bad:
+        found = f"{low:g}" if low == high else f"values from {low:g} to {high:g}"
+        raise ValueError(f"{what} must be {_bounds_text(ge, gt, le)} (SI units), found {found}")
+
+
+def _quantity_schema(dimension: str) -> dict[str, Any]:
+    example = DIMENSIONS[dimension][1].strip("'")
+    if dimension == DIMENSIONLESS:
+        return {"type": "number"}
+    return {
+        "type": "string",
+        "description": f"a {dimension} with units, for example '{example}'",
+        "examples": [example],
+    }
+
+
+_DISTRIBUTION_SCHEMA = {
+    "type": "object",
+    "required": ["dist"],
+    "properties": {"dist": {"enum": sorted(KINDS)}},
+    "description": "a distribution: {dist: triangular, low: .., mode: .., high: ..}, ...",
+}
+
+
+def Quantity(dimension: str, *, ge: float | None = None, gt: float | None = None,
+             le: float | None = None) -> Any:
+    """A single value with units, stored as an SI float (no distribution allowed)."""
+
+    def parse(value: Any) -> float:
+        if isinstance(value, Mapping):
+            raise ValueError("this field takes one value, not a distribution")
+        number = _to_si(value, dimension)
+        _check_bounds(number, number, ge, gt, le, "value")
+        return number
+
+    return Annotated[
+        float, BeforeValidator(parse), WithJsonSchema(_quantity_schema(dimension))
+    ]
+
+
+def Uncertain(dimension: str, *, ge: float | None = None, gt: float | None = None,
+              le: float | None = None) -> Any:
+    """A value with units that may also be a distribution; stored as a `Distribution`.
+
+    Bounds are checked against the distribution's whole support, so a travel time
+    written as a normal distribution (which can go negative) is refused with a hint.
+    """
+
+    def parse(value: Any) -> Distribution:
+        if isinstance(value, Distribution):
+            return value
+        if isinstance(value, Mapping):
+            if "dist" not in value:
+                raise ValueError(
+                    "a distribution needs a 'dist' key, e.g. {dist: triangular, low: .., "
+                    "mode: .., high: ..}"
+                )
+            if value.get("dist") == "bernoulli" and dimension != DIMENSIONLESS:
+                raise ValueError("bernoulli gives 0 or 1 and fits only plain-number fields")
+            dist = parse_distribution(value, lambda v: _to_si(v, dimension))
+        else:
+            dist = fixed(_to_si(value, dimension))
+        low, high = support(dist)
+        what = "value" if dist.is_fixed else f"every value of this {dist.kind} distribution"
+        if not dist.is_fixed and math.isinf(low) and (ge is not None or gt is not None):
+            raise ValueError(
+                f"{dist.kind} can draw values below {_bounds_text(ge, gt, None)}; "
+                "use truncnormal, lognormal or triangular"
+            )
+        _check_bounds(low, high, ge, gt, le, what)
+        return dist
+
+    return Annotated[
+        Distribution,
+        BeforeValidator(parse),
+        WithJsonSchema({"anyOf": [_quantity_schema(dimension), _DISTRIBUTION_SCHEMA]}),
+    ]
+
+
+Duration = Uncertain("time", ge=0)
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Id = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Section(BaseModel):
+    """Base of every scenario model: frozen, strict about unknown keys."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True
+    )
+
+
+# -------------------------------------------------------------------------- sections
+
+
+class ScenarioInfo(Section):
+    """What the scenario is and how it runs by default."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start: datetime = Field(description="local start time, ISO 8601, e.g. 2014-06-21T06:00:00+03:00")
+    horizon_s: Quantity("time", gt=0) = Field(alias="horizon")
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    replications: int = Field(default=1000, ge=1, le=10_000_000)
+
+
+class Node(Section):
+    """A place on the road network: a town, the dam, a border crossing, a junction."""
+
+    name: str | None = None
+    kind: Literal["town", "city", "dam", "border", "junction", "base", "checkpoint"]
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    population: int = Field(default=0, ge=0)
+    halt_s: Duration = Field(default=fixed(0.0), alias="halt",
+                             description="time a passing force spends here (checkpoint, town)")
+
+
+class Road(Section):
+    """A road segment; travel time comes from length and speed or is given directly."""
+
+    from_node: Id = Field(alias="from")
+    to_node: Id = Field(alias="to")
+    length_m: Quantity("length", gt=0) | None = Field(default=None, alias="length")
+    speed_mps: Uncertain("speed", gt=0) | None = Field(default=None, alias="speed")
+    travel_time_s: Duration | None = Field(default=None, alias="travel_time")
+    delay_s: Duration = Field(default=fixed(0.0), alias="delay",
+                              description="checkpoint or obstacle delay on the segment")
+    two_way: bool = True
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> Road:
+        if (self.speed_mps is None) == (self.travel_time_s is None):
+            raise ValueError("give either 'speed' (with 'length') or 'travel_time', not both or neither")
+        if self.speed_mps is not None and self.length_m is None:
+            raise ValueError("'speed' needs 'length'")
+        return self
+
+
+class Network(Section):
+    nodes: dict[Id, Node] = Field(min_length=1)
+    roads: dict[Id, Road] = {}
+
+
+class Trigger(Section):
+    """When something starts: a named place falls, or a scheduled time."""
+
+    town_falls: Id | None = None
+    time_s: Quantity("time", ge=0) | None = Field(default=None, alias="time")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Trigger:
+        if (self.town_falls is None) == (self.time_s is None):
+            raise ValueError("a trigger needs exactly one of 'town_falls' or 'time'")
+        return self
+
+
+class Force(Section):
+    """An armed force: a column that moves, a garrison that holds, a reinforcement."""
+
+    side: Literal["attacker", "defender"]
+    strength: Uncertain(DIMENSIONLESS, gt=0)
+    start: Id
+    objective: Id | None = None
+    route: list[Id] | None = Field(default=None, min_length=2)
+    departure_s: Duration = Field(default=fixed(0.0), alias="departure")
+    effectiveness_per_s: Uncertain("rate", gt=0) = Field(
+        alias="effectiveness",
+        description="Lanchester attrition coefficient: enemy fighters put out of action "
+        "per fighter per unit time, e.g. '0.02 /h'",
+    )
+    defender_advantage: Uncertain(DIMENSIONLESS, gt=0) = Field(
+        default=fixed(1.0), description="multiplier on effectiveness when defending a place"
+    )
+    withdraw_ratio: Uncertain(DIMENSIONLESS, ge=0) = Field(
+        default=fixed(0.0), description="withdraws when own/enemy strength falls below this"
+    )
+    trigger: Trigger | None = None
+    mobilisation_s: Duration = Field(default=fixed(0.0), alias="mobilisation")
+
+    @model_validator(mode="after")
+    def _plan(self) -> Force:
+        if self.objective is not None and self.route is not None:
+            raise ValueError("give either 'objective' or 'route', not both")
+        if self.route is not None and self.route[0] != self.start:
+            raise ValueError(f"the route must begin at the start node '{self.start}'")
+        return self
+
+
+class FailureMode(Section):
+    """What may happen to a captured dam: a breach, a partial breach, loss of the plant."""
+
+    kind: Literal["full_breach", "partial_breach", "loss_of_operation"]
+    probability: Probability
+    delay_s: Duration = Field(alias="delay", description="time from capture to the event")
+    depth_fraction: float = Field(default=1.0, gt=0, le=1,
+                                  description="share of the dam height a breach cuts down")
+    restoration_s: Duration | None = Field(default=None, alias="restoration",
+                                           description="time until the plant runs again")
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> FailureMode:
+        if self.kind == "partial_breach" and self.depth_fraction >= 1:
+            raise ValueError("a partial_breach needs depth_fraction below 1")
+        if self.kind == "loss_of_operation" and self.restoration_s is None:
+            raise ValueError("loss_of_operation needs 'restoration' (time until the plant runs)")
+        return self
+
+
+class StoragePoint(Section):
+    height_m: Quantity("length", ge=0) = Field(alias="height")
+    volume_m3: Quantity("volume", ge=0) = Field(alias="volume")
+
+
+class Reservoir(Section):
+    volume_m3: Uncertain("volume", gt=0) = Field(alias="volume",
+                                                 description="stored volume at the event")
+    max_volume_m3: Quantity("volume", gt=0) | None = Field(default=None, alias="max_volume")
+    level_m: Quantity("length", gt=0) = Field(alias="level",
+                                              description="water depth above the dam's base")
+    surface_area_m2: Quantity("area", gt=0) | None = Field(default=None, alias="surface_area")
+    storage_curve: list[StoragePoint] | None = Field(default=None, min_length=2)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> Reservoir:
+        curve = self.storage_curve or []
+        for lower, upper in zip(curve, curve[1:], strict=False):
+            if upper.height_m <= lower.height_m or upper.volume_m3 < lower.volume_m3:
+                raise ValueError("storage_curve must rise: heights increasing, volumes not falling")
+        return self
+
+
+class Plant(Section):
+    units: int = Field(ge=1, le=100)
+    capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
+    bus: Id
+
+
+class Dam(Section):
+    name: str
+    node: Id
+    height_m: Quantity("length", gt=0) = Field(alias="height")
+    crest_length_m: Quantity("length", gt=0) = Field(alias="crest_length")
+    crest_elevation_m: Quantity("length") | None = Field(default=None, alias="crest_elevation")
+    reservoir: Reservoir
+    spillway_capacity_m3s: Quantity("discharge", ge=0) = Field(alias="spillway_capacity")
+    bottom_outlet_capacity_m3s: Quantity("discharge", ge=0) = Field(
+        default=0.0, alias="bottom_outlet_capacity"
+    )
+    plant: Plant | None = None
+    failure_modes: dict[Id, FailureMode] = {}
+
+
+class Assets(Section):
+    dam: Dam
+
+
+class Reach(Section):
+    """A river reach below the dam, in downstream order."""
+
+    length_m: Quantity("length", gt=0) = Field(alias="length")
+    slope: float = Field(gt=0, lt=0.1)
+    width_m: Quantity("length", gt=0) = Field(alias="width")
+    roughness: float = Field(gt=0, lt=1, description="Manning's n")
+
+
+class RiverTown(Section):
+    name: str | None = None
+    node: Id | None = None
+    river_distance_m: Quantity("length", ge=0) = Field(alias="river_distance",
+                                                      description="distance below the dam")
+    population: int = Field(ge=0)
+    floodplain_share: Probability = Field(description="share of people living in the flooded area")
+
+
+class River(Section):
+    base_flow_m3s: Quantity("discharge", gt=0) = Field(alias="base_flow")
+    damaging_depth_m: Quantity("length", gt=0) = Field(default=0.6, alias="damaging_depth")
+    reaches: dict[Id, Reach] = Field(min_length=1)
+    towns: dict[Id, RiverTown] = {}
+
+
+class Warning(Section):
+    detection_delay_s: Duration = Field(alias="detection_delay")
+    dissemination_delay_s: Duration = Field(alias="dissemination_delay")
+    understanding: Literal["vague", "precise"] = "vague"
+
+
+class Bus(Section):
+    name: str | None = None
+    region: str | None = None
+
+
+class Line(Section):
+    from_bus: Id = Field(alias="from")
+    to_bus: Id = Field(alias="to")
+    capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
+    reactance_pu: float = Field(gt=0, alias="reactance")
+    cut_when_captured: Id | None = Field(
+        default=None, description="a node whose capture cuts this line"
+    )
+
+
+class Generator(Section):
+    bus: Id
+    capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
+    cost_per_mwh: float = Field(ge=0, alias="cost")
+
+
+class Load(Section):
+    bus: Id
+    peak_w: Quantity("power", gt=0) = Field(alias="peak")
+    profile: list[Annotated[float, Field(ge=0, le=1)]] = Field(
+        min_length=24, max_length=24, description="24 hourly multipliers of the peak"
+    )
+
+
+class Grid(Section):
+    buses: dict[Id, Bus] = Field(min_length=1)
+    lines: dict[Id, Line] = {}
+    generators: dict[Id, Generator] = {}
+    loads: dict[Id, Load] = {}
+    repair_time_s: Duration = Field(default=fixed(7 * 86400.0), alias="repair_time")
+
+
+class Inject(Section):
+    time_s: Quantity("time", ge=0) | None = Field(default=None, alias="time")
+    trigger: Trigger | None = None
+    sender: str = Field(alias="from")
+    receiver: str = Field(alias="to")
+    message: str
+    expected_action: str = ""
+
+
+class DecisionOption(Section):
+    description: str = ""
+    overrides: dict[str, Any] = {}
+
+
+class Decision(Section):
+    time_s: Quantity("time", ge=0) | None = Field(default=None, alias="time")
+    trigger: Trigger | None = None
+    question: str
+    options: dict[Id, DecisionOption] = Field(min_length=2)
+
+
+class Exercise(Section):
+    injects: dict[Id, Inject] = {}
+    decisions: dict[Id, Decision] = {}
+
+
+class Variant(Section):
+    description: str = ""
+    overrides: dict[str, Any] = {}
+
+
+class Scenario(Section):
+    """A whole, validated scenario; the engine reads nothing else."""
+
+    scenario: ScenarioInfo
+    network: Network
+    forces: dict[Id, Force] = Field(min_length=1)
+    assets: Assets
+    river: River
+    warning: Warning
+    grid: Grid
+    exercise: Exercise | None = None
+    variants: dict[Id, Variant] = {}
+
+    _source: str = PrivateAttr(default="")
+    _variant: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str:
+        """The file this scenario was loaded from."""
+        return self._source
+
+    @property
+    def variant(self) -> str | None:
+        """The variant applied at load time, if any."""
+        return self._variant
