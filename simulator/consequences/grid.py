@@ -1,9 +1,9 @@
 """Power-grid consequences of plant and line outages: a DC power flow with minimum-cost
 dispatch and load shedding, solved as a linear program with HiGHS, and the unserved
-energy it implies over a horizon of outages and hourly load. A solve costs about a
-millisecond and the grid's states repeat across replications (which plants and lines are
-out, hour of day), so every distinct state is solved once per process and cached on a
-prepared copy of the network; a warm call of unserved_energy is a few array operations."""
+energy it implies over a horizon of outages and hourly load. A solve costs milliseconds
+and the grid's states repeat across replications (which plants and lines are out, hour
+of day), so every distinct state is solved once per process and cached on a prepared
+copy of the network; a warm call of unserved_energy is a few array operations."""
 
 from __future__ import annotations
 
@@ -160,14 +160,13 @@ class GridOutcome:
     peak_shed_mw: float
     shedding_h: float
     generation_lost_mw: float
-    hourly_unserved_mwh: np.ndarray = field(repr=False)
+    hourly_unserved_mwh: np.ndarray = field(repr=False, compare=False)
 
 
 class _PreparedNetwork:
     """Index maps, matrices and solution caches for one network, built once per process."""
 
     def __init__(self, network: GridNetwork) -> None:
-        self.network = network
         buses = network.buses
         self.bus_names = tuple(_names(buses))
         self.line_names = tuple(_names(network.lines))
@@ -223,21 +222,24 @@ class _PreparedNetwork:
             result = self._dispatches[key] = self._solve(available, lines_out, load_mw)
         return result
 
-    def hourly_table(
-        self, available: frozenset[str], lines_out: frozenset[str], hours_of_day: np.ndarray
-    ) -> np.ndarray:
-        """(24, n_bus + 1) table for one state: MW shed at each bus, then total generation,
-        by hour of day. Rows are solved the first time an hour of day is needed."""
+    def hourly_table(self, available: frozenset[str], lines_out: frozenset[str]) -> np.ndarray:
+        """The (24, n_bus + 1) table of one state: MW shed at each bus, then total
+        generation, by hour of day. Rows stay NaN until fill_hour solves them."""
         key = (available, lines_out)
         table = self._hourly_tables.get(key)
         if table is None:
             if len(self._hourly_tables) >= MAX_CACHED_STATES:
                 self._hourly_tables.clear()
             table = self._hourly_tables[key] = np.full((24, len(self.bus_names) + 1), np.nan)
-        for hour in np.unique(hours_of_day[np.isnan(table[hours_of_day, 0])]):
-            result = self.dispatch(available, lines_out, self.hourly_load_tuples[hour])
-            table[hour] = (*result.shed_mw, result.total_generation_mw)
         return table
+
+    def fill_hour(
+        self, available: frozenset[str], lines_out: frozenset[str], hour_of_day: int
+    ) -> None:
+        result = self.dispatch(available, lines_out, self.hourly_load_tuples[hour_of_day])
+        self.hourly_table(available, lines_out)[hour_of_day] = (
+            *result.shed_mw, result.total_generation_mw
+        )
 
     def _solve(
         self, available: frozenset[str], lines_out: frozenset[str], load_mw: tuple[float, ...]
@@ -374,55 +376,51 @@ def unserved_energy(
         if start_h < end_h:
             windows.append((start_h, end_h, kind, name))
 
+    # Pieces of the horizon: cut at every hour and wherever an outage starts or ends.
     cuts = sorted({0.0, float(horizon_h)} | {t for w in windows for t in w[:2]})
     n_hours = math.ceil(horizon_h)
-    hourly_unserved = np.zeros(n_hours)
-    by_bus = np.zeros(len(prepared.bus_names))
-    generated_mwh = 0.0
-    peak_shed_mw = shedding_h = generation_lost_mw = 0.0
-    for period_start, period_end in zip(cuts[:-1], cuts[1:], strict=True):
+    edges = np.union1d(np.arange(n_hours, dtype=float), cuts)
+    duration_h = np.diff(edges)
+    hour = edges[:-1].astype(np.intp)
+    hour_of_day = (start_hour_of_day + hour) % 24
+    period = np.searchsorted(cuts, edges[:-1], side="right") - 1
+
+    states, tables = [], []
+    generation_lost_mw = 0.0
+    for period_start in cuts[:-1]:
         active = [w for w in windows if w[0] <= period_start < w[1]]
         generators_out = {name for _, _, kind, name in active if kind == "generator"}
         lines_out = frozenset(name for _, _, kind, name in active if kind == "line")
         generation_lost_mw = max(generation_lost_mw, sum(
-            prepared.generator_capacity_mw[prepared.generator_index[name]]
+            float(prepared.generator_capacity_mw[prepared.generator_index[name]])
             for name in generators_out
         ))
-        edges = np.concatenate([
-            [period_start],
-            np.arange(math.floor(period_start) + 1, math.ceil(period_end)),
-            [period_end],
-        ])
-        duration_h = np.diff(edges)
-        hour = edges[:-1].astype(int)
-        hour_of_day = (start_hour_of_day + hour) % 24
-        table = prepared.hourly_table(
-            prepared.all_generators - generators_out, lines_out, hour_of_day
-        )[hour_of_day]
-        shed_mw = table[:, :-1]
-        total_shed_mw = shed_mw.sum(axis=1)
-        generated_mwh += float(duration_h @ table[:, -1])
-        by_bus += duration_h @ shed_mw
-        hourly_unserved += np.bincount(hour, duration_h * total_shed_mw, n_hours)
-        peak_shed_mw = max(peak_shed_mw, float(total_shed_mw.max()))
-        shedding_h += float(duration_h[total_shed_mw > SHED_TOLERANCE_MW].sum())
+        states.append((prepared.all_generators - generators_out, lines_out))
+        tables.append(prepared.hourly_table(*states[-1]))
+    rows = np.stack(tables)[period, hour_of_day]
+    unsolved = np.isnan(rows[:, 0])
+    if unsolved.any():
+        for p, h in set(zip(period[unsolved].tolist(), hour_of_day[unsolved].tolist(),
+                            strict=True)):
+            prepared.fill_hour(*states[p], h)
+        rows = np.stack(tables)[period, hour_of_day]
 
-    whole_hours = np.minimum(horizon_h - np.arange(n_hours), 1.0)
-    demand_mwh = float(
-        whole_hours @ prepared.hourly_demand_mw[(start_hour_of_day + np.arange(n_hours)) % 24]
-    )
+    shed_mw = rows[:, :-1]
+    total_shed_mw = shed_mw.sum(axis=1)
+    by_bus = duration_h @ shed_mw
     unserved_mwh = float(by_bus.sum())
+    demand_mwh = float(duration_h @ prepared.hourly_demand_mw[hour_of_day])
     by_region = np.bincount(prepared.bus_region, by_bus, len(prepared.region_names))
     return GridOutcome(
         demand_mwh=demand_mwh,
-        served_energy_mwh=generated_mwh,
+        served_energy_mwh=float(duration_h @ rows[:, -1]),
         unserved_energy_mwh=unserved_mwh,
         unserved_energy_mwh_by_bus=dict(zip(prepared.bus_names, by_bus.tolist(), strict=True)),
         unserved_energy_mwh_by_region=dict(
             zip(prepared.region_names, by_region.tolist(), strict=True)
         ),
-        peak_shed_mw=peak_shed_mw,
-        shedding_h=shedding_h,
-        generation_lost_mw=float(generation_lost_mw),
-        hourly_unserved_mwh=hourly_unserved,
+        peak_shed_mw=float(total_shed_mw.max()),
+        shedding_h=float(duration_h[total_shed_mw > SHED_TOLERANCE_MW].sum()),
+        generation_lost_mw=generation_lost_mw,
+        hourly_unserved_mwh=np.bincount(hour, duration_h * total_shed_mw, n_hours),
     )

@@ -232,4 +232,4 @@ def town_life_loss(
         warning_h, mobilisation_scale_h, mobilisation_shape, max_evacuated_fraction
     )
     exposed = population_at_risk - evacuated
-    return TownLoss(exposed, evacuated, exposed * rate, warning_h, severity)
+    return TownLoss(exposed, evacuated, exposed * rate, float(warning_h), severity)

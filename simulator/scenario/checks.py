@@ -82,10 +82,14 @@ def _forces(s: Scenario) -> Iterator[Finding]:
             if force.objective not in nodes:
                 yield at + ("objective",), _unknown("node", force.objective, nodes), False
             elif force.objective not in _reachable(links, force.start):
-                yield (at + ("objective",),
-                       f"no road leads from '{force.start}' to '{force.objective}'", False)
-        for i, (here, there) in enumerate(zip(force.route or [], (force.route or [])[1:],
-                                              strict=False)):
+                yield (
+                    at + ("objective",),
+                    f"no road leads from '{force.start}' to '{force.objective}'",
+                    False,
+                )
+        for i, (here, there) in enumerate(
+            zip(force.route or [], (force.route or [])[1:], strict=False)
+        ):
             if there not in nodes:
                 yield at + ("route", i + 1), _unknown("node", there, nodes), False
             elif there not in links.get(here, ()):
@@ -102,16 +106,28 @@ def _dam(s: Scenario) -> Iterator[Finding]:
         yield at + ("node",), _unknown("node", dam.node, s.network.nodes), False
     reservoir = dam.reservoir
     if reservoir.level_m > dam.height_m:
-        yield (at + ("reservoir", "level"),
-               f"the reservoir level ({reservoir.level_m:g} m) is above the dam crest "
-               f"({dam.height_m:g} m high)", False)
+        yield (
+            at + ("reservoir", "level"),
+            f"the reservoir level ({reservoir.level_m:g} m) is above the dam crest "
+            f"({dam.height_m:g} m high)",
+            False,
+        )
     if reservoir.max_volume_m3 is not None and reservoir.volume_m3.is_fixed:
         if reservoir.volume_m3.mean > reservoir.max_volume_m3:
-            yield (at + ("reservoir", "volume"),
-                   "the stored volume exceeds the reservoir's max_volume", False)
+            yield (
+                at + ("reservoir", "volume"),
+                "the stored volume exceeds the reservoir's max_volume",
+                False,
+            )
     if dam.plant is not None and dam.plant.bus not in s.grid.buses:
-        yield at + ("plant", "bus"), "the grid has no bus " + repr(dam.plant.bus) + "; " + \
-            did_you_mean(dam.plant.bus, s.grid.buses), False
+        yield (
+            at + ("plant", "bus"),
+            "the grid has no bus "
+            + repr(dam.plant.bus)
+            + "; "
+            + did_you_mean(dam.plant.bus, s.grid.buses),
+            False,
+        )
 
 
 def _river(s: Scenario) -> Iterator[Finding]:
@@ -119,17 +135,23 @@ def _river(s: Scenario) -> Iterator[Finding]:
     for town_id, town in s.river.towns.items():
         at = ("river", "towns", town_id)
         if town.river_distance_m > length_m:
-            yield (at + ("river_distance",),
-                   f"the town lies {town.river_distance_m / 1000:g} km below the dam but the "
-                   f"river reaches end at {length_m / 1000:g} km", False)
+            yield (
+                at + ("river_distance",),
+                f"the town lies {town.river_distance_m / 1000:g} km below the dam but the "
+                f"river reaches end at {length_m / 1000:g} km",
+                False,
+            )
         if town.node is not None and town.node not in s.network.nodes:
             yield at + ("node",), _unknown("node", town.node, s.network.nodes), False
 
 
 def _grid(s: Scenario) -> Iterator[Finding]:
     buses = s.grid.buses
-    for section, items in (("lines", s.grid.lines), ("generators", s.grid.generators),
-                           ("loads", s.grid.loads)):
+    for section, items in (
+        ("lines", s.grid.lines),
+        ("generators", s.grid.generators),
+        ("loads", s.grid.loads),
+    ):
         for item_id, item in items.items():
             at = ("grid", section, item_id)
             for key in ("from", "to", "bus"):
@@ -138,8 +160,11 @@ def _grid(s: Scenario) -> Iterator[Finding]:
                     yield at + (key,), _unknown("bus", name, buses), False
     for line_id, line in s.grid.lines.items():
         if line.cut_when_captured is not None and line.cut_when_captured not in s.network.nodes:
-            yield (("grid", "lines", line_id, "cut_when_captured"),
-                   _unknown("node", line.cut_when_captured, s.network.nodes), False)
+            yield (
+                ("grid", "lines", line_id, "cut_when_captured"),
+                _unknown("node", line.cut_when_captured, s.network.nodes),
+                False,
+            )
 
 
 def _exercise(s: Scenario) -> Iterator[Finding]:

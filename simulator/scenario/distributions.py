@@ -142,7 +142,9 @@ def _choice_sample(d: Distribution, rng: np.random.Generator) -> float:
 
 
 KINDS: dict[str, Kind] = {
-    "fixed": Kind(("value",), _no_check, lambda d: d.params["value"], lambda d, r: d.params["value"]),
+    "fixed": Kind(
+        ("value",), _no_check, lambda d: d.params["value"], lambda d, r: d.params["value"]
+    ),
     "uniform": Kind(
         ("low", "high"),
         _check_uniform,
@@ -208,14 +210,17 @@ def parse_distribution(spec: Mapping[str, Any], to_si: Callable[[Any], float]) -
     Raises ValueError naming the bad parameter.
     """
     from .errors import did_you_mean
-    from .units import DIMENSIONLESS, to_si as convert
+    from .units import DIMENSIONLESS
+    from .units import to_si as convert
 
     def to_si_dimensionless(value: Any) -> float:
         return convert(value, DIMENSIONLESS)
 
     kind_name = spec.get("dist")
     if not isinstance(kind_name, str) or kind_name not in KINDS:
-        raise ValueError(f"unknown distribution {kind_name!r}; " + did_you_mean(str(kind_name), KINDS))
+        raise ValueError(
+            f"unknown distribution {kind_name!r}; " + did_you_mean(str(kind_name), KINDS)
+        )
     kind = KINDS[kind_name]
     given = tuple(k for k in spec if k != "dist")
     spellings = _SPELLINGS.get(kind_name, [kind.params])

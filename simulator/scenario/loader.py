@@ -85,22 +85,26 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> MarkedData:
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise ScenarioError([Problem(mark, f"'extends' chain longer than {MAX_EXTENDS_DEPTH}")])
     if not base_path.is_file():
-        raise ScenarioError([Problem(mark, f"'extends' file not found: {base_name} "
-                                           f"(looked at {base_path})")])
+        raise ScenarioError(
+            [Problem(mark, f"'extends' file not found: {base_name} (looked at {base_path})")]
+        )
     base = resolve_document(base_path, chain)
     return _merge(base, document, source_prefix=(), target_prefix=())
 
 
-def _merge(base: MarkedData, overlay: MarkedData, source_prefix: PathKey,
-           target_prefix: PathKey) -> MarkedData:
+def _merge(
+    base: MarkedData, overlay: MarkedData, source_prefix: PathKey, target_prefix: PathKey
+) -> MarkedData:
     """Deep-merge the mapping at `source_prefix` of `overlay` into `base` at
     `target_prefix`; marks follow the values so errors point at the file that set them."""
     merged = MarkedData(copy.deepcopy(base.data), dict(base.value_marks), dict(base.key_marks))
     overlay_value = _get(overlay.data, source_prefix)
     _deep_update(merged.data, target_prefix, overlay_value)
     n = len(source_prefix)
-    for marks, target in ((overlay.value_marks, merged.value_marks),
-                          (overlay.key_marks, merged.key_marks)):
+    for marks, target in (
+        (overlay.value_marks, merged.value_marks),
+        (overlay.key_marks, merged.key_marks),
+    ):
         for path, mark in marks.items():
             if path[:n] == source_prefix and len(path) > n:
                 target[target_prefix + path[n:]] = mark
@@ -159,7 +163,7 @@ def validate_document(document: MarkedData) -> Scenario:
     except ValidationError as error:
         raise ScenarioError(_problems_from(error, document)) from None
     problems = [
-        Problem(document.mark_of(path, key=is_key), message)
+        Problem(document.mark_of(path, key=is_key), _with_field(path, message, "cross"))
         for path, message, is_key in cross_check(scenario)
     ]
     if problems:

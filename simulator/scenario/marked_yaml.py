@@ -61,8 +61,12 @@ def _decode(raw: bytes, file: str) -> str:
         raise _fail(file, line, column, "the file is not UTF-8 text (binary data?)") from None
     if "\x00" in text:
         before = text[: text.index("\x00")]
-        raise _fail(file, before.count("\n") + 1, len(before) - before.rfind("\n"),
-                    "the file contains NUL bytes: it is binary, not a YAML scenario")
+        raise _fail(
+            file,
+            before.count("\n") + 1,
+            len(before) - before.rfind("\n"),
+            "the file contains NUL bytes: it is binary, not a YAML scenario",
+        )
     return text
 
 
@@ -91,29 +95,47 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self.values += 1
         if self.values > MAX_VALUES:
-            raise _fail(self.file, node.start_mark.line + 1, node.start_mark.column + 1,
-                        f"the document expands to more than {MAX_VALUES:,} values "
-                        "(an alias bomb?); refusing to expand it")
+            raise _fail(
+                self.file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                f"the document expands to more than {MAX_VALUES:,} values "
+                "(an alias bomb?); refusing to expand it",
+            )
         if len(path) > MAX_DEPTH:
-            raise _fail(self.file, node.start_mark.line + 1, node.start_mark.column + 1,
-                        f"nesting deeper than {MAX_DEPTH} levels")
+            raise _fail(
+                self.file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                f"nesting deeper than {MAX_DEPTH} levels",
+            )
         self.out.value_marks.setdefault(path, _mark(self.file, node.start_mark))
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise _fail(self.file, key_node.start_mark.line + 1,
-                                key_node.start_mark.column + 1, "a key must be plain text")
+                    raise _fail(
+                        self.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "a key must be plain text",
+                    )
                 key = key_node.value
                 if key == "<<":
-                    raise _fail(self.file, key_node.start_mark.line + 1,
-                                key_node.start_mark.column + 1,
-                                "YAML merge keys ('<<') are not supported; use 'extends' or a variant")
+                    raise _fail(
+                        self.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "YAML merge keys ('<<') are not supported; use 'extends' or a variant",
+                    )
                 if key in result:
                     first = self.out.key_marks[path + (key,)]
-                    raise _fail(self.file, key_node.start_mark.line + 1,
-                                key_node.start_mark.column + 1,
-                                f"duplicate key '{key}' (first given at line {first.line})")
+                    raise _fail(
+                        self.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        f"duplicate key '{key}' (first given at line {first.line})",
+                    )
                 self.out.key_marks[path + (key,)] = _mark(self.file, key_node.start_mark)
                 result[key] = self.build(value_node, path + (key,))
             return result
@@ -122,8 +144,12 @@ class _Builder:
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError) as error:
-            raise _fail(self.file, node.start_mark.line + 1, node.start_mark.column + 1,
-                        f"cannot read value {node.value!r}: {error}") from None
+            raise _fail(
+                self.file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                f"cannot read value {node.value!r}: {error}",
+            ) from None
 
 
 def read_marked_yaml(path: Path) -> MarkedData:
@@ -132,8 +158,12 @@ def read_marked_yaml(path: Path) -> MarkedData:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise _fail(file, 1, 1, f"the file is {size:,} bytes; scenarios are limited to "
-                        f"{MAX_FILE_BYTES:,} bytes")
+            raise _fail(
+                file,
+                1,
+                1,
+                f"the file is {size:,} bytes; scenarios are limited to {MAX_FILE_BYTES:,} bytes",
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise _fail(file, 1, 1, "no such file") from None
@@ -143,23 +173,42 @@ def read_marked_yaml(path: Path) -> MarkedData:
         raise _fail(file, 1, 1, f"cannot read the file: {error.strerror}") from None
     text = _decode(raw, file)
     if not text.strip():
-        raise _fail(file, 1, 1, "the file is empty; a scenario is a mapping with sections "
-                    "'scenario', 'network', 'forces', 'assets', 'river', 'warning', 'grid'")
-    loader = yaml.SafeLoader(text)
+        raise _fail(
+            file,
+            1,
+            1,
+            "the file is empty; a scenario is a mapping with sections "
+            "'scenario', 'network', 'forces', 'assets', 'river', 'warning', 'grid'",
+        )
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise _fail(file, 1, 1, "the file holds no YAML document (only comments?)")
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-            raise _fail(file, node.start_mark.line + 1, node.start_mark.column + 1,
-                        f"a scenario must be a mapping of sections, found {kind}")
+            raise _fail(
+                file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                f"a scenario must be a mapping of sections, found {kind}",
+            )
         builder = _Builder(file, loader)
         builder.out.data = builder.build(node, ())
         return builder.out
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        raise _fail(
+            file,
+            before.count("\n") + 1,
+            len(before) - before.rfind("\n"),
+            f"character {chr(error.character)!r} is not allowed in YAML text",
+        ) from None
     except yaml.YAMLError as error:
         raise _yaml_problem(error, file) from None
     except RecursionError:
         raise _fail(file, 1, 1, "the document is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -53,7 +53,13 @@ def _bounds_text(ge: float | None, gt: float | None, le: float | None) -> str:
 
 
 def _check_bounds(
-    low: float, high: float, ge: float | None, gt: float | None, le: float | None, what: str
+    low: float,
+    high: float,
+    ge: float | None,
+    gt: float | None,
+    le: float | None,
+    what: str,
+    given: Any,
 ) -> None:
     bad = (
         (ge is not None and low < ge)
@@ -61,8 +67,11 @@ def _check_bounds(
         or (le is not None and high > le)
     )
     if bad:
-        found = f"{low:g}" if low == high else f"values from {low:g} to {high:g}"
-        raise ValueError(f"{what} must be {_bounds_text(ge, gt, le)} (SI units), found {found}")
+        if low == high:
+            found = repr(given) if isinstance(given, str) else f"{low:g}"
+        else:
+            found = f"values from {low:g} to {high:g} (SI units)"
+        raise ValueError(f"{what} must be {_bounds_text(ge, gt, le)}, found {found}")
 
 
 def _quantity_schema(dimension: str) -> dict[str, Any]:
@@ -84,24 +93,24 @@ _DISTRIBUTION_SCHEMA = {
 }
 
 
-def Quantity(dimension: str, *, ge: float | None = None, gt: float | None = None,
-             le: float | None = None) -> Any:
+def Quantity(
+    dimension: str, *, ge: float | None = None, gt: float | None = None, le: float | None = None
+) -> Any:
     """A single value with units, stored as an SI float (no distribution allowed)."""
 
     def parse(value: Any) -> float:
         if isinstance(value, Mapping):
             raise ValueError("this field takes one value, not a distribution")
         number = _to_si(value, dimension)
-        _check_bounds(number, number, ge, gt, le, "value")
+        _check_bounds(number, number, ge, gt, le, "value", value)
         return number
 
-    return Annotated[
-        float, BeforeValidator(parse), WithJsonSchema(_quantity_schema(dimension))
-    ]
+    return Annotated[float, BeforeValidator(parse), WithJsonSchema(_quantity_schema(dimension))]
 
 
-def Uncertain(dimension: str, *, ge: float | None = None, gt: float | None = None,
-              le: float | None = None) -> Any:
+def Uncertain(
+    dimension: str, *, ge: float | None = None, gt: float | None = None, le: float | None = None
+) -> Any:
     """A value with units that may also be a distribution; stored as a `Distribution`.
 
     Bounds are checked against the distribution's whole support, so a travel time
@@ -126,10 +135,10 @@ def Uncertain(dimension: str, *, ge: float | None = None, gt: float | None = Non
         what = "value" if dist.is_fixed else f"every value of this {dist.kind} distribution"
         if not dist.is_fixed and math.isinf(low) and (ge is not None or gt is not None):
             raise ValueError(
-                f"{dist.kind} can draw values below {_bounds_text(ge, gt, None)}; "
-                "use truncnormal, lognormal or triangular"
+                f"a {dist.kind} distribution can draw negative values but this field must be "
+                f"{_bounds_text(ge, gt, None)}; use truncnormal, lognormal or triangular"
             )
-        _check_bounds(low, high, ge, gt, le, what)
+        _check_bounds(low, high, ge, gt, le, what, value)
         return dist
 
     return Annotated[
@@ -160,7 +169,9 @@ class ScenarioInfo(Section):
 
     name: str = Field(min_length=1)
     description: str = ""
-    start: datetime = Field(description="local start time, ISO 8601, e.g. 2014-06-21T06:00:00+03:00")
+    start: datetime = Field(
+        description="local start time, ISO 8601, e.g. 2014-06-21T06:00:00+03:00"
+    )
     horizon_s: Quantity("time", gt=0) = Field(alias="horizon")
     seed: int = Field(default=0, ge=0, lt=2**63)
     replications: int = Field(default=1000, ge=1, le=10_000_000)
@@ -174,8 +185,11 @@ class Node(Section):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     population: int = Field(default=0, ge=0)
-    halt_s: Duration = Field(default=fixed(0.0), alias="halt",
-                             description="time a passing force spends here (checkpoint, town)")
+    halt_s: Duration = Field(
+        default=fixed(0.0),
+        alias="halt",
+        description="time a passing force spends here (checkpoint, town)",
+    )
 
 
 class Road(Section):
@@ -186,14 +200,17 @@ class Road(Section):
     length_m: Quantity("length", gt=0) | None = Field(default=None, alias="length")
     speed_mps: Uncertain("speed", gt=0) | None = Field(default=None, alias="speed")
     travel_time_s: Duration | None = Field(default=None, alias="travel_time")
-    delay_s: Duration = Field(default=fixed(0.0), alias="delay",
-                              description="checkpoint or obstacle delay on the segment")
+    delay_s: Duration = Field(
+        default=fixed(0.0), alias="delay", description="checkpoint or obstacle delay on the segment"
+    )
     two_way: bool = True
 
     @model_validator(mode="after")
     def _one_timing(self) -> Road:
         if (self.speed_mps is None) == (self.travel_time_s is None):
-            raise ValueError("give either 'speed' (with 'length') or 'travel_time', not both or neither")
+            raise ValueError(
+                "give either 'speed' (with 'length') or 'travel_time', not both or neither"
+            )
         if self.speed_mps is not None and self.length_m is None:
             raise ValueError("'speed' needs 'length'")
         return self
@@ -255,10 +272,12 @@ class FailureMode(Section):
     kind: Literal["full_breach", "partial_breach", "loss_of_operation"]
     probability: Probability
     delay_s: Duration = Field(alias="delay", description="time from capture to the event")
-    depth_fraction: float = Field(default=1.0, gt=0, le=1,
-                                  description="share of the dam height a breach cuts down")
-    restoration_s: Duration | None = Field(default=None, alias="restoration",
-                                           description="time until the plant runs again")
+    depth_fraction: float = Field(
+        default=1.0, gt=0, le=1, description="share of the dam height a breach cuts down"
+    )
+    restoration_s: Duration | None = Field(
+        default=None, alias="restoration", description="time until the plant runs again"
+    )
 
     @model_validator(mode="after")
     def _mode_fields(self) -> FailureMode:
@@ -275,11 +294,13 @@ class StoragePoint(Section):
 
 
 class Reservoir(Section):
-    volume_m3: Uncertain("volume", gt=0) = Field(alias="volume",
-                                                 description="stored volume at the event")
+    volume_m3: Uncertain("volume", gt=0) = Field(
+        alias="volume", description="stored volume at the event"
+    )
     max_volume_m3: Quantity("volume", gt=0) | None = Field(default=None, alias="max_volume")
-    level_m: Quantity("length", gt=0) = Field(alias="level",
-                                              description="water depth above the dam's base")
+    level_m: Quantity("length", gt=0) = Field(
+        alias="level", description="water depth above the dam's base"
+    )
     surface_area_m2: Quantity("area", gt=0) | None = Field(default=None, alias="surface_area")
     storage_curve: list[StoragePoint] | None = Field(default=None, min_length=2)
 
@@ -329,8 +350,9 @@ class Reach(Section):
 class RiverTown(Section):
     name: str | None = None
     node: Id | None = None
-    river_distance_m: Quantity("length", ge=0) = Field(alias="river_distance",
-                                                      description="distance below the dam")
+    river_distance_m: Quantity("length", ge=0) = Field(
+        alias="river_distance", description="distance below the dam"
+    )
     population: int = Field(ge=0)
     floodplain_share: Probability = Field(description="share of people living in the flooded area")
 

@@ -55,21 +55,29 @@ def to_si(value: object, dimension: str) -> float:
             f"expected a {dimension} with units, for example {example}, found bare number {value!r}"
         )
     if not isinstance(value, str):
-        raise ValueError(f"expected {_label(dimension)} such as {example}, found {type(value).__name__}")
+        raise ValueError(
+            f"expected {_label(dimension)} such as {example}, found {type(value).__name__}"
+        )
     registry = _registry()
     try:
         quantity = registry.Quantity(value.strip())
     except Exception as error:  # pint raises many types for unparsable text
+        unknown = getattr(error, "unit_names", None)
+        reason = f"unknown unit '{unknown[0]}'" if unknown else "not a number with a unit"
         raise ValueError(
-            f"cannot read {value!r} as a {dimension} ({type(error).__name__}); "
+            f"cannot read {value!r} as {_label(dimension)}: {reason}; "
             f"write a number and a unit, for example {example}"
         ) from None
     if not quantity.check(pint_dimension):
         found = "a plain number" if quantity.dimensionless else f"a {quantity.dimensionality}"
-        hint = " ('m' is metres; write 'min' for minutes)" if dimension == "time" and value.strip().endswith(" m") else ""
+        hint = (
+            " ('m' is metres; write 'min' for minutes)"
+            if dimension == "time" and value.strip().endswith(" m")
+            else ""
+        )
         raise ValueError(
             f"expected {_label(dimension)} (for example {example}), found {value!r} "
             f"which is {found}{hint}"
         )
     magnitude = float(quantity.to_base_units().magnitude)
-    return float(f"{magnitude:.12g}")  # drop float noise from unit factors
+    return float(f"{magnitude:.15g}")  # drop float noise from unit factors
