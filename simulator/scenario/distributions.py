@@ -276,7 +276,9 @@ def support(d: Distribution) -> tuple[float, float]:
             return p["value"], p["value"]
         case "uniform" | "triangular" | "truncnormal":
             return p["low"], p["high"]
-        case "lognormal" | "exponential":
+        case "lognormal":
+            return math.ulp(0.0), math.inf  # strictly positive
+        case "exponential":
             return 0.0, math.inf
         case "bernoulli":
             return 0.0, 1.0

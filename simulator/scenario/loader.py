@@ -117,12 +117,27 @@ def _get(data: Any, path: PathKey) -> Any:
     return data
 
 
+# Mappings under these keys describe one value, so an override replaces them whole:
+# merging {time: 0 h} into {town_falls: anah} would give a trigger with both.
+_WHOLE_VALUE_KEYS = frozenset({"trigger"})
+
+
+def _replaces_whole(key: str, value: dict) -> bool:
+    """A distribution or a trigger is one value: an override swaps it, never merges it
+    key by key (a lognormal over a triangular must not keep the triangular's 'mode')."""
+    return key in _WHOLE_VALUE_KEYS or "dist" in value
+
+
 def _deep_update(data: dict, prefix: PathKey, overlay: Any) -> None:
     target = data
     for part in prefix:
         target = target.setdefault(part, {})
     for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
+        if (
+            isinstance(value, dict)
+            and isinstance(target.get(key), dict)
+            and not _replaces_whole(key, value)
+        ):
             _deep_update(target, (key,), value)
         else:
             target[key] = copy.deepcopy(value)

@@ -116,3 +116,20 @@ def test_bundled_scenarios_validate(capsys):
     files = sorted(str(p) for p in (Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
     assert files, "no bundled scenarios"
     assert main(["validate", *files]) == 0, capsys.readouterr().err
+
+
+def test_override_replaces_a_distribution_or_trigger_whole(tmp_path):
+    """A variant that swaps a triangular speed for a lognormal one, or a town-falls
+    trigger for a timed one, must not be merged key by key into an invalid mixture."""
+    text = MINIMAL.read_text().replace(
+        "    defender_advantage: 2\n",
+        "    defender_advantage: 2\n    trigger: {town_falls: border}\n",
+    ) + (
+        "  swapped:\n    overrides:\n"
+        "      network: {roads: {border_dam: {speed: {dist: lognormal, median: 40 km/h, p90: 60 km/h}}}}\n"
+        "      forces: {garrison: {trigger: {time: 2 h}}}\n"
+    )
+    path = write(tmp_path / "swap.yaml", text)
+    s = load_scenario(path, variant="swapped")
+    assert s.network.roads["border_dam"].speed_mps.kind == "lognormal"
+    assert s.forces["garrison"].trigger.time_s == 7200 and s.forces["garrison"].trigger.town_falls is None
