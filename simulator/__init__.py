@@ -15,6 +15,9 @@ _PUBLIC = {
     "load_scenario": "simulator.scenario",
     "Scenario": "simulator.scenario",
     "ScenarioError": "simulator.scenario",
+    "simulate": "simulator.engine",
+    "run_monte_carlo": "simulator.montecarlo",
+    "RunResult": "simulator.montecarlo",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -1,0 +1,181 @@
+"""Forces on the road network and the engagements between them.
+
+A force is one SimPy process: wait for its trigger (a town falls, or a scheduled time),
+mobilise and depart, then drive its route with one timeout per road segment and one per
+halt at an intermediate node. Attackers fight at every defended node on their way and
+capture every undefended node that can change hands; defenders (reinforcements) drive
+past everything and join the garrison at their destination, mid-engagement if one is
+going on. A reinforcement arriving at a node the attackers already hold waits there: a
+counter-attack is not modelled.
+
+An engagement is resolved in closed form (`lanchester.resolve`) and costs one timeout.
+When a force joins it, the strengths are brought forward to that moment, the new force
+is added and the engagement is resolved again from there (the stale end event is
+ignored). Forces on one side fight as one group whose effectiveness, defender advantage
+and withdraw ratio are the strength-weighted means of its members'; losses are shared
+in proportion to strength.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from .lanchester import resolve, strengths_at
+from .plan import ForcePlan
+
+if TYPE_CHECKING:
+    from .world import World
+
+__all__ = ["Engagement", "Unit", "force_process"]
+
+
+class Unit:
+    """A force's state during a replication (its sampled parameters and strength)."""
+
+    __slots__ = ("id", "side", "initial", "strength", "effectiveness_per_s",
+                 "defender_advantage", "withdraw_ratio", "active")
+
+    def __init__(self, force_id: str, side: str, values: dict[str, float]) -> None:
+        prefix = "forces." + force_id + "."
+        self.id = force_id
+        self.side = side
+        self.initial = self.strength = values[prefix + "strength"]
+        self.effectiveness_per_s = values[prefix + "effectiveness_per_s"]
+        self.defender_advantage = values[prefix + "defender_advantage"]
+        self.withdraw_ratio = values[prefix + "withdraw_ratio"]
+        self.active = True  # False once destroyed or withdrawn
+
+    @property
+    def losses(self) -> float:
+        return self.initial - self.strength
+
+
+def _group(units: list[Unit], defending: bool) -> tuple[float, float, float]:
+    """Total strength, mean effectiveness and mean withdraw ratio of one side."""
+    if len(units) == 1:
+        (unit,) = units
+        effect = unit.effectiveness_per_s * (unit.defender_advantage if defending else 1.0)
+        return unit.strength, effect, unit.withdraw_ratio
+    total = sum(u.strength for u in units)
+    # weights: strengths, or equal weights if the side is down to nothing
+    weights = [u.strength / total for u in units] if total > 0 else [1 / len(units)] * len(units)
+    if defending:
+        effect = sum(w * u.effectiveness_per_s * u.defender_advantage
+                     for w, u in zip(weights, units, strict=True))
+    else:
+        effect = sum(w * u.effectiveness_per_s for w, u in zip(weights, units, strict=True))
+    ratio = sum(w * u.withdraw_ratio for w, u in zip(weights, units, strict=True))
+    return total, effect, ratio
+
+
+def _rescale(units: list[Unit], old_total: float, new_total: float) -> None:
+    factor = new_total / old_total if old_total > 0 else 0.0
+    for unit in units:
+        unit.strength *= factor
+
+
+class Engagement:
+    """An attack on a defended node, from first contact until one side gives up."""
+
+    def __init__(self, world: World, node: str, attackers: list[Unit],
+                 defenders: list[Unit]) -> None:
+        self.world = world
+        self.node = node
+        self.attackers = list(attackers)
+        self.defenders = list(defenders)
+        self.done = world.env.event()  # succeeds with the winner ("attacker"/"defender")
+        self._version = 0
+        if world.timeline is not None:
+            world.note("engage", ",".join(u.id for u in self.attackers), node,
+                       "{:.0f} attackers engage {:.0f} defenders ({})",
+                       sum(u.strength for u in self.attackers),
+                       sum(u.strength for u in self.defenders),
+                       ",".join(u.id for u in self.defenders))
+        self._resolve()
+
+    def _resolve(self) -> None:
+        env = self.world.env
+        attackers, alpha, attacker_ratio = _group(self.attackers, defending=False)
+        defenders, beta, defender_ratio = _group(self.defenders, defending=True)
+        self._since_s = env.now
+        self._start = (attackers, defenders, alpha, beta)
+        self.outcome = resolve(attackers, defenders, alpha, beta, attacker_ratio,
+                               defender_ratio)
+        self._version += 1
+        if not math.isinf(self.outcome.duration_s):
+            end = env.timeout(self.outcome.duration_s)
+            end.callbacks.append(partial(self._end, self._version))
+
+    def advance(self) -> None:
+        """Bring both sides' strengths forward to now (before a join, or at the horizon)."""
+        elapsed = self.world.env.now - self._since_s
+        if elapsed <= 0:
+            return
+        attackers, defenders, alpha, beta = self._start
+        left_a, left_d = strengths_at(attackers, defenders, alpha, beta, elapsed)
+        _rescale(self.attackers, attackers, left_a)
+        _rescale(self.defenders, defenders, left_d)
+        self._start = (left_a, left_d, alpha, beta)
+        self._since_s = self.world.env.now
+
+    def join(self, unit: Unit) -> None:
+        """A force arrives mid-engagement: re-resolve from now with it included."""
+        self.advance()
+        (self.attackers if unit.side == "attacker" else self.defenders).append(unit)
+        self.world.note("join", unit.id, self.node,
+                        "joins the engagement with {:.0f} ({} side)", unit.strength, unit.side)
+        self._resolve()
+
+    def _end(self, version: int, _event: Any) -> None:
+        if version != self._version:
+            return  # superseded by a re-resolution
+        attackers, defenders = self._start[:2]
+        outcome = self.outcome
+        _rescale(self.attackers, attackers, outcome.attackers_left)
+        _rescale(self.defenders, defenders, outcome.defenders_left)
+        losers = self.defenders if outcome.winner == "attacker" else self.attackers
+        for unit in losers:
+            unit.active = False
+        self.world.engagement_over(self)
+        self.done.succeed(outcome.winner)
+
+
+def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, Any, None]:
+    """The life of one force: trigger, mobilisation and departure, then its route."""
+    env = world.env
+    values = world.values
+    if plan.trigger_time_s is not None:
+        if plan.trigger_time_s > 0:
+            yield env.timeout(plan.trigger_time_s)
+        world.note("dispatch", unit.id, plan.start, "dispatched at the scheduled time")
+    elif plan.trigger_node is not None:
+        yield world.falls[plan.trigger_node]
+        world.note("dispatch", unit.id, plan.start, "dispatched: {} has fallen",
+                   plan.trigger_node)
+    prefix = "forces." + unit.id + "."
+    wait_s = values[prefix + "mobilisation_s"] + values[prefix + "departure_s"]
+    if wait_s > 0:
+        yield env.timeout(wait_s)
+    if not plan.legs:
+        world.arrive_at_destination(plan, unit)
+        return
+    attacking = unit.side == "attacker"
+    halt_s = 0.0
+    for leg in plan.legs:
+        if halt_s > 0:
+            yield env.timeout(halt_s)
+        world.depart(unit, leg)
+        yield env.timeout(world.road_time_s(leg.road))
+        node = leg.destination
+        world.note("arrive", unit.id, node, "arrives with {:.0f}", unit.strength)
+        if attacking:
+            engagement = world.attacker_arrives(unit, node)
+            if engagement is not None:
+                winner = yield engagement.done
+                if winner != "attacker":
+                    return
+        halt_s = values["network.nodes." + node + ".halt_s"]
+    world.arrive_at_destination(plan, unit)

@@ -1,0 +1,65 @@
+"""The facts of one replication that the consequence models need, as plain data.
+
+The engine decides *what happens and when* (capture, breach, warning, outages); the
+consequence models (breach, flood, life loss, grid) decide *what it costs*. `History` is
+the hand-over between the two: frozen, picklable, in seconds from the scenario start
+and SI units, with ``math.inf`` for "did not happen within the horizon". Times of things
+set in motion within the horizon (a warning still travelling, a line under repair) keep
+their true value even past the horizon; consumers clip to ``horizon_s`` if they need to.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = ["History", "LineCut"]
+
+
+class LineCut(NamedTuple):
+    """A grid line out of service because the node it depends on was captured."""
+
+    line: str  # grid.lines id
+    node: str  # the captured node (the line's cut_when_captured)
+    cut_s: float
+    repaired_s: float  # cut_s + the replication's grid repair time (may pass the horizon)
+
+
+@dataclass(frozen=True)
+class History:
+    """What happened in one replication, for the consequence models."""
+
+    seed: int
+    replication: int
+    horizon_s: float
+    reservoir_volume_m3: float  # stored volume at the event (sampled)
+    dam_state: str  # final: "operating", "threatened", "held" or "captured"
+    capture_s: float = math.inf  # when the dam was captured
+    breach_mode: str | None = None  # "full_breach" or "partial_breach"
+    breach_mode_id: str | None = None  # its key under assets.dam.failure_modes
+    breach_depth_fraction: float = 0.0  # share of the dam height cut down (0: no breach)
+    breach_s: float = math.inf
+    detection_s: float = math.inf  # breach detected by the authorities
+    # river town id -> time the warning reaches it (inf when nothing was detected)
+    warning_received_s: dict[str, float] = field(default_factory=dict)
+    # intervals (start_s, end_s) with the plant's capacity off the grid, merged and
+    # sorted; end_s is inf after a breach. Empty when the dam has no plant.
+    plant_outages: tuple[tuple[float, float], ...] = ()
+    line_cuts: tuple[LineCut, ...] = ()
+    captures: dict[str, float] = field(default_factory=dict)  # node -> time it fell
+
+    @property
+    def breached(self) -> bool:
+        return self.breach_mode is not None
+
+
+def merge_intervals(intervals: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """Sorted, non-overlapping union of closed intervals."""
+    merged: list[list[float]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((start, end) for start, end in merged)

@@ -1,0 +1,194 @@
+"""Named random streams: one independent generator per (seed, replication, component).
+
+The stream of replication k and component ``name`` is, by definition (DESIGN.md),
+``Generator(PCG64(SeedSequence(entropy=seed, spawn_key=(k, stable_hash(name)))))``, so
+a replication can be replayed alone, results do not depend on how replications are
+batched, and two variants share the random numbers of every component they have in
+common. `stream` builds exactly that with numpy. Building a `SeedSequence` costs about
+15 microseconds, and a replication needs dozens of streams, so `StreamSet` computes the
+same PCG64 states for all the components of a scenario at once (numpy's SeedSequence
+hash, vectorised over names) and positions one reusable generator on each in turn;
+`tests/engine/test_rng.py` checks that both give identical numbers.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = ["StreamSet", "seed_sequence", "stable_hash", "stream"]
+
+
+def stable_hash(name: str) -> int:
+    """A 32-bit hash of a component name that is the same in every process and run
+    (CRC-32 of its UTF-8 bytes; Python's own `hash` is salted per process)."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def seed_sequence(seed: int, replication: int, name: str) -> np.random.SeedSequence:
+    """The seed sequence of component `name` in replication `replication`."""
+    return np.random.SeedSequence(entropy=seed, spawn_key=(replication, stable_hash(name)))
+
+
+def stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """A fresh generator for component `name` in replication `replication` (reference
+    construction; use it for any randomness outside the engine's pre-sampled inputs)."""
+    return np.random.Generator(np.random.PCG64(seed_sequence(seed, replication, name)))
+
+
+# --------------------------------------------------------------- the fast, same path
+# Constants of numpy's SeedSequence (numpy/random/bit_generator.pyx) and PCG64.
+_M32 = 0xFFFFFFFF
+_M128 = (1 << 128) - 1
+_INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
+_INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
+_MIX_MULT_L, _MIX_MULT_R = 0xCA01F9DD, 0x4973F715
+_POOL_SIZE = 4
+_PCG_MULT = (2549297995355413924 << 64) | 4865540595714422341
+_U32 = np.uint32
+_SHIFT = _U32(16)
+
+
+def _words(n: int) -> list[int]:
+    """An integer as little-endian 32-bit words, as SeedSequence reads entropy."""
+    if n == 0:
+        return [0]
+    out = []
+    while n > 0:
+        out.append(n & _M32)
+        n >>= 32
+    return out
+
+
+def _hashmix(value: int, hash_const: int) -> tuple[int, int]:
+    value ^= hash_const
+    hash_const = (hash_const * _MULT_A) & _M32
+    value = (value * hash_const) & _M32
+    return value ^ (value >> 16), hash_const
+
+
+def _mix(x: int, y: int) -> int:
+    result = (_MIX_MULT_L * x - _MIX_MULT_R * y) & _M32
+    return result ^ (result >> 16)
+
+
+def _mix_in(pool: list[int], hash_const: int, word: int) -> tuple[list[int], int]:
+    pool = list(pool)
+    for dst in range(_POOL_SIZE):
+        hashed, hash_const = _hashmix(word, hash_const)
+        pool[dst] = _mix(pool[dst], hashed)
+    return pool, hash_const
+
+
+@lru_cache(maxsize=64)
+def _seed_pool(seed: int) -> tuple[tuple[int, ...], int]:
+    """The SeedSequence pool after the run entropy (the seed, padded to the pool size
+    because a spawn key follows) and the all-pairs mixing: it depends on the seed only."""
+    entropy = _words(seed)
+    entropy += [0] * (_POOL_SIZE - len(entropy))
+    hash_const = _INIT_A
+    pool = []
+    for word in entropy[:_POOL_SIZE]:
+        hashed, hash_const = _hashmix(word, hash_const)
+        pool.append(hashed)
+    for src in range(_POOL_SIZE):
+        for dst in range(_POOL_SIZE):
+            if src != dst:
+                hashed, hash_const = _hashmix(pool[src], hash_const)
+                pool[dst] = _mix(pool[dst], hashed)
+    for word in entropy[_POOL_SIZE:]:
+        pool, hash_const = _mix_in(pool, hash_const, word)
+    return tuple(pool), hash_const
+
+
+def _constants(hash_const: int, count: int, mult: int) -> list[int]:
+    out = []
+    for _ in range(count):
+        hash_const = (hash_const * mult) & _M32
+        out.append(hash_const)
+    return out
+
+
+class _NameMixer:
+    """The per-name half of the SeedSequence hash, precomputed for one list of names
+    and one hash-constant position; `states(pool)` finishes it for a replication with a
+    handful of whole-array operations."""
+
+    def __init__(self, hashes: np.ndarray, hash_const: int) -> None:
+        after = _constants(hash_const, _POOL_SIZE, _MULT_A)
+        before = [hash_const, *after[:-1]]
+        # The name word's hashmix does not depend on the pool: do it once, (pool, names).
+        xor = np.array(before, dtype=np.uint32)[:, None]
+        mult = np.array(after, dtype=np.uint32)[:, None]
+        value = (hashes[None, :] ^ xor) * mult
+        self.hashed_names = _U32(_MIX_MULT_R) * (value ^ (value >> _SHIFT))
+        out_after = _constants(_INIT_B, 2 * _POOL_SIZE, _MULT_B)
+        out_before = [_INIT_B, *out_after[:-1]]
+        self.out_xor = np.array(out_before, dtype=np.uint32)[:, None]
+        self.out_mult = np.array(out_after, dtype=np.uint32)[:, None]
+        self.cycle = np.arange(2 * _POOL_SIZE) % _POOL_SIZE
+
+    def states(self, pool: Sequence[int]) -> list[tuple[int, int]]:
+        """PCG64 (state, inc) of every name, given the pool after the replication word."""
+        left = np.array([(_MIX_MULT_L * word) & _M32 for word in pool], dtype=np.uint32)
+        mixed = left[:, None] - self.hashed_names
+        mixed ^= mixed >> _SHIFT
+        # SeedSequence.generate_state(4, np.uint64): cycle the pool, hash each word.
+        words = (mixed[self.cycle] ^ self.out_xor) * self.out_mult
+        words ^= words >> _SHIFT
+        pairs = np.ascontiguousarray(words.T).astype("<u4").view("<u8").tolist()
+        out = []
+        for s_hi, s_lo, i_hi, i_lo in pairs:
+            # pcg64_set_seed: state = 0; inc = 2*initseq+1; step; state += initstate; step
+            inc = ((((i_hi << 64) | i_lo) << 1) | 1) & _M128
+            state = ((inc + ((s_hi << 64) | s_lo)) * _PCG_MULT + inc) & _M128
+            out.append((state, inc))
+        return out
+
+
+class StreamSet:
+    """The named streams of a fixed list of components, for any seed and replication.
+
+    ``positioned(seed, replication)`` yields ``(name, generator)`` in the order of
+    `names`; each generator is the shared one, reset to the start of that component's
+    stream, so draw everything a component needs before advancing the iterator. The
+    numbers are exactly those of `stream(seed, replication, name)`.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self._hashes = np.array([stable_hash(n) for n in self.names], dtype=np.uint32)
+        self._mixers: dict[int, _NameMixer] = {}
+        self._local = threading.local()  # one reusable generator per thread (Dask threads)
+
+    def states(self, seed: int, replication: int) -> list[tuple[int, int]]:
+        """PCG64 (state, inc) pairs of every component, in the order of `names`."""
+        if seed < 0 or replication < 0:
+            raise ValueError("seed and replication must be >= 0")
+        pool, hash_const = _seed_pool(seed)
+        pool_list = list(pool)
+        for word in _words(replication):
+            pool_list, hash_const = _mix_in(pool_list, hash_const, word)
+        mixer = self._mixers.get(hash_const)
+        if mixer is None:
+            mixer = self._mixers[hash_const] = _NameMixer(self._hashes, hash_const)
+        return mixer.states(pool_list)
+
+    def positioned(self, seed: int, replication: int) -> Iterator[tuple[str, np.random.Generator]]:
+        """Iterate ``(name, generator)`` with the generator at the start of each stream."""
+        if not self.names:
+            return
+        generator = getattr(self._local, "generator", None)
+        if generator is None:
+            generator = self._local.generator = np.random.Generator(np.random.PCG64(0))
+        bit_generator = generator.bit_generator
+        state = {"bit_generator": "PCG64", "state": None, "has_uint32": 0, "uinteger": 0}
+        for name, (pcg_state, inc) in zip(self.names, self.states(seed, replication),
+                                          strict=True):
+            state["state"] = {"state": pcg_state, "inc": inc}
+            bit_generator.state = state
+            yield name, generator

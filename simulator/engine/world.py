@@ -1,0 +1,253 @@
+"""One replication: build the SimPy environment, run it to the horizon, read it out.
+
+`run` draws the replication's inputs from their named streams (`plan.sample_inputs`),
+creates one process per force that moves or waits (garrisons in place from the start
+need none), runs the environment until the scenario's horizon, and returns the
+`History` for the consequence models, the flat outcomes and, when asked, the timeline.
+`World` is the replication's mutable state that the processes share: who holds each
+node, the garrisons, engagements in progress, the dam, lines cut.
+
+The engine's outcomes (flags are 1.0/0.0; a time in hours from the start is censored at
+the horizon when the thing did not happen, so read it with its flag):
+``dam_threatened``, ``dam_held`` (final state: an attack was repulsed), ``dam_captured``,
+``time_to_capture_h``, ``towns_captured`` (nodes of kind town or city),
+``capture_h.<node>`` per town or city, ``reinforcements_arrived`` and
+``reinforcements_arrival_h`` (first defender reinforcement to reach its destination),
+``breach_started``, ``breach_time_h``, ``breach_depth_fraction`` (0 without a breach),
+``plant_outage_h`` (plant hours off the grid within the horizon), ``lines_cut``,
+``attacker_losses``, ``defender_losses`` (strength lost, engagements still going at the
+horizon counted as they stand), and ``input.<path>`` for every random input.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import simpy
+
+from ..scenario.schema import Scenario
+from .dam import Dam
+from .forces import Engagement, Unit, force_process
+from .history import History, LineCut, merge_intervals
+from .plan import CAPTURABLE_KINDS, ForcePlan, Leg, Plan, compile_plan, sample_inputs
+from .record import Event
+
+__all__ = ["Run", "World", "run"]
+
+HOUR_S = 3600.0
+
+
+class World:
+    """The shared state of one running replication."""
+
+    def __init__(self, plan: Plan, values: dict[str, float], record: bool) -> None:
+        self.env = simpy.Environment(0.0)
+        self.plan = plan
+        self.scenario: Scenario = plan.scenario
+        self.values = values
+        self.timeline: list[Event] | None = [] if record else None
+        self.captured: dict[str, float] = {}  # node -> capture time
+        self.garrisons: dict[str, list[Unit]] = {}  # node -> defenders holding it
+        self.engagements: dict[str, Engagement] = {}  # node -> engagement in progress
+        self.falls = {node: self.env.event() for node in plan.trigger_nodes}
+        self.units: list[Unit] = []
+        self.reinforcement_arrival_s = math.inf
+        self.line_cuts: list[LineCut] = []
+        self.detection_s = math.inf
+        self.warning_received_s: dict[str, float] = {}
+        self.dam = Dam(self)
+
+    # ------------------------------------------------------------------ timeline
+    def note(self, kind: str, actor: str, place: str, template: str, *args: object) -> None:
+        """Add an event to the timeline (formatting only when a timeline is kept)."""
+        if self.timeline is not None:
+            detail = template.format(*args) if args else template
+            self.timeline.append(Event(self.env.now, kind, actor, place, detail))
+
+    # ------------------------------------------------------------------ movement
+    def road_time_s(self, road_id: str) -> float:
+        """This replication's time to drive a road, delays included."""
+        length_m, drive, delay = self.plan.road_inputs[road_id]
+        values = self.values
+        drive_s = values[drive] if length_m is None else length_m / values[drive]
+        return drive_s + values[delay]
+
+    def depart(self, unit: Unit, leg: Leg) -> None:
+        self.note("depart", unit.id, leg.origin, "sets off for {} ({})", leg.destination,
+                  leg.road)
+        if unit.side == "attacker" and leg.destination == self.dam.node:
+            self.dam.threaten(unit.id)
+
+    def attacker_arrives(self, unit: Unit, node: str) -> Engagement | None:
+        """An attacker reaches a node: join or start a fight, or take the node."""
+        engagement = self.engagements.get(node)
+        if engagement is not None:
+            engagement.join(unit)
+            return engagement
+        garrison = self.garrisons.get(node)
+        if garrison:
+            engagement = self.engagements[node] = Engagement(self, node, [unit], garrison)
+            return engagement
+        if node not in self.captured and self.scenario.network.nodes[node].kind in \
+                CAPTURABLE_KINDS:
+            self.capture(node, unit.id)
+        return None
+
+    def arrive_at_destination(self, plan: ForcePlan, unit: Unit) -> None:
+        """A force is where it was sent: defenders join the garrison or the fight."""
+        node = plan.destination
+        if unit.side == "attacker":
+            return
+        if plan.is_reinforcement:
+            self.reinforcement_arrival_s = min(self.reinforcement_arrival_s, self.env.now)
+        engagement = self.engagements.get(node)
+        if engagement is not None:
+            engagement.join(unit)
+        elif node in self.captured:
+            self.note("too_late", unit.id, node, "{} is already held by the attackers; "
+                      "no counter-attack is modelled", node)
+        else:
+            self.garrisons.setdefault(node, []).append(unit)
+            self.note("garrison", unit.id, node, "holds {} with {:.0f}", node, unit.strength)
+
+    # ------------------------------------------------------------------ outcomes
+    def engagement_over(self, engagement: Engagement) -> None:
+        node = engagement.node
+        del self.engagements[node]
+        outcome = engagement.outcome
+        how = "destroyed" if outcome.loser_annihilated else "withdraw"
+        attackers = ",".join(u.id for u in engagement.attackers)
+        if outcome.winner == "attacker":
+            self.garrisons[node] = []
+            self.note("defeat", ",".join(u.id for u in engagement.defenders), node,
+                      "defenders {} after {:.1f} h; {:.0f} attackers left", how,
+                      outcome.duration_s / HOUR_S, outcome.attackers_left)
+            self.capture(node, attackers)
+        else:
+            self.garrisons[node] = [u for u in engagement.defenders if u.strength > 0]
+            self.note("repulse", attackers, node,
+                      "attackers {} after {:.1f} h; {:.0f} defenders left", how,
+                      outcome.duration_s / HOUR_S, outcome.defenders_left)
+            if node == self.dam.node:
+                self.dam.hold()
+
+    def capture(self, node: str, by: str) -> None:
+        """A node changes hands: triggers fire, lines depending on it are cut."""
+        now = self.env.now
+        self.captured[node] = now
+        if node != self.dam.node:  # the dam notes its own capture
+            self.note("capture", by, node, "{} falls", node)
+        fall = self.falls.get(node)
+        if fall is not None:
+            fall.succeed()
+        lines = self.plan.lines_by_node.get(node, ())
+        if lines:
+            repair_s = self.values["grid.repair_time_s"]
+            for line in lines:
+                self.line_cuts.append(LineCut(line, node, now, now + repair_s))
+                self.note("line_cut", line, node, "grid line cut; repair takes {:.0f} h",
+                          repair_s / HOUR_S)
+            self.env.timeout(repair_s).callbacks.append(
+                lambda _e: [self.note("line_repaired", line, node, "grid line back in service")
+                            for line in lines])
+        if node == self.dam.node:
+            self.dam.capture(by)
+
+    def finish(self) -> None:
+        """At the horizon: bring engagements still going to their state at that time."""
+        for engagement in self.engagements.values():
+            engagement.advance()
+
+
+class Run(NamedTuple):
+    """Everything one replication produced (`events` counts SimPy events processed)."""
+
+    history: History
+    outcomes: dict[str, float]
+    timeline: tuple[Event, ...] | None
+    events: int
+
+
+def run(scenario: Scenario, seed: int, replication: int, timeline: bool = False) -> Run:
+    """Run replication `replication` of `scenario` with root seed `seed`."""
+    plan = compile_plan(scenario)
+    values = sample_inputs(plan, seed, replication)
+    world = World(plan, values, timeline)
+    env = world.env
+    for force in plan.forces:
+        unit = Unit(force.id, force.side, values)
+        world.units.append(unit)
+        waits = force.legs or force.trigger_node is not None or \
+            force.trigger_time_s is not None or \
+            values["forces." + force.id + ".mobilisation_s"] > 0 or \
+            values["forces." + force.id + ".departure_s"] > 0
+        if waits:
+            env.process(force_process(world, force, unit))
+        else:
+            world.arrive_at_destination(force, unit)  # a garrison in place from the start
+    env.run(until=plan.horizon_s)
+    world.finish()
+    history = _history(world, seed, replication)
+    processed = next(env._eid) - len(env._queue)  # scheduled minus still pending
+    return Run(history, _outcomes(world, history), None if world.timeline is None
+               else tuple(world.timeline), processed)
+
+
+def _history(world: World, seed: int, replication: int) -> History:
+    dam = world.dam
+    breached = dam.breach_mode_id is not None
+    mode = world.scenario.assets.dam.failure_modes[dam.breach_mode_id] if breached else None
+    return History(
+        seed=seed,
+        replication=replication,
+        horizon_s=world.plan.horizon_s,
+        reservoir_volume_m3=world.values["assets.dam.reservoir.volume_m3"],
+        dam_state=dam.state,
+        capture_s=dam.capture_s,
+        breach_mode=mode.kind if mode is not None else None,
+        breach_mode_id=dam.breach_mode_id,
+        breach_depth_fraction=dam.breach_depth_fraction,
+        breach_s=dam.breach_s,
+        detection_s=world.detection_s,
+        warning_received_s=dict(world.warning_received_s) if breached else
+        dict.fromkeys(world.scenario.river.towns, math.inf),
+        plant_outages=merge_intervals(dam.outages),
+        line_cuts=tuple(world.line_cuts),
+        captures=dict(world.captured),
+    )
+
+
+def _censored_h(time_s: float, horizon_s: float) -> float:
+    return min(time_s, horizon_s) / HOUR_S
+
+
+def _outcomes(world: World, history: History) -> dict[str, float]:
+    """The replication's row of named scalars (flags are 1.0 or 0.0; times that did not
+    happen within the horizon are censored at the horizon, next to their flag)."""
+    horizon_s = history.horizon_s
+    dam = world.dam
+    captured = world.captured
+    out = {
+        "dam_threatened": float(dam.threatened_s < math.inf),
+        "dam_held": float(dam.state == "held"),
+        "dam_captured": float(dam.capture_s < math.inf),
+        "time_to_capture_h": _censored_h(dam.capture_s, horizon_s),
+        "towns_captured": float(sum(1 for node in world.plan.town_nodes if node in captured)),
+        "reinforcements_arrived": float(world.reinforcement_arrival_s < math.inf),
+        "reinforcements_arrival_h": _censored_h(world.reinforcement_arrival_s, horizon_s),
+        "breach_started": float(history.breached),
+        "breach_time_h": _censored_h(history.breach_s, horizon_s),
+        "breach_depth_fraction": history.breach_depth_fraction,
+        "plant_outage_h": sum(min(end, horizon_s) - start
+                              for start, end in history.plant_outages) / HOUR_S,
+        "lines_cut": float(len(history.line_cuts)),
+        "attacker_losses": sum(u.losses for u in world.units if u.side == "attacker"),
+        "defender_losses": sum(u.losses for u in world.units if u.side == "defender"),
+    }
+    horizon_h = horizon_s / HOUR_S
+    for name, node in world.plan.capture_outcomes:
+        out[name] = captured[node] / HOUR_S if node in captured else horizon_h
+    values = world.values
+    out.update({name: values[path] for name, path in world.plan.input_outcomes})
+    return out
