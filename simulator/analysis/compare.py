@@ -1,0 +1,159 @@
+"""Differences between runs: how much an outcome changes from one run to another, with a
+95% confidence interval that says whether the change is real.
+
+Two runs made with the same root seed share their random numbers replication by
+replication for every component they have in common (common random numbers, see
+DESIGN.md). Their outcomes are then positively correlated pair by pair, and the CI of the
+mean of the paired differences is much narrower than one that treats the runs as
+independent. So: runs with the same seed and shared replication indices are compared
+paired (t interval of the per-replication differences); any other pair of runs is
+compared unpaired (Welch's t interval). Each result says which it used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .stats import LEVEL, _quantile_t, key_outcomes
+
+__all__ = ["Difference", "RunSample", "compare_outcome", "compare_runs", "paired_difference",
+           "welch_difference"]
+
+
+@dataclass(frozen=True)
+class RunSample:
+    """What a comparison needs from a run: its outcome columns, the replication index of
+    each row and the root seed (both optional; without them runs compare unpaired)."""
+
+    name: str
+    outcomes: Mapping[str, np.ndarray]
+    replications: np.ndarray | None = None
+    seed: int | None = None
+
+    @classmethod
+    def from_manifest(cls, name: str, outcomes: Mapping[str, np.ndarray],
+                      manifest: Mapping, replications: np.ndarray | None = None) -> RunSample:
+        """Build from a run store's manifest (its ``seed``) and outcomes; the replication
+        indices come from `replications` or an outcome column named ``replication``."""
+        if replications is None and "replication" in outcomes:
+            replications = np.asarray(outcomes["replication"])
+        seed = manifest.get("seed")
+        return cls(name, outcomes, None if replications is None else
+                   np.asarray(replications, dtype=np.int64),
+                   int(seed) if seed is not None else None)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Mean of `outcome` in runs A and B and the difference B - A with its CI."""
+
+    outcome: str
+    mean_a: float
+    mean_b: float
+    difference: float
+    low: float
+    high: float
+    count_a: int
+    count_b: int
+    paired: bool
+    pairs: int  # replications compared pair by pair (0 when unpaired)
+    level: float = LEVEL
+
+    @property
+    def method(self) -> str:
+        return f"paired t, {self.pairs} pairs" if self.paired else "Welch t, unpaired"
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2.0
+
+    @property
+    def significant(self) -> bool:
+        """Whether the interval excludes zero."""
+        return self.low > 0.0 or self.high < 0.0
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray,
+                      level: float = LEVEL) -> tuple[float, float, float]:
+    """Mean of b - a over aligned pairs and its t interval: (difference, low, high)."""
+    d = np.asarray(b, dtype=np.float64) - np.asarray(a, dtype=np.float64)
+    n = d.size
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(d.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = float(_quantile_t(level, n - 1)) * float(d.std(ddof=1)) / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def welch_difference(a: np.ndarray, b: np.ndarray,
+                     level: float = LEVEL) -> tuple[float, float, float]:
+    """Mean(b) - mean(a) of independent samples with Welch's t interval."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.size == 0 or b.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(b.mean() - a.mean())
+    if a.size < 2 or b.size < 2:
+        return mean, math.nan, math.nan
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se2 = va + vb
+    if se2 == 0.0:
+        return mean, mean, mean
+    dof = se2 * se2 / (va * va / (a.size - 1) + vb * vb / (b.size - 1))
+    half = float(_quantile_t(level, dof)) * math.sqrt(se2)
+    return mean, mean - half, mean + half
+
+
+def _pairs(a: RunSample, b: RunSample, outcome: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Aligned values of `outcome` for the replications both runs share, when the runs
+    share a seed (common random numbers); None when they cannot be paired."""
+    if a.seed is None or b.seed is None or a.seed != b.seed:
+        return None
+    if a.replications is None or b.replications is None:
+        return None
+    _, ia, ib = np.intersect1d(a.replications, b.replications, assume_unique=True,
+                               return_indices=True)
+    if ia.size < 2:
+        return None
+    va = np.asarray(a.outcomes[outcome], dtype=np.float64)[ia]
+    vb = np.asarray(b.outcomes[outcome], dtype=np.float64)[ib]
+    keep = ~np.isnan(va) & ~np.isnan(vb)
+    if np.count_nonzero(keep) < 2:
+        return None
+    return va[keep], vb[keep]
+
+
+def compare_outcome(outcome: str, a: RunSample, b: RunSample, level: float = LEVEL,
+                    paired: bool | None = None) -> Difference:
+    """B - A for one outcome: paired when the runs share seed and replication indices
+    (or `paired` says so and they can be), Welch otherwise (or when `paired` is False)."""
+    xa = np.asarray(a.outcomes[outcome], dtype=np.float64)
+    xb = np.asarray(b.outcomes[outcome], dtype=np.float64)
+    xa, xb = xa[~np.isnan(xa)], xb[~np.isnan(xb)]
+    mean_a = float(xa.mean()) if xa.size else math.nan
+    mean_b = float(xb.mean()) if xb.size else math.nan
+    pairs = None if paired is False else _pairs(a, b, outcome)
+    if pairs is not None:
+        difference, low, high = paired_difference(*pairs, level=level)
+        return Difference(outcome, mean_a, mean_b, difference, low, high, xa.size, xb.size,
+                          True, int(pairs[0].size), level)
+    difference, low, high = welch_difference(xa, xb, level)
+    return Difference(outcome, mean_a, mean_b, difference, low, high, xa.size, xb.size,
+                      False, 0, level)
+
+
+def compare_runs(a: RunSample, b: RunSample, outcomes: Iterable[str] | None = None,
+                 level: float = LEVEL) -> list[Difference]:
+    """B - A for each outcome (default: the key outcomes both runs have)."""
+    if outcomes is None:
+        names = key_outcomes(set(a.outcomes) & set(b.outcomes))
+        names = [n for n in names if n != "replication"]
+    else:
+        names = [n for n in outcomes if n in a.outcomes and n in b.outcomes]
+    return [compare_outcome(name, a, b, level) for name in names]

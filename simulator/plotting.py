@@ -1,0 +1,651 @@
+"""Figures of a run: one function per figure, each returning a matplotlib `Figure`.
+
+Inputs are the plain results of `simulator.analysis` (curves, traces, sensitivities) or
+outcome columns, never a run directory, so every figure can be drawn from any run or
+from synthetic data in a test. Figures are built on the Agg backend without pyplot (no
+global figure registry to leak), titled, with axis labels carrying units. Save one with
+`save_figure` or get PNG bytes for a report with `png_bytes`. Nothing here is imported by
+``infrasim --help``: the command line imports this module inside the commands that draw.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .analysis.stats import (  # noqa: E402
+    ConvergenceTrace,
+    ExceedanceCurve,
+    finite,
+    is_binary,
+    percentiles,
+)
+
+if TYPE_CHECKING:
+    from .analysis.sensitivity import Sensitivity
+    from .engine.record import Event
+
+__all__ = [
+    "outcome_label",
+    "plot_convergence",
+    "plot_differences",
+    "plot_distribution",
+    "plot_exceedance",
+    "plot_fn",
+    "plot_load_shed",
+    "plot_river",
+    "plot_timeline",
+    "plot_tornado",
+    "png_bytes",
+    "save_figure",
+]
+
+WIDTH_IN, HEIGHT_IN = 7.5, 4.3  # about 900 x 520 px at 120 dpi: readable at README size
+DPI = 120
+COLOURS = ["#1f5fa6", "#d0612a", "#2e8b57", "#8e44ad", "#b8860b", "#c0392b", "#34495e"]
+HOUR_S = 3600.0
+
+# Units of outcome names, by suffix (longest first) or by whole name.
+_UNIT_SUFFIXES = (("_mwh", "MWh"), ("_m3s", "m³/s"), ("_mw", "MW"), ("_h", "h"),
+                  ("_m", "m"), ("_s", "s"), ("_mps", "m/s"), ("_m3", "m³"))
+_UNIT_NAMES = {"fatalities": "people", "people_exposed": "people",
+               "attacker_losses": "fighters", "defender_losses": "fighters",
+               "towns_captured": "towns", "lines_cut": "lines"}
+
+
+def outcome_unit(name: str) -> str:
+    """The unit of an outcome from its name (``peak_shed_mw`` -> MW); "" if none."""
+    base = name.split(".", 1)[0] if not name.startswith("input.") else name.rsplit(".", 1)[-1]
+    if base in _UNIT_NAMES:
+        return _UNIT_NAMES[base]
+    for suffix, unit in sorted(_UNIT_SUFFIXES, key=lambda s: -len(s[0])):
+        if base.endswith(suffix):
+            return unit
+    return ""
+
+
+def outcome_label(name: str, unit: str | None = None) -> str:
+    """An axis label for an outcome: its name with the unit in brackets."""
+    unit = outcome_unit(name) if unit is None else unit
+    return f"{name} ({unit})" if unit else name
+
+
+def _figure(width: float = WIDTH_IN, height: float = HEIGHT_IN) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    return figure
+
+
+def _style(axes, title: str, xlabel: str, ylabel: str) -> None:
+    axes.set_title(title, fontsize=12, loc="left")
+    axes.set_xlabel(xlabel, fontsize=10)
+    axes.set_ylabel(ylabel, fontsize=10)
+    axes.tick_params(labelsize=9)
+    axes.grid(True, which="major", alpha=0.3, linewidth=0.6)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def _note(axes, text: str) -> None:
+    """A message in the middle of empty axes (no data to draw)."""
+    axes.text(0.5, 0.5, text, transform=axes.transAxes, ha="center", va="center",
+              fontsize=10, color="0.35", wrap=True)
+
+
+def save_figure(figure: Figure, path: str | Path) -> Path:
+    """Write the figure as PNG (or the format of the suffix) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=DPI)
+    return path
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure as PNG bytes (for embedding in a report)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _curves(curves: ExceedanceCurve | Mapping[str, ExceedanceCurve]
+            ) -> dict[str | None, ExceedanceCurve]:
+    if isinstance(curves, ExceedanceCurve):
+        return {None: curves}
+    return dict(curves)
+
+
+# ------------------------------------------------------------------ exceedance
+
+
+def _tint(colour: str, whiteness: float) -> tuple[float, float, float]:
+    """`colour` mixed with white (0: the colour itself, 1: white)."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(c + (1.0 - c) * whiteness for c in to_rgb(colour))
+
+
+def _extend_last_step(curve: ExceedanceCurve
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The curve's points with the last positive step carried on to the next threshold,
+    so a step drawn "post" from it shows (otherwise a run whose only positive value is
+    one threshold would draw nothing)."""
+    x, p, low, high = curve.thresholds, curve.probability, curve.low, curve.high
+    positive = np.flatnonzero(p > 0)
+    if positive.size == 0 or positive[-1] + 1 >= x.size:
+        return x, p, low, high
+    last = positive[-1]
+    cut = slice(0, last + 2)
+    p, low, high = p[cut].copy(), low[cut].copy(), high[cut].copy()
+    p[-1], low[-1], high[-1] = p[-2], low[-2], high[-2]
+    return x[cut], p, low, high
+
+
+
+def plot_exceedance(curves: ExceedanceCurve | Mapping[str, ExceedanceCurve], *,
+                    outcome: str = "value", unit: str | None = None,
+                    title: str | None = None, log_x: bool = False,
+                    log_y: bool = True) -> Figure:
+    """Exceedance curve P(X > x) with its bootstrap band; a mapping of label -> curve
+    overlays several runs (for comparisons)."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    drawn = 0
+    floor = 1.0
+    for i, (label, curve) in enumerate(_curves(curves).items()):
+        colour = COLOURS[i % len(COLOURS)]
+        x, p, low, high = _extend_last_step(curve)
+        keep = np.isfinite(p) & (p > 0 if log_y else True)
+        if log_x:
+            keep &= x > 0
+        if not np.any(keep):
+            continue
+        floor = min(floor, 0.5 / max(curve.count, 1))
+        text = "" if label is None else f"{label} (n = {curve.count:,})"
+        axes.fill_between(x[keep], low[keep], high[keep], step="post",
+                          color=colour, alpha=0.2 if label is None else 0.13, linewidth=0,
+                          label=f"{curve.level:.0%} bootstrap band" if label is None else None)
+        axes.step(x[keep], p[keep], where="post", color=colour, linewidth=1.6,
+                  label=text or f"P(X > x), n = {curve.count:,}")
+        drawn += 1
+    name = outcome_label(outcome, unit)
+    _style(axes, title or f"Exceedance probability of {outcome}", name,
+           "probability of exceeding")
+    if drawn == 0:
+        _note(axes, f"no replication had {outcome} above its minimum:\nnothing to draw")
+        return figure
+    if log_y:
+        axes.set_yscale("log")
+        axes.set_ylim(floor, 1.05)
+    else:
+        axes.set_ylim(0, 1.02)
+    if log_x:
+        axes.set_xscale("log")
+    axes.legend(fontsize=9, frameon=False, loc="best")
+    return figure
+
+
+def plot_fn(curves: ExceedanceCurve | Mapping[str, ExceedanceCurve], *,
+            title: str | None = None, unit: str = "fatalities") -> Figure:
+    """F-N curve: conditional probability of N or more fatalities, log-log, with its
+    bootstrap band; a mapping of label -> curve overlays several runs."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    drawn = 0
+    floor = 1.0
+    for i, (label, curve) in enumerate(_curves(curves).items()):
+        colour = COLOURS[i % len(COLOURS)]
+        n, p = curve.thresholds, curve.probability
+        keep = np.isfinite(p) & (p > 0) & (n >= 1)
+        if not np.any(keep):
+            continue
+        floor = min(floor, 0.5 / max(curve.count, 1))
+        # P(N >= x) is constant on (n[j-1], n[j]]: draw the steps from the left
+        axes.fill_between(n[keep], np.maximum(curve.low[keep], floor / 2),
+                          curve.high[keep], step="pre", color=colour,
+                          alpha=0.2 if label is None else 0.12,
+                          linewidth=0,
+                          label=f"{curve.level:.0%} bootstrap band" if label is None else None)
+        text = f"P(N ≥ n), n = {curve.count:,} replications" if label is None \
+            else f"{label} (n = {curve.count:,})"
+        axes.step(n[keep], p[keep], where="pre", color=colour, linewidth=1.6,
+                  label=text)
+        axes.plot(n[keep][:1], p[keep][:1], "o", color=colour, markersize=4)
+        drawn += 1
+    _style(axes, title or "F-N curve (conditional on the scenario)",
+           f"N, number of {unit}", f"probability of N or more {unit}")
+    if drawn == 0:
+        _note(axes, f"no replication had 1 or more {unit}:\nnothing to draw on log axes")
+        return figure
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_ylim(floor, 1.05)
+    axes.grid(True, which="minor", alpha=0.12, linewidth=0.5)
+    axes.legend(fontsize=9, frameon=False, loc="best")
+    return figure
+
+
+# ----------------------------------------------------------------- distribution
+
+
+def plot_distribution(values: np.ndarray, *, outcome: str = "value",
+                      unit: str | None = None, title: str | None = None,
+                      censored_at: float | None = None, bins: int = 40) -> Figure:
+    """Histogram of one outcome over the replications, with its mean and 5/50/95th
+    percentiles. Indicator outcomes (0/1) show as two bars; a single value shows as one
+    bar with a note. Two kinds of values are counted in a note instead of drawn, as they
+    would dwarf the rest: zeros, when most replications are zero, and values equal to
+    `censored_at` (a time censored at the horizon: the thing did not happen in time); the
+    mean and percentiles are then those of the values drawn."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    data = finite(values)
+    label = outcome_label(outcome, unit)
+    heading = title or f"Distribution of {outcome}"
+    n = data.size
+    if n == 0:
+        _style(axes, heading, label, "replications")
+        _note(axes, f"no replication returned {outcome}")
+        return figure
+    if is_binary(data):
+        ones = int(np.count_nonzero(data == 1.0))
+        axes.bar([0, 1], [n - ones, ones], width=0.6, color=[COLOURS[6], COLOURS[1]])
+        axes.set_xticks([0, 1], ["no (0)", "yes (1)"])
+        for x, count in ((0, n - ones), (1, ones)):
+            axes.annotate(f"{count / n:.1%}", (x, count), xytext=(0, 3),
+                          textcoords="offset points", ha="center", fontsize=9)
+        _style(axes, heading, outcome, "replications")
+        axes.set_ylim(0, n * 1.12)
+        return figure
+    low, high = float(data.min()), float(data.max())
+    if low == high:
+        axes.bar([low], [n], width=max(abs(low) * 0.05, 0.5), color=COLOURS[0])
+        _style(axes, heading, label, "replications")
+        _note(axes, f"all {n:,} replications: {outcome} = {low:.4g}")
+        return figure
+    shown, notes, where = data, [], ""
+    if censored_at is not None:
+        at_limit = int(np.count_nonzero(data == censored_at))
+        if at_limit and at_limit < n:
+            shown = shown[shown != censored_at]
+            limit = f"{_number(censored_at)} {outcome_unit(outcome) if unit is None else unit}"
+            notes.append(f"{at_limit:,} of {n:,} replications ({at_limit / n:.1%}) are at "
+                         f"the horizon ({limit.strip()}): it did not happen in time")
+            where = f" where below {limit.strip()}"
+    zeros = int(np.count_nonzero(shown == 0.0))
+    if zeros > shown.size / 2 and np.unique(shown[shown > 0]).size >= 2:
+        shown = shown[shown > 0]
+        notes.append(f"{zeros:,} of {n:,} replications ({zeros / n:.1%}) are 0")
+        where = " where above zero"
+    heading = title or f"Distribution of {outcome}{where}"
+    lo, hi = float(shown.min()), float(shown.max())
+    log_x = lo > 0 and hi / lo > 20
+    if lo == hi:
+        edges = np.array([lo - 0.5, hi + 0.5])
+    else:
+        edges = np.geomspace(lo, hi, bins + 1) if log_x else np.linspace(lo, hi, bins + 1)
+    axes.hist(shown, bins=edges, color=COLOURS[0], alpha=0.8, edgecolor="white",
+              linewidth=0.4)
+    if log_x:
+        axes.set_xscale("log")
+    p5, p50, p95 = percentiles(shown)
+    marks = [(float(shown.mean()), "mean", "-", COLOURS[1]), (p5, "p5", ":", "0.25"),
+             (p50, "median", "--", "0.25"), (p95, "p95", ":", "0.25")]
+    for x, name, style, colour in marks:
+        axes.axvline(x, linestyle=style, color=colour, linewidth=1.2,
+                     label=f"{name} {_number(x)}")
+    _style(axes, heading, label, "replications")
+    if notes:
+        axes.text(0.99, 0.97, "not drawn: " + "; ".join(notes), transform=axes.transAxes,
+                  ha="right", va="top", fontsize=8.5, color="0.3", zorder=5,
+                  bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 2})
+        axes.set_ylim(0, axes.get_ylim()[1] * 1.12)
+    figure.legend(fontsize=9, frameon=False, loc="outside lower center", ncol=4)
+    return figure
+
+
+# ----------------------------------------------------------------------- river
+
+
+def plot_river(outcomes: Mapping[str, np.ndarray], towns: Sequence[str], *,
+               distances_km: Sequence[float] | None = None,
+               names: Mapping[str, str] | None = None,
+               condition: str | None = "breach_started",
+               title: str | None = None) -> Figure:
+    """Flood arrival time and peak depth at each town along the river (towns in
+    downstream order): median, 25-75% and 5-95% ranges over the replications where
+    `condition` is 1 (default: a breach started) and the town has a value."""
+    figure = _figure(WIDTH_IN, HEIGHT_IN * 1.45)
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    mask = None
+    if condition is not None and condition in outcomes:
+        mask = np.asarray(outcomes[condition], dtype=np.float64) == 1.0
+    chosen = int(mask.sum()) if mask is not None else None
+    positions = np.asarray(distances_km, dtype=float) if distances_km is not None \
+        else np.arange(len(towns), dtype=float)
+    names = names or {}
+    drawn = False
+    for axes, prefix, ylabel, colour in ((top, "arrival_h", "flood arrival (h)", COLOURS[0]),
+                                         (bottom, "depth_m", "peak depth (m)", COLOURS[2])):
+        med, q25, q75, q5, q95, xs = [], [], [], [], [], []
+        for x, town in zip(positions, towns, strict=True):
+            column = outcomes.get(f"{prefix}.{town}")
+            if column is None:
+                continue
+            data = np.asarray(column, dtype=np.float64)
+            if mask is not None:
+                data = data[mask]
+            data = data[np.isfinite(data)]
+            if data.size == 0:
+                continue
+            a, b, c, d, e = np.percentile(data, [5, 25, 50, 75, 95])
+            q5.append(a)
+            q25.append(b)
+            med.append(c)
+            q75.append(d)
+            q95.append(e)
+            xs.append(x)
+        if xs:
+            drawn = True
+            xs_a, med_a = np.array(xs), np.array(med)
+            axes.vlines(xs_a, q5, q95, color=colour, linewidth=1.2, alpha=0.6)
+            axes.vlines(xs_a, q25, q75, color=colour, linewidth=6, alpha=0.45)
+            axes.plot(xs_a, med_a, "o-", color=colour, markersize=5, linewidth=1)
+        _style(axes, "", "", ylabel)
+    given = ""
+    if chosen is not None:
+        total = len(np.asarray(outcomes[condition]))
+        given = f" given {condition} ({chosen:,} of {total:,} replications)"
+    top.set_title(title or f"Flood along the river{given}", fontsize=12, loc="left")
+    labels = [names.get(t, t) for t in towns]
+    if distances_km is not None:
+        labels = [f"{label}\n{d:.0f} km" for label, d in zip(labels, positions, strict=True)]
+    bottom.set_xticks(positions, labels, fontsize=9)
+    bottom.set_xlabel("town, by distance below the dam" if distances_km is not None
+                      else "town, in downstream order", fontsize=10)
+    if drawn:
+        from matplotlib.lines import Line2D
+
+        proxies = [Line2D([], [], color="0.35", marker="o", markersize=5, linewidth=1),
+                   Line2D([], [], color="0.35", linewidth=6, alpha=0.45),
+                   Line2D([], [], color="0.35", linewidth=1.2, alpha=0.6)]
+        figure.legend(proxies, ["median", "25-75% of replications", "5-95%"], fontsize=9,
+                      frameon=False, loc="outside lower center", ncol=3)
+    else:
+        why = f"no replication with {condition} = 1" if chosen == 0 \
+            else "no flood values for these towns"
+        _note(top, why)
+    if distances_km is not None and len(positions):
+        pad = 0.05 * (positions.max() - positions.min() or 1.0)
+        bottom.set_xlim(positions.min() - pad, positions.max() + pad)
+    return figure
+
+
+# -------------------------------------------------------------------- load shed
+
+
+def plot_load_shed(shed_mw: np.ndarray, *, hours: np.ndarray | None = None,
+                   baseline_mw: np.ndarray | None = None, added: bool = False,
+                   title: str | None = None,
+                   bands: Sequence[tuple[float, float]] = ((5, 95), (10, 90), (25, 75))
+                   ) -> Figure:
+    """Load shed over the horizon as a fan chart: percentile bands of the replications
+    (rows of `shed_mw`, one column per hour), the median and the mean. `baseline_mw` is
+    the shed with nothing out of service (a grid short of supply sheds load anyway):
+    drawn as a line, or with `added`, subtracted so the chart shows what the scenario
+    adds to it."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    data = np.atleast_2d(np.asarray(shed_mw, dtype=np.float64))
+    if added and baseline_mw is not None:
+        data = data - np.asarray(baseline_mw, float)[None, : data.shape[1]]
+        baseline_mw = None
+    t = np.arange(data.shape[1], dtype=float) if hours is None else np.asarray(hours, float)
+    days = t.size and t[-1] - t[0] > 72
+    x = t / 24.0 if days else t
+    what = "Load shed added by the scenario" if added else "Load shed over the horizon"
+    _style(axes, title or f"{what} ({data.shape[0]:,} replications)",
+           "time since start (d)" if days else "time since start (h)",
+           "load shed above the no-attack grid (MW)" if added else "load shed (MW)")
+    if data.size == 0 or not np.isfinite(data).any():
+        _note(axes, "no load-shed values")
+        return figure
+    with np.errstate(all="ignore"):
+        for k, (lo, hi) in enumerate(bands):
+            low, high = np.nanpercentile(data, [lo, hi], axis=0)
+            # opaque shades, outer band first: where bands coincide the inner one shows,
+            # in the colour its legend entry has (alpha stacking would mislead)
+            shade = 0.82 - 0.4 * k / max(len(bands) - 1, 1)
+            axes.fill_between(x, low, high, color=_tint(COLOURS[3], shade),
+                              linewidth=0, label=f"{lo:g}-{hi:g}%")
+        axes.plot(x, np.nanmedian(data, axis=0), color=COLOURS[3], linewidth=1.6,
+                  label="median")
+        axes.plot(x, np.nanmean(data, axis=0), color="0.15", linewidth=1.1,
+                  linestyle="--", label="mean")
+    if baseline_mw is not None:
+        axes.plot(x, np.asarray(baseline_mw, float)[: x.size], color=COLOURS[2],
+                  linewidth=0.9, label="nothing out of service")
+    axes.set_xlim(x[0], x[-1])
+    top = float(np.nanmax(data)) if np.isfinite(data).any() else 1.0
+    axes.set_ylim(min(0.0, float(np.nanmin(data))), max(top, 1.0) * 1.05)
+    figure.legend(fontsize=9, frameon=False, loc="outside lower center", ncol=5)
+    return figure
+
+
+# --------------------------------------------------------------------- timeline
+
+# Activities drawn as bars: start kind -> (end kinds, key ("actor" or "place"), label)
+_SPANS = {
+    "dispatch": (("depart",), "actor", "mobilising"),
+    "depart": (("arrive",), "actor", "moving"),
+    "arrive": (("depart",), "actor", "halted"),
+    "engage": (("defeat", "repulse"), "place", "fighting"),
+    "plant_out": (("plant_restored",), "actor", "plant off the grid"),
+    "line_cut": (("line_repaired",), "actor", "line out of service"),
+}
+_SPAN_COLOURS = {"mobilising": "#f0b27a", "moving": "#5dade2", "halted": "#bfc9ca",
+                 "fighting": "#e74c3c", "plant off the grid": "#8e44ad",
+                 "line out of service": "#a0522d"}
+# Moments drawn as markers: kind -> (marker, colour)
+_MARKS = {"capture": ("X", "#17202a"), "captured": ("X", "#17202a"),
+          "threatened": ("D", "#f1c40f"), "breach": ("v", "#1a5276"),
+          "detect": ("s", "#117864"), "warning": ("^", "#e67e22"),
+          "flood": ("o", "#2471a3"), "flood_arrival": ("o", "#2471a3"),
+          "too_late": ("x", "#7f8c8d"), "garrison": ("P", "#27ae60"),
+          "join": ("+", "#c0392b"), "defeat": ("|", "#c0392b"),
+          "repulse": ("|", "#c0392b")}
+_MARK_LABELS = {"captured": "capture", "defeat": "engagement ends",
+                "repulse": "engagement ends", "flood_arrival": "flood"}
+
+
+def _time_scale(horizon_s: float) -> tuple[float, str]:
+    return (86400.0, "d") if horizon_s > 72 * HOUR_S else (HOUR_S, "h")
+
+
+def plot_timeline(events: Sequence[Event], *, horizon_s: float | None = None,
+                  title: str | None = None) -> Figure:
+    """Gantt chart of one replication: a lane per actor, bars for what each was doing
+    (mobilising, moving, halted, fighting, plant or line out of service) and markers for
+    moments (capture, breach, detection, warnings, flood arrival)."""
+    events = sorted(events, key=lambda e: e.time_s)
+    last_s = max((e.time_s for e in events), default=0.0)
+    end_s = horizon_s if horizon_s is not None else max(last_s, HOUR_S)
+    # show the horizon unless everything happens early in it: then the part with events
+    view_s = min(end_s, max(last_s * 1.15, last_s + 6 * HOUR_S))
+    scale, unit = _time_scale(view_s)
+    lanes: list[str] = []
+    for event in events:
+        lane = event.actor.split(",")[0]
+        if lane not in lanes:
+            lanes.append(lane)
+    height = max(2.6, 1.0 + 0.42 * len(lanes))
+    figure = _figure(WIDTH_IN, height + 0.9)
+    axes = figure.add_subplot()
+    row = {lane: i for i, lane in enumerate(lanes)}
+    open_spans: dict[tuple[str, str], tuple[float, str, str]] = {}
+    bars: list[tuple[str, float, float, str]] = []  # lane, start, end, activity
+    for event in events:
+        lane = event.actor.split(",")[0]
+        for start_kind, (ends, key, activity) in _SPANS.items():
+            ident = event.actor if key == "actor" else event.place
+            if event.kind in ends and (start_kind, ident) in open_spans:
+                begin, begin_lane, _ = open_spans.pop((start_kind, ident))
+                bars.append((begin_lane, begin, event.time_s, activity))
+        if event.kind in _SPANS:
+            _, key, activity = _SPANS[event.kind]
+            ident = event.actor if key == "actor" else event.place
+            open_spans[(event.kind, ident)] = (event.time_s, lane, activity)
+    for begin, lane, activity in open_spans.values():
+        if activity != "halted" or horizon_s is not None:
+            bars.append((lane, begin, max(end_s, begin), activity))
+    seen: set[str] = set()
+    for lane, begin, finish, activity in bars:
+        axes.barh(row[lane], (finish - begin) / scale, left=begin / scale, height=0.5,
+                  color=_SPAN_COLOURS[activity], edgecolor="none",
+                  label=None if activity in seen else activity)
+        seen.add(activity)
+    for event in events:
+        if event.kind in _MARKS:
+            marker, colour = _MARKS[event.kind]
+            label = _MARK_LABELS.get(event.kind, event.kind.replace("_", " "))
+            axes.plot(event.time_s / scale, row[event.actor.split(",")[0]], marker,
+                      color=colour, markersize=7, linestyle="none",
+                      label=None if label in seen else label, zorder=3)
+            seen.add(label)
+    axes.set_yticks(range(len(lanes)), [_short(lane) for lane in lanes], fontsize=9)
+    axes.set_ylim(len(lanes) - 0.4, -0.6)
+    axes.set_xlim(0, view_s / scale)
+    xlabel = f"time since start ({unit})"
+    if view_s < end_s:
+        horizon_scale, horizon_unit = _time_scale(end_s)
+        xlabel += (f"; no events from here to the horizon at "
+                   f"{end_s / horizon_scale:.4g} {horizon_unit}")
+    _style(axes, title or "Timeline of one replication", xlabel, "")
+    axes.grid(False, axis="y")
+    if not events:
+        _note(axes, "no events recorded")
+    elif seen:
+        figure.legend(fontsize=8, frameon=False, loc="outside lower center",
+                      ncol=min(6, len(seen)))
+    return figure
+
+
+def _number(value: float, sign: bool = False) -> str:
+    """Three significant digits, thousands separators below ten million."""
+    if value == 0 or value != value:
+        return "0" if value == 0 else "-"
+    text = f"{value:,.0f}" if 1000 <= abs(value) < 1e7 else f"{value:.3g}"
+    return ("+" + text) if sign and value > 0 else text
+
+
+def _short(text: str, width: int = 28) -> str:
+    """`text` cut to `width` characters in the middle, keeping both ends readable."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+# ------------------------------------------------------------------ convergence
+
+
+def plot_convergence(trace: ConvergenceTrace, *, outcome: str = "value",
+                     unit: str | None = None, title: str | None = None) -> Figure:
+    """Running mean of an outcome against the number of replications, with its CI."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    _style(axes, title or f"Convergence of the mean of {outcome}", "replications",
+           f"running mean of {outcome_label(outcome, unit)}")
+    if trace.count.size == 0:
+        _note(axes, f"no replication returned {outcome}")
+        return figure
+    ci = "Wilson" if trace.method == "wilson" else "t"
+    axes.fill_between(trace.count, trace.low, trace.high, color=COLOURS[0], alpha=0.2,
+                      linewidth=0, label=f"{trace.level:.0%} CI ({ci})")
+    axes.plot(trace.count, trace.mean, color=COLOURS[0], linewidth=1.5,
+              label="running mean")
+    final = float(trace.mean[-1])
+    axes.axhline(final, color="0.3", linestyle="--", linewidth=0.9,
+                 label=f"final mean {final:.4g} (n = {int(trace.count[-1]):,})")
+    if trace.count[-1] > 10:
+        axes.set_xscale("log")
+    axes.set_xlim(trace.count[0], trace.count[-1])
+    axes.legend(fontsize=9, frameon=False, loc="best")
+    return figure
+
+
+# ---------------------------------------------------------------------- tornado
+
+
+def plot_tornado(sensitivities: Sequence[Sensitivity], *, outcome: str,
+                 top: int = 12, title: str | None = None) -> Figure:
+    """Tornado chart: partial rank correlation (bars) and Spearman rank correlation
+    (markers) of the most influential inputs with `outcome`, largest on top."""
+    rows = [s for s in sensitivities if not math.isnan(s.prcc)][:top]
+    figure = _figure(WIDTH_IN, max(2.8, 1.3 + 0.32 * len(rows)))
+    axes = figure.add_subplot()
+    _style(axes, title or f"What drives {outcome}", "rank correlation with the outcome", "")
+    if not rows:
+        _note(axes, f"no varying input correlates with {outcome}\n"
+              "(the outcome or every input was constant)")
+        return figure
+    y = np.arange(len(rows))
+    prcc = np.array([s.prcc for s in rows])
+    colours = [COLOURS[1] if v > 0 else COLOURS[0] for v in prcc]
+    axes.barh(y, prcc, color=colours, height=0.62, label="partial rank correlation (PRCC)")
+    axes.plot([s.spearman for s in rows], y, "k|", markersize=12, markeredgewidth=2,
+              label="Spearman rank correlation")
+    axes.axvline(0, color="0.2", linewidth=0.8)
+    axes.set_yticks(y, [_short(s.label, 50) for s in rows], fontsize=8.5)
+    axes.set_ylim(len(rows) - 0.4, -0.6)
+    axes.set_xlim(-1.05, 1.05)
+    axes.grid(False, axis="y")
+    figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
+    return figure
+
+
+# ------------------------------------------------------------------ differences
+
+
+def plot_differences(differences: Sequence, *, title: str | None = None,
+                     top: int = 14) -> Figure:
+    """Forest plot of run-to-run differences of means (B - A) with their CIs, each as a
+    percentage of A's mean so outcomes in different units share one axis. Outcomes whose
+    mean in A is zero cannot be scaled and are left out; the absolute difference and
+    whether the CI was paired are written beside each row."""
+    rows = [d for d in differences
+            if d.mean_a == d.mean_a and d.mean_a != 0 and d.low == d.low][:top]
+    figure = _figure(WIDTH_IN, max(2.6, 1.4 + 0.34 * len(rows)))
+    axes = figure.add_subplot()
+    _style(axes, title or "Change in means", "change relative to the reference mean (%)", "")
+    if not rows:
+        _note(axes, "no outcome with a non-zero reference mean to compare")
+        return figure
+    y = np.arange(len(rows))
+    scale = np.array([100.0 / abs(d.mean_a) for d in rows])
+    centre = np.array([d.difference for d in rows]) * scale
+    low = np.array([d.low for d in rows]) * scale
+    high = np.array([d.high for d in rows]) * scale
+    colours = [COLOURS[1] if d.significant else "0.45" for d in rows]
+    axes.hlines(y, low, high, color=colours, linewidth=2.2)
+    axes.scatter(centre, y, color=colours, s=28, zorder=3)
+    axes.axvline(0, color="0.2", linewidth=0.8)
+    axes.set_yticks(y, [_short(d.outcome, 30) for d in rows], fontsize=9)
+    axes.set_ylim(len(rows) - 0.4, -0.6)
+    axes.grid(False, axis="y")
+    span = max(float(np.nanmax(np.abs(np.concatenate([low, high])))), 1e-9)
+    axes.set_xlim(-span * 1.15, span * 1.15)
+    for i, d in enumerate(rows):
+        axes.annotate(f"{_number(d.difference, sign=True)} ± {_number(d.half_width)}"
+                      f"{'' if d.paired else ' (unpaired)'}", (1.0, i),
+                      xycoords=("axes fraction", "data"), xytext=(6, 0),
+                      textcoords="offset points", va="center", fontsize=8, color="0.25")
+    return figure

@@ -1,0 +1,259 @@
+"""Which figures a run gets, with their captions: shared by the HTML report and the
+gallery so both show the same pictures of the same numbers.
+
+A run's figures depend only on what its outcome table holds: a figure whose outcomes
+the run lacks (say, no flood outcomes because no town lies below the dam) is left out
+rather than drawn empty. Figures come one at a time from generators, so a caller can
+encode or save each and let it go before the next is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..analysis.sensitivity import input_names, rank_sensitivity
+from ..analysis.stats import convergence, exceedance, finite, fn_curve, mean_ci
+from .html import format_number
+
+__all__ = [
+    "DISTRIBUTED",
+    "INDICATORS",
+    "SEVERITY",
+    "FigureItem",
+    "comparison_figures",
+    "pick_replications",
+    "river_towns",
+    "run_figures",
+    "severity_outcome",
+    "timeline_figure",
+    "varies",
+]
+
+# Outcomes that measure how bad a replication was, most telling first.
+SEVERITY = ("fatalities", "people_exposed", "unserved_energy_mwh", "peak_shed_mw",
+            "peak_outflow_m3s", "plant_outage_h", "breach_depth_fraction")
+# Outcomes whose distribution is worth a picture of its own.
+DISTRIBUTED = ("fatalities", "people_exposed", "added_unserved_energy_mwh",
+               "unserved_energy_mwh", "peak_shed_mw",
+               "peak_outflow_m3s", "time_to_capture_h", "plant_outage_h",
+               "reinforcements_arrival_h", "attacker_losses", "defender_losses")
+# Outcomes whose exceedance curve is worth drawing (heavy right tails matter).
+EXCEEDED = ("fatalities", "added_unserved_energy_mwh", "unserved_energy_mwh",
+            "peak_outflow_m3s", "people_exposed", "plant_outage_h")
+# A grid short of supply sheds load anyway: where the run has the energy the scenario
+# adds to that, its figures show that instead of the total.
+INSTEAD = {"unserved_energy_mwh": "added_unserved_energy_mwh"}
+# Outcomes a comparison's forest plot shows, when the runs have them.
+HEADLINE = ("dam_captured", "breach_started", "time_to_capture_h", "fatalities",
+            "people_exposed", "peak_outflow_m3s", "added_unserved_energy_mwh",
+            "unserved_energy_mwh", "peak_shed_mw",
+            "plant_outage_h", "attacker_losses", "defender_losses")
+# Yes/no outcomes: probabilities in the tables, tornado charts of what drives them.
+INDICATORS = ("dam_captured", "breach_started", "dam_held")
+
+
+@dataclass(frozen=True)
+class FigureItem:
+    """One figure with a stable file name stem (`slug`) and a caption."""
+
+    slug: str
+    title: str
+    caption: str
+    figure: Any  # matplotlib Figure
+
+
+def varies(outcomes: Mapping[str, np.ndarray], name: str) -> bool:
+    """Whether `name` is in the run and takes more than one value."""
+    if name not in outcomes:
+        return False
+    values = finite(outcomes[name])
+    return values.size > 1 and bool(np.ptp(values) > 0)
+
+
+def severity_outcome(outcomes: Mapping[str, np.ndarray]) -> str | None:
+    """The first varying outcome of `SEVERITY` the run has (how bad a replication was)."""
+    for name in (*SEVERITY, "dam_captured"):
+        if varies(outcomes, name):
+            return name
+    return None
+
+
+def pick_replications(outcomes: Mapping[str, np.ndarray], replications: np.ndarray
+                      ) -> dict[str, tuple[int, str]]:
+    """A median and a worst-case replication by the severity outcome:
+    ``{"median": (index, why), "worst": (index, why)}`` (empty without one)."""
+    name = severity_outcome(outcomes)
+    if name is None or len(replications) == 0:
+        return {}
+    values = np.asarray(outcomes[name], dtype=np.float64)
+    order = np.flatnonzero(~np.isnan(values))
+    if order.size == 0:
+        return {}
+    median = float(np.median(values[order]))
+    # the first replication at (or nearest to) the median: a typical history
+    nearest = order[np.argmin(np.abs(values[order] - median))]
+    worst = order[np.argmax(values[order])]
+    return {
+        "median": (int(replications[nearest]),
+                   f"{name} = {format_number(values[nearest])}, the median of the run"),
+        "worst": (int(replications[worst]),
+                  f"{name} = {format_number(values[worst])}, the largest in the run"),
+    }
+
+
+def river_towns(manifest: Mapping[str, Any]) -> tuple[list[str], list[float], dict[str, str]]:
+    """Town ids in downstream order, their river distances (km) and display names, from
+    the resolved scenario in a run's manifest."""
+    resolved = manifest.get("resolved_scenario") or {}
+    towns = (resolved.get("river") or {}).get("towns") or {}
+    nodes = (resolved.get("network") or {}).get("nodes") or {}
+    ordered = sorted(towns.items(), key=lambda item: float(item[1].get("river_distance_m", 0)))
+    ids = [town for town, _ in ordered]
+    distances = [float(spec.get("river_distance_m", 0.0)) / 1000.0 for _, spec in ordered]
+    names = {town: str(spec.get("name") or (nodes.get(spec.get("node")) or {}).get("name")
+                       or town) for town, spec in ordered}
+    return ids, distances, names
+
+
+def _short_name(name: str) -> str:
+    """'Haditha (with Haqlaniyah and Barwana)' -> 'Haditha': tick labels stay short."""
+    return name.split(" (")[0].split(",")[0]
+
+
+def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any], *,
+                hourly_shed_mw: np.ndarray | None = None,
+                baseline_shed_mw: np.ndarray | None = None,
+                convergence_metrics: Sequence[str] | None = None,
+                seed: int = 0) -> Iterator[FigureItem]:
+    """Every figure a run's outcomes support, in report order."""
+    from .. import plotting
+
+    n = len(next(iter(outcomes.values()))) if outcomes else 0
+    for name in EXCEEDED:
+        if not varies(outcomes, name) or INSTEAD.get(name) in outcomes:
+            continue
+        curve = exceedance(outcomes[name], seed=seed)
+        p = float(np.mean(finite(outcomes[name]) > 0))
+        yield FigureItem(
+            f"exceedance-{name}", f"Exceedance of {name}",
+            f"Probability that {name} exceeds each value, over {curve.count:,} "
+            f"replications; the band is a 95% bootstrap interval at each value. "
+            f"P({name} > 0) = {p:.3g}.",
+            plotting.plot_exceedance(curve, outcome=name))
+    if "fatalities" in outcomes:
+        curve = fn_curve(outcomes["fatalities"], seed=seed)
+        yield FigureItem(
+            "fn", "F-N curve",
+            f"Conditional F-N curve: probability of N or more fatalities given the scenario "
+            f"(per occurrence, not per year), {curve.count:,} replications, with a 95% "
+            f"bootstrap band. P(N ≥ 1) = {curve.probability[0]:.3g}.",
+            plotting.plot_fn(curve))
+    towns, distances, names = river_towns(manifest)
+    if towns and any(f"arrival_h.{t}" in outcomes or f"depth_m.{t}" in outcomes
+                     for t in towns):
+        condition = "breach_started" if "breach_started" in outcomes else None
+        yield FigureItem(
+            "river", "Flood along the river",
+            "Flood arrival time and peak depth at each town below the dam, in downstream "
+            "order, over the replications with a breach: median, 25-75% and 5-95% ranges.",
+            plotting.plot_river(outcomes, towns, distances_km=distances,
+                                names={t: _short_name(v) for t, v in names.items()},
+                                condition=condition))
+    if hourly_shed_mw is not None and np.size(hourly_shed_mw):
+        added = baseline_shed_mw is not None
+        what = ("Load shed added by the scenario: the shed beyond what the same grid sheds "
+                "with nothing out of service (its shortage before any attack), hour by hour"
+                if added else "Load shed on the grid, hour by hour")
+        yield FigureItem(
+            "load-shed", "Load shed over the horizon",
+            f"{what}, in {len(hourly_shed_mw):,} replications spread evenly over the run "
+            "(recomputed from their seeds): median, mean, and the 25-75%, 10-90% and 5-95% "
+            "bands.",
+            plotting.plot_load_shed(hourly_shed_mw, baseline_mw=baseline_shed_mw,
+                                    added=added))
+    horizon_s = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get(
+        "horizon_s")
+    for name in DISTRIBUTED:
+        if not varies(outcomes, name) or INSTEAD.get(name) in outcomes:
+            continue
+        ci = mean_ci(outcomes[name])
+        censored = horizon_s / 3600.0 if horizon_s and name.endswith("_h") else None
+        yield FigureItem(
+            f"distribution-{name}", f"Distribution of {name}",
+            f"{name} over {ci.count:,} replications: mean {format_number(ci.mean)} "
+            f"(95% CI {format_number(ci.low)} to {format_number(ci.high)}).",
+            plotting.plot_distribution(outcomes[name], outcome=name, censored_at=censored))
+    metrics = list(convergence_metrics or [])
+    if not metrics:
+        metrics = [m for m in ("fatalities", "dam_captured", "unserved_energy_mwh")
+                   if varies(outcomes, m)][:2]
+    for name in metrics:
+        if name not in outcomes:
+            continue
+        trace = convergence(outcomes[name])
+        yield FigureItem(
+            f"convergence-{name}", f"Convergence of {name}",
+            f"Running mean of {name} with its 95% CI as replications accumulate "
+            f"({'Wilson' if trace.method == 'wilson' else 'Student t'} interval).",
+            plotting.plot_convergence(trace, outcome=name))
+    if input_names(outcomes) and n >= 10:
+        targets = [m for m in ("fatalities", "dam_captured", "unserved_energy_mwh",
+                               "time_to_capture_h") if varies(outcomes, m)][:2]
+        for name in targets:
+            rows = rank_sensitivity(outcomes, name)
+            yield FigureItem(
+                f"tornado-{name}", f"What drives {name}",
+                f"Rank correlation of each sampled input with {name} over {n:,} "
+                "replications: partial rank correlation (bars; the effect of one input "
+                "with the others held fixed) and Spearman (markers); the 12 strongest.",
+                plotting.plot_tornado(rows, outcome=name))
+
+
+def timeline_figure(events: Sequence[Any], manifest: Mapping[str, Any], replication: int,
+                    label: str) -> Any:
+    """The Gantt chart of one replication of a run."""
+    from .. import plotting
+
+    horizon = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get(
+        "horizon_s")
+    return plotting.plot_timeline(events, horizon_s=horizon,
+                                  title=f"Replication {replication}: {label}")
+
+
+def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.ndarray]],
+                       differences: Mapping[str, Sequence[Any]] | None = None,
+                       seed: int = 0) -> Iterator[FigureItem]:
+    """Overlays of several runs' exceedance and F-N curves, and the differences."""
+    from .. import plotting
+
+    shared = set.intersection(*(set(r) for r in runs)) if runs else set()
+    if "fatalities" in shared:
+        curves = {label: fn_curve(r["fatalities"], seed=seed)
+                  for label, r in zip(labels, runs, strict=True)}
+        yield FigureItem("compare-fn", "F-N curves",
+                         "Conditional F-N curves of the runs, each with its 95% bootstrap "
+                         "band.", plotting.plot_fn(curves, title="F-N curves compared"))
+    for name in EXCEEDED:
+        if name in shared and any(varies(r, name) for r in runs) \
+                and INSTEAD.get(name) not in shared:
+            curves = {label: exceedance(r[name], seed=seed)
+                      for label, r in zip(labels, runs, strict=True)}
+            yield FigureItem(f"compare-exceedance-{name}", f"Exceedance of {name}",
+                             f"Exceedance curves of {name}, one per run, with 95% bootstrap "
+                             "bands.", plotting.plot_exceedance(
+                                 curves, outcome=name, title=f"Exceedance of {name} compared"))
+    for label, rows in (differences or {}).items():
+        names = {d.outcome for d in rows}
+        headline = [d for d in rows if d.outcome in HEADLINE
+                    and INSTEAD.get(d.outcome) not in names]
+        rows = sorted(headline, key=lambda d: HEADLINE.index(d.outcome)) or list(rows)
+        if rows:
+            yield FigureItem(f"compare-differences-{label}", f"Differences: {label}",
+                             f"Mean differences {label} with 95% confidence intervals, "
+                             "scaled by the reference run's mean so outcomes of different "
+                             "units share one axis.",
+                             plotting.plot_differences(rows, title=f"Change in means: {label}"))

@@ -1,0 +1,162 @@
+"""Small, safe HTML building blocks for the reports: escaped text, tables, embedded figures
+and the page template.
+
+Every string that reaches a page is escaped unless it is an `Html` fragment built here,
+so scenario text (names, descriptions, SOURCES.md) can never inject markup: a description
+containing ``<script>`` shows as text. Figures are embedded as base64 PNG data URIs and
+the stylesheet is inline, so a report is one file that opens anywhere without a network.
+The page skeleton is ``template.html`` (`string.Template`; no template engine needed).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import re
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from string import Template
+from typing import Any
+
+__all__ = ["Html", "element", "escape", "figure", "format_number", "join", "markdown", "page",
+           "table"]
+
+
+class Html(str):
+    """A fragment of markup that is already safe to insert as is."""
+
+    __slots__ = ()
+
+
+def escape(value: Any) -> Html:
+    """`value` as safe markup: `Html` passes through, anything else is escaped text."""
+    if isinstance(value, Html):
+        return value
+    return Html(html.escape("" if value is None else str(value), quote=True))
+
+
+def join(parts: Iterable[Any], separator: str = "\n") -> Html:
+    return Html(separator.join(escape(part) for part in parts))
+
+
+def element(tag: str, *children: Any, **attributes: Any) -> Html:
+    """``<tag attr="...">children</tag>``; attribute names ending in ``_`` lose it
+    (``class_`` -> ``class``); None and False attributes are left out."""
+    attrs = "".join(
+        f' {name.rstrip("_").replace("_", "-")}'
+        + ("" if value is True else f'="{html.escape(str(value), quote=True)}"')
+        for name, value in attributes.items() if value is not None and value is not False
+    )
+    return Html(f"<{tag}{attrs}>{join(children, '')}</{tag}>")
+
+
+def table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *,
+          numeric: Sequence[int] = (), class_: str | None = None) -> Html:
+    """A table; cells are escaped text unless `Html`; columns in `numeric` align right."""
+    right = set(numeric)
+    head = element("tr", *(element("th", h, class_="num" if i in right else None)
+                           for i, h in enumerate(headers)))
+    body = [element("tr", *(element("td", cell, class_="num" if i in right else None)
+                            for i, cell in enumerate(row))) for row in rows]
+    return element("table", element("thead", head), element("tbody", *body), class_=class_)
+
+
+def figure(png: bytes, caption: Any, alt: str | None = None) -> Html:
+    """An embedded PNG with its caption."""
+    data = base64.b64encode(png).decode("ascii")
+    image = Html(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt or "")}">')
+    return element("figure", image, element("figcaption", caption))
+
+
+def format_number(value: float | None) -> str:
+    """Four significant digits, thousands separators, "-" for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    value = float(value)
+    if value == 0:
+        return "0"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if abs(value) >= 1e7 or abs(value) < 1e-3:
+        return f"{value:.3g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+_INLINE = [
+    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
+    (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
+    (re.compile(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])"), r"<em>\1</em>"),
+]
+
+
+def _inline(text: str) -> Html:
+    out = html.escape(text, quote=True)
+    for pattern, replacement in _INLINE:
+        out = pattern.sub(replacement, out)
+    return Html(out)
+
+
+_ITEM = re.compile(r"([-*]|\d+\.)\s+")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def markdown(text: str) -> Html:
+    """The small subset of Markdown that SOURCES.md uses, as escaped HTML: headings,
+    paragraphs, ``-`` and ``1.`` lists, pipe tables, `code`, **bold** and *italics*."""
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        heading = re.match(r"(#{1,6})\s+(.*)", stripped)
+        if heading:
+            level = min(len(heading.group(1)) + 2, 6)  # the report owns h1 and h2
+            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+            i += 1
+        elif stripped.startswith("|"):
+            block = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                block.append(lines[i])
+                i += 1
+            header, rows = _cells(block[0]), [_cells(r) for r in block[1:]
+                                              if not re.fullmatch(r"[\s|:-]+", r)]
+            out.append(table([_inline(h) for h in header],
+                             [[_inline(c) for c in row] for row in rows], class_="sources"))
+        elif _ITEM.match(stripped):
+            ordered = bool(re.match(r"\d+\.", stripped))
+            items = []
+            while i < len(lines) and lines[i].strip():
+                item = lines[i].strip()
+                bullet = _ITEM.match(item)
+                if bullet:
+                    items.append(item[bullet.end():].strip())
+                elif items:
+                    items[-1] += " " + item
+                i += 1
+            out.append(element("ol" if ordered else "ul",
+                               *(element("li", _inline(item)) for item in items)))
+        else:
+            paragraph = []
+            while i < len(lines) and lines[i].strip() and not re.match(
+                    r"(#{1,6}\s|\||[-*]\s|\d+\.\s)", lines[i].strip()):
+                paragraph.append(lines[i].strip())
+                i += 1
+            out.append(element("p", _inline(" ".join(paragraph))))
+    return Html("\n".join(out))
+
+
+def page(title: str, body: Html, subtitle: Any = "") -> str:
+    """The whole HTML document: the template with the title and body filled in."""
+    template = Template(resources.files(__package__).joinpath("template.html")
+                        .read_text(encoding="utf-8"))
+    return template.substitute(title=escape(title), subtitle=escape(subtitle), body=body)

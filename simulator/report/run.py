@@ -1,0 +1,446 @@
+"""The report of one run: ``infrasim report RUN`` writes ``RUN/report.html``.
+
+One self-contained page: what was run (scenario summary, variant, seed, versions), the
+key outcomes with 95% confidence intervals, every figure the outcomes support, the
+timelines of a median and a worst-case replication (replayed exactly from the run's
+seed), and the scenario's sources and assumptions from the SOURCES.md beside it. Built
+from the run store only: the outcome table and the manifest, whose resolved scenario
+means the summary still describes what ran even if the scenario file changed since.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..analysis.stats import OutcomeRow, key_outcomes, summarise
+from .figures import pick_replications, river_towns, run_figures, timeline_figure
+from .html import Html, element, figure, format_number, join, markdown, page, table
+
+__all__ = ["ReplayedTimeline", "build_run_report", "format_number", "write_run_report"]
+
+REPORT = "report.html"
+
+
+@dataclass(frozen=True)
+class ReplayedTimeline:
+    """One replication picked for the report, rerun with its timeline (or why not)."""
+
+    role: str  # "median" or "worst"
+    replication: int
+    why: str
+    events: tuple | None
+    error: str | None = None
+
+
+# ---------------------------------------------------------------------- numbers
+
+
+def _ci_text(row: OutcomeRow) -> str:
+    if math.isnan(row.ci_low):
+        return "-"
+    return f"{format_number(row.ci_low)} to {format_number(row.ci_high)}"
+
+
+def outcome_rows_table(rows: Sequence[OutcomeRow]) -> Html:
+    """Key outcomes with their 95% CIs, as an HTML table."""
+    method = {"wilson": "Wilson", "t": "t", "-": "-"}
+    return table(
+        ["outcome", "mean", "95% CI", "CI", "p5", "median", "p95", "P(> 0)", "n"],
+        [[element("code", r.name), format_number(r.mean), _ci_text(r),
+          method.get(r.method, r.method), format_number(r.p5), format_number(r.p50),
+          format_number(r.p95), format_number(r.p_positive), f"{r.count:,}"] for r in rows],
+        numeric=(1, 2, 4, 5, 6, 7, 8))
+
+
+# --------------------------------------------------------------------- scenario
+
+
+def _spec_text(value: Any, key: str = "") -> str:
+    """A resolved scenario value as short text: distributions as name(parameters),
+    seconds as hours."""
+    seconds = key.endswith("_s")
+    def number(x: Any) -> str:
+        if isinstance(x, int | float) and not isinstance(x, bool):
+            return f"{format_number(x / 3600.0)} h" if seconds else format_number(x)
+        return str(x)
+    if isinstance(value, Mapping) and "dist" in value:
+        parameters = ", ".join(f"{k} {number(v)}" for k, v in value.items() if k != "dist")
+        return f"{value['dist']}({parameters})"
+    if value is None:
+        return "-"
+    return number(value)
+
+
+def _scenario_section(manifest: Mapping[str, Any], result_count: int, failed: int) -> Html:
+    resolved = manifest.get("resolved_scenario") or {}
+    info = resolved.get("scenario") or {}
+    variant = manifest.get("variant")
+    parts: list[Any] = [element("h2", "Scenario", id="scenario")]
+    if info.get("description"):
+        parts.append(element("p", info["description"]))
+    facts: list[tuple[str, Any]] = [
+        ("file", element("code", (manifest.get("scenario") or {}).get("file") or "-")),
+        ("variant", variant or "none (the base scenario)"),
+    ]
+    if variant:
+        description = ((resolved.get("variants") or {}).get(variant) or {}).get("description")
+        if description:
+            facts.append(("variant means", description))
+    horizon = info.get("horizon_s")
+    facts += [
+        ("start", info.get("start", "-")),
+        ("horizon", f"{format_number(horizon / 86400)} days" if horizon else "-"),
+        ("seed", manifest.get("seed")),
+        ("replications", f"{result_count:,} done" + (f", {failed:,} failed" if failed else "")
+         + f"; status {manifest.get('status', '-')}"),
+    ]
+    stopping = manifest.get("stopping")
+    if stopping:
+        converged = (manifest.get("result") or {}).get("converged")
+        facts.append(("stopping", f"adaptive: 95% CI half-width under "
+                      f"{stopping.get('precision', 0):.1%} of the mean of "
+                      f"{', '.join(stopping.get('metrics', {}))}; "
+                      f"{'converged' if converged else 'not converged'}"))
+    parts.append(element("dl", *(Html(element("dt", k) + element("dd", v)) for k, v in facts),
+                         class_="facts"))
+    forces = resolved.get("forces") or {}
+    if forces:
+        parts.append(element("h3", "Forces"))
+        parts.append(table(
+            ["force", "side", "strength", "from", "objective", "departs"],
+            [[element("code", name), spec.get("side", "-"),
+              _spec_text(spec.get("strength")), spec.get("start", "-"),
+              spec.get("objective") or "holds its position", _trigger_text(spec)]
+             for name, spec in forces.items()]))
+    dam = (resolved.get("assets") or {}).get("dam")
+    if dam:
+        parts.append(element("h3", "Dam"))
+        reservoir = dam.get("reservoir") or {}
+        volume = reservoir.get("volume_m3")
+        volume_text = _spec_text({k: (v / 1e9 if isinstance(v, int | float) else v)
+                                  for k, v in volume.items()} if isinstance(volume, Mapping)
+                                 else (volume / 1e9 if volume else None))
+        plant = dam.get("plant") or {}
+        parts.append(element("p", f"{dam.get('name', 'dam')}: {format_number(dam.get('height_m'))}"
+                             f" m high, reservoir {volume_text} km³"
+                             + (f", plant {format_number(plant['capacity_w'] / 1e6)} MW"
+                                if plant.get("capacity_w") else "") + "."))
+        modes = dam.get("failure_modes") or {}
+        if modes:
+            parts.append(table(
+                ["failure mode (after capture)", "kind", "probability", "delay"],
+                [[element("code", name), spec.get("kind", "-"),
+                  format_number(spec.get("probability")), _spec_text(spec.get("delay_s"),
+                                                                     "delay_s")]
+                 for name, spec in modes.items()], numeric=(2,)))
+    towns, distances, names = river_towns(manifest)
+    if towns:
+        specs = (resolved.get("river") or {}).get("towns") or {}
+        parts.append(element("h3", "Towns below the dam"))
+        parts.append(table(
+            ["town", "name", "river distance (km)", "population", "floodplain share"],
+            [[element("code", t), names[t], format_number(d),
+              f"{int(specs[t].get('population', 0)):,}",
+              format_number(specs[t].get("floodplain_share"))]
+             for t, d in zip(towns, distances, strict=True)], numeric=(2, 3, 4)))
+    return join(parts)
+
+
+def _trigger_text(spec: Mapping[str, Any]) -> str:
+    trigger = spec.get("trigger") or {}
+    text = []
+    if trigger.get("town_falls"):
+        text.append(f"when {trigger['town_falls']} falls")
+    elif trigger.get("time_s") is not None:
+        text.append(f"at {format_number(trigger['time_s'] / 3600)} h")
+    departure = spec.get("departure_s")
+    if departure not in (None, 0, 0.0):
+        text.append(f"after {_spec_text(departure, 'departure_s')}")
+    mobilisation = spec.get("mobilisation_s")
+    if mobilisation not in (None, 0, 0.0):
+        text.append(f"mobilises in {_spec_text(mobilisation, 'mobilisation_s')}")
+    return "; ".join(text) or "-"
+
+
+# ------------------------------------------------------------------------ towns
+
+
+def _towns_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any]) -> Html:
+    towns, distances, names = river_towns(manifest)
+    if not any(f"{p}.{t}" in outcomes for t in towns
+               for p in ("arrival_h", "depth_m", "fatalities")):
+        return Html("")
+    rows = []
+    breach = np.asarray(outcomes["breach_started"]) == 1 if "breach_started" in outcomes \
+        else None
+    for town, distance in zip(towns, distances, strict=True):
+        row: list[Any] = [names[town], format_number(distance)]
+        for prefix in ("arrival_h", "depth_m"):
+            values = outcomes.get(f"{prefix}.{town}")
+            if values is None:
+                row.append("-")
+                continue
+            values = np.asarray(values, dtype=np.float64)
+            if breach is not None:
+                values = values[breach]
+            values = values[np.isfinite(values)]
+            row.append(format_number(float(np.median(values))) if values.size else "-")
+        deaths = outcomes.get(f"fatalities.{town}")
+        row.append(format_number(float(np.nanmean(deaths))) if deaths is not None else "-")
+        rows.append(row)
+    given = " given a breach" if breach is not None else ""
+    return join([
+        element("h3", "By town"),
+        table(["town", "river km", f"median arrival (h){given}",
+               f"median peak depth (m){given}", "mean fatalities"], rows,
+              numeric=(1, 2, 3, 4)),
+    ])
+
+
+# -------------------------------------------------------------------- timelines
+
+
+def _clock(start: str | None, time_s: float) -> str:
+    if not start:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(start) + timedelta(seconds=round(time_s / 60) * 60)
+    except ValueError:
+        return "-"
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _elapsed(time_s: float) -> str:
+    minutes = int(round(time_s / 60.0))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"+{days} {hours:02d}:{minutes:02d}"
+
+
+def _timeline_section(timelines: Sequence[ReplayedTimeline],
+                      manifest: Mapping[str, Any]) -> Html:
+    if not timelines:
+        return Html("")
+    start = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get("start")
+    parts: list[Any] = [element("h2", "Timelines of a median and a worst case",
+                                id="timelines")]
+    for item in timelines:
+        title = f"{'Median' if item.role == 'median' else 'Worst'} case: replication " \
+            f"{item.replication} ({item.why})"
+        parts.append(element("h3", title))
+        if item.events is None:
+            parts.append(element("p", f"Not replayed: {item.error}", class_="note warn"))
+            continue
+        fig = timeline_figure(item.events, manifest, item.replication, item.why)
+        from ..plotting import png_bytes
+
+        parts.append(figure(png_bytes(fig), f"What happened in replication "
+                            f"{item.replication}, rerun from seed {manifest.get('seed')}.",
+                            alt=f"timeline of replication {item.replication}"))
+        rows = [[_elapsed(e.time_s), _clock(start, e.time_s), e.kind, e.actor, e.place,
+                 e.detail] for e in item.events]
+        parts.append(element("details", element("summary", f"{len(rows)} events"),
+                             table(["elapsed", "clock", "kind", "actor", "place", "detail"],
+                                   rows, class_="timeline")))
+    return join(parts)
+
+
+def replay_timelines(run_path: str | os.PathLike[str], outcomes: Mapping[str, np.ndarray],
+                     replications: np.ndarray) -> list[ReplayedTimeline]:
+    """Rerun the median and worst-case replications of a stored run for their events."""
+    from ..montecarlo import RunError, replay
+
+    picked = pick_replications(outcomes, replications)
+    items = []
+    for role, (k, why) in picked.items():
+        try:
+            rerun = replay(run_path, k)
+            items.append(ReplayedTimeline(role, k, why, tuple(rerun.replication.timeline or ())))
+        except RunError as error:
+            items.append(ReplayedTimeline(role, k, why, None, str(error)))
+        except Exception as error:  # noqa: BLE001 - a report still shows the rest
+            items.append(ReplayedTimeline(role, k, why, None,
+                                          f"{type(error).__name__}: {error}"))
+    return items
+
+
+# ---------------------------------------------------------------------- sources
+
+
+def _sources_section(manifest: Mapping[str, Any]) -> Html:
+    info = manifest.get("scenario") or {}
+    paths = [Path(p) for p in (info.get("path"), info.get("file")) if p]
+    scenario_path = next((p for p in paths if p.is_file()), None)
+    heading = element("h2", "Sources and assumptions", id="sources")
+    if scenario_path is None:
+        return join([heading, element("p", "The scenario file is not available.",
+                                      class_="note")])
+    sources = scenario_path.parent / "SOURCES.md"
+    if not sources.is_file():
+        return join([heading, element("p", f"No SOURCES.md beside {scenario_path.name}.",
+                                      class_="note")])
+    return join([heading, sources_html(sources.read_text(encoding="utf-8"),
+                                       scenario_path.name,
+                                       scenario_path.read_text(encoding="utf-8"))])
+
+
+def sources_html(text: str, file_name: str, scenario_text: str) -> Html:
+    """The parts of a SOURCES.md that concern one scenario file: its own section, the
+    references its comments cite ([key]) and, folded, the general notes."""
+    sections: list[tuple[str, str]] = []
+    for chunk in re.split(r"(?m)^(?=## )", text):
+        title = chunk.splitlines()[0][3:].strip() if chunk.startswith("## ") else ""
+        sections.append((title, chunk))
+    cited = set(re.findall(r"\[([^\]\s]+)\]", scenario_text))
+    own = [chunk for title, chunk in sections if title.startswith(file_name)]
+    parts: list[Any] = []
+    if own:
+        parts.append(markdown("\n".join(own)))
+    else:
+        parts.append(element("p", f"SOURCES.md has no section for {file_name}.",
+                             class_="note"))
+    for title, chunk in sections:
+        if title == "References" and cited:
+            lines = chunk.splitlines()
+            kept = [line for line in lines if not line.startswith("| ")
+                    or line.startswith("| key")
+                    or any(k.strip() in cited for k in line.split("|")[1].split(","))]
+            if sum(1 for line in kept if line.startswith("| ")) > 1:
+                parts.append(markdown("\n".join(kept)))
+    general = [chunk for title, chunk in sections
+               if title and title != "References" and ".yaml" not in title]
+    if general:
+        parts.append(element("details", element("summary", "General notes from SOURCES.md"),
+                             markdown("\n".join(general))))
+    return join(parts)
+
+
+# ------------------------------------------------------------------------ build
+
+
+def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarray,
+                     manifest: Mapping[str, Any], *,
+                     timelines: Sequence[ReplayedTimeline] = (),
+                     failures: Sequence[Any] = (),
+                     hourly_shed_mw: np.ndarray | None = None,
+                     baseline_shed_mw: np.ndarray | None = None,
+                     sources: Html | None = None) -> str:
+    """The report page of a run, as a string."""
+    from ..plotting import png_bytes
+
+    info = (manifest.get("resolved_scenario") or {}).get("scenario") or {}
+    name = info.get("name") or (manifest.get("scenario") or {}).get("name") or "run"
+    variant = manifest.get("variant")
+    done = int(len(replications))
+    subtitle = (f"Run {manifest.get('name') or ''}: " + (f"variant {variant}, " if variant
+                                                       else "base scenario, ")
+                + f"{done:,} replications, seed {manifest.get('seed')}, "
+                f"finished {manifest.get('finished') or 'not yet'}")
+    rows = summarise(outcomes, key_outcomes(outcomes))
+    stopping = manifest.get("stopping") or {}
+    figures: list[Html] = []
+    for item in run_figures(outcomes, manifest, hourly_shed_mw=hourly_shed_mw,
+                            baseline_shed_mw=baseline_shed_mw,
+                            convergence_metrics=list(stopping.get("metrics") or [])):
+        figures.append(join([element("h3", item.title, id=item.slug),
+                             figure(png_bytes(item.figure), item.caption, alt=item.title)]))
+    body: list[Any] = [
+        element("nav", element("ul", *(element("li", element("a", text, href=f"#{ref}"))
+                                       for text, ref in (("Scenario", "scenario"),
+                                                         ("Key outcomes", "outcomes"),
+                                                         ("Figures", "figures"),
+                                                         ("Timelines", "timelines"),
+                                                         ("Sources and assumptions",
+                                                          "sources"),
+                                                         ("About this run", "about"))))),
+        _scenario_section(manifest, done, len(failures)),
+        element("h2", "Key outcomes", id="outcomes"),
+        element("p", "Means over the replications with 95% confidence intervals: Wilson "
+                "score intervals for yes/no outcomes (0 or 1), Student t intervals "
+                "otherwise. Times that did not happen within the horizon count as the "
+                "horizon.", class_="note"),
+        outcome_rows_table(rows),
+        _towns_section(outcomes, manifest),
+        element("h2", "Figures", id="figures"),
+        join(figures) if figures else element("p", "No outcome varies: nothing to draw.",
+                                              class_="note"),
+        _timeline_section(timelines, manifest),
+    ]
+    if failures:
+        body.append(element("h2", "Failed replications"))
+        body.append(table(["replication", "error"],
+                          [[f.replication, getattr(f, "error", "")] for f in failures[:50]]))
+    body.append(sources if sources is not None else _sources_section(manifest))
+    versions = manifest.get("versions") or {}
+    body.append(element("h2", "About this run", id="about"))
+    body.append(element("dl", *(Html(element("dt", k) + element("dd", v)) for k, v in [
+        ("scenario sha256", (manifest.get("resolved_sha256") or "-")[:16] + "…"),
+        ("executor", f"{manifest.get('executor', '-')}, {manifest.get('workers', '-')} "
+                     "workers"),
+        ("elapsed", f"{format_number(manifest.get('elapsed_s'))} s"),
+        ("versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "-"),
+        ("started", manifest.get("started") or "-"),
+    ]), class_="facts"))
+    return page(f"{name}" + (f" ({variant})" if variant else ""), join(body), subtitle)
+
+
+def load_run_scenario(manifest: Mapping[str, Any]) -> Any:
+    """The scenario a stored run ran, loaded from its file and checked against the
+    run's resolved hash; raises RunError when the file is gone or has changed."""
+    from ..montecarlo import RunError
+    from ..montecarlo.runner import scenario_identity
+    from ..scenario import load_scenario
+
+    info = manifest.get("scenario") or {}
+    source = next((p for p in (info.get("file"), info.get("path")) if p and Path(p).is_file()),
+                  None)
+    if source is None:
+        raise RunError(f"the scenario file is gone ({info.get('file') or 'not recorded'})")
+    scenario = load_scenario(source, variant=manifest.get("variant"))
+    if scenario_identity(scenario)["resolved_sha256"] != manifest.get("resolved_sha256"):
+        raise RunError(f"{source} has changed since the run")
+    return scenario
+
+
+def run_load_shed(manifest: Mapping[str, Any], replications: np.ndarray,
+                  count: int = 200) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hourly load shed of up to `count` replications of a stored run (and the grid's
+    shed with nothing out), or None when it cannot be recomputed."""
+    from .series import hourly_load_shed, sample_replications
+
+    try:
+        scenario = load_run_scenario(manifest)
+        return hourly_load_shed(scenario, int(manifest["seed"]),
+                                sample_replications(replications, count))
+    except Exception:  # noqa: BLE001 - the report goes on without the fan chart
+        return None
+
+
+def write_run_report(run: str | os.PathLike[str], out: str | os.PathLike[str] | None = None,
+                     *, replay: bool = True) -> Path:
+    """Write ``RUN/report.html`` (or `out`) for the run stored at `run`. With `replay`
+    (the default) the median and worst-case replications and a sample of replications'
+    hourly load shed are recomputed from the run's seed."""
+    from ..montecarlo import load_run
+    from ..montecarlo.store import atomic_write
+
+    result = load_run(run)
+    timelines = replay_timelines(run, result.outcomes, result.replications) if replay else []
+    shed = run_load_shed(result.manifest, result.replications) if replay else None
+    text = build_run_report(result.outcomes, result.replications, result.manifest,
+                            timelines=timelines, failures=result.failures,
+                            hourly_shed_mw=shed[0] if shed else None,
+                            baseline_shed_mw=shed[1] if shed else None)
+    path = Path(out) if out is not None else Path(run) / REPORT
+    with atomic_write(path) as handle:
+        handle.write(text)
+    return path

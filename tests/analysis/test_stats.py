@@ -1,0 +1,186 @@
+"""Statistics against distributions with known answers: confidence intervals cover the
+true mean at their stated rate, empirical exceedance matches the analytic survival
+function, F-N data of a small sample worked by hand, convergence traces equal the
+statistics of each prefix."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simulator.analysis.stats import (
+    convergence,
+    exceedance,
+    fn_curve,
+    is_binary,
+    key_outcomes,
+    mean_ci,
+    p_positive,
+    percentiles,
+    summarise,
+    wilson_interval,
+)
+
+
+def test_wilson_interval_covers_a_bernoulli_p_at_the_stated_rate():
+    rng = np.random.default_rng(7)
+    p, n, repetitions = 0.3, 200, 4000
+    successes = rng.binomial(n, p, size=repetitions)
+    low, high = wilson_interval(successes, n)
+    coverage = np.mean((low <= p) & (p <= high))
+    assert 0.935 <= coverage <= 0.965
+
+
+def test_mean_ci_uses_wilson_for_indicators_and_covers_p():
+    rng = np.random.default_rng(11)
+    p = 0.05  # near zero, where the normal interval undercovers
+    hits = 0
+    for _ in range(600):
+        ci = mean_ci((rng.random(100) < p).astype(float))
+        assert ci.method == "wilson"
+        hits += ci.low <= p <= ci.high
+    assert 0.92 <= hits / 600 <= 0.99
+
+
+def test_t_interval_covers_the_mean_of_a_skewed_distribution():
+    rng = np.random.default_rng(3)
+    samples = rng.exponential(2.0, size=(800, 400))
+    hits = 0
+    for row in samples:
+        ci = mean_ci(row)
+        assert ci.method == "t" and ci.low < ci.mean < ci.high
+        hits += ci.low <= 2.0 <= ci.high
+    assert 0.93 <= hits / 800 <= 0.97
+
+
+def test_t_interval_matches_the_textbook_formula():
+    values = np.array([1.0, 2.0, 4.0, 7.0])
+    ci = mean_ci(values)
+    # t_{0.975, 3} = 3.182446305284263
+    half = 3.182446305284263 * values.std(ddof=1) / 2.0
+    assert ci.mean == pytest.approx(3.5)
+    assert (ci.low, ci.high) == pytest.approx((3.5 - half, 3.5 + half))
+
+
+def test_mean_ci_edge_cases():
+    empty = mean_ci([])
+    assert empty.count == 0 and math.isnan(empty.mean)
+    single = mean_ci([5.0])
+    assert single.mean == 5.0 and math.isnan(single.low)
+    with_nan = mean_ci([1.0, math.nan, 3.0])
+    assert with_nan.count == 2 and with_nan.mean == 2.0
+    all_zero = mean_ci(np.zeros(50))
+    assert all_zero.method == "wilson" and all_zero.low == 0.0 and 0 < all_zero.high < 0.1
+    all_one = mean_ci(np.ones(50))
+    assert all_one.high == 1.0 and 0.9 < all_one.low < 1.0
+    with pytest.raises(ValueError):
+        mean_ci([1.0, 2.0], method="normal")
+
+
+def test_percentiles_and_p_positive():
+    values = np.arange(101, dtype=float)
+    assert list(percentiles(values)) == [5.0, 50.0, 95.0]
+    assert p_positive([0.0, 0.0, 2.0, 3.0]) == 0.5
+    assert math.isnan(p_positive([]))
+    assert is_binary([0.0, 1.0, 1.0]) and not is_binary([0.0, 0.5]) and not is_binary([])
+
+
+def test_exceedance_of_exponential_samples_matches_the_analytic_curve():
+    rng = np.random.default_rng(2024)
+    mean = 3.0
+    sample = rng.exponential(mean, 20_000)
+    curve = exceedance(sample, resamples=400, seed=1)
+    analytic = np.exp(-curve.thresholds / mean)
+    # Dvoretzky-Kiefer-Wolfowitz: P(sup error > 0.015) < 2 exp(-2 n 0.015^2) = 2.5e-4
+    assert np.max(np.abs(curve.probability - analytic)) < 0.015
+    # the pointwise 95% band covers the analytic curve at most thresholds
+    inside = (curve.low <= analytic + 1e-12) & (analytic <= curve.high + 1e-12)
+    assert inside.mean() > 0.8
+    # and its width is that of a binomial proportion, 2 * 1.96 * sqrt(p (1 - p) / n)
+    middle = (curve.probability > 0.2) & (curve.probability < 0.8)
+    expected = 2 * 1.96 * np.sqrt(curve.probability * (1 - curve.probability) / sample.size)
+    ratio = (curve.high - curve.low)[middle] / expected[middle]
+    assert 0.85 < np.median(ratio) < 1.15
+
+
+def test_exceedance_reaches_the_tail_of_a_large_sample():
+    sample = np.random.default_rng(5).exponential(1.0, 5000)
+    curve = exceedance(sample, resamples=10)
+    positive = curve.probability[curve.probability > 0]
+    assert positive.min() == pytest.approx(1 / 5000)
+    assert curve.thresholds.size < 500
+
+
+def test_exceedance_is_strict_and_bootstrap_is_seeded():
+    sample = np.array([0, 0, 0, 1, 1, 2, 5, 5, 10, 0], dtype=float)
+    curve = exceedance(sample, np.array([0.0, 1.0, 5.0, 10.0]), resamples=200, seed=4)
+    assert list(curve.probability) == [0.6, 0.4, 0.1, 0.0]
+    again = exceedance(sample, np.array([0.0, 1.0, 5.0, 10.0]), resamples=200, seed=4)
+    assert np.array_equal(curve.low, again.low) and np.array_equal(curve.high, again.high)
+    assert np.all(curve.low <= curve.probability) and np.all(curve.probability <= curve.high)
+
+
+def test_fn_curve_of_a_known_discrete_sample():
+    fatalities = np.array([0, 0, 0, 1, 1, 2, 5, 5, 10, 0], dtype=float)
+    curve = fn_curve(fatalities, resamples=0)
+    assert list(curve.thresholds) == [1.0, 2.0, 5.0, 10.0]
+    assert list(curve.probability) == [0.6, 0.4, 0.3, 0.1]  # P(N >= n)
+    assert curve.inclusive and curve.count == 10
+
+
+def test_fn_curve_starts_at_one_and_handles_no_fatalities():
+    curve = fn_curve(np.array([0.0, 0.0, 3.5, 40.0]), resamples=0)
+    assert curve.thresholds[0] == 1.0 and curve.probability[0] == 0.5
+    none = fn_curve(np.zeros(20), resamples=50)
+    assert list(none.thresholds) == [1.0] and list(none.probability) == [0.0]
+
+
+def test_convergence_trace_equals_prefix_statistics():
+    rng = np.random.default_rng(9)
+    values = rng.lognormal(0, 1, 3000)
+    trace = convergence(values, points=None)
+    assert trace.count.size == 3000 and trace.method == "t"
+    for k in (2, 10, 500, 3000):
+        ci = mean_ci(values[:k])
+        assert trace.mean[k - 1] == pytest.approx(ci.mean, rel=1e-12)
+        assert trace.low[k - 1] == pytest.approx(ci.low, rel=1e-9)
+        assert trace.high[k - 1] == pytest.approx(ci.high, rel=1e-9)
+    thinned = convergence(values, points=100)
+    assert thinned.count[-1] == 3000 and thinned.count.size <= 100
+    assert thinned.mean[-1] == pytest.approx(values.mean())
+
+
+def test_convergence_of_an_indicator_uses_wilson():
+    values = (np.random.default_rng(1).random(400) < 0.2).astype(float)
+    trace = convergence(values)
+    assert trace.method == "wilson"
+    final = mean_ci(values)
+    assert (trace.low[-1], trace.high[-1]) == pytest.approx((final.low, final.high))
+    assert convergence([]).count.size == 0
+
+
+def test_summarise_rows():
+    outcomes = {
+        "fatalities": np.array([0.0, 0.0, 10.0, 30.0, math.nan]),
+        "dam_captured": np.array([0.0, 1.0, 1.0, 1.0, 0.0]),
+        "arrival_h.hit": np.array([1.0, 2.0, 3.0, 4.0, 5.0]),
+        "input.forces.a.strength": np.ones(5),
+    }
+    assert key_outcomes(outcomes) == ["dam_captured", "fatalities"]
+    captured, fatalities = summarise(outcomes)
+    assert captured.method == "wilson" and captured.mean == pytest.approx(0.6)
+    assert fatalities.count == 4 and fatalities.mean == 10.0 and fatalities.p_positive == 0.5
+    assert fatalities.method == "t" and fatalities.ci_low < 10.0 < fatalities.ci_high
+    assert [r.name for r in summarise(outcomes, ["arrival_h.hit", "missing"])] == \
+        ["arrival_h.hit"]
+
+
+def test_summary_rows_carry_the_fields_of_the_runner_summary():
+    """The runner's summary table can print these rows (one implementation, shared)."""
+    summary = pytest.importorskip("simulator.montecarlo.summary")
+    from dataclasses import fields
+
+    from simulator.analysis.stats import OutcomeRow
+
+    theirs = {f.name for f in fields(summary.OutcomeSummary)}
+    assert theirs <= {f.name for f in fields(OutcomeRow)}

@@ -1,0 +1,54 @@
+"""The run report is one valid, self-contained HTML page: every figure embedded as a PNG
+data URI, nothing loaded from elsewhere, and every piece of scenario text escaped."""
+
+import re
+
+import numpy as np
+import pytest
+from report_helpers import HOSTILE, check_html, embedded_images, synthetic_run
+
+from simulator.engine.record import Event
+from simulator.report.run import ReplayedTimeline, build_run_report
+
+
+def test_report_is_valid_self_contained_html_with_escaped_scenario_text(fast_png):
+    outcomes, replications, manifest = synthetic_run()
+    events = (Event(0.0, "depart", "column <a>", "pass", "sets off <now>"),
+              Event(3600.0, "arrive", "column <a>", "dam", "arrives"),
+              Event(7200.0, "captured", "Dam", "dam", HOSTILE))
+    timelines = [ReplayedTimeline("median", 3, "fatalities = 0", events),
+                 ReplayedTimeline("worst", 7, "fatalities = 900", None, "file <gone>")]
+    text = build_run_report(outcomes, replications, manifest, timelines=timelines,
+                            hourly_shed_mw=np.ones((5, 48)), sources=None)
+    tags = check_html(text)
+    figures = sum(1 for tag, _ in tags if tag == "figure")
+    images = embedded_images(tags)
+    # exceedance, F-N, river, load shed, distribution, 2 convergence, 2 tornado, timeline
+    assert figures == len(images) == 10
+    assert not any(tag in {"script", "link", "iframe"} for tag, _ in tags)
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", text)
+    assert "<script>" not in text and "&lt;script&gt;alert" in text
+    assert "Valley &lt;test&gt;" in text and "Lower &lt;town&gt;" in text
+    assert "sets off &lt;now&gt;" in text and "file &lt;gone&gt;" in text
+    for section in ("Key outcomes", "Scenario", "Timelines", "Sources and assumptions"):
+        assert section in text
+    assert "Wilson" in text  # yes/no outcomes get Wilson intervals in the table
+
+
+def test_report_renders_real_figures():
+    outcomes, replications, manifest = synthetic_run(n=40)
+    # one figure (the convergence of dam_captured), rasterised for real
+    text = build_run_report({"dam_captured": outcomes["dam_captured"]}, replications, manifest)
+    images = embedded_images(check_html(text))
+    import base64
+
+    assert len(images) == 1 and all(base64.b64decode(s.split(",", 1)[1])[:4] == b"\x89PNG"
+                          for s in images)
+
+
+@pytest.mark.parametrize("outcomes", [{}, {"dam_captured": np.zeros(10)}])
+def test_report_of_a_run_with_nothing_to_draw(fast_png, outcomes):
+    _, _, manifest = synthetic_run()
+    text = build_run_report(outcomes, np.arange(10), manifest)
+    check_html(text)
+    assert "nothing to draw" in text
