@@ -177,6 +177,180 @@ def engine(context: Context) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------- montecarlo
+
+
+def _monte_carlo_s(scenario, replications: int, **options: Any) -> tuple[float, dict]:
+    """Wall time of one stored run (workers started inside) and its manifest."""
+    import tempfile
+
+    from simulator.montecarlo import run_monte_carlo
+
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        result = run_monte_carlo(scenario, replications, out=Path(directory) / "run",
+                                 **options)
+        return time.perf_counter() - start, result.manifest
+
+
+def _load() -> list[float]:
+    import os
+
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+@measurement("montecarlo_overhead")
+def montecarlo_overhead(context: Context) -> dict[str, Any]:
+    """The runner against a plain loop over `simulate()` in the same process, in CPU
+    seconds (other work on the machine does not change them; wall seconds do). The serial
+    executor plans batches, stores each as a chunk file, keeps the outcome columns and
+    writes manifest.json and outcomes.csv; `without_store` is the same run kept in memory
+    (no files, so no outcomes.csv text). Best of interleaved repeats, caches warm."""
+    import tempfile
+
+    from simulator.engine import simulate
+    from simulator.montecarlo import run_monte_carlo
+
+    scenario = context.scenario()
+    seed = scenario.scenario.seed
+    replications = 400 if context.quick else 3000
+    for k in range(600):  # warm the engine's per-process caches for every variant below
+        simulate(scenario, seed, k)
+
+    def cpu_s(function: Callable[[], Any]) -> float:
+        start = time.process_time()
+        function()
+        return time.process_time() - start
+
+    def plain() -> None:
+        for k in range(replications):
+            simulate(scenario, seed, k)
+
+    def stored() -> None:
+        with tempfile.TemporaryDirectory() as directory:
+            run_monte_carlo(scenario, replications, executor="serial",
+                            out=Path(directory) / "run")
+
+    def in_memory() -> None:
+        run_monte_carlo(scenario, replications, executor="serial")
+
+    best = {"plain": float("inf"), "stored": float("inf"), "in_memory": float("inf")}
+    for _ in range(context.repeats if context.quick else 3):
+        for name, function in (("plain", plain), ("stored", stored), ("in_memory", in_memory)):
+            best[name] = min(best[name], cpu_s(function))
+    return {
+        "replications": replications,
+        "plain_loop_cpu_s": round(best["plain"], 3),
+        "runner_serial_cpu_s": round(best["stored"], 3),
+        "runner_serial_without_store_cpu_s": round(best["in_memory"], 3),
+        "overhead": round(best["stored"] / best["plain"] - 1, 4),
+        "overhead_without_store": round(best["in_memory"] / best["plain"] - 1, 4),
+        "goal_overhead": 0.05,
+        "load_average": _load(),
+    }
+
+
+@measurement("montecarlo_parallel")
+def montecarlo_parallel(context: Context) -> dict[str, Any]:
+    """Process executor with 2 workers against 1 (efficiency = t1 / (2 t2), wall time
+    including starting the workers), and the Dask executor (LocalCluster, 2 workers)
+    against the process executor: throughput ratio with and without starting workers."""
+    scenario = context.scenario()
+    replications = 1500 if context.quick else 12_000
+    _monte_carlo_s(scenario, 50, executor="processes", workers=2)  # start the fork server
+    one_s = two_s = dask_s = float("inf")
+    for _ in range(1 if context.quick else 2):  # interleaved, best of each
+        one_s = min(one_s, _monte_carlo_s(scenario, replications, executor="processes",
+                                          workers=1)[0])
+        time_s, manifest = _monte_carlo_s(scenario, replications, executor="processes",
+                                          workers=2)
+        if time_s < two_s:
+            two_s, two = time_s, manifest
+        time_s, manifest = _monte_carlo_s(scenario, replications, executor="dask", workers=2)
+        if time_s < dask_s:
+            dask_s, dask = time_s, manifest
+
+    def start_s(manifest: dict) -> float:
+        return float(manifest["sessions"][-1].get("executor_start_s", 0.0))
+
+    two_run = two_s - start_s(two)
+    dask_run = dask_s - start_s(dask)
+    return {
+        "replications": replications,
+        "processes_1_worker_s": round(one_s, 2),
+        "processes_2_workers_s": round(two_s, 2),
+        "parallel_efficiency_2_vs_1": round(one_s / (2 * two_s), 3),
+        "goal_parallel_efficiency": 0.85,
+        "dask_2_workers_s": round(dask_s, 2),
+        "dask_start_s": round(start_s(dask), 2),
+        "dask_throughput_ratio_to_processes": round(two_s / dask_s, 3),
+        "dask_throughput_ratio_to_processes_after_start": round(two_run / dask_run, 3),
+        "goal_dask_throughput_ratio": 0.8,
+        "replications_per_s_2_workers": round(replications / two_s),
+        "load_average": _load(),
+    }
+
+
+_PEAK_SCRIPT = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from simulator.montecarlo import run_monte_carlo
+from simulator.scenario import load_scenario
+if __name__ == "__main__":
+    scenario = load_scenario(sys.argv[1])
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        result = run_monte_carlo(scenario, int(sys.argv[2]), out=Path(directory) / "run")
+        wall = time.perf_counter() - start
+        csv_mb = (Path(directory) / "run" / "outcomes.csv").stat().st_size / 1e6
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (bigger) parent
+    # through fork and exec, VmHWM belongs to this program's own memory map.
+    status = Path("/proc/self/status")
+    if status.exists():
+        line = next(l for l in status.read_text().splitlines() if l.startswith("VmHWM"))
+        peak_mb = int(line.split()[1]) / 1024
+    else:
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"wall_s": wall, "done": result.done, "outcomes": len(result.outcomes),
+                      "workers": result.manifest["workers"], "csv_mb": csv_mb,
+                      "peak_rss_mb": peak_mb}))
+"""
+
+
+@measurement("montecarlo_scale")
+def montecarlo_scale(context: Context) -> dict[str, Any]:
+    """A big run of the reference scenario on all cores (processes executor), each in a
+    fresh interpreter: wall time, and the driver's peak resident memory for a small and a
+    big run. The growth should be about the outcome columns (8 bytes per outcome per
+    replication). 100,000 replications (10,000 with --quick)."""
+    import subprocess
+
+    def run(replications: int) -> dict[str, Any]:
+        output = subprocess.run(
+            [sys.executable, "-c", _PEAK_SCRIPT, str(context.scenario_path), str(replications)],
+            check=True, capture_output=True, text=True, cwd=ROOT,
+        ).stdout
+        return json.loads(output.strip().splitlines()[-1])
+
+    big_n = 10_000 if context.quick else 100_000
+    small, big = run(1000), run(big_n)
+    columns_mb = big["outcomes"] * 8 * (big_n - 1000) / 1e6
+    return {
+        "workers": big["workers"],
+        "outcomes_per_replication": big["outcomes"],
+        f"wall_s_{big_n}": round(big["wall_s"], 1),
+        f"replications_per_s_{big_n}": round(big_n / big["wall_s"]),
+        "goal_wall_s_100000": 60,
+        "wall_s_1000": round(small["wall_s"], 1),
+        "peak_rss_mb_1000": round(small["peak_rss_mb"], 1),
+        f"peak_rss_mb_{big_n}": round(big["peak_rss_mb"], 1),
+        "peak_rss_growth_mb": round(big["peak_rss_mb"] - small["peak_rss_mb"], 1),
+        "outcome_columns_growth_mb": round(columns_mb, 1),
+        f"outcomes_csv_mb_{big_n}": round(big["csv_mb"], 1),
+        "load_average": _load(),
+    }
+
+
 # ------------------------------------------------------------------------------- main
 
 

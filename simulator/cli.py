@@ -36,6 +36,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             _print_problems(error)
             status = EXIT_USAGE
             continue
+        if scenario.source != str(path):  # a decisions file, checked against its scenario
+            print(f"{path}: OK (decisions for {scenario.source})")
+            continue
         print(
             f"{path}: OK ({len(scenario.network.nodes)} nodes, "
             f"{len(scenario.network.roads)} roads, {len(scenario.forces)} forces, "
@@ -202,6 +205,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RunError as error:
         print(f"infrasim run: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # e.g. the disk filled up: what was written stays resumable
+        print(f"infrasim run: {error}; continue later with --out {out} --resume",
+              file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"interrupted; continue with: infrasim run {args.file}"
               + (f" --variant {args.variant}" if args.variant else "")
@@ -545,6 +552,63 @@ def _add_gallery(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_gallery)
 
 
+# ------------------------------------------------------------------------- exercise
+
+
+def cmd_exercise(args: argparse.Namespace) -> int:
+    from .exercise import run_exercise
+
+    result = run_exercise(args.file, variant=args.variant, seed=args.seed,
+                          replication=args.replication, script=args.script, out=args.out,
+                          forecast_replications=args.forecast_replications, stdin=sys.stdin)
+    if result.status != EXIT_OK:
+        print(f"infrasim exercise: {result.message}; the exercise so far is in {result.out}",
+              file=sys.stderr)
+    return result.status
+
+
+def _add_exercise(sub: argparse._SubParsersAction) -> None:
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+        return value
+
+    p = sub.add_parser(
+        "exercise",
+        help="play the scenario's tabletop exercise: injects, decisions, forecasts, report",
+        description="Follow one story (a replication of the scenario) through the injects "
+        "and decision points of its 'exercise:' section. At each inject the situation is "
+        "shown (events so far, forces, dam, flood, grid; Enter continues); at each decision "
+        "every option gets a branch forecast from the story's past (P(dam captured), "
+        "P(breach), fatalities and unserved energy with 95% CIs, common random numbers) "
+        "and the group chooses by number or id. With --script the choices come from a "
+        "decisions file and nothing is asked. Writes aar.md, aar.html and msel.csv to "
+        "--out. The same seed and choices always give the same story. End of input stops "
+        "the exercise with status 2, keeping what was played in the outputs.",
+        epilog="examples: infrasim exercise scenarios/haditha_2014.yaml | infrasim exercise "
+        "scenarios/haditha_2014.yaml --script scenarios/haditha_2014.decisions.yaml "
+        "--out exercises/class-a",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file with an exercise section")
+    p.add_argument("--variant", "-V", help="apply this named variant")
+    p.add_argument("--seed", type=count, help="root seed of the story (default: the script's, "
+                   "then the scenario's)")
+    p.add_argument("--replication", "-k", type=count, metavar="K",
+                   help="replication index of the story (default: the script's, then 0)")
+    p.add_argument("--script", metavar="DECISIONS",
+                   help="decisions file (decision id: option id) to play without prompts")
+    p.add_argument("--out", "-o", metavar="DIR",
+                   help="output folder (default: exercises/<scenario>-<time>)")
+    p.add_argument("--forecast-replications", "-n", type=count, metavar="N", default=None,
+                   help="branches per option in each forecast (default 300; 0: no "
+                   "forecasts)")
+    p.set_defaults(func=cmd_exercise)
+
+
 # ----------------------------------------------------------------------------- main
 
 # Each entry adds one subcommand; order is the order shown by --help.
@@ -558,6 +622,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_report,
     _add_compare,
     _add_gallery,
+    _add_exercise,
 ]
 
 

@@ -38,6 +38,10 @@ _NEWTON_ITERATIONS = 8
 #: Sub-reaches merged into one lfilter call (polynomial order); kept low so the
 #: repeated pole stays well conditioned.
 _SECTIONS_PER_FILTER = 4
+#: Most sub-reaches in one piece of river (bounds the cost on sheet flow, see below).
+_MAX_SUBREACHES = 256
+_SHORTEST_PIECE_M = 1e-3
+_NO_RISE_M3S = 1e-9
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,9 @@ class TownImpact:
 
 @dataclass(frozen=True)
 class RoutedFlood:
-    """Discharge at each town on a uniform time grid: `discharge_m3s[i]` is the
-    series at the i-th requested town (base flow included)."""
+    """Discharge at each town on a uniform time grid that starts half a step before
+    the inflow: `discharge_m3s[i]` is the series at the i-th requested town (base flow
+    included)."""
 
     times_s: np.ndarray
     discharge_m3s: np.ndarray
@@ -117,9 +122,9 @@ def _newton_step_m(depth_m, conveyance, width_m: float):
 def _newton_depth_scalar_m(conveyance: float, width_m: float) -> float:
     """Scalar path of `normal_depth_m` (same Newton step on plain floats), stopping
     once the step is below 1e-12 of the depth."""
-    if conveyance <= 0.0:
+    depth_m = (max(conveyance, 0.0) / width_m) ** 0.6
+    if depth_m == 0.0:
         return 0.0
-    depth_m = (conveyance / width_m) ** 0.6
     for _ in range(_NEWTON_ITERATIONS):
         wetted_m = width_m + 2.0 * depth_m
         section = (width_m * depth_m) ** (5.0 / 3.0) * wetted_m ** (-2.0 / 3.0)
@@ -195,9 +200,9 @@ def route_hydrograph(
     multiplied into one filter per call). The uniform grid resolves the inflow's rising
     limb with 20 steps and lasts the inflow plus the wave's mean travel time and six
     standard deviations of its spreading (lengthened if water is still in the channel);
-    the inflow is interpolated onto it, taken as zero rise after its last sample and
-    scaled to keep its volume (which matters only when a very diffusive river forces a
-    step long against the inflow's rise).
+    the inflow is averaged over each step (so its volume is kept exactly, even when a
+    very diffusive river forces a step long against the inflow's rise) and taken as
+    zero rise after its last sample.
 
     A limit of the method: when sub-reaches are shorter than the diffusion length
     q/(S c) (D > 1, X < 0; deep floods on flat rivers) the cascade passes a share of
@@ -282,7 +287,7 @@ def _route(
 
     peak_index = int(np.argmax(rise_in_m3s))
     peak_rise_m3s = float(rise_in_m3s[peak_index])
-    if peak_rise_m3s <= 0.0 or not towns_m:
+    if peak_rise_m3s <= _NO_RISE_M3S or not towns_m:
         flat = np.full((len(towns_m), times_in_s.size), float(base_flow_m3s))
         return RoutedFlood(times_in_s.copy(), flat), reach_ends_m, max(peak_rise_m3s, 0.0)
 
@@ -300,13 +305,17 @@ def _route(
     if run_s / dt_s > _MAX_STEPS:
         dt_s = run_s / _MAX_STEPS
 
-    inflow_rise_m3 = _trapezoid(rise_in_m3s, times_in_s)
+    inflow_so_far_m3 = np.concatenate(
+        [[0.0], np.cumsum(0.5 * (rise_in_m3s[1:] + rise_in_m3s[:-1]) * np.diff(times_in_s))]
+    )
     for _ in range(_MAX_LENGTHENINGS + 1):
-        times_s = start_s + np.arange(math.ceil(run_s / dt_s) + 1) * dt_s
-        rise_m3s = np.interp(times_s, times_in_s, rise_in_m3s, right=0.0)
-        resampled_m3 = _trapezoid(rise_m3s, times_s)
-        if inflow_rise_m3 > 0.0 and resampled_m3 > 0.0:
-            rise_m3s *= inflow_rise_m3 / resampled_m3
+        steps = math.ceil(run_s / dt_s) + 1
+        times_s = start_s - 0.5 * dt_s + np.arange(steps + 1) * dt_s
+        # Each grid value is the mean inflow over the step centred on it; the first cell
+        # ends where the inflow starts, so the volume the filters carry is exactly the
+        # inflow's and the first value (zero) starts them from rest.
+        edges_s = np.append(times_s - 0.5 * dt_s, times_s[-1] + 0.5 * dt_s)
+        rise_m3s = np.diff(np.interp(edges_s, times_in_s, inflow_so_far_m3)) / dt_s
         rises = _route_rise(rise_m3s, dt_s, reaches, reach_ends_m, towns_m, base_flow_m3s)
         if rises[max(towns_m)].sum() >= (1.0 - _RESIDUAL_SHARE) * rise_m3s.sum():
             break
@@ -350,21 +359,25 @@ def _route_rise(
     towns_m: list[float],
     base_flow_m3s: float,
 ) -> dict[float, np.ndarray]:
-    """Rise above base flow at each distinct town distance, routing reach by reach."""
+    """Rise above base flow at each distinct town distance, routing reach by reach.
+    Pieces of river shorter than a millimetre, and rises under a microlitre per second,
+    are not routed."""
     rises = {0.0: rise_m3s}
     pending = sorted(set(towns_m) - {0.0})
     flow_m3s, start_m = rise_m3s, 0.0
     for reach, end_m in zip(reaches, reach_ends_m, strict=True):
         if not pending:
             break
-        celerity_m_s, diffusion_length_m = _wave_parameters(
-            reach, base_flow_m3s + max(float(flow_m3s.max()), 0.0)
-        )
+        peak_rise_m3s = float(flow_m3s.max())
+        if peak_rise_m3s > _NO_RISE_M3S:
+            celerity_m_s, diffusion_length_m = _wave_parameters(
+                reach, base_flow_m3s + peak_rise_m3s
+            )
         stops_m = [d for d in pending if d <= end_m]
         if len(stops_m) < len(pending):
             stops_m.append(end_m)
         for stop_m in stops_m:
-            if stop_m > start_m:
+            if stop_m - start_m > _SHORTEST_PIECE_M and peak_rise_m3s > _NO_RISE_M3S:
                 flow_m3s = _muskingum_cunge_filter(
                     flow_m3s, stop_m - start_m, celerity_m_s, diffusion_length_m, dt_s
                 )
@@ -387,19 +400,23 @@ def _muskingum_cunge_filter(
     1982), but no shorter than c dt - q/(S c) (which keeps C2 >= 0, C = c dt/dx close to
     1 on kinematic reaches) and no longer than c dt + q/(S c) (C0 >= 0). K = dx/c,
     X = (1 - D)/2 with D = q/(S c dx); only a piece too short for any valid dx has K
-    raised to dt/(1 + D), delaying the wave there by less than one step.
+    raised to dt/(1 + D), delaying the wave there by less than one step. Very shallow
+    flow (tiny c dt and q/(S c)) could ask for thousands of sub-reaches; at most 256 are
+    used, with X lowered to C/2 where needed to keep C0 >= 0, which over-diffuses.
     """
     reach_per_step_m = celerity_m_s * dt_s
     count = math.ceil(length_m / (0.5 * (reach_per_step_m + diffusion_length_m)) - 1e-9)
     if reach_per_step_m > diffusion_length_m:
         longest = math.ceil(length_m / (reach_per_step_m + diffusion_length_m) - 1e-9)
-        count = min(count, max(math.floor(length_m / (reach_per_step_m - diffusion_length_m)),
-                               longest))
-    count = max(count, 1)
+        count = min(
+            count, max(math.floor(length_m / (reach_per_step_m - diffusion_length_m)), longest)
+        )
+    count = min(max(count, 1), _MAX_SUBREACHES)
     step_m = length_m / count
     cell_reynolds = diffusion_length_m / step_m
     storage_constant_s = max(step_m / celerity_m_s, dt_s / (1.0 + cell_reynolds))
-    c0, c1, c2 = muskingum_coefficients(storage_constant_s, 0.5 * (1.0 - cell_reynolds), dt_s)
+    weighting = min(0.5 * (1.0 - cell_reynolds), 0.5 * dt_s / storage_constant_s)
+    c0, c1, c2 = muskingum_coefficients(storage_constant_s, weighting, dt_s)
     section = (np.array([c0, c1]), np.array([1.0, -c2]))
     while count > 0:
         merged = min(count, _SECTIONS_PER_FILTER)
@@ -441,7 +458,3 @@ def _times_above_s(times_s: np.ndarray, series: np.ndarray, thresholds: np.ndarr
     high = np.maximum(left, right)
     steps += np.bincount(rows, high / (high - np.minimum(left, right)), minlength=len(steps))
     return (steps * (times_s[1] - times_s[0])).tolist()
-
-
-def _trapezoid(values: np.ndarray, times: np.ndarray) -> float:
-    return float(0.5 * np.sum((values[1:] + values[:-1]) * np.diff(times)))

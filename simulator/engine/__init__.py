@@ -15,6 +15,8 @@ flood, life-loss and grid models), `timeline` (the readable table).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..scenario.schema import Scenario
 from .history import History, LineCut
 from .record import Event, Replication
@@ -32,19 +34,22 @@ def _seed(scenario: Scenario, seed: int | None, replication: int) -> int:
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
-             timeline: bool = False, *, consequences: bool = True) -> Replication:
+             timeline: bool = False, *, consequences: bool = True,
+             pinned: Mapping[str, float] | None = None) -> Replication:
     """Run replication `replication` of `scenario` (seed defaults to the scenario's).
 
     The outcomes depend only on (scenario, seed, replication): each component draws from
     its own named stream, so a replication computed alone equals the same one computed
     in any batch. With ``timeline=True`` the record also carries the typed events. With
     ``consequences=False`` only the engine's own outcomes are computed (no flood, life
-    loss or grid models; see `consequences_link`).
+    loss or grid models; see `consequences_link`). `pinned` maps input paths
+    (``forces.isil_column.strength``) to values used instead of their draws, every other
+    input drawn as usual (branch forecasts of the tabletop exercise).
     """
     from .world import run
 
     seed = _seed(scenario, seed, replication)
-    result = run(scenario, seed, replication, timeline)
+    result = run(scenario, seed, replication, timeline, pinned)
     outcomes = result.outcomes
     if consequences:
         from .consequences_link import consequence_outcomes

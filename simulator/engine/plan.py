@@ -20,7 +20,7 @@ import heapq
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,8 @@ from ..scenario.distributions import Distribution
 from ..scenario.schema import Scenario
 from .rng import StreamSet
 
-__all__ = ["Component", "ForcePlan", "Leg", "Plan", "compile_plan", "expected_road_time_s"]
+__all__ = ["Component", "ForcePlan", "Leg", "Plan", "compile_plan", "expected_road_time_s",
+           "input_specs", "sample_inputs"]
 
 # Nodes that change hands when attackers reach them undefended; a junction does not.
 CAPTURABLE_KINDS = frozenset({"town", "city", "dam", "border", "base", "checkpoint"})
@@ -302,12 +303,31 @@ def compile_plan(scenario: Scenario) -> Plan:
     return plan
 
 
-def sample_inputs(plan: Plan, seed: int, replication: int) -> dict[str, float]:
+def sample_inputs(plan: Plan, seed: int, replication: int,
+                  pinned: Mapping[str, float] | None = None) -> dict[str, float]:
     """All inputs of one replication by path: fixed ones as given, random ones drawn
-    from their component's stream."""
+    from their component's stream.
+
+    `pinned` maps input paths to values that replace the draws (a branch forecast keeps
+    what a story has already realised and draws the rest fresh). Every stream is still
+    drawn in full, so the inputs that are not pinned are exactly those of the unpinned
+    replication (common random numbers); an unknown path is a ValueError.
+    """
     values = dict(plan.fixed_values)
     streams = plan.streams.positioned(seed, replication)
     for component, (_, generator) in zip(plan.components, streams, strict=True):
         for path, draw in component.draws:
             values[path] = draw(generator)
+    if pinned:
+        unknown = sorted(set(pinned) - values.keys())
+        if unknown:
+            raise ValueError(f"pinned inputs not in this scenario: {', '.join(unknown)}")
+        values.update({path: float(value) for path, value in pinned.items()})
     return values
+
+
+def input_specs(scenario: Scenario) -> dict[str, Distribution | float]:
+    """Every input the engine samples, by path, with its specification (a distribution,
+    or a float probability of occurrence), fixed ones included."""
+    return {f"{component}.{field}": spec
+            for component, fields in _inputs(scenario) for field, spec in fields}

@@ -22,6 +22,7 @@ horizon counted as they stand), and ``input.<path>`` for every random input.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import simpy
@@ -169,10 +170,12 @@ class Run(NamedTuple):
     events: int
 
 
-def run(scenario: Scenario, seed: int, replication: int, timeline: bool = False) -> Run:
-    """Run replication `replication` of `scenario` with root seed `seed`."""
+def run(scenario: Scenario, seed: int, replication: int, timeline: bool = False,
+        pinned: Mapping[str, float] | None = None) -> Run:
+    """Run replication `replication` of `scenario` with root seed `seed` (`pinned`:
+    input values that replace the draws, see `plan.sample_inputs`)."""
     plan = compile_plan(scenario)
-    values = sample_inputs(plan, seed, replication)
+    values = sample_inputs(plan, seed, replication, pinned)
     world = World(plan, values, timeline)
     env = world.env
     for force in plan.forces:

@@ -17,8 +17,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .checks import cross_check
+from .decisions import is_decisions_document, validate_decisions_document
 from .errors import Problem, ScenarioError, did_you_mean
 from .marked_yaml import MarkedData, PathKey, read_marked_yaml
+from .overrides import with_decision_time
 from .schema import Scenario
 
 MAX_EXTENDS_DEPTH = 10
@@ -37,8 +39,12 @@ def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
 
 def validate_file(path: str | Path) -> Scenario:
     """Check a file as `infrasim validate` does: the base scenario, every variant and
-    every exercise option, reporting all problems found together."""
+    every exercise option, reporting all problems found together. A decisions script
+    (top-level ``decisions:``) is checked against the scenario it names, which is
+    returned (see `decisions.validate_decisions_document`)."""
     document = resolve_document(Path(path))
+    if is_decisions_document(document):  # a decisions script: checked against its scenario
+        return validate_decisions_document(document, Path(path))
     problems: list[Problem] = []
     scenario = validate_document(document)
     for name in scenario.variants:
@@ -50,8 +56,8 @@ def validate_file(path: str | Path) -> Scenario:
         for decision_id, decision in scenario.exercise.decisions.items():
             for option_id in decision.options:
                 at = ("exercise", "decisions", decision_id, "options", option_id, "overrides")
-                try:
-                    validate_document(apply_overrides(document, at))
+                try:  # a 'now' placeholder (the decision time) is checked at time 0
+                    validate_document(apply_overrides(with_decision_time(document, at, 0.0), at))
                 except ScenarioError as error:
                     problems.extend(_labelled(error, f"with option '{decision_id}.{option_id}'"))
     if problems:

@@ -8,7 +8,7 @@ loading, nothing in the project handles units again.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 # Dimension names used by the schema, with the pint dimensionality and an example a
 # person can copy when the file gives the wrong kind of quantity.
@@ -58,6 +58,19 @@ def to_si(value: object, dimension: str) -> float:
         raise ValueError(
             f"expected {_label(dimension)} such as {example}, found {type(value).__name__}"
         )
+    if len(value) > _CACHED_LENGTH:
+        return _text_to_si.__wrapped__(value, dimension)
+    return _text_to_si(value, dimension)
+
+
+_CACHED_LENGTH = 100  # quantities are short; a long string is parsed, not kept
+
+
+@lru_cache(maxsize=8192)
+def _text_to_si(value: str, dimension: str) -> float:
+    """`to_si` for text, cached: a file's variants and exercise options are validated
+    as whole scenarios, so the same strings are parsed many times (pint takes ~1 ms)."""
+    pint_dimension, example = DIMENSIONS[dimension]
     registry = _registry()
     try:
         quantity = registry.Quantity(value.strip())

@@ -44,9 +44,7 @@ def test_froehlich_2008_width_and_time_match_teton():
     the code search). Froehlich reports prediction intervals several tens of percent
     wide, so the check is agreement within a factor 1.5, not equality.
     """
-    width_m = breach_width_froehlich_2008(
-        TETON_VOLUME_M3, TETON_DAM_HEIGHT_M, overtopping=False
-    )
+    width_m = breach_width_froehlich_2008(TETON_VOLUME_M3, TETON_DAM_HEIGHT_M, overtopping=False)
     formation_s = breach_formation_time_froehlich_2008(TETON_VOLUME_M3, TETON_DAM_HEIGHT_M)
     assert width_m == pytest.approx(168.8, rel=0.01)  # 0.27 x 3.1e8^0.32 x 93^0.04
     assert 1 / 1.5 < width_m / TETON_BREACH_WIDTH_M < 1.5
@@ -222,9 +220,9 @@ def test_released_volume_never_exceeds_stored(reservoir, options, curve_exponent
     curve = None
     if curve_exponent is not None:
         top_m = max(level_m, dam_height_m)
+        heights_m = np.union1d(np.linspace(0.0, top_m, 9), [level_m])
         curve = tuple(
-            (float(h), float(volume_m3 * (h / level_m) ** curve_exponent))
-            for h in np.linspace(0.0, top_m, 9)
+            (float(h), float(volume_m3 * (h / level_m) ** curve_exponent)) for h in heights_m
         )
     duration_s = None if duration_h is None else duration_h * 3600.0
     hydrograph = breach_hydrograph(
@@ -239,7 +237,7 @@ def test_released_volume_never_exceeds_stored(reservoir, options, curve_exponent
     assert hydrograph.times_s.size <= 2001
     if duration_s is not None:
         step_s = hydrograph.times_s[1] - hydrograph.times_s[0]
-        assert duration_s <= hydrograph.times_s[-1] < duration_s + step_s + 1e-6
+        assert duration_s * (1 - 1e-12) <= hydrograph.times_s[-1] < duration_s + step_s + 1e-6
 
 
 @settings(max_examples=60, deadline=None)

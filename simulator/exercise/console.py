@@ -1,0 +1,264 @@
+"""The exercise on a terminal: situation reports, forecast tables and the group's choice.
+
+`Facilitator` shows every inject (the situation: events since the last step, where the
+forces are, the dam, flood and grid) and every decision (the question and, per option,
+its branch forecast) with rich, then either reads the choice from standard input (a
+number or an option id; a bad answer is asked again, end of input stops the exercise)
+or takes it from a decisions script. Formatting helpers here are shared with the
+after-action report so the group and the report see the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import IO, TYPE_CHECKING
+
+from ..engine.timeline import clock_text, elapsed_text, timeline_table
+from ..scenario.decisions import DecisionScript
+from ..scenario.errors import Problem, ScenarioError
+from .forecast import Estimate, Forecast
+from .session import ExerciseStopped, Session, Step
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["Facilitator", "forecast_rows", "percent", "number", "signed"]
+
+FORECAST_HEADERS = ("#", "option", "P(dam captured)", "P(breach)", "fatalities",
+                    "Δ fatalities", "unserved energy (MWh)")
+
+
+def percent(estimate: Estimate) -> str:
+    """``62% (55-68%)``."""
+    if not math.isfinite(estimate.mean):
+        return "-"
+    return (f"{estimate.mean:.0%} ({estimate.low * 100:.0f}–{estimate.high * 100:.0f}%)")
+
+
+def _plain(value: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def number(estimate: Estimate) -> str:
+    """``1,070 (498-1,640)``."""
+    if not math.isfinite(estimate.mean):
+        return "-"
+    if estimate.low == estimate.high:
+        return _plain(estimate.mean)
+    return f"{_plain(estimate.mean)} ({_plain(estimate.low)}–{_plain(estimate.high)})"
+
+
+def _signed(value: float) -> str:
+    text = _plain(value)
+    return f"+{text}" if math.isfinite(value) and value > 0 else text.replace("-", "−", 1)
+
+
+def signed(estimate: Estimate | None) -> str:
+    """A paired difference: ``−45 (−98 to +8)``; ``0`` when every pair is equal."""
+    if estimate is None:
+        return "reference"
+    if not math.isfinite(estimate.mean):
+        return "-"
+    if estimate.low == estimate.high:
+        return _signed(estimate.mean) if estimate.mean else "0"
+    return f"{_signed(estimate.mean)} ({_signed(estimate.low)} to {_signed(estimate.high)})"
+
+
+def forecast_rows(step: Step) -> list[tuple[str, ...]]:
+    """One row per option: number, id, then the forecast columns or the refusal."""
+    rows = []
+    forecast: Forecast | None = step.forecast
+    for number_, option in enumerate(step.options.values(), start=1):
+        if not option.allowed:
+            rows.append((str(number_), option.id, f"refused: {option.refusal}", "", "", "", ""))
+            continue
+        result = forecast.options.get(option.id) if forecast else None
+        if result is None:
+            rows.append((str(number_), option.id, "-", "-", "-", "-", "-"))
+            continue
+        rows.append((str(number_), option.id, percent(result.p_captured),
+                     percent(result.p_breach), number(result.fatalities),
+                     signed(result.fatalities_vs_reference), number(result.unserved_mwh)))
+    return rows
+
+
+def forecast_note(step: Step) -> str:
+    """How the forecast was made, in one sentence."""
+    forecast = step.forecast
+    if forecast is None:
+        return "no forecast (--forecast-replications 0)"
+    realised = forecast.realised
+    reference = f"; Δ is the paired difference from '{forecast.reference}'" \
+        if forecast.reference and len(forecast.options) > 1 else ""
+    if forecast.conditioning == "pinned":
+        kept, tried = forecast.rejected or (0, 0)
+        how = (f"{len(realised.pinned)} observed inputs and the story's draws of "
+               f"{len(realised.under_way)} activities under way kept, because only {kept} of "
+               f"{tried} branches with those drawn afresh reproduced the story")
+    else:
+        how = (f"{forecast.attempts} tried; {len(realised.pinned)} observed inputs kept, "
+               f"{len(realised.under_way)} under way drawn afresh")
+    return (f"{forecast.count} branches per option with common random numbers, each "
+            f"reproducing the story so far ({how}), {forecast.seconds:.1f} s; means with "
+            f"95% CIs{reference}; unserved energy above the grid's shortfall without an "
+            "attack")
+
+
+class Facilitator:
+    """Runs the exercise on a console: prompts on `stdin`, or follows `script`."""
+
+    def __init__(self, console: Console, stdin: IO[str] | None = None,
+                 script: DecisionScript | None = None) -> None:
+        self.console = console
+        self.stdin = stdin
+        self.script = script
+        self.chosen_by = script.path if script is not None else "group"
+
+    # ------------------------------------------------------------------ output
+    def _heading(self, session: Session, step: Step, label: str) -> None:
+        start = session.info.start
+        self.console.rule(f"[bold]{label} {_escape(step.id)}[/] · {elapsed_text(step.time_s)} · "
+                          f"{clock_text(start, step.time_s)}", align="left")
+
+    def show_situation(self, session: Session, step: Step) -> None:
+        from rich.table import Table
+
+        console = self.console
+        situation = step.situation
+        if step.new_events:
+            console.print(timeline_table(step.new_events, session.info.start,
+                                         title="since the last report"))
+        forces = Table(title="forces", title_justify="left", header_style="bold")
+        for column in ("force", "side", "where / what", "since", "last report"):
+            forces.add_column(column, overflow="fold")
+        for force in situation.forces:
+            since = elapsed_text(force.since_s) if force.since_s is not None else ""
+            forces.add_row(force.id, force.side, force.status, since, force.report)
+        console.print(forces)
+        console.print(f"[bold]dam:[/] {_escape(situation.dam)}")
+        if situation.towns_fallen:
+            towns = ", ".join(f"{town} ({elapsed_text(at)})" for town, at in situation.towns_fallen)
+            console.print(f"[bold]fallen:[/] {_escape(towns)}")
+        for line in situation.flood:
+            console.print(f"[bold]flood:[/] {_escape(line)}")
+        for line in situation.grid:
+            console.print(f"[bold]grid:[/] {_escape(line)}")
+
+    def inject(self, session: Session, step: Step) -> None:
+        spec = step.spec
+        self._heading(session, step, "INJECT")
+        console = self.console
+        console.print(f"[bold]from[/] {_escape(spec.sender)} [bold]to[/] {_escape(spec.receiver)}")
+        console.print(_escape(spec.message))
+        if spec.expected_action:
+            console.print(f"[dim]expected action: {_escape(spec.expected_action)}[/]")
+        self.show_situation(session, step)
+        if self.script is None:
+            self._read("press Enter to continue ", f"inject '{step.id}'")
+
+    def show_decision(self, session: Session, step: Step) -> None:
+        from rich.table import Table
+
+        console = self.console
+        self._heading(session, step, "DECISION")
+        console.print(f"[bold]{_escape(step.spec.question)}[/]")
+        earlier = [s for s in session.steps if s.time_s is not None and s is not step]
+        if step.new_events or not earlier or earlier[-1].time_s != step.time_s:
+            self.show_situation(session, step)  # unless an inject just showed it
+        options = Table(title="options", title_justify="left", header_style="bold")
+        options.add_column("#", justify="right")
+        options.add_column("option")
+        options.add_column("what it means", overflow="fold")
+        for number_, option in enumerate(step.options.values(), start=1):
+            options.add_row(str(number_), option.id, option.description)
+        console.print(options)
+        table = Table(title="forecast by option", title_justify="left", header_style="bold")
+        for index, header in enumerate(FORECAST_HEADERS):
+            table.add_column(header, justify="right" if index > 1 else "left",
+                             overflow="fold")
+        for row in forecast_rows(step):
+            table.add_row(*(_escape(cell) for cell in row),
+                          style="dim" if row[2].startswith("refused") else None)
+        console.print(table)
+        console.print(f"[dim]{_escape(forecast_note(step))}[/]")
+
+    def unavailable(self, session: Session, step: Step) -> None:
+        self.show_decision(session, step)
+        self.console.print(f"[bold]{_escape(step.note)}[/]; the story goes on without it")
+
+    def skipped(self, session: Session, step: Step) -> None:
+        self.console.print(f"[dim]not reached: {step.kind} {step.id} ({_escape(step.note)})[/]")
+
+    # ------------------------------------------------------------------- input
+    def _read(self, prompt: str, where: str) -> str:
+        stdin = self.stdin
+        self.console.print(prompt, end="", markup=False, highlight=False)
+        self.console.file.flush()
+        line = stdin.readline() if stdin is not None else ""
+        if not line:
+            self.console.print()
+            raise ExerciseStopped(f"no answer at {where}: end of input")
+        if not _is_terminal(stdin):  # piped answers are not echoed: show them
+            self.console.print(line.rstrip("\r\n"), markup=False, highlight=False)
+        return line.strip()
+
+    def decide(self, session: Session, step: Step) -> str:
+        self.show_decision(session, step)
+        options = list(step.options.values())
+        if self.script is not None:
+            return self._scripted(step)
+        ids = ", ".join(o.id for o in options)
+        while True:
+            answer = self._read(f"choose 1-{len(options)} or an option id: ",
+                                f"decision '{step.id}'")
+            option = None
+            if answer.isdigit() and 1 <= int(answer) <= len(options):
+                option = options[int(answer) - 1]
+            elif answer in step.options:
+                option = step.options[answer]
+            if option is None:
+                self.console.print(f"not an option: {answer!r}; answer 1-{len(options)} or one "
+                                   f"of: {ids}", markup=False, highlight=False)
+                continue
+            if not option.allowed:
+                self.console.print(f"'{option.id}' cannot be taken now: {option.refusal}",
+                                   markup=False, highlight=False)
+                continue
+            self.console.print(f"chosen: {option.id}", markup=False, highlight=False)
+            return option.id
+
+    def _scripted(self, step: Step) -> str:
+        script = self.script
+        choice = script.choice(step.id)
+        if choice is None:
+            raise ScenarioError([Problem(script.mark, f"no choice for decision '{step.id}', "
+                                         f"reached at {elapsed_text(step.time_s)}; add "
+                                         f"'{step.id}: OPTION' (options: "
+                                         f"{', '.join(step.options)})")])
+        option = step.options.get(choice.option)
+        if option is None:  # check_decisions has run: cannot happen
+            raise ScenarioError([Problem(choice.option_mark, f"unknown option '{choice.option}'")])
+        if not option.allowed:
+            raise ScenarioError([Problem(choice.option_mark, f"option '{option.id}' of decision "
+                                         f"'{step.id}' cannot be taken at "
+                                         f"{elapsed_text(step.time_s)}: {option.refusal}")])
+        self.console.print(f"chosen (script {choice.option_mark}): {option.id}", markup=False,
+                           highlight=False)
+        return option.id
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

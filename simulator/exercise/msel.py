@@ -1,0 +1,84 @@
+"""The Master Scenario Events List (MSEL) of a played exercise, as CSV.
+
+Exercise planners keep injects in a MSEL: one row per event with its time, sender,
+receiver, message and the action expected from the players. `msel_rows` lists every
+inject and decision of the exercise in the order played (then those never reached, with
+an empty time and a note), with the decision the group took; `write_msel` writes them as
+UTF-8 CSV (RFC 4180 quoting) that spreadsheet and exercise-management tools import.
+
+Times are the scenario's local clock in ISO 8601 and hours since the start. A cell that
+begins with ``=``, ``+``, ``-`` or ``@`` gets a leading apostrophe so that a spreadsheet
+shows the text instead of evaluating it as a formula (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from .files import write_atomic
+from .session import Session, Step
+
+__all__ = ["COLUMNS", "msel_rows", "msel_text", "write_msel"]
+
+COLUMNS = ("time", "elapsed_h", "type", "inject", "from", "to", "message", "expected_action",
+           "decision_taken", "note")
+CONTROL = "exercise control"
+PLAYERS = "players"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = " ".join(str(value).split()) if value is not None else ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _time_columns(session: Session, step: Step) -> tuple[str, str]:
+    if step.time_s is None:
+        return "", ""
+    moment = session.info.start + timedelta(seconds=round(step.time_s))
+    return moment.isoformat(), f"{step.time_s / 3600.0:.2f}"
+
+
+def msel_rows(session: Session) -> list[dict[str, str]]:
+    """One row per inject and decision, in the order played, then the unreached ones."""
+    rows = []
+    for step in session.steps:
+        time_text, elapsed = _time_columns(session, step)
+        spec = step.spec
+        if step.kind == "inject":
+            row = {"from": spec.sender, "to": spec.receiver, "message": spec.message,
+                   "expected_action": spec.expected_action, "decision_taken": ""}
+        else:
+            choices = "; ".join(f"{option_id}: {option.description}" if option.description
+                                else option_id for option_id, option in spec.options.items())
+            taken = ""
+            if step.chosen is not None:
+                description = spec.options[step.chosen].description
+                taken = step.chosen + (f": {description}" if description else "")
+            row = {"from": CONTROL, "to": PLAYERS, "message": spec.question,
+                   "expected_action": f"choose one of: {choices}", "decision_taken": taken}
+        note = step.note
+        if step.kind == "decision" and step.time_s is not None and step.chosen is None:
+            note = note or "no decision taken (the exercise stopped here)"
+        row.update({"time": time_text, "elapsed_h": elapsed, "type": step.kind,
+                    "inject": step.id,
+                    "note": f"{step.status}: {note}" if step.time_s is None else note})
+        rows.append({column: _cell(row.get(column, "")) for column in COLUMNS})
+    return rows
+
+
+def msel_text(session: Session) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(msel_rows(session))
+    return buffer.getvalue()
+
+
+def write_msel(session: Session, path: str | os.PathLike[str]) -> Path:
+    """Write the MSEL of `session` to `path` (atomically)."""
+    return write_atomic(path, msel_text(session))

@@ -1,0 +1,255 @@
+"""What a story has already realised at a decision time: the pinning rule.
+
+Every random input of a replication is drawn up front (`engine.plan.sample_inputs`), but
+in the story each one *takes effect* at a moment: a road's time when a force sets off on
+it, a halt's length when a force stops at a town, a force's strength when it is first
+seen, the dam's failure clocks when it is captured. At a decision time ``t`` the rule,
+read off the story's timeline before ``t``, sorts every input into one of three sets:
+
+- **observed** (pinned to the story's value in branch forecasts): the activity it times
+  has *finished* before ``t``, or the value is visible in the timeline. A road driven to
+  its end, a halt left, a force's wait before departure once it has departed, a force's
+  strength once it has been seen (garrison, arrive, engage, join), its combat
+  parameters once every engagement it fought before ``t`` has ended, the failure modes
+  of a breach (and the reservoir volume) once the breach happened, a loss of operation
+  once the plant went off the grid (its restoration once the plant is back), the
+  detection and each town's warning once they happened, the grid repair time once a
+  line is back.
+- **under way** (drawn fresh, and only branches that reproduce the story's past are
+  kept): the activity has *begun* before ``t`` but not finished: a force on a road, a
+  halt not yet left, a wait not yet over, an engagement still going, failure clocks
+  running since capture, a warning on its way, a line under repair. A fresh draw that
+  would have ended it before ``t`` contradicts what the group has seen; the forecast
+  rejects that branch, which conditions the draw on "not finished yet" exactly.
+- **not begun**: drawn fresh, nothing to condition on.
+
+Observed and under-way inputs together are *begun*: an option may not change their
+specification (the engine cannot alter an activity in progress, and changing one that
+is over would rewrite the past). `same_past` tells whether a timeline reproduces the seen
+events, `first_difference` where it departs from them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..engine.plan import compile_plan, input_specs, sample_inputs
+from ..engine.record import Event, Replication
+from ..scenario.schema import Scenario
+
+__all__ = ["Realised", "first_difference", "past", "realised_inputs", "same_past"]
+
+FORCE_KINDS = frozenset({"dispatch", "depart", "arrive", "garrison", "engage", "join",
+                         "defeat", "repulse", "too_late", "capture"})
+SHOWS_STRENGTH = frozenset({"garrison", "arrive", "engage", "join"})
+COMBAT_FIELDS = ("effectiveness_per_s", "defender_advantage", "withdraw_ratio")
+WAIT_FIELDS = ("mobilisation_s", "departure_s")
+_DEFENDERS = re.compile(r"\(([^()]*)\)\s*$")  # engage detail ends "... defenders (a,b)"
+
+
+@dataclass(frozen=True)
+class Realised:
+    """The inputs of a story at time `time_s`: `pinned` (observed, path -> the story's
+    value; random inputs only), `begun` (observed or under way, path -> (since when,
+    what is going on)) and `under_way` (random, begun, not observed)."""
+
+    time_s: float
+    pinned: dict[str, float]
+    begun: dict[str, tuple[float, str]]
+    under_way: tuple[str, ...] = ()  # random inputs begun but not observed: drawn fresh
+
+
+def past(timeline: Sequence[Event] | None, time_s: float) -> tuple[Event, ...]:
+    """The events strictly before `time_s`."""
+    return tuple(e for e in timeline or () if e.time_s < time_s)
+
+
+def same_past(seen: Sequence[Event], timeline: Sequence[Event] | None, time_s: float) -> bool:
+    """Whether `timeline` begins with exactly the `seen` events and has nothing else
+    before `time_s` (a step triggered by a capture sees events up to that capture, which
+    may share its time with later ones)."""
+    timeline = tuple(timeline or ())
+    count = len(seen)
+    if timeline[:count] != tuple(seen):
+        return False
+    return count == len(timeline) or timeline[count].time_s >= time_s
+
+
+def first_difference(seen: Sequence[Event], timeline: Sequence[Event] | None,
+                     time_s: float) -> tuple[Event | None, Event | None] | None:
+    """The first pair (seen event, event of `timeline`) where `timeline` departs from the
+    seen past (None for a missing event), or None when `same_past` holds."""
+    timeline = tuple(timeline or ())
+    if same_past(seen, timeline, time_s):
+        return None
+    for index, event in enumerate(seen):
+        other = timeline[index] if index < len(timeline) else None
+        if event != other:
+            return event, other
+    return None, timeline[len(seen)]  # the seen events, then one more before time_s
+
+
+def _defenders(detail: str) -> list[str]:
+    match = _DEFENDERS.search(detail)
+    return [name for name in match.group(1).split(",") if name] if match else []
+
+
+class _Rule:
+    """Collects begun and observed inputs while the timeline is read."""
+
+    def __init__(self, specs: dict[str, object]) -> None:
+        self.specs = specs
+        self.begun: dict[str, tuple[float, str]] = {}
+        self.observed: set[str] = set()
+
+    def begin(self, path: str, since_s: float, what: str) -> None:
+        if path in self.specs and path not in self.begun:
+            self.begun[path] = (since_s, what)
+
+    def observe(self, path: str, since_s: float, what: str) -> None:
+        self.begin(path, since_s, what)
+        if path in self.specs:
+            self.observed.add(path)
+
+
+def realised_inputs(scenario: Scenario, story: Replication, seen: Sequence[Event] | None,
+                    time_s: float) -> Realised:
+    """Sort the inputs of `story` (a replication of `scenario`) at `time_s` by the rule
+    of the module docstring, reading the `seen` events (default: those before `time_s`)."""
+    plan = compile_plan(scenario)
+    values = sample_inputs(plan, story.seed, story.replication)
+    rule = _Rule(input_specs(scenario))
+    events = tuple(seen) if seen is not None else past(story.timeline, time_s)
+    if time_s > 0 or events:
+        _forces(plan, events, time_s, rule)
+        _engagements(events, rule)
+        _dam(scenario, events, values, time_s, rule)
+        _grid(events, rule)
+    random = set(plan.input_paths)
+    pinned = {path: values[path] for path in sorted(rule.observed) if path in random}
+    under_way = tuple(p for p in rule.begun if p in random and p not in rule.observed)
+    return Realised(time_s, pinned, dict(rule.begun), under_way)
+
+
+def _forces(plan, events: tuple[Event, ...], time_s: float, rule: _Rule) -> None:
+    for force in plan.forces:
+        name = force.id
+        prefix = f"forces.{name}."
+        mine = [e for e in events if e.kind in FORCE_KINDS and name in e.actor.split(",")]
+        if mine:
+            rule.begin(prefix + "strength", mine[0].time_s, f"{name} is in play")
+            shown = next((e for e in mine if e.kind in SHOWS_STRENGTH), None)
+            if shown is not None:
+                rule.observe(prefix + "strength", shown.time_s, f"{name} has been seen")
+        if force.trigger_node is None and force.trigger_time_s is None:
+            dispatch_s = 0.0 if time_s > 0 else None
+        else:
+            dispatch_s = next((e.time_s for e in mine if e.kind == "dispatch"), None)
+        if dispatch_s is not None:
+            after = [e for e in mine if e.kind != "dispatch"]
+            for field in WAIT_FIELDS:
+                if after:
+                    rule.observe(prefix + field, dispatch_s, f"{name} has set off")
+                else:
+                    rule.begin(prefix + field, dispatch_s, f"{name} is getting ready to move")
+        departs = [e for e in mine if e.kind == "depart"]
+        arrives = [e for e in mine if e.kind == "arrive"]
+        for index, depart in enumerate(departs[:len(force.legs)]):
+            leg = force.legs[index]
+            _, drive, delay = plan.road_inputs[leg.road]
+            what = f"{name} on the road from {leg.origin} to {leg.destination}"
+            for path in (drive, delay):
+                if index < len(arrives):
+                    rule.observe(path, depart.time_s, what)
+                else:
+                    rule.begin(path, depart.time_s, what)
+        for index, arrive in enumerate(arrives[:len(force.legs) - 1]):
+            node = force.legs[index].destination
+            path = f"network.nodes.{node}.halt_s"
+            if index + 1 < len(departs):
+                rule.observe(path, arrive.time_s, f"{name} halted at {node}")
+            else:
+                rule.begin(path, arrive.time_s, f"{name} is halted at {node}")
+
+
+def _engagements(events: tuple[Event, ...], rule: _Rule) -> None:
+    going: dict[str, tuple[float, set[str]]] = {}
+    fought: list[tuple[float, str, set[str], bool]] = []  # start, node, forces, finished
+    for event in events:
+        if event.kind == "engage":
+            forces = set(event.actor.split(",")) | set(_defenders(event.detail))
+            going[event.place] = (event.time_s, forces)
+        elif event.kind == "join" and event.place in going:
+            going[event.place][1].add(event.actor)
+        elif event.kind in ("defeat", "repulse") and event.place in going:
+            start, forces = going.pop(event.place)
+            fought.append((start, event.place, forces, True))
+    fought += [(start, node, forces, False) for node, (start, forces) in going.items()]
+    still_fighting = {name for _, _, forces, finished in fought if not finished
+                      for name in forces}
+    for start, node, forces, _ in sorted(fought, key=lambda item: item[0]):
+        for name in sorted(forces):
+            prefix = f"forces.{name}."
+            rule.observe(prefix + "strength", start, f"{name} has been seen")
+            for field in COMBAT_FIELDS:
+                if name in still_fighting:
+                    rule.begin(prefix + field, start, f"{name} is fighting at {node}")
+                else:
+                    rule.observe(prefix + field, start, f"{name} fought at {node}")
+
+
+def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float],
+         time_s: float, rule: _Rule) -> None:
+    dam = scenario.assets.dam
+    capture = next((e for e in events if e.kind == "captured" and e.place == dam.node), None)
+    if capture is None:
+        return
+    breach = next((e for e in events if e.kind == "breach"), None)
+    for mode_id, mode in dam.failure_modes.items():
+        prefix = f"assets.dam.failure_modes.{mode_id}."
+        what = f"the dam's failure clocks have run since its capture ({mode_id})"
+        fields = ["occurs", "delay_s"] + (["restoration_s"] if mode.restoration_s else [])
+        for field in fields:
+            rule.begin(prefix + field, capture.time_s, what)
+        if breach is not None and mode.kind != "loss_of_operation":
+            for field in fields:
+                rule.observe(prefix + field, capture.time_s, "the dam has breached")
+            continue
+        out = next((e for e in events if e.kind == "plant_out"
+                    and e.detail.startswith(f"{mode_id}:")), None)
+        if out is None:
+            continue
+        rule.observe(prefix + "occurs", capture.time_s, f"{mode_id} has happened")
+        rule.observe(prefix + "delay_s", capture.time_s, f"{mode_id} has happened")
+        restored_s = out.time_s + values.get(prefix + "restoration_s", math.inf)
+        if mode.restoration_s is not None and (breach is not None or restored_s < time_s):
+            rule.observe(prefix + "restoration_s", out.time_s, f"{mode_id} is over")
+    if breach is None:
+        return
+    rule.observe("assets.dam.reservoir.volume_m3", breach.time_s, "the dam has breached")
+    detected = any(e.kind == "detect" for e in events)
+    what = "the breach warning is under way"
+    if detected:
+        rule.observe("warning.detection_delay_s", breach.time_s, "the breach was detected")
+    else:
+        rule.begin("warning.detection_delay_s", breach.time_s, what)
+    warned = {e.place for e in events if e.kind == "warning"}
+    for town in scenario.river.towns:
+        path = f"warning.towns.{town}.dissemination_delay_s"
+        if town in warned:
+            rule.observe(path, breach.time_s, f"{town} has been warned")
+        else:
+            rule.begin(path, breach.time_s, what)
+
+
+def _grid(events: tuple[Event, ...], rule: _Rule) -> None:
+    cut = next((e for e in events if e.kind == "line_cut"), None)
+    if cut is None:
+        return
+    if any(e.kind == "line_repaired" for e in events):
+        rule.observe("grid.repair_time_s", cut.time_s, "a cut line has been repaired")
+    else:
+        rule.begin("grid.repair_time_s", cut.time_s, "cut grid lines are under repair")

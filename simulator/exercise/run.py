@@ -1,0 +1,139 @@
+"""Play one exercise end to end and write its outputs: the library side of
+``infrasim exercise``.
+
+`run_exercise` loads the scenario (and decisions script), plays the story on a console
+(prompting on standard input, or following the script), and writes ``aar.md``,
+``aar.html`` (with figures) and ``msel.csv`` into the output folder, each atomically. If
+the exercise stops early (end of input, Ctrl-C, a scripted choice that cannot be taken)
+the outputs are still written for everything played so far, marked incomplete.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from ..scenario.decisions import check_decisions, read_decisions
+from ..scenario.errors import ScenarioError
+from .aar import AAR_HTML, AAR_MD, write_aar
+from .console import Facilitator
+from .msel import write_msel
+from .session import DEFAULT_FORECAST_REPLICATIONS, ExerciseStopped, Session
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["ExerciseResult", "default_out", "run_exercise", "write_outputs"]
+
+MSEL_CSV = "msel.csv"
+EXERCISES = Path("exercises")
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    status: int  # 0 complete, 2 stopped (no more input), 130 interrupted
+    out: Path
+    session: Session
+    message: str = ""
+
+
+def default_out(file: str | os.PathLike[str], variant: str | None = None,
+                now: datetime | None = None) -> Path:
+    """``exercises/<scenario>[-<variant>]-<YYYYmmdd-HHMMSS>``."""
+    now = now or datetime.now()
+    name = Path(file).stem + (f"-{variant}" if variant else "")
+    return EXERCISES / f"{name}-{now:%Y%m%d-%H%M%S}"
+
+
+def write_outputs(session: Session, out: str | os.PathLike[str],
+                  status: str = "complete") -> list[Path]:
+    """aar.md, aar.html, their figures and msel.csv in `out`."""
+    out = Path(out)
+    written = write_aar(session, out, status=status)
+    written.append(write_msel(session, out / MSEL_CSV))
+    return written
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:  # piped: do not squeeze the tables into 80 columns
+        console = Console(width=max(console.width, 140))
+    return console
+
+
+def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
+                 seed: int | None = None, replication: int | None = None,
+                 script: str | os.PathLike[str] | None = None,
+                 out: str | os.PathLike[str] | None = None,
+                 forecast_replications: int | None = None,
+                 console: Console | None = None, stdin: IO[str] | None = None
+                 ) -> ExerciseResult:
+    """Play the exercise of scenario `file` and write its outputs (see module doc).
+    Seed, replication and variant default to the script's, then the scenario's."""
+    console = console or _console()
+    decisions = read_decisions(script) if script is not None else None
+    if decisions is not None:
+        variant = variant if variant is not None else decisions.variant
+        seed = seed if seed is not None else decisions.seed
+        replication = replication if replication is not None else decisions.replication
+        named = decisions.scenario_path
+        if named is not None and named.resolve() != Path(file).resolve():
+            console.print(f"note: {decisions.path} was written for {named}; its choices are "
+                          f"checked against {file}", markup=False, highlight=False)
+    if forecast_replications is None:
+        forecast_replications = DEFAULT_FORECAST_REPLICATIONS
+    session = Session(file, variant=variant, seed=seed, replication=replication or 0,
+                      forecast_replications=forecast_replications)
+    if decisions is not None:
+        check_decisions(decisions, session.base)
+    out = Path(out) if out is not None else default_out(file, variant)
+    info = session.info
+    console.rule(f"[bold]{_plain(info.name)}[/]: tabletop exercise", align="left")
+    console.print(f"story: seed {session.seed}, replication {session.replication}"
+                  + (f", variant {variant}" if variant else "")
+                  + (f"; choices from {decisions.path}" if decisions else "")
+                  + f"; outputs go to {out}", markup=False, highlight=False)
+    facilitator = Facilitator(console, stdin if stdin is not None else sys.stdin, decisions)
+    try:
+        session.play(facilitator)
+    except ExerciseStopped as stop:
+        session.stop(stop.reason)
+        write_outputs(session, out, status=f"stopped: {stop.reason}")
+        return ExerciseResult(stop.status, out, session, stop.reason)
+    except KeyboardInterrupt:
+        session.stop("interrupted")
+        write_outputs(session, out, status="interrupted")
+        return ExerciseResult(130, out, session, "interrupted")
+    except ScenarioError as error:
+        reason = error.problems[0].message if error.problems else "a script error"
+        session.stop(reason)
+        write_outputs(session, out, status=f"stopped: {reason}")
+        print(f"the exercise so far is in {out}", file=sys.stderr)
+        raise
+    write_outputs(session, out)
+    console.rule("[bold]end of the exercise[/]", align="left")
+    from rich.table import Table
+
+    from .aar import story_outcome_rows
+
+    table = Table(title="how the story ended", title_justify="left", header_style="bold")
+    table.add_column("outcome")
+    table.add_column("value", justify="right")
+    for name, value in story_outcome_rows(session.story.outcomes):
+        table.add_row(name, value)
+    console.print(table)
+    console.print(f"wrote {out / AAR_HTML}, {out / AAR_MD} and {out / MSEL_CSV}",
+                  markup=False, highlight=False)
+    return ExerciseResult(0, out, session)
+
+
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

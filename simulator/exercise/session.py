@@ -1,0 +1,538 @@
+"""A tabletop exercise: one story, its injects and decisions, played in time order.
+
+The *story* is one replication (seed, replication K) of the scenario with the decisions
+taken so far. Injects and decisions happen at their ``time``, or when the story's
+``trigger`` town falls (skipped, with a note, when it never does). At each one the group
+sees what has happened so far: the events up to that moment, *seen*, which only ever
+grow. At a decision every option is first checked (`Session.options_at`):
+
+- its overrides are merged over the story's scenario, with ``now`` resolved to the
+  decision time (`scenario.overrides`);
+- it may not set a trigger time earlier than the decision, nor change the specification
+  (or the story's draw) of an input whose activity has already begun (`realised`);
+- the story replayed with the option must have the same past: the seen events exactly,
+  and nothing else before the decision time.
+
+An option failing a check is refused with the reason (never applied silently). Allowed
+options get a branch forecast (`forecast.branch_forecast`); the choice becomes part of
+the story, which is run again. Nothing random depends on the choice except through the
+option's own overrides: the named streams give every component the same draws.
+
+`Session.play(facilitator)` runs the whole exercise with a facilitator object that
+shows injects and obtains choices (`console.Facilitator` prompts or follows a script).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..engine import simulate
+from ..engine.plan import compile_plan, input_specs, sample_inputs
+from ..engine.record import Event, Replication
+from ..engine.timeline import elapsed_text
+from ..scenario.errors import Problem, ScenarioError
+from ..scenario.loader import apply_overrides, apply_variant, resolve_document, validate_document
+from ..scenario.marked_yaml import MarkedData, PathKey
+from ..scenario.overrides import with_decision_time
+from ..scenario.schema import Decision, Inject, Scenario
+from .forecast import Forecast, branch_forecast
+from .realised import Realised, first_difference, realised_inputs, same_past
+
+__all__ = ["ExerciseStopped", "OptionState", "Session", "Situation", "Step"]
+
+HOUR_S = 3600.0
+DEFAULT_FORECAST_REPLICATIONS = 300
+KEY_OUTCOMES = ("dam_captured", "breach_started", "fatalities", "added_unserved_energy_mwh")
+
+
+class ExerciseStopped(Exception):
+    """The exercise ended early (no more input, or interrupted); `reason` says why."""
+
+    def __init__(self, reason: str, status: int = 2) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ForceState:
+    id: str
+    side: str
+    status: str  # where it is and what it is doing, in words
+    since_s: float | None
+    report: str  # the detail of its last event
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the group knows at a moment: derived from the seen events only."""
+
+    time_s: float
+    forces: tuple[ForceState, ...]
+    dam: str
+    towns_fallen: tuple[tuple[str, float], ...]
+    flood: tuple[str, ...]
+    grid: tuple[str, ...]
+
+
+@dataclass
+class OptionState:
+    """One option at a decision point: allowed (with its scenario and story) or refused."""
+
+    id: str
+    description: str
+    scenario: Scenario | None = None
+    document: MarkedData | None = None
+    story: Replication | None = None
+    refusal: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    def story_outcomes(self) -> dict[str, float]:
+        if self.story is None:
+            return {}
+        return {name: self.story.outcomes.get(name, math.nan) for name in KEY_OUTCOMES}
+
+
+@dataclass
+class Step:
+    """One inject or decision as played (or skipped: `time_s` None and a `note`)."""
+
+    kind: str  # "inject" or "decision"
+    id: str
+    spec: Inject | Decision
+    time_s: float | None
+    note: str = ""
+    new_events: tuple[Event, ...] = ()
+    seen: int = 0  # how many story events the group had seen at this step
+    situation: Situation | None = None
+    options: dict[str, OptionState] = field(default_factory=dict)
+    forecast: Forecast | None = None
+    chosen: str | None = None
+    chosen_by: str = ""  # "group" or the script's path
+    status: str = "played"  # or "not reached" (never happens), "not played" (stopped)
+
+
+class Facilitator(Protocol):
+    """Shows the exercise and obtains the group's choices."""
+
+    def inject(self, session: Session, step: Step) -> None: ...
+
+    def decide(self, session: Session, step: Step) -> str: ...
+
+    def skipped(self, session: Session, step: Step) -> None: ...
+
+    def unavailable(self, session: Session, step: Step) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Item:
+    kind: str
+    id: str
+    spec: Inject | Decision
+    order: int
+
+
+class Session:
+    """The state of one exercise: the story so far, the steps played, the choices."""
+
+    def __init__(self, path: str | Path, variant: str | None = None, seed: int | None = None,
+                 replication: int = 0,
+                 forecast_replications: int = DEFAULT_FORECAST_REPLICATIONS) -> None:
+        self.path = Path(path)
+        document = resolve_document(self.path)
+        if variant is not None:
+            document = apply_variant(document, variant)
+        self.base = validate_document(document)
+        self.base._source = str(path)
+        self.base._variant = variant
+        exercise = self.base.exercise
+        if exercise is None or not (exercise.injects or exercise.decisions):
+            raise ScenarioError([Problem(document.mark_of(()), "this scenario has no "
+                                         "'exercise:' section with injects or decisions")])
+        _check_options(document, self.base)
+        self.variant = variant
+        self.seed = self.base.scenario.seed if seed is None else seed
+        self.replication = replication
+        self.forecast_replications = forecast_replications
+        self.document = document
+        self.scenario = self.base
+        self.story = self._run(self.scenario)
+        self.seen: tuple[Event, ...] = ()
+        self.steps: list[Step] = []
+        self.taken: list[tuple[str, str, float]] = []  # decision, option, time
+        items = [_Item("inject", i, spec, n) for n, (i, spec) in enumerate(exercise.injects.items())]
+        items += [_Item("decision", i, spec, n)
+                  for n, (i, spec) in enumerate(exercise.decisions.items())]
+        self._pending = items
+        self.now_s = 0.0
+        self.finished = False
+        self.stop_reason: str | None = None
+
+    # ----------------------------------------------------------------- the story
+    def _run(self, scenario: Scenario) -> Replication:
+        return simulate(scenario, self.seed, self.replication, timeline=True)
+
+    @property
+    def info(self):
+        return self.base.scenario
+
+    @property
+    def horizon_s(self) -> float:
+        return self.base.scenario.horizon_s
+
+    def capture_event(self, node: str, story: Replication | None = None) -> int | None:
+        """Index in the story's timeline of the event in which `node` falls."""
+        timeline = (story or self.story).timeline or ()
+        for index, event in enumerate(timeline):
+            if event.kind in ("capture", "captured") and event.place == node:
+                return index
+        return None
+
+    def _when(self, item: _Item) -> tuple[float | None, int | None, str]:
+        """(time, index of the triggering event or None, note when it does not happen)."""
+        spec = item.spec
+        trigger = spec.trigger
+        if spec.time_s is not None or (trigger is not None and trigger.time_s is not None):
+            time_s = spec.time_s if spec.time_s is not None else trigger.time_s
+            if time_s > self.horizon_s:
+                return None, None, (f"at {elapsed_text(time_s)}, after the horizon of "
+                                    f"{elapsed_text(self.horizon_s)}")
+            return time_s, None, ""
+        node = trigger.town_falls
+        index = self.capture_event(node)
+        if index is None:
+            return None, None, f"{node} does not fall in this story"
+        return self.story.timeline[index].time_s, index, ""
+
+    def _cut(self, time_s: float, trigger_index: int | None) -> tuple[Event, ...]:
+        """The events the group has seen at a step: everything before its time and, for a
+        triggered step, up to the triggering capture; never fewer than already seen."""
+        timeline = self.story.timeline or ()
+        if trigger_index is not None:
+            count = trigger_index + 1
+        else:
+            count = sum(1 for e in timeline if e.time_s < time_s)
+        count = max(count, len(self.seen))
+        return tuple(timeline[:count])
+
+    def _next(self) -> tuple[_Item, float, int | None] | None:
+        best = None
+        for item in self._pending:
+            time_s, index, _ = self._when(item)
+            if time_s is None:
+                continue
+            key = (time_s, 0 if item.kind == "inject" else 1, item.order)
+            if best is None or key < best[0]:
+                best = (key, item, time_s, index)
+        if best is None:
+            return None
+        return best[1], best[2], best[3]
+
+    # -------------------------------------------------------------------- steps
+    def advance(self) -> Step | None:
+        """The next inject or decision of the story (the situation filled in), or None
+        when none is left (the unreached ones are then recorded as skipped)."""
+        found = self._next()
+        if found is None:
+            self._skip_rest()
+            return None
+        item, time_s, index = found
+        self._pending.remove(item)
+        seen = self._cut(time_s, index)
+        new = seen[len(self.seen):]
+        self.seen = seen
+        self.now_s = max(self.now_s, time_s)
+        step = Step(item.kind, item.id, item.spec, time_s, new_events=new, seen=len(seen),
+                    situation=self.situation(time_s))
+        self.steps.append(step)
+        return step
+
+    def _skip_rest(self) -> list[Step]:
+        skipped = []
+        for item in sorted(self._pending, key=lambda i: (i.kind != "inject", i.order)):
+            _, _, note = self._when(item)
+            step = Step(item.kind, item.id, item.spec, None, note=note, seen=len(self.seen),
+                        status="not reached")
+            self.steps.append(step)
+            skipped.append(step)
+        self._pending = []
+        self.finished = True
+        return skipped
+
+    def stop(self, reason: str) -> None:
+        """End the exercise early: the items not played yet are recorded as such."""
+        self.stop_reason = reason
+        for item in sorted(self._pending, key=lambda i: (i.kind != "inject", i.order)):
+            self.steps.append(Step(item.kind, item.id, item.spec, None,
+                                   note=f"the exercise stopped ({reason})",
+                                   seen=len(self.seen), status="not played"))
+        self._pending = []
+
+    def skipped_steps(self) -> Iterator[Step]:
+        return (s for s in self.steps if s.time_s is None)
+
+    # ----------------------------------------------------------------- options
+    def _option_path(self, decision: str, option: str) -> PathKey:
+        return ("exercise", "decisions", decision, "options", option, "overrides")
+
+    def options_at(self, step: Step) -> dict[str, OptionState]:
+        """Check every option of a decision step (see the module docstring); fills in
+        `step.options` and returns it."""
+        decision: Decision = step.spec  # type: ignore[assignment]
+        time_s = step.time_s
+        realised = realised_inputs(self.scenario, self.story, self.seen, time_s)
+        story_values = sample_inputs(compile_plan(self.scenario), self.seed, self.replication)
+        current_specs = input_specs(self.scenario)
+        states = {}
+        for option_id, option in decision.options.items():
+            state = OptionState(option_id, option.description)
+            states[option_id] = state
+            at = self._option_path(step.id, option_id)
+            document = apply_overrides(with_decision_time(self.document, at, time_s), at)
+            scenario = validate_document(document)
+            scenario._source = self.base.source
+            scenario._variant = self.variant
+            state.document, state.scenario = document, scenario
+            state.refusal = (_early_trigger(scenario, self.scenario, time_s)
+                             or _changes_begun(scenario, current_specs, story_values, realised,
+                                               self.seed, self.replication))
+            if state.refusal is not None:
+                continue
+            story = self._run(scenario)
+            if not same_past(self.seen, story.timeline, time_s):
+                state.refusal = _past_changed(self.seen, story.timeline, time_s)
+                continue
+            state.story = story
+        step.options = states
+        return states
+
+    def forecast(self, step: Step) -> Forecast | None:
+        """Branch forecasts of the allowed options of a decision step."""
+        allowed = {o.id: o.scenario for o in step.options.values() if o.allowed}
+        if not allowed or self.forecast_replications <= 0:
+            return None
+        decision: Decision = step.spec  # type: ignore[assignment]
+        reference = next((o for o, spec in decision.options.items()
+                          if not spec.overrides and o in allowed), None)
+        step.forecast = branch_forecast(self.scenario, self.story, step.time_s, allowed,
+                                        self.forecast_replications, step.id, seen=self.seen,
+                                        reference=reference)
+        return step.forecast
+
+    def choose(self, step: Step, option_id: str, by: str = "group") -> None:
+        """Take an allowed option: it becomes part of the story from the decision on."""
+        state = step.options[option_id]
+        if not state.allowed:
+            raise ValueError(f"option '{option_id}' is refused: {state.refusal}")
+        self.document = state.document
+        self.scenario = state.scenario
+        self.story = state.story
+        step.chosen = option_id
+        step.chosen_by = by
+        self.taken.append((step.id, option_id, step.time_s))
+
+    # ------------------------------------------------------------------- play
+    def play(self, facilitator: Facilitator) -> None:
+        """Run every step in time order with `facilitator`; raises `ExerciseStopped`
+        (with everything played so far kept in the session) if it stops early."""
+        while True:
+            step = self.advance()
+            if step is None:
+                break
+            if step.kind == "inject":
+                facilitator.inject(self, step)
+                continue
+            self.options_at(step)
+            if not any(o.allowed for o in step.options.values()):
+                step.note = "not taken: every option would change the past"
+                facilitator.unavailable(self, step)
+                continue
+            self.forecast(step)
+            option_id = facilitator.decide(self, step)
+            self.choose(step, option_id, getattr(facilitator, "chosen_by", "group"))
+        for step in self.skipped_steps():
+            facilitator.skipped(self, step)
+
+    # -------------------------------------------------------------- situation
+    def situation(self, time_s: float) -> Situation:
+        """Forces, dam, fallen towns, flood and grid as the seen events show them."""
+        seen = self.seen
+        forces = []
+        plan = compile_plan(self.scenario)
+        for force in plan.forces:
+            forces.append(_force_state(force.id, force.side, force, seen))
+        dam_node = self.scenario.assets.dam.node
+        dam = "operating"
+        for event in seen:
+            if event.place == dam_node or event.kind in ("breach", "plant_out",
+                                                          "plant_restored"):
+                if event.kind in ("threatened", "held", "captured", "breach", "plant_out",
+                                  "plant_restored"):
+                    dam = f"{event.kind.replace('_', ' ')} since {elapsed_text(event.time_s)}: " \
+                          f"{event.detail}"
+        towns = tuple((e.place, e.time_s) for e in seen if e.kind == "capture")
+        flood = _flood_lines(self.scenario, self.story, seen, time_s)
+        grid = _grid_lines(seen)
+        return Situation(time_s, tuple(forces), dam, towns, flood, grid)
+
+
+# ------------------------------------------------------------------- option checks
+
+
+def _check_options(document: MarkedData, scenario: Scenario) -> None:
+    """Every option must give a valid scenario (its 'now' at time 0), checked before the
+    exercise starts so that a class is not stopped by a typo at its last decision."""
+    problems: list[Problem] = []
+    for decision_id, decision in scenario.exercise.decisions.items():
+        for option_id in decision.options:
+            at = ("exercise", "decisions", decision_id, "options", option_id, "overrides")
+            try:
+                validate_document(apply_overrides(with_decision_time(document, at, 0.0), at))
+            except ScenarioError as error:
+                problems += [Problem(p.mark, f"{p.message} (with option "
+                                     f"'{decision_id}.{option_id}')") for p in error.problems]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _trigger_times(scenario: Scenario) -> dict[str, float]:
+    return {force_id: force.trigger.time_s for force_id, force in scenario.forces.items()
+            if force.trigger is not None and force.trigger.time_s is not None}
+
+
+def _early_trigger(option: Scenario, current: Scenario, time_s: float) -> str | None:
+    """A trigger time the option sets (or changes) to before the decision."""
+    before = _trigger_times(current)
+    for force_id, trigger_s in _trigger_times(option).items():
+        if trigger_s < time_s and before.get(force_id) != trigger_s:
+            return (f"it sets the trigger of {force_id} to {elapsed_text(trigger_s)}, before "
+                    f"the decision at {elapsed_text(time_s)}: that would rewrite the past "
+                    f"(use 'now' or a later time)")
+    return None
+
+
+def _changes_begun(option: Scenario, current_specs: dict[str, Any],
+                   story_values: dict[str, float], realised: Realised, seed: int,
+                   replication: int) -> str | None:
+    """An input already begun whose specification or story draw the option changes."""
+    specs = input_specs(option)
+    values = None
+    for path, (since_s, what) in realised.begun.items():
+        changed = specs.get(path) != current_specs.get(path)
+        if not changed:
+            if values is None:
+                values = sample_inputs(compile_plan(option), seed, replication)
+            changed = values.get(path) != story_values.get(path)
+        if changed:
+            return (f"it changes {path}, already in effect since {elapsed_text(since_s)} "
+                    f"({what}); the engine cannot change an activity that has begun")
+    return None
+
+
+def _event_text(event: Event | None) -> str:
+    if event is None:
+        return "nothing"
+    return f"'{elapsed_text(event.time_s)} {event.kind} {event.actor} at {event.place}: " \
+           f"{event.detail}'"
+
+
+def _past_changed(seen: tuple[Event, ...], timeline, time_s: float) -> str:
+    difference = first_difference(seen, timeline, time_s)
+    story_event, option_event = difference if difference else (None, None)
+    return (f"it would change what has already happened: the story has "
+            f"{_event_text(story_event)} where this option gives {_event_text(option_event)}")
+
+
+# ---------------------------------------------------------------------- situation
+
+
+def _force_state(force_id: str, side: str, plan, seen: tuple[Event, ...]) -> ForceState:
+    mine = [e for e in seen if force_id in e.actor.split(",")
+            or (e.kind == "engage" and f"{force_id}" in e.detail.rsplit("(", 1)[-1]
+                .rstrip(")").split(","))]
+    if not mine:
+        if plan.trigger_node is not None:
+            status = f"at {plan.start}, waiting for {plan.trigger_node} to fall"
+        elif plan.trigger_time_s is not None:
+            status = f"at {plan.start}, due to leave at {elapsed_text(plan.trigger_time_s)}"
+        else:
+            status = f"at {plan.start}"
+        return ForceState(force_id, side, status, None, "")
+    last = mine[-1]
+    if last.kind in ("engage", "join", "garrison"):  # a fight ends in the attackers' name
+        last = next((e for e in reversed(seen) if e.kind in ("repulse", "defeat")
+                     and e.place == last.place and e.time_s >= last.time_s), last)
+    kind, place = last.kind, last.place
+    attacker = side == "attacker"
+    if kind == "dispatch":
+        status = f"dispatched, getting ready at {place}"
+    elif kind == "depart":
+        status = f"on the road from {place}"
+        destination = last.detail.split("sets off for ", 1)[-1].split(" (", 1)[0]
+        if destination != last.detail:
+            status += f" to {destination}"
+    elif kind == "arrive":
+        status = f"at {place}"
+    elif kind == "garrison":
+        status = f"holding {place}"
+    elif kind in ("engage", "join"):
+        status = f"fighting at {place}"
+    elif kind == "defeat":
+        status = f"took {place}" if attacker else f"defeated at {place}"
+    elif kind == "repulse":
+        status = f"repulsed at {place}" if attacker else f"holding {place}, attack repulsed"
+    elif kind == "capture":
+        status = f"holds {place}"
+    elif kind == "too_late":
+        status = f"at {place}, held by the attackers"
+    else:
+        status = f"{kind} at {place}"
+    return ForceState(force_id, side, status, last.time_s, last.detail)
+
+
+def _flood_lines(scenario: Scenario, story: Replication, seen: tuple[Event, ...],
+                 time_s: float) -> tuple[str, ...]:
+    breach = next((e for e in seen if e.kind == "breach"), None)
+    if breach is None:
+        return ()
+    lines = [f"breach at {elapsed_text(breach.time_s)}: {breach.detail}"]
+    outcomes = story.outcomes
+    for town in scenario.river.towns:
+        arrival_h = outcomes.get(f"arrival_h.{town}", math.nan)
+        if math.isfinite(arrival_h) and arrival_h * HOUR_S <= time_s:
+            text = f"the flood reached {town} at {elapsed_text(arrival_h * HOUR_S)}"
+            peak_h = outcomes.get(f"peak_h.{town}", math.nan)
+            if math.isfinite(peak_h) and peak_h * HOUR_S <= time_s:
+                text += f", peak {outcomes.get(f'depth_m.{town}', math.nan):.1f} m above normal"
+            lines.append(text)
+    warned = [e.place for e in seen if e.kind == "warning"]
+    if warned:
+        lines.append("warned: " + ", ".join(warned))
+    return tuple(lines)
+
+
+def _grid_lines(seen: tuple[Event, ...]) -> tuple[str, ...]:
+    cut: dict[str, float] = {}
+    plant: str | None = None
+    for event in seen:
+        if event.kind == "line_cut":
+            cut[event.actor] = event.time_s
+        elif event.kind == "line_repaired":
+            cut.pop(event.actor, None)
+        elif event.kind == "plant_out":
+            plant = f"plant off the grid since {elapsed_text(event.time_s)}: {event.detail}"
+        elif event.kind == "plant_restored":
+            plant = None
+        elif event.kind == "breach":
+            plant = f"plant lost to the breach at {elapsed_text(event.time_s)}"
+    lines = [f"line {line} cut since {elapsed_text(at)}" for line, at in cut.items()]
+    if plant:
+        lines.append(plant)
+    return tuple(lines)

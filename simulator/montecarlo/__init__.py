@@ -1,0 +1,35 @@
+"""Monte Carlo runs: many replications of a scenario on one machine or a Dask cluster.
+
+`run_monte_carlo` plans batches of replications, runs them on an executor (serial, local
+processes, Dask), streams outcomes into the run store, stops after a fixed count or
+adaptively, and resumes a killed run exactly. It knows nothing about dams or floods: a
+replication is a function of (scenario, seed, index) returning named scalar outcomes.
+"""
+
+from .batch import Failure
+from .errors import RunError
+from .executors import EXECUTORS, Executor, make_executor, register
+from .replay import Replay, load_run, replay
+from .runner import RunResult, default_run_dir, latest_run_dir, run_monte_carlo
+from .stopping import StoppingRule
+from .summary import OutcomeSummary, summarize, summary_table
+
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "Failure",
+    "OutcomeSummary",
+    "Replay",
+    "RunError",
+    "RunResult",
+    "StoppingRule",
+    "default_run_dir",
+    "latest_run_dir",
+    "load_run",
+    "make_executor",
+    "register",
+    "replay",
+    "run_monte_carlo",
+    "summarize",
+    "summary_table",
+]

@@ -1,0 +1,186 @@
+"""One batch of replications, run inside whichever process an executor picks.
+
+A process-pool job or Dask task is a batch of many replications, never one, so that
+scheduling stays a small share of the run. `run_batch` is a module-level function of
+plain picklable data: the scenario, the seed, the replication indices and the import path
+of the replication function (``simulator.engine:simulate`` unless a test or another
+engine injects its own). It returns the outcomes as one 2-D float array with a column per
+outcome name, so shipping a batch back costs one array instead of thousands of dicts. A
+replication that raises becomes a `Failure` record; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import operator
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .csvformat import format_rows
+
+DEFAULT_REPLICATE = "simulator.engine:simulate"
+TRACEBACKS_PER_BATCH = 3  # enough to debug; a batch where everything fails stays small
+_CACHED_SCENARIOS = 4
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A replication that raised: where, with which seed, and what the error said."""
+
+    replication: int
+    seed: int
+    error: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    """What a worker needs to run some replications of one scenario."""
+
+    scenario: Any
+    scenario_key: str  # the resolved scenario's hash: one object per process and key
+    seed: int
+    replications: np.ndarray  # int64 indices
+    replicate: str = DEFAULT_REPLICATE
+    csv: bool = False  # also format the rows as outcomes.csv text (for a stored run)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Outcomes of one batch as columns; `values[i, j]` is outcome `names[j]` of
+    replication `replications[i]`, NaN where that replication did not return it."""
+
+    replications: np.ndarray  # int64, the replications that succeeded
+    names: tuple[str, ...]
+    values: np.ndarray  # float64, shape (len(replications), len(names))
+    first_seen: np.ndarray  # int64 per name: lowest replication index that returned it
+    failures: tuple[Failure, ...] = ()
+    elapsed_s: float = 0.0  # wall time spent in the worker
+    indices: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # all asked
+    csv: bytes | None = None  # the rows as outcomes.csv lines, if asked for
+
+    @property
+    def first_index(self) -> int:
+        """The lowest replication index the batch was asked for (names its chunk file)."""
+        return int(self.indices.min())
+
+
+def import_path(function: Callable | str) -> str:
+    """``module:qualname`` of a module-level function (what workers import by name)."""
+    if isinstance(function, str):
+        return function
+    return f"{function.__module__}:{function.__qualname__}"
+
+
+def resolve(path: str) -> Callable:
+    """The function at ``module:qualname``; raises ImportError/AttributeError if absent."""
+    module_name, _, qualname = path.partition(":")
+    if not module_name or not qualname:
+        raise ImportError(f"expected 'module:function', found {path!r}")
+    target: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    if not callable(target):
+        raise TypeError(f"{path} is not callable")
+    return target
+
+
+_scenarios: dict[str, Any] = {}
+
+
+def _scenario(task: BatchTask) -> Any:
+    """Keep one scenario object per key in each process, so caches the engine keys on the
+    scenario (grid dispatch states, prepared networks) stay warm from batch to batch."""
+    scenario = _scenarios.get(task.scenario_key)
+    if scenario is None:
+        if len(_scenarios) >= _CACHED_SCENARIOS:
+            _scenarios.clear()
+        scenario = _scenarios[task.scenario_key] = task.scenario
+    return scenario
+
+
+def run_batch(task: BatchTask) -> BatchResult:
+    """Run the replications of `task` one after the other; isolate each one's errors."""
+    start = time.perf_counter()
+    simulate = resolve(task.replicate)
+    scenario = _scenario(task)
+    seed = task.seed
+    done: list[int] = []
+    rows: list[dict[str, float]] = []
+    failures: list[Failure] = []
+    for k in task.replications.tolist():
+        try:
+            outcomes = simulate(scenario, seed, k).outcomes
+        except Exception as error:  # noqa: BLE001 - isolating any error is the point
+            failures.append(_failure(k, seed, error, len(failures) < TRACEBACKS_PER_BATCH))
+            continue
+        done.append(k)
+        rows.append(outcomes)
+    names, values, first_seen, bad = _columns(done, rows)
+    if bad:
+        failures.extend(Failure(done[i], seed, message) for i, message in bad)
+        keep = np.ones(len(done), bool)
+        keep[[i for i, _ in bad]] = False
+        done = [k for k, ok in zip(done, keep.tolist(), strict=True) if ok]
+        values = values[keep]
+    replications = np.asarray(done, np.int64)
+    csv = format_rows(replications, values) if task.csv else None
+    return BatchResult(
+        replications=replications,
+        names=names,
+        values=values,
+        first_seen=first_seen,
+        failures=tuple(sorted(failures, key=lambda f: f.replication)),
+        elapsed_s=time.perf_counter() - start,
+        indices=np.asarray(task.replications, np.int64),
+        csv=csv,
+    )
+
+
+def _failure(k: int, seed: int, error: BaseException, with_traceback: bool) -> Failure:
+    message = f"{type(error).__name__}: {error}".strip()
+    return Failure(k, seed, message, traceback.format_exc() if with_traceback else "")
+
+
+def _columns(
+    done: list[int], rows: list[dict[str, float]]
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, list[tuple[int, str]]]:
+    """Rows of outcome dicts to (names, values, first_seen, bad rows). The usual case,
+    every row with the same keys, is one array conversion; anything else goes row by row."""
+    if not rows:
+        return (), np.empty((0, 0)), np.empty(0, np.int64), []
+    keys = rows[0].keys()
+    if all(row.keys() == keys for row in rows):
+        names = tuple(sorted(keys))
+        if names:
+            getter = operator.itemgetter(*names)
+            try:
+                table = [getter(row) for row in rows]
+                if len(names) == 1:
+                    table = [(value,) for value in table]
+                values = np.array(table, dtype=np.float64)
+            except (TypeError, ValueError):
+                pass
+            else:
+                if values.shape == (len(rows), len(names)):
+                    return names, values, np.full(len(names), done[0], np.int64), []
+    names = tuple(sorted(set().union(*(row.keys() for row in rows))))
+    values = np.full((len(rows), len(names)), np.nan)
+    first_seen = np.full(len(names), np.iinfo(np.int64).max, np.int64)
+    column = {name: j for j, name in enumerate(names)}
+    bad: list[tuple[int, str]] = []
+    for i, row in enumerate(rows):
+        try:
+            converted = [(column[name], float(value)) for name, value in row.items()]
+        except (TypeError, ValueError) as error:
+            bad.append((i, f"outcome is not a number: {error}"))
+            continue
+        for j, value in converted:
+            values[i, j] = value
+            first_seen[j] = min(first_seen[j], done[i])
+    return names, values, first_seen, bad

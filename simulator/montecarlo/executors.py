@@ -1,0 +1,338 @@
+"""Where batches run: in this process, in local worker processes, or on a Dask cluster.
+
+Each executor is a class registered under the name the command line uses
+(``--executor serial|processes|dask``). The runner only submits a function and its
+argument, waits for any submitted batch to finish and collects results, so an executor
+never sees scenarios or outcomes, and the numbers cannot depend on which one ran them.
+No executor touches the process start method at import: the process pool asks for a
+``forkserver`` (or ``spawn``) context of its own when it starts.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from .errors import RunError, did_you_mean
+
+EXECUTORS: dict[str, type[Executor]] = {}
+
+
+def register(cls: type[Executor]) -> type[Executor]:
+    """Class decorator: make an executor available under ``cls.name``."""
+    EXECUTORS[cls.name] = cls
+    return cls
+
+
+def make_executor(
+    name: str, workers: int | None = None, scheduler: str | None = None,
+    preload: tuple[str, ...] = (),
+) -> Executor:
+    """The executor registered as `name`, not started yet. `preload` names modules
+    workers will need (the replication function's), for executors that can share them."""
+    cls = EXECUTORS.get(name)
+    if cls is None:
+        raise RunError(f"unknown executor '{name}'; {did_you_mean(name, EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise RunError(f"workers must be at least 1, found {workers}")
+    if scheduler is not None and not cls.accepts_scheduler:
+        raise RunError(f"a scheduler address needs the dask executor, not '{name}'")
+    executor = cls(workers=workers, scheduler=scheduler)
+    executor.preload = tuple(preload)
+    return executor
+
+
+def available_cores() -> int:
+    """Cores this process may use (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Executor(ABC):
+    """Runs `fn(arg)` calls somewhere; used as a context manager around one run."""
+
+    name: ClassVar[str]
+    accepts_scheduler: ClassVar[bool] = False
+    # Cost of scheduling one task, seconds; batches are sized so it stays under 2%.
+    task_overhead_s: ClassVar[float] = 0.0
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        self.workers = workers or available_cores()
+        self.scheduler = scheduler
+        self.preload: tuple[str, ...] = ()
+
+    def __enter__(self) -> Executor:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest records about where the run went."""
+        info: dict[str, Any] = {"executor": self.name, "workers": self.workers}
+        if self.scheduler:
+            info["scheduler"] = self.scheduler
+        return info
+
+    def start(self) -> None:  # noqa: B027 - optional hook
+        """Acquire workers (processes, a cluster); raise RunError if impossible."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release workers; batches not started yet are dropped."""
+
+    def recover(self) -> None:  # noqa: B027 - optional hook
+        """Make the executor usable again after a worker died."""
+
+    @abstractmethod
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Any:
+        """Start `fn(arg)`; returns a handle for `wait` and `result`."""
+
+    @abstractmethod
+    def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
+        """The handles that are finished, waiting up to `timeout` s for at least one."""
+
+    @abstractmethod
+    def result(self, handle: Any) -> Any:
+        """The value of a finished call; re-raises what the call raised."""
+
+
+class _Deferred:
+    __slots__ = ("fn", "arg", "value", "error", "ran")
+
+    def __init__(self, fn: Callable[[Any], Any], arg: Any):
+        self.fn, self.arg = fn, arg
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.ran = False
+
+    def run(self) -> None:
+        try:
+            self.value = self.fn(self.arg)
+        except Exception as error:  # noqa: BLE001 - re-raised by result()
+            self.error = error
+        self.ran = True
+        self.arg = None
+
+
+@register
+class SerialExecutor(Executor):
+    """Everything in this process, one batch at a time: for debugging and baselines."""
+
+    name = "serial"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        super().__init__(1, scheduler)
+        self._queue: list[_Deferred] = []
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> _Deferred:
+        deferred = _Deferred(fn, arg)
+        self._queue.append(deferred)
+        return deferred
+
+    def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
+        handles = set(handles)
+        finished = {h for h in handles if h.ran}
+        if finished:
+            return finished
+        for deferred in self._queue:  # run the oldest waiting call
+            if deferred in handles:
+                self._queue.remove(deferred)
+                deferred.run()
+                return {deferred}
+        return set()
+
+    def result(self, handle: _Deferred) -> Any:
+        if handle.error is not None:
+            raise handle.error
+        return handle.value
+
+    def close(self) -> None:
+        self._queue.clear()
+
+
+PARENT_CHECK_S = 0.5
+DASK_CONNECT_TIMEOUT = "10s"
+# A batch is seconds of pure-Python CPU work. Every wake-up of a worker's other threads
+# takes the GIL from it: the sampling profiler (every 10 ms), the event-loop watchdog
+# (every 20 ms) and the memory monitor (every 100 ms) run far less often here. Batches
+# are sized to keep every worker busy, so moving them between workers gains nothing.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.scheduler.work-stealing": False,
+}
+
+
+def _worker_setup(parent: int) -> None:
+    """Worker initializer. Ctrl-C is for the parent, which stops the pool itself; and a
+    worker whose parent died (``kill -9``) exits instead of idling forever on its queue."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True,
+                     name="infrasim-parent-watch").start()
+
+
+def _exit_with(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        try:
+            os.kill(parent, 0)
+        except (ProcessLookupError, PermissionError):  # gone (or its pid reused)
+            os._exit(1)
+
+
+@register
+class ProcessExecutor(Executor):
+    """Local worker processes via `concurrent.futures`, one per core by default."""
+
+    name = "processes"
+    task_overhead_s = 0.001
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        super().__init__(workers, scheduler)
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            # Import the engine once in the fork server; every worker (and any worker
+            # restarted after a crash) is then forked with it loaded instead of paying
+            # seconds of imports (scipy.signal alone takes one) on its own.
+            context.set_forkserver_preload(["__main__", *self.preload])
+        else:
+            context = multiprocessing.get_context("spawn")
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_worker_setup,
+            initargs=(os.getpid(),),
+        )
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future:
+        assert self._pool is not None, "executor not started"
+        return self._pool.submit(fn, arg)
+
+    def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
+        return cf.wait(list(handles), timeout, return_when=cf.FIRST_COMPLETED).done
+
+    def result(self, handle: cf.Future) -> Any:
+        return handle.result()
+
+    def recover(self) -> None:
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self.start()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while starting worker processes: an ignored signal stays ignored
+    through fork and exec, and Python then installs no KeyboardInterrupt handler, so
+    the workers leave Ctrl-C to this process (which closes them). Only the main thread
+    may change signal handling; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _import_modules(names: tuple[str, ...]) -> None:
+    """Import what a worker will need (missing modules are left to fail in the batch,
+    where the failure is reported properly)."""
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+@register
+class DaskExecutor(Executor):
+    """Dask `distributed`: a LocalCluster of worker processes, or, given a scheduler
+    address, a running cluster on any number of machines."""
+
+    name = "dask"
+    accepts_scheduler = True
+    task_overhead_s = 0.005
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        super().__init__(workers, scheduler)
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def start(self) -> None:
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise RunError(
+                "the dask executor needs dask.distributed: pip install 'infrasim[dask]'"
+            ) from None
+        if self.scheduler:
+            try:
+                self._client = Client(self.scheduler, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as error:
+                raise RunError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {error}"
+                ) from None
+            self.workers = max(1, sum(self._client.nthreads().values()))
+        else:
+            # Workers start ignoring Ctrl-C: this process handles it and closes the
+            # cluster, instead of every worker printing a KeyboardInterrupt traceback.
+            with _sigint_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # any free port: never clash with another
+                    silence_logs=logging.CRITICAL,  # shutdown chatter is not news
+                )
+            self._client = Client(self._cluster)
+        # Load the engine on every worker now, in parallel, rather than inside the first
+        # batches (where it would also distort the batch-size estimate).
+        self._client.run(_import_modules, self.preload)
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Any:
+        return self._client.submit(fn, arg, pure=False)
+
+    def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
+        from distributed import wait
+
+        handles = list(handles)
+        try:
+            return set(wait(handles, timeout=timeout, return_when="FIRST_COMPLETED").done)
+        except TimeoutError:
+            return {h for h in handles if h.done()}
+
+    def result(self, handle: Any) -> Any:
+        return handle.result()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None

@@ -1,0 +1,107 @@
+"""Replay one replication of a stored run, alone and exactly.
+
+A run records the scenario file, its resolved hash, the variant, the seed and the
+replication function; replication k gets the run's seed and index k whatever executor
+ran it. So replaying is loading the same scenario, checking it still resolves to the
+same hash (a changed file would replay something else), and calling the replication
+function once with the timeline switched on.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .batch import DEFAULT_REPLICATE, Failure, resolve
+from .errors import RunError
+from .runner import RunResult, scenario_identity
+from .store import RunStore
+from .table import OutcomeTable
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A replication rerun, with what the run stored for it (if anything)."""
+
+    scenario: Any
+    replication: Any  # the engine's Replication record, timeline included
+    stored: dict[str, float] | None  # the run's outcomes for it; None if it failed or is missing
+    failure: Failure | None  # what the run recorded if it failed there
+
+    @property
+    def matches(self) -> bool | None:
+        """Whether the rerun reproduced the stored outcomes exactly (None: none stored)."""
+        if self.stored is None:
+            return None
+        outcomes = self.replication.outcomes
+        return set(outcomes) >= set(self.stored) and all(
+            _same(float(outcomes[name]), value) for name, value in self.stored.items()
+        )
+
+
+def load_run(path: str | os.PathLike[str]) -> RunResult:
+    """A stored run as a `RunResult`, read from its chunks (exact floats, and fast):
+    all of it when the run completed, else the gap-free start of what it got done."""
+    store = RunStore(path)
+    manifest = store.read_manifest()
+    table = OutcomeTable()
+    for chunk in store.read_chunks():
+        table.add(chunk)
+    final = (manifest.get("result") or {}).get("replications")
+    if final is None:
+        final = table.prefix()
+    replications, outcomes = table.select(final)
+    return RunResult(replications, outcomes, tuple(table.failures_below(final)), manifest,
+                     store.path)
+
+
+def replay(run: str | os.PathLike[str], replication: int) -> Replay:
+    """Rerun replication `replication` of the run stored at `run`, with its timeline."""
+    from ..scenario import load_scenario
+
+    store = RunStore(run)
+    manifest = store.read_manifest()
+    info = manifest.get("scenario") or {}
+    candidates = [p for p in (info.get("file"), info.get("path")) if p]
+    source = next((p for p in candidates if Path(p).is_file()), None)
+    if source is None:
+        raise RunError(f"the scenario file of {store.path} is gone "
+                       f"({info.get('file') or 'not recorded'})")
+    scenario = load_scenario(source, variant=manifest.get("variant"))
+    identity = scenario_identity(scenario)
+    if identity["resolved_sha256"] != manifest.get("resolved_sha256"):
+        raise RunError(f"{source} has changed since {store.path} was run; a replay would "
+                       f"not reproduce it (restore the file, e.g. from version control)")
+    limit = (manifest.get("result") or {}).get("replications") or manifest.get("replications")
+    if not isinstance(replication, int) or replication < 0 or (limit and replication >= limit):
+        within = f" (0 to {limit - 1})" if limit else ""
+        raise RunError(f"{store.path} has no replication {replication}{within}")
+
+    stored, failure = _stored(store, replication)
+    simulate = resolve(manifest.get("replicate") or DEFAULT_REPLICATE)
+    rerun = simulate(scenario, int(manifest["seed"]), replication, timeline=True)
+    return Replay(scenario, rerun, stored, failure)
+
+
+def _stored(store: RunStore, k: int) -> tuple[dict[str, float] | None, Failure | None]:
+    for chunk in store.read_chunks():
+        if k not in chunk.indices:
+            continue
+        for failure in chunk.failures:
+            if failure.replication == k:
+                return None, failure
+        rows = np.flatnonzero(chunk.replications == k)
+        if rows.size:
+            row = chunk.values[rows[0]]
+            return {name: float(row[j]) for j, name in enumerate(chunk.names)
+                    if not math.isnan(row[j]) or chunk.first_seen[j] <= k}, None
+    return None, None
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))

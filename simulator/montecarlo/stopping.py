@@ -1,0 +1,170 @@
+"""Adaptive stopping: run until the mean of each chosen metric is known precisely enough.
+
+The rule is checked only at checkpoints, each on the first n replications with none
+missing, and the next checkpoint is a function of those n outcomes alone. Where a run
+stops therefore depends on the scenario, seed and rule, never on worker count or the
+order results arrive in: an adaptive run is as reproducible as a fixed one, and a resumed
+run retraces the same checkpoints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import RunError
+
+Z_95 = 1.959963984540054  # two-sided 95% normal quantile
+GROWTH_SAFETY = 1.1  # aim a little past the predicted sample size
+MIN_STEP_SHARE = 0.1  # each checkpoint adds at least 10% more replications ...
+MAX_STEP_FACTOR = 2.0  # ... and at most doubles the count
+
+
+def parse_metrics(metrics: Sequence[str] | Mapping[str, float]) -> dict[str, float]:
+    """``{"fatalities": 0.0}`` from a mapping of floors, or names with an optional
+    ``:FLOOR`` suffix (``"fatalities:10"``) as the command line writes them."""
+    if isinstance(metrics, Mapping):
+        parsed = {str(name): float(floor) for name, floor in metrics.items()}
+    else:
+        parsed = {}
+        for item in metrics:
+            name, sep, floor_text = str(item).rpartition(":")
+            if not sep:
+                name, floor_text = floor_text, "0"
+            try:
+                floor = float(floor_text)
+            except ValueError:
+                name, floor = str(item), 0.0
+            parsed[name.strip()] = floor
+    for name, floor in parsed.items():
+        if not name:
+            raise RunError("a metric needs a name, e.g. --metric fatalities")
+        if not math.isfinite(floor) or floor < 0:
+            raise RunError(f"the floor of metric '{name}' must be a number >= 0, found {floor}")
+    return parsed
+
+
+@dataclass(frozen=True)
+class MetricCheck:
+    """One metric at one checkpoint: its mean, the 95% CI half-width and the target."""
+
+    mean: float
+    half_width: float
+    target: float
+    count: int
+
+    @property
+    def ok(self) -> bool:
+        return self.count >= 2 and self.half_width <= self.target
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "mean": _finite(self.mean),
+            "half_width": _finite(self.half_width),
+            "target": _finite(self.target),
+            "count": self.count,
+            "ok": self.ok,
+        }
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The rule evaluated on the first `replications` replications."""
+
+    replications: int
+    metrics: dict[str, MetricCheck]
+    converged: bool
+    next_replications: int | None  # None when the run stops here
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "replications": self.replications,
+            "converged": self.converged,
+            "metrics": {name: check.as_json() for name, check in self.metrics.items()},
+        }
+
+
+@dataclass(frozen=True)
+class StoppingRule:
+    """Stop when every metric's 95% CI half-width <= precision * max(|mean|, floor)."""
+
+    precision: float
+    metrics: dict[str, float] = field(default_factory=dict)  # name -> absolute floor
+    min_replications: int = 100
+    max_replications: int = 100_000
+
+    def __post_init__(self) -> None:
+        if not (self.precision > 0 and math.isfinite(self.precision)):
+            raise RunError(f"precision must be a positive fraction, found {self.precision}")
+        if not self.metrics:
+            raise RunError("adaptive stopping needs at least one metric, e.g. "
+                           "--precision 0.02 --metric fatalities")
+        if self.min_replications < 2:
+            raise RunError(f"--min must be at least 2, found {self.min_replications}")
+        if self.max_replications < self.min_replications:
+            raise RunError(f"--max ({self.max_replications}) is below --min "
+                           f"({self.min_replications})")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "precision": self.precision,
+            "metrics": dict(self.metrics),
+            "min": self.min_replications,
+            "max": self.max_replications,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StoppingRule:
+        return cls(float(data["precision"]), dict(data["metrics"]), int(data["min"]),
+                   int(data["max"]))
+
+    def check_names(self, names: Sequence[str]) -> None:
+        """Refuse metrics the replications do not return."""
+        for metric in self.metrics:
+            if metric not in names:
+                hint = _did_you_mean(metric, names)
+                raise RunError(f"unknown metric '{metric}'; {hint}")
+
+    def evaluate(self, n: int, columns: Mapping[str, np.ndarray]) -> Checkpoint:
+        """The rule on the first `n` replications, given each metric's values there."""
+        checks = {name: self._check(columns[name], floor) for name, floor in self.metrics.items()}
+        converged = all(check.ok for check in checks.values())
+        if converged or n >= self.max_replications:
+            return Checkpoint(n, checks, converged, None)
+        growth = max(_needed_growth(check) for check in checks.values())
+        step_low = n + max(1, math.ceil(n * MIN_STEP_SHARE))
+        wanted = math.ceil(n * growth * GROWTH_SAFETY) if math.isfinite(growth) else math.inf
+        following = min(max(wanted, step_low), math.ceil(n * MAX_STEP_FACTOR))
+        return Checkpoint(n, checks, converged, int(min(following, self.max_replications)))
+
+    def _check(self, values: np.ndarray, floor: float) -> MetricCheck:
+        values = values[np.isfinite(values)]
+        count = int(values.size)
+        if count < 2:
+            return MetricCheck(float(values.mean()) if count else math.nan, math.inf, 0.0, count)
+        mean = float(values.mean())
+        half_width = Z_95 * float(values.std(ddof=1)) / math.sqrt(count)
+        return MetricCheck(mean, half_width, self.precision * max(abs(mean), floor), count)
+
+
+def _needed_growth(check: MetricCheck) -> float:
+    """How many times more replications the CI half-width predicts the metric needs."""
+    if check.ok:
+        return 1.0
+    if check.target <= 0 or not math.isfinite(check.half_width):
+        return math.inf
+    return (check.half_width / check.target) ** 2
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _did_you_mean(name: str, names: Sequence[str]) -> str:
+    from .errors import did_you_mean
+
+    return did_you_mean(name, names) or "see the outcome names in outcomes.csv"

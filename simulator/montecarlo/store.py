@@ -1,0 +1,279 @@
+"""The run store: one directory per run, every file written atomically.
+
+``runs/<name>/`` holds
+
+- ``manifest.json``: what ran (scenario file and hash, resolved scenario, variant, seed,
+  versions, executor), when, how far it got, and the convergence trace;
+- ``chunks/chunk-<first replication>.npz``: the outcomes of one batch as columns (and
+  as the CSV lines its worker formatted), written as each batch comes back, so a crash
+  loses at most the batches in flight;
+- ``outcomes.csv``: one row per successful replication, sorted, written at the end;
+- ``failures.json``: the replications that raised, with seed and error.
+
+Every file is written to a temporary name in the same directory, flushed to disk and
+renamed over its final name, so a reader (or a resumed run) sees the old file or the new
+one, never half of one. A lock file keeps two processes from writing one run at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from .batch import BatchResult, Failure
+from .csvformat import format_rows, header
+from .errors import RunError
+
+MANIFEST = "manifest.json"
+OUTCOMES = "outcomes.csv"
+FAILURES = "failures.json"
+CHUNKS = "chunks"
+LOCK = ".lock"
+CSV_BLOCK_ROWS = 2048
+
+
+@contextmanager
+def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Write `path` via a temporary file and a rename; on error the old file stays."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    newline = "" if "b" not in mode else None
+    encoding = "utf-8" if "b" not in mode else None
+    try:
+        with open(temporary, mode, encoding=encoding, newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+class RunStore:
+    """Reads and writes one run directory."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.chunks = self.path / CHUNKS
+        self._lock: IO[Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"RunStore({str(self.path)!r})"
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def has_run(self) -> bool:
+        """Whether a run was started here (its manifest exists)."""
+        return (self.path / MANIFEST).is_file()
+
+    def check_free(self) -> None:
+        """Refuse to start a new run over an existing one (or over any other file)."""
+        if self.path.exists() and not self.path.is_dir():
+            raise RunError(f"{self.path} exists and is not a directory; choose another --out")
+        if self.path.is_dir() and any(self._meaningful()):
+            what = "a run" if self.has_run() else "files"
+            raise RunError(f"{self.path} already holds {what}; use --resume to continue it "
+                           f"or choose another --out")
+
+    def _meaningful(self) -> Iterator[Path]:
+        """Entries other than what a run killed while starting leaves: the lock, an empty
+        chunks directory, temporary files."""
+        for entry in self.path.iterdir():
+            if entry.name == LOCK or entry.name.endswith(".tmp"):
+                continue
+            if entry == self.chunks and entry.is_dir() and not any(entry.iterdir()):
+                continue
+            yield entry
+
+    def create(self) -> None:
+        try:
+            self.chunks.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RunError(f"cannot create the run directory {self.path}: "
+                           f"{error.strerror}") from None
+
+    def lock(self) -> None:
+        """Hold an exclusive lock on the run while writing it (released if killed)."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, as before
+            return
+        handle = open(self.path / LOCK, "a")  # noqa: SIM115 - held until unlock()
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise RunError(f"{self.path} is being written by another process") from None
+        self._lock = handle
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def remove_temporary(self) -> None:
+        """Drop temporary files a killed writer left behind."""
+        for directory in (self.path, self.chunks):
+            if directory.is_dir():
+                for temporary in directory.glob(".*.tmp"):
+                    temporary.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ manifest
+
+    def read_manifest(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RunError(f"{self.path} holds no run (no {MANIFEST})") from None
+        except (OSError, ValueError) as error:
+            raise RunError(f"cannot read {self.path / MANIFEST}: {error}") from None
+
+    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        text = json.dumps(_json_safe(manifest), indent=2, allow_nan=False)
+        with atomic_write(self.path / MANIFEST) as handle:
+            handle.write(text + "\n")
+
+    # -------------------------------------------------------------------- chunks
+
+    def write_chunk(self, result: BatchResult) -> None:
+        """Store one batch's outcomes and failures as an uncompressed .npz."""
+        failures = [f.__dict__ for f in result.failures]
+        arrays = {
+            "indices": result.indices,
+            "replications": result.replications,
+            "names": np.array(result.names, dtype=str),
+            "values": result.values,
+            "first_seen": result.first_seen,
+            "failures": np.frombuffer(json.dumps(failures).encode(), np.uint8),
+        }
+        if result.csv is not None:
+            arrays["csv"] = np.frombuffer(result.csv, np.uint8)
+        with atomic_write(self.chunks / f"chunk-{result.first_index:012d}.npz", "wb") as handle:
+            np.savez(handle, **arrays)
+
+    def chunk_paths(self) -> list[Path]:
+        """Chunk files in replication order (their names carry the first index)."""
+        return sorted(self.chunks.glob("chunk-*.npz")) if self.chunks.is_dir() else []
+
+    def read_chunks(self, text: bool = False) -> Iterator[BatchResult]:
+        """Every stored batch (with its CSV text if `text`); a chunk that cannot be read
+        is set aside as ``.bad``, and its replications count as not done and run again."""
+        for path in self.chunk_paths():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    failures = json.loads(data["failures"].tobytes().decode() or "[]")
+                    csv = data["csv"].tobytes() if text and "csv" in data.files else None
+                    yield BatchResult(
+                        replications=data["replications"].astype(np.int64),
+                        names=tuple(str(name) for name in data["names"]),
+                        values=data["values"].reshape(len(data["replications"]), -1),
+                        first_seen=data["first_seen"].astype(np.int64),
+                        failures=tuple(Failure(**f) for f in failures),
+                        indices=data["indices"].astype(np.int64),
+                        csv=csv,
+                    )
+            except Exception:  # noqa: BLE001 - any unreadable chunk is set aside
+                os.replace(path, path.with_suffix(".bad"))
+
+    # ------------------------------------------------------------ final products
+
+    def write_outcomes(
+        self, replications: np.ndarray, columns: Mapping[str, np.ndarray]
+    ) -> Path:
+        """``outcomes.csv``: a ``replication`` column, then outcomes in sorted name order,
+        one row per replication in `replications` (ascending) with `columns` its values.
+
+        Rows come from the text workers formatted into the chunks wherever a chunk has
+        exactly these columns; anything else is formatted here. Either way the bytes are
+        those of `format_rows`, so equal runs give equal files."""
+        names = sorted(columns)
+        path = self.path / OUTCOMES
+        position, total = 0, len(replications)  # rows written so far, rows wanted
+        with atomic_write(path, "wb") as handle:
+            handle.write(header(names))
+            for chunk in self.read_chunks(text=True):
+                rows = chunk.replications
+                if position >= total:
+                    break
+                if not rows.size:
+                    continue
+                start = int(np.searchsorted(replications, rows[0]))
+                if start < position:
+                    break  # chunks overlap (never written so): format the rest here
+                handle.write(_rows(replications, columns, names, position, start))
+                position = start
+                count = int(np.searchsorted(rows, replications[-1], side="right"))
+                if not np.array_equal(rows[:count], replications[position : position + count]):
+                    break
+                if chunk.csv is not None and chunk.names == tuple(names):
+                    handle.write(_lines(chunk.csv, count, rows.size))
+                else:
+                    handle.write(_rows(replications, columns, names, position, position + count))
+                position += count
+            handle.write(_rows(replications, columns, names, position, total))
+        return path
+
+    def write_failures(self, failures: Sequence[Failure]) -> Path:
+        path = self.path / FAILURES
+        with atomic_write(path) as handle:
+            json.dump([f.__dict__ for f in failures], handle, indent=2)
+            handle.write("\n")
+        return path
+
+
+def _lines(text: bytes, count: int, lines: int) -> bytes:
+    """The first `count` of the `lines` lines of `text`."""
+    if count == lines:
+        return text
+    end = -1
+    for _ in range(count):
+        end = text.index(b"\n", end + 1)
+    return text[: end + 1]
+
+
+def _rows(replications: np.ndarray, columns: Mapping[str, np.ndarray], names: list[str],
+          start: int, stop: int) -> bytes:
+    """Rows start..stop of the table, formatted here, in blocks to bound memory."""
+    parts = []
+    for low in range(start, stop, CSV_BLOCK_ROWS):
+        high = min(stop, low + CSV_BLOCK_ROWS)
+        values = np.column_stack([columns[name][low:high] for name in names]) if names \
+            else np.empty((high - low, 0))
+        parts.append(format_rows(replications[low:high], values))
+    return b"".join(parts)
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and infinity become null: strict JSON that every reader accepts."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return _json_safe(value.item())
+    return value
+
+
+def read_outcomes_csv(path: str | os.PathLike[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Read back an ``outcomes.csv``: (replications, {name: values})."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    table = np.array([[float(v) if v else math.nan for v in row] for row in rows]).reshape(
+        len(rows), len(header)
+    )
+    return table[:, 0].astype(np.int64), {
+        name: table[:, j] for j, name in enumerate(header) if j
+    }

@@ -1,0 +1,78 @@
+"""A replication that raises, or kills its worker, is recorded and the run goes on."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from simulator.montecarlo import run_monte_carlo
+
+
+def test_failures_are_recorded_and_isolated(minimal, tmp_path):
+    out = tmp_path / "run"
+    result = run_monte_carlo(minimal, 50, executor="serial", out=out,
+                             replicate="fake_engine:failing")
+    bad = [k for k in range(50) if k % 7 == 3]
+    assert [f.replication for f in result.failures] == bad
+    assert all(f.seed == 7 for f in result.failures)
+    assert result.failures[0].error == "ValueError: replication 3 hit a bad state"
+    assert "Traceback" in result.failures[0].traceback
+    assert result.replications.tolist() == [k for k in range(50) if k not in bad]
+    assert result.done + result.failed == 50
+    stored = json.loads((out / "failures.json").read_text())
+    assert [f["replication"] for f in stored] == bad
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["failed"] == len(bad) and manifest["status"] == "complete"
+    rows = (out / "outcomes.csv").read_text().splitlines()[1:]
+    assert [int(row.split(",")[0]) for row in rows] == result.replications.tolist()
+
+
+def test_failures_survive_resume(minimal, tmp_path):
+    out = tmp_path / "run"
+    run_monte_carlo(minimal, 30, executor="serial", out=out, replicate="fake_engine:failing")
+    again = run_monte_carlo(minimal, executor="serial", out=out, resume=True,
+                            replicate="fake_engine:failing")
+    assert [f.replication for f in again.failures] == [3, 10, 17, 24]
+
+
+def test_a_run_where_everything_fails_stops_early(minimal, tmp_path):
+    result = run_monte_carlo(minimal, 10_000, executor="serial", out=tmp_path / "run",
+                             replicate="fake_engine:always_failing")
+    assert result.status == "aborted"
+    assert result.done == 0 and 50 <= result.failed < 10_000
+    assert "RuntimeError: the engine is broken" in result.manifest["message"]
+
+
+def test_a_replication_that_kills_its_worker_is_isolated(minimal):
+    result = run_monte_carlo(minimal, 40, executor="processes", workers=2,
+                             replicate="fake_engine:crashing")
+    assert [f.replication for f in result.failures] == [13]
+    assert result.failures[0].error.startswith("worker lost")
+    assert result.done == 39 and result.status == "complete"
+
+
+def test_missing_outcomes_are_nan_and_columns_follow_the_replications_kept(minimal, tmp_path):
+    short = run_monte_carlo(minimal, 30, executor="serial", replicate="fake_engine:ragged")
+    long = run_monte_carlo(minimal, 60, executor="serial", out=tmp_path / "run",
+                           replicate="fake_engine:ragged")
+    assert "rare" not in short.outcomes  # only replication 40 returns it
+    rare = long.outcomes["rare"]
+    assert rare[40] == 1.0 and np.isnan(np.delete(rare, 40)).all()
+    arrival = long.outcomes["arrival_h.village"]
+    breached = long.outcomes["dam_breached"] == 1.0
+    assert np.isfinite(arrival[breached]).all() and np.isnan(arrival[~breached]).all()
+    header, first = (tmp_path / "run" / "outcomes.csv").read_text().splitlines()[:2]
+    assert header.split(",")[1] == "arrival_h.village"
+    assert first.split(",")[1] == ("" if not breached[0] else first.split(",")[1])
+    assert math.isnan(long.summary(["rare"])[0].ci_low)  # a single value has no CI
+
+
+@pytest.mark.parametrize("executor", ["serial", "processes"])
+def test_bad_replication_function_is_refused_up_front(minimal, executor):
+    from simulator.montecarlo import RunError
+
+    with pytest.raises(RunError, match="cannot import"):
+        run_monte_carlo(minimal, 5, executor=executor, replicate="fake_engine:nope")
