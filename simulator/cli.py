@@ -20,6 +20,17 @@ def _print_problems(error: Exception) -> None:
         print(f"{problem}", file=sys.stderr)
 
 
+def _positive_int(text: str) -> int:
+    """argparse type for counts such as -n and --workers: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
 # ------------------------------------------------------------------------- validate
 
 
@@ -247,15 +258,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
-    def positive(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-        return value
-
     def seed(text: str) -> int:
         try:
             value = int(text)
@@ -290,7 +292,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument("--variant", "-V", help="apply this named variant")
     how_many = p.add_mutually_exclusive_group()
-    how_many.add_argument("-n", "--replications", type=positive, metavar="N",
+    how_many.add_argument("-n", "--replications", type=_positive_int, metavar="N",
                           help="number of replications (default: the scenario's)")
     how_many.add_argument("--precision", type=fraction, metavar="P",
                           help="stop adaptively when each --metric's 95%% CI half-width is "
@@ -298,14 +300,14 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metric", action="append", metavar="NAME[:FLOOR]",
                    help="outcome to converge (repeatable); FLOOR is an absolute floor for "
                    "means near zero: the target is P * max(|mean|, FLOOR)")
-    p.add_argument("--min", type=positive, metavar="N",
+    p.add_argument("--min", type=_positive_int, metavar="N",
                    help="with --precision: at least N replications (default 100)")
-    p.add_argument("--max", type=positive, metavar="N",
+    p.add_argument("--max", type=_positive_int, metavar="N",
                    help="with --precision: at most N replications (default 100000)")
     p.add_argument("--executor", metavar="NAME",
                    help="where replications run: serial, processes or dask (default: "
                    "processes, or dask with --scheduler)")
-    p.add_argument("--workers", "-w", type=positive, metavar="W",
+    p.add_argument("--workers", "-w", type=_positive_int, metavar="W",
                    help="worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (default: start a "
@@ -461,15 +463,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
-    def positive(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-        return value
-
     p = sub.add_parser(
         "compare",
         help="compare runs (or the variants of a scenario): differences with 95%% CIs",
@@ -488,14 +481,14 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--variants", metavar="A,B,...",
                    help="run these variants of FILE and the base scenario ('base'), then "
                    "compare them with the base")
-    p.add_argument("-n", "--replications", type=positive, metavar="N",
+    p.add_argument("-n", "--replications", type=_positive_int, metavar="N",
                    help="with --variants: replications per variant (default: the "
                    "scenario's)")
     p.add_argument("--seed", type=int, help="with --variants: root seed (default: the "
                    "scenario's); one seed for all, so the runs share random numbers")
     p.add_argument("--executor", metavar="NAME", help="with --variants: serial, processes "
                    "or dask (default processes)")
-    p.add_argument("--workers", "-w", type=positive, metavar="W",
+    p.add_argument("--workers", "-w", type=_positive_int, metavar="W",
                    help="with --variants: worker processes (default: all cores)")
     p.add_argument("--out", "-o", metavar="PATH",
                    help="comparison page (default ./comparison.html); with --variants the "
@@ -522,15 +515,6 @@ def cmd_gallery(args: argparse.Namespace) -> int:
 
 
 def _add_gallery(sub: argparse._SubParsersAction) -> None:
-    def positive(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-        return value
-
     p = sub.add_parser(
         "gallery",
         help="regenerate the figures in plots/ from the bundled scenarios",
@@ -542,11 +526,11 @@ def _add_gallery(sub: argparse._SubParsersAction) -> None:
                    help="where to write (default plots/)")
     p.add_argument("--scenarios", metavar="DIR",
                    help="directory of the bundled scenarios (default: the repository's)")
-    p.add_argument("-n", "--replications", type=positive, metavar="N",
+    p.add_argument("-n", "--replications", type=_positive_int, metavar="N",
                    help="replications per run (default: set per scenario, 1,000-2,000)")
     p.add_argument("--seed", type=int, help="root seed for every run (default: each "
                    "scenario's own)")
-    p.add_argument("--workers", "-w", type=positive, metavar="W",
+    p.add_argument("--workers", "-w", type=_positive_int, metavar="W",
                    help="worker processes (default: all cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     p.set_defaults(func=cmd_gallery)
