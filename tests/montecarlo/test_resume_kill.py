@@ -95,7 +95,9 @@ def test_repeated_kills_at_random_moments(minimal, tmp_path):
     run_monte_carlo(minimal, n, executor="processes", out=reference)
     assert (out / "outcomes.csv").read_bytes() == (reference / "outcomes.csv").read_bytes()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["result"]["done"] == n and len(manifest["sessions"]) == kills + 1
+    # A process killed before it first saved the manifest leaves no session record, so
+    # the count of sessions is bounded by the number of starts, not equal to it.
+    assert manifest["result"]["done"] == n and 2 <= len(manifest["sessions"]) <= kills + 1
 
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(minimal, tmp_path, uninterrupted):
