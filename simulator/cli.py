@@ -20,15 +20,26 @@ def _print_problems(error: Exception) -> None:
         print(f"{problem}", file=sys.stderr)
 
 
-def _positive_int(text: str) -> int:
-    """argparse type for counts such as -n and --workers: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type for counts, seeds and indices: a whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if high is not None and not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {text}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {text}")
+        return value
+
+    return parse
+
+
+_positive_int = _whole_number(1)
+_index = _whole_number(0)
+_seed = _whole_number(0, 2**63 - 1)
 
 
 # ------------------------------------------------------------------------- validate
@@ -150,12 +161,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _add_simulate(sub: argparse._SubParsersAction) -> None:
-    def count(text: str) -> int:
-        value = int(text)
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
-        return value
-
     p = sub.add_parser(
         "simulate",
         help="run one replication and print its timeline and outcomes",
@@ -166,8 +171,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument("--variant", "-V", help="apply this named variant")
-    p.add_argument("--seed", type=count, help="root seed (default: the scenario's seed)")
-    p.add_argument("--replication", "-k", type=count, default=0, metavar="K",
+    p.add_argument("--seed", type=_seed, help="root seed (default: the scenario's seed)")
+    p.add_argument("--replication", "-k", type=_index, default=0, metavar="K",
                    help="replication index (default 0)")
     p.set_defaults(func=cmd_simulate)
 
@@ -258,15 +263,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
-    def seed(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not 0 <= value < 2**63:
-            raise argparse.ArgumentTypeError(f"must be from 0 to 2**63-1, got {text}")
-        return value
-
     def fraction(text: str) -> float:
         try:
             value = float(text)
@@ -312,7 +308,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (default: start a "
                    "local cluster)")
-    p.add_argument("--seed", type=seed, help="root seed (default: the scenario's seed)")
+    p.add_argument("--seed", type=_seed, help="root seed (default: the scenario's seed)")
     p.add_argument("--out", "-o", metavar="DIR",
                    help="run directory (default: runs/<scenario>[-<variant>]-<time>)")
     p.add_argument("--resume", action="store_true",
@@ -352,15 +348,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _add_replay(sub: argparse._SubParsersAction) -> None:
-    def index(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-        return value
-
     p = sub.add_parser(
         "replay",
         help="rerun one replication of a stored run and print its timeline",
@@ -370,7 +357,7 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:
         "in the run raises again here, with its traceback.",
     )
     p.add_argument("run", metavar="RUN", help="run directory, e.g. runs/haditha_2014-...")
-    p.add_argument("--replication", "-k", type=index, required=True, metavar="K",
+    p.add_argument("--replication", "-k", type=_index, required=True, metavar="K",
                    help="replication index")
     p.set_defaults(func=cmd_replay)
 
@@ -484,7 +471,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-n", "--replications", type=_positive_int, metavar="N",
                    help="with --variants: replications per variant (default: the "
                    "scenario's)")
-    p.add_argument("--seed", type=int, help="with --variants: root seed (default: the "
+    p.add_argument("--seed", type=_seed, help="with --variants: root seed (default: the "
                    "scenario's); one seed for all, so the runs share random numbers")
     p.add_argument("--executor", metavar="NAME", help="with --variants: serial, processes "
                    "or dask (default processes)")
@@ -528,7 +515,7 @@ def _add_gallery(sub: argparse._SubParsersAction) -> None:
                    help="directory of the bundled scenarios (default: the repository's)")
     p.add_argument("-n", "--replications", type=_positive_int, metavar="N",
                    help="replications per run (default: set per scenario, 1,000-2,000)")
-    p.add_argument("--seed", type=int, help="root seed for every run (default: each "
+    p.add_argument("--seed", type=_seed, help="root seed for every run (default: each "
                    "scenario's own)")
     p.add_argument("--workers", "-w", type=_positive_int, metavar="W",
                    help="worker processes (default: all cores)")
@@ -552,15 +539,6 @@ def cmd_exercise(args: argparse.Namespace) -> int:
 
 
 def _add_exercise(sub: argparse._SubParsersAction) -> None:
-    def count(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-        return value
-
     p = sub.add_parser(
         "exercise",
         help="play the scenario's tabletop exercise: injects, decisions, forecasts, report",
@@ -579,15 +557,15 @@ def _add_exercise(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file with an exercise section")
     p.add_argument("--variant", "-V", help="apply this named variant")
-    p.add_argument("--seed", type=count, help="root seed of the story (default: the script's, "
+    p.add_argument("--seed", type=_seed, help="root seed of the story (default: the script's, "
                    "then the scenario's)")
-    p.add_argument("--replication", "-k", type=count, metavar="K",
+    p.add_argument("--replication", "-k", type=_index, metavar="K",
                    help="replication index of the story (default: the script's, then 0)")
     p.add_argument("--script", metavar="DECISIONS",
                    help="decisions file (decision id: option id) to play without prompts")
     p.add_argument("--out", "-o", metavar="DIR",
                    help="output folder (default: exercises/<scenario>-<time>)")
-    p.add_argument("--forecast-replications", "-n", type=count, metavar="N", default=None,
+    p.add_argument("--forecast-replications", "-n", type=_index, metavar="N", default=None,
                    help="branches per option in each forecast (default 300; 0: no "
                    "forecasts)")
     p.set_defaults(func=cmd_exercise)
