@@ -7,7 +7,7 @@ Public API: `load_scenario`, `simulate`, `run_monte_carlo`. Imports are lazy so 
 
 from __future__ import annotations
 
-from typing import Any
+from .lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -22,10 +22,4 @@ _PUBLIC = {
 
 __all__ = ["__version__", *_PUBLIC]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

@@ -10,7 +10,7 @@ prompts or a decisions script), `aar` (aar.md and aar.html), `msel` (msel.csv), 
 
 from __future__ import annotations
 
-from typing import Any
+from ..lazy import lazy_getattr
 
 _PUBLIC = {
     "Session": "simulator.exercise.session",
@@ -23,10 +23,4 @@ _PUBLIC = {
 
 __all__ = list(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'simulator.exercise' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

@@ -8,7 +8,7 @@ Modules: `html` (escaping, tables, embedded figures, the page template), `figure
 
 from __future__ import annotations
 
-from typing import Any
+from ..lazy import lazy_getattr
 
 _PUBLIC = {
     "build_run_report": "simulator.report.run",
@@ -20,10 +20,4 @@ _PUBLIC = {
 
 __all__ = list(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'simulator.report' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _PUBLIC)
