@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..formatting import clock_text, elapsed_text
 from .record import Event, Replication
 
 if TYPE_CHECKING:
@@ -23,20 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["clock_text", "elapsed_text", "outcomes_table", "print_replication",
            "timeline_table"]
-
-
-def elapsed_text(time_s: float) -> str:
-    """Elapsed time as ``+D hh:mm`` (days, then hours and minutes, to the minute)."""
-    minutes = int(round(time_s / 60.0))
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"+{days} {hours:02d}:{minutes:02d}"
-
-
-def clock_text(start: datetime, time_s: float) -> str:
-    """The scenario's local clock at `time_s` after `start`, to the minute."""
-    moment = start + timedelta(seconds=round(time_s / 60.0) * 60.0)
-    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def timeline_table(events: Iterable[Event], start: datetime, title: str | None = None) -> Table:
