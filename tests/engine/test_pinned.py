@@ -32,7 +32,7 @@ def test_pinned_inputs_replace_their_draws_only(uncertain):
         assert all(outcomes["input." + p] == v for p, v in pins.items())
 
 
-def test_pinning_every_input_replays_the_story(uncertain, same):
+def test_pinning_every_input_replays_the_story(uncertain):
     """With all of a story's inputs pinned, any replication index gives its timeline."""
     plan = compile_plan(uncertain)
     story = simulate(uncertain, seed=9, replication=3, timeline=True)

@@ -5,6 +5,9 @@ branches reproduce the story's past exactly and share random numbers across opti
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -71,7 +74,13 @@ def test_same_seed_and_choices_give_the_same_story_and_forecasts(play):
                 other = b.forecast.options[option]
                 for name, values in result.values.items():
                     np.testing.assert_array_equal(values, other.values[name])
-    assert forecast_seed(5, 2, "reserve") == forecast_seed(5, 2, "reserve")
+    # a decision's forecast seed is the same in any process, whatever its string hashing
+    seed_here = forecast_seed(5, 2, "reserve")
+    code = "from simulator.exercise.forecast import forecast_seed as f; print(f(5, 2, 'reserve'))"
+    for hash_seed in ("1", "2"):
+        elsewhere = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                   check=True, env={**os.environ, "PYTHONHASHSEED": hash_seed})
+        assert int(elsewhere.stdout) == seed_here
     assert forecast_seed(5, 2, "reserve") != forecast_seed(5, 2, "warn")
     assert forecast_seed(5, 2, "reserve") != forecast_seed(5, 3, "reserve")
 
