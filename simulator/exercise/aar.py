@@ -27,9 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..atomicfile import write_atomic
 from ..engine.timeline import clock_text, elapsed_text
 from .console import FORECAST_HEADERS, forecast_note, forecast_rows
-from .files import write_atomic
 from .session import Session, Step
 
 __all__ = ["aar_blocks", "render_html", "render_markdown", "write_aar"]

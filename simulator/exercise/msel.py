@@ -19,7 +19,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from .files import write_atomic
+from ..atomicfile import write_atomic
 from .session import Session, Step
 
 __all__ = ["COLUMNS", "msel_rows", "msel_text", "write_msel"]

@@ -21,12 +21,12 @@ import json
 import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
+from ..atomicfile import TEMPORARY_GLOB, atomic_open, write_atomic
 from .batch import BatchResult, Failure
 from .csvformat import format_rows, header
 from .errors import RunError
@@ -37,23 +37,6 @@ FAILURES = "failures.json"
 CHUNKS = "chunks"
 LOCK = ".lock"
 CSV_BLOCK_ROWS = 2048
-
-
-@contextmanager
-def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Write `path` via a temporary file and a rename; on error the old file stays."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    newline = "" if "b" not in mode else None
-    encoding = "utf-8" if "b" not in mode else None
-    try:
-        with open(temporary, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 class RunStore:
@@ -86,7 +69,7 @@ class RunStore:
         """Entries other than what a run killed while starting leaves: the lock, an empty
         chunks directory, temporary files."""
         for entry in self.path.iterdir():
-            if entry.name == LOCK or entry.name.endswith(".tmp"):
+            if entry.name == LOCK or entry.match(TEMPORARY_GLOB):
                 continue
             if entry == self.chunks and entry.is_dir() and not any(entry.iterdir()):
                 continue
@@ -122,7 +105,7 @@ class RunStore:
         """Drop temporary files a killed writer left behind."""
         for directory in (self.path, self.chunks):
             if directory.is_dir():
-                for temporary in directory.glob(".*.tmp"):
+                for temporary in directory.glob(TEMPORARY_GLOB):
                     temporary.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ manifest
@@ -137,8 +120,7 @@ class RunStore:
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         text = json.dumps(_json_safe(manifest), indent=2, allow_nan=False)
-        with atomic_write(self.path / MANIFEST) as handle:
-            handle.write(text + "\n")
+        write_atomic(self.path / MANIFEST, text + "\n")
 
     # -------------------------------------------------------------------- chunks
 
@@ -155,7 +137,7 @@ class RunStore:
         }
         if result.csv is not None:
             arrays["csv"] = np.frombuffer(result.csv, np.uint8)
-        with atomic_write(self.chunks / f"chunk-{result.first_index:012d}.npz", "wb") as handle:
+        with atomic_open(self.chunks / f"chunk-{result.first_index:012d}.npz", "wb") as handle:
             np.savez(handle, **arrays)
 
     def chunk_paths(self) -> list[Path]:
@@ -196,7 +178,7 @@ class RunStore:
         names = sorted(columns)
         path = self.path / OUTCOMES
         position, total = 0, len(replications)  # rows written so far, rows wanted
-        with atomic_write(path, "wb") as handle:
+        with atomic_open(path, "wb") as handle:
             handle.write(header(names))
             for chunk in self.read_chunks(text=True):
                 rows = chunk.replications
@@ -222,7 +204,7 @@ class RunStore:
 
     def write_failures(self, failures: Sequence[Failure]) -> Path:
         path = self.path / FAILURES
-        with atomic_write(path) as handle:
+        with atomic_open(path) as handle:
             json.dump([f.__dict__ for f in failures], handle, indent=2)
             handle.write("\n")
         return path

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..analysis.compare import Difference, RunSample, compare_outcome, compare_runs
 from ..analysis.stats import key_outcomes, mean_ci
+from ..atomicfile import write_atomic
 from .figures import comparison_figures
 from .html import element, escape, figure, format_number, join, page, table
 
@@ -214,14 +215,7 @@ def write_comparison_report(runs: Sequence[StoredRun],
                             differences: Mapping[str, Sequence[Difference]],
                             out: str | os.PathLike[str]) -> Path:
     """Write the comparison page to `out`."""
-    from ..montecarlo.store import atomic_write
-
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = build_comparison_report(runs, differences)
-    with atomic_write(path) as handle:
-        handle.write(text)
-    return path
+    return write_atomic(out, build_comparison_report(runs, differences))
 
 
 def run_variants(file: str | os.PathLike[str], variants: Sequence[str | None],

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis.stats import OutcomeRow, key_outcomes, summarise
+from ..atomicfile import write_atomic
 from .figures import pick_replications, river_towns, run_figures, timeline_figure
 from .html import Html, element, figure, format_number, join, markdown, page, table
 
@@ -431,7 +432,6 @@ def write_run_report(run: str | os.PathLike[str], out: str | os.PathLike[str] | 
     (the default) the median and worst-case replications and a sample of replications'
     hourly load shed are recomputed from the run's seed."""
     from ..montecarlo import load_run
-    from ..montecarlo.store import atomic_write
 
     result = load_run(run)
     timelines = replay_timelines(run, result.outcomes, result.replications) if replay else []
@@ -440,7 +440,4 @@ def write_run_report(run: str | os.PathLike[str], out: str | os.PathLike[str] | 
                             timelines=timelines, failures=result.failures,
                             hourly_shed_mw=shed[0] if shed else None,
                             baseline_shed_mw=shed[1] if shed else None)
-    path = Path(out) if out is not None else Path(run) / REPORT
-    with atomic_write(path) as handle:
-        handle.write(text)
-    return path
+    return write_atomic(Path(out) if out is not None else Path(run) / REPORT, text)

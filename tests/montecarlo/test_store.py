@@ -1,11 +1,10 @@
-"""The run store: manifest contents, chunks, atomic files, refusal to overwrite, and
-resume from any partial state a crash can leave (chunks missing, temporary files, a
-chunk that cannot be read)."""
+"""The run store: manifest contents, chunks, refusal to overwrite, and resume from any
+partial state a crash can leave (chunks missing, temporary files, a chunk that cannot be
+read)."""
 
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 
 from simulator.montecarlo import RunError, load_run, run_monte_carlo
-from simulator.montecarlo.store import RunStore, atomic_write, read_outcomes_csv
+from simulator.montecarlo.store import RunStore, read_outcomes_csv
 
 CHEAP = "fake_engine:cheap"
 
@@ -143,16 +142,6 @@ def test_resume_from_any_partial_state_equals_an_uninterrupted_run(minimal, tmp_
         assert result.done == n
         assert (out / "outcomes.csv").read_bytes() == expected, trial
         assert not list(out.rglob("*.tmp"))
-
-
-def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
-    path = tmp_path / "file.txt"
-    path.write_text("old")
-    with pytest.raises(ZeroDivisionError), atomic_write(path) as handle:
-        handle.write("new, half")
-        1 / 0  # noqa: B018
-    assert path.read_text() == "old"
-    assert os.listdir(tmp_path) == ["file.txt"]
 
 
 def test_a_run_in_use_is_locked(minimal, tmp_path):
