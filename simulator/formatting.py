@@ -1,17 +1,19 @@
-"""Time constants and the text of times, shared by every layer that shows a number.
+"""Time constants and the text of times and numbers, shared by every layer that shows one.
 
-A leaf module (standard library only), so the engine, the analysis, reports and the
-exercise all read ``+1 04:30`` and ``2014-06-22 10:30`` the same way and ``HOUR_S`` is
-defined once.
+A leaf module (standard library only), so the engine, the analysis, reports, plots and
+the exercise all read ``+1 04:30``, ``2014-06-22 10:30``, ``24,020`` and ``332.8M`` the
+same way and ``HOUR_S`` is defined once.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
-__all__ = ["HOUR_S", "clock_text", "elapsed_text"]
+__all__ = ["HOUR_S", "clock_text", "elapsed_text", "interval_text", "number_text"]
 
 HOUR_S = 3600.0
+_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"))
 
 
 def elapsed_text(time_s: float) -> str:
@@ -26,3 +28,61 @@ def clock_text(start: datetime, time_s: float) -> str:
     """The scenario's local clock at `time_s` after `start`, to the minute."""
     moment = start + timedelta(seconds=round(time_s / 60.0) * 60.0)
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def number_text(value: float | None, digits: int = 4, *, sign: bool = False) -> str:
+    """A number for people to read, rounded to `digits` significant digits.
+
+    Thousands are grouped (``24,020``), a million and more take a suffix M, G or T
+    (``332.8M``), magnitudes below 0.001 or of 1e15 and more are scientific. A missing
+    value (None or NaN) is ``-``, zero is ``0``, infinity ``∞``.
+
+    Args:
+        value: The number, or None when there is none.
+        digits: Significant digits: 4 for tables, 3 where space is short (plot labels,
+            the exercise's forecast table).
+        sign: Put ``+`` before a positive number (for differences).
+
+    Returns:
+        The text, e.g. ``0.332``, ``216.2``, ``24,020``, ``5.24G`` or ``+1,070``.
+    """
+    if value is None or math.isnan(value):
+        return "-"
+    if value == 0:
+        return "0"
+    size = abs(float(value))
+    rounded = float(f"{size:.{digits}g}")  # decides the form after rounding (999.96 -> 1,000)
+    if math.isinf(size):
+        text = "∞"
+    elif rounded < 1e-3 or rounded >= 1e15:
+        text = f"{size:.{digits}g}"
+    elif rounded < 1e3:
+        text = f"{rounded:.{digits}g}"
+    elif rounded < 1e6:
+        text = f"{rounded:,.0f}"
+    else:
+        scale, suffix = next((scale, suffix) for scale, suffix in _SUFFIXES if rounded >= scale)
+        text = f"{rounded / scale:.{digits}g}{suffix}"
+    if value < 0:
+        return "-" + text
+    return "+" + text if sign else text
+
+
+def interval_text(low: float, high: float, digits: int = 4, *, sign: bool = False) -> str:
+    """A confidence interval as ``0.292–0.374``, or ``-98 to +8`` when a dash could be
+    read as a minus sign (a bound is negative, or `sign` is set); ``-`` when missing.
+
+    Args:
+        low: The lower bound.
+        high: The upper bound.
+        digits: Significant digits of each bound, as in `number_text`.
+        sign: Put ``+`` before positive bounds (for differences).
+
+    Returns:
+        The text of the interval.
+    """
+    if math.isnan(low) or math.isnan(high):
+        return "-"
+    separator = " to " if sign or low < 0 or high < 0 else "–"
+    return (number_text(low, digits, sign=sign) + separator
+            + number_text(high, digits, sign=sign))

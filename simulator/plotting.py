@@ -30,6 +30,7 @@ from .analysis.stats import (  # noqa: E402
     is_binary,
     percentiles,
 )
+from .formatting import HOUR_S, number_text  # noqa: E402
 
 if TYPE_CHECKING:
     from .analysis.sensitivity import Sensitivity
@@ -53,7 +54,6 @@ __all__ = [
 WIDTH_IN, HEIGHT_IN = 7.5, 4.3  # about 900 x 520 px at 120 dpi: readable at README size
 DPI = 120
 COLOURS = ["#1f5fa6", "#d0612a", "#2e8b57", "#8e44ad", "#b8860b", "#c0392b", "#34495e"]
-HOUR_S = 3600.0
 
 # Units of outcome names, by suffix (longest first) or by whole name.
 _UNIT_SUFFIXES = (("_mwh", "MWh"), ("_m3s", "m³/s"), ("_mw", "MW"), ("_h", "h"),
@@ -276,7 +276,8 @@ def plot_distribution(values: np.ndarray, *, outcome: str = "value",
         at_limit = int(np.count_nonzero(data == censored_at))
         if at_limit and at_limit < n:
             shown = shown[shown != censored_at]
-            limit = f"{_number(censored_at)} {outcome_unit(outcome) if unit is None else unit}"
+            limit = (f"{number_text(censored_at, 3)} "
+                     f"{outcome_unit(outcome) if unit is None else unit}")
             notes.append(f"{at_limit:,} of {n:,} replications ({at_limit / n:.1%}) are at "
                          f"the horizon ({limit.strip()}): it did not happen in time")
             where = f" where below {limit.strip()}"
@@ -301,7 +302,7 @@ def plot_distribution(values: np.ndarray, *, outcome: str = "value",
              (p50, "median", "--", "0.25"), (p95, "p95", ":", "0.25")]
     for x, name, style, colour in marks:
         axes.axvline(x, linestyle=style, color=colour, linewidth=1.2,
-                     label=f"{name} {_number(x)}")
+                     label=f"{name} {number_text(x, 3)}")
     _style(axes, heading, label, "replications")
     if notes:
         axes.text(0.99, 0.97, "not drawn: " + "; ".join(notes), transform=axes.transAxes,
@@ -538,14 +539,6 @@ def plot_timeline(events: Sequence[Event], *, horizon_s: float | None = None,
     return figure
 
 
-def _number(value: float, sign: bool = False) -> str:
-    """Three significant digits, thousands separators below ten million."""
-    if value == 0 or value != value:
-        return "0" if value == 0 else "-"
-    text = f"{value:,.0f}" if 1000 <= abs(value) < 1e7 else f"{value:.3g}"
-    return ("+" + text) if sign and value > 0 else text
-
-
 def _short(text: str, width: int = 28) -> str:
     """`text` cut to `width` characters in the middle, keeping both ends readable."""
     if len(text) <= width:
@@ -644,8 +637,8 @@ def plot_differences(differences: Sequence, *, title: str | None = None,
     span = max(float(np.nanmax(np.abs(np.concatenate([low, high])))), 1e-9)
     axes.set_xlim(-span * 1.15, span * 1.15)
     for i, d in enumerate(rows):
-        axes.annotate(f"{_number(d.difference, sign=True)} ± {_number(d.half_width)}"
-                      f"{'' if d.paired else ' (unpaired)'}", (1.0, i),
+        axes.annotate(f"{number_text(d.difference, 3, sign=True)} ± "
+                      f"{number_text(d.half_width, 3)}{'' if d.paired else ' (unpaired)'}", (1.0, i),
                       xycoords=("axes fraction", "data"), xytext=(6, 0),
                       textcoords="offset points", va="center", fontsize=8, color="0.25")
     return figure

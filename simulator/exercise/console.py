@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from typing import IO, TYPE_CHECKING
 
-from ..engine.timeline import clock_text, elapsed_text, timeline_table
+from ..engine.timeline import timeline_table
+from ..formatting import clock_text, elapsed_text, interval_text, number_text
 from ..scenario.decisions import DecisionScript
 from ..scenario.errors import Problem, ScenarioError
 from .forecast import Estimate, Forecast
@@ -35,37 +36,25 @@ def percent(estimate: Estimate) -> str:
     return (f"{estimate.mean:.0%} ({estimate.low * 100:.0f}–{estimate.high * 100:.0f}%)")
 
 
-def _plain(value: float) -> str:
-    if not math.isfinite(value):
-        return "-"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
 def number(estimate: Estimate) -> str:
-    """``1,070 (498-1,640)``."""
+    """``1,070 (498–1,640)``."""
     if not math.isfinite(estimate.mean):
         return "-"
     if estimate.low == estimate.high:
-        return _plain(estimate.mean)
-    return f"{_plain(estimate.mean)} ({_plain(estimate.low)}–{_plain(estimate.high)})"
-
-
-def _signed(value: float) -> str:
-    text = _plain(value)
-    return f"+{text}" if math.isfinite(value) and value > 0 else text.replace("-", "−", 1)
+        return number_text(estimate.mean, 3)
+    return f"{number_text(estimate.mean, 3)} ({interval_text(estimate.low, estimate.high, 3)})"
 
 
 def signed(estimate: Estimate | None) -> str:
-    """A paired difference: ``−45 (−98 to +8)``; ``0`` when every pair is equal."""
+    """A paired difference: ``-45 (-98 to +8)``; ``0`` when every pair is equal."""
     if estimate is None:
         return "reference"
     if not math.isfinite(estimate.mean):
         return "-"
+    mean = number_text(estimate.mean, 3, sign=True)
     if estimate.low == estimate.high:
-        return _signed(estimate.mean) if estimate.mean else "0"
-    return f"{_signed(estimate.mean)} ({_signed(estimate.low)} to {_signed(estimate.high)})"
+        return mean
+    return f"{mean} ({interval_text(estimate.low, estimate.high, 3, sign=True)})"
 
 
 def forecast_rows(step: Step) -> list[tuple[str, ...]]:

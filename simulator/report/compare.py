@@ -23,8 +23,9 @@ import numpy as np
 from ..analysis.compare import Difference, RunSample, compare_outcome, compare_runs
 from ..analysis.stats import key_outcomes, mean_ci
 from ..atomicfile import write_atomic
+from ..formatting import number_text
 from .figures import comparison_figures
-from .html import element, escape, figure, format_number, join, page, table
+from .html import element, escape, figure, join, page, table
 
 __all__ = ["StoredRun", "compare_stored_runs", "comparison_table", "load_runs",
            "build_comparison_report", "run_variants", "write_comparison_report"]
@@ -124,13 +125,8 @@ def _difference_text(d: Difference) -> str:
         return "-"
     star = " *" if d.significant else ""
     if math.isnan(d.low):
-        return f"{_signed(d.difference)}{star}"
-    return f"{_signed(d.difference)} ± {format_number(d.half_width)}{star}"
-
-
-def _signed(value: float) -> str:
-    text = format_number(value)
-    return text if text.startswith("-") or text == "0" else "+" + text
+        return f"{number_text(d.difference, sign=True)}{star}"
+    return f"{number_text(d.difference, sign=True)} ± {number_text(d.half_width)}{star}"
 
 
 def _rows(runs: Sequence[StoredRun], differences: Mapping[str, Sequence[Difference]]
@@ -139,7 +135,7 @@ def _rows(runs: Sequence[StoredRun], differences: Mapping[str, Sequence[Differen
     names = [d.outcome for d in others[0]] if others else []
     rows = []
     for i, name in enumerate(names):
-        means = [format_number(mean_ci(r.outcomes[name]).mean) for r in runs]
+        means = [number_text(mean_ci(r.outcomes[name]).mean) for r in runs]
         rows.append([name, *means, *(_difference_text(rows_[i]) for rows_ in others)])
     return rows
 

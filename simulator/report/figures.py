@@ -17,7 +17,7 @@ import numpy as np
 
 from ..analysis.sensitivity import input_names, rank_sensitivity
 from ..analysis.stats import convergence, exceedance, finite, fn_curve, mean_ci
-from .html import format_number
+from ..formatting import interval_text, number_text
 
 __all__ = [
     "DISTRIBUTED",
@@ -99,9 +99,9 @@ def pick_replications(outcomes: Mapping[str, np.ndarray], replications: np.ndarr
     worst = order[np.argmax(values[order])]
     return {
         "median": (int(replications[nearest]),
-                   f"{name} = {format_number(values[nearest])}, the median of the run"),
+                   f"{name} = {number_text(values[nearest])}, the median of the run"),
         "worst": (int(replications[worst]),
-                  f"{name} = {format_number(values[worst])}, the largest in the run"),
+                  f"{name} = {number_text(values[worst])}, the largest in the run"),
     }
 
 
@@ -184,8 +184,8 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
         censored = horizon_s / 3600.0 if horizon_s and name.endswith("_h") else None
         yield FigureItem(
             f"distribution-{name}", f"Distribution of {name}",
-            f"{name} over {ci.count:,} replications: mean {format_number(ci.mean)} "
-            f"(95% CI {format_number(ci.low)} to {format_number(ci.high)}).",
+            f"{name} over {ci.count:,} replications: mean {number_text(ci.mean)} "
+            f"(95% CI {interval_text(ci.low, ci.high)}).",
             plotting.plot_distribution(outcomes[name], outcome=name, censored_at=censored))
     metrics = list(convergence_metrics or [])
     if not metrics:

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from string import Template
 from typing import Any
 
-__all__ = ["Html", "element", "escape", "figure", "format_number", "join", "markdown", "page",
-           "table"]
+__all__ = ["Html", "element", "escape", "figure", "join", "markdown", "page", "table"]
 
 
 class Html(str):
@@ -67,22 +65,6 @@ def figure(png: bytes, caption: Any, alt: str | None = None) -> Html:
     data = base64.b64encode(png).decode("ascii")
     image = Html(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt or "")}">')
     return element("figure", image, element("figcaption", caption))
-
-
-def format_number(value: float | None) -> str:
-    """Four significant digits, thousands separators, "-" for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    value = float(value)
-    if value == 0:
-        return "0"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    if abs(value) >= 1e7 or abs(value) < 1e-3:
-        return f"{value:.3g}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
 
 
 _INLINE = [

@@ -10,12 +10,11 @@ means the summary still describes what ran even if the scenario file changed sin
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,11 @@ import numpy as np
 
 from ..analysis.stats import OutcomeRow, key_outcomes, summarise
 from ..atomicfile import write_atomic
+from ..formatting import HOUR_S, clock_text, elapsed_text, interval_text, number_text
 from .figures import pick_replications, river_towns, run_figures, timeline_figure
-from .html import Html, element, figure, format_number, join, markdown, page, table
+from .html import Html, element, figure, join, markdown, page, table
 
-__all__ = ["ReplayedTimeline", "build_run_report", "format_number", "write_run_report"]
+__all__ = ["ReplayedTimeline", "build_run_report", "write_run_report"]
 
 REPORT = "report.html"
 
@@ -45,20 +45,14 @@ class ReplayedTimeline:
 # ---------------------------------------------------------------------- numbers
 
 
-def _ci_text(row: OutcomeRow) -> str:
-    if math.isnan(row.ci_low):
-        return "-"
-    return f"{format_number(row.ci_low)} to {format_number(row.ci_high)}"
-
-
 def outcome_rows_table(rows: Sequence[OutcomeRow]) -> Html:
     """Key outcomes with their 95% CIs, as an HTML table."""
     method = {"wilson": "Wilson", "t": "t", "-": "-"}
     return table(
         ["outcome", "mean", "95% CI", "CI", "p5", "median", "p95", "P(> 0)", "n"],
-        [[element("code", r.name), format_number(r.mean), _ci_text(r),
-          method.get(r.method, r.method), format_number(r.p5), format_number(r.p50),
-          format_number(r.p95), format_number(r.p_positive), f"{r.count:,}"] for r in rows],
+        [[element("code", r.name), number_text(r.mean), interval_text(r.ci_low, r.ci_high),
+          method.get(r.method, r.method), number_text(r.p5), number_text(r.p50),
+          number_text(r.p95), number_text(r.p_positive), f"{r.count:,}"] for r in rows],
         numeric=(1, 2, 4, 5, 6, 7, 8))
 
 
@@ -68,17 +62,16 @@ def outcome_rows_table(rows: Sequence[OutcomeRow]) -> Html:
 def _spec_text(value: Any, key: str = "") -> str:
     """A resolved scenario value as short text: distributions as name(parameters),
     seconds as hours."""
-    seconds = key.endswith("_s")
-    def number(x: Any) -> str:
-        if isinstance(x, int | float) and not isinstance(x, bool):
-            return f"{format_number(x / 3600.0)} h" if seconds else format_number(x)
-        return str(x)
+    def text(x: Any) -> str:
+        if not isinstance(x, int | float) or isinstance(x, bool):
+            return str(x)
+        return f"{number_text(x / HOUR_S)} h" if key.endswith("_s") else number_text(x)
     if isinstance(value, Mapping) and "dist" in value:
-        parameters = ", ".join(f"{k} {number(v)}" for k, v in value.items() if k != "dist")
+        parameters = ", ".join(f"{k} {text(v)}" for k, v in value.items() if k != "dist")
         return f"{value['dist']}({parameters})"
     if value is None:
         return "-"
-    return number(value)
+    return text(value)
 
 
 def _scenario_section(manifest: Mapping[str, Any], result_count: int, failed: int) -> Html:
@@ -99,7 +92,7 @@ def _scenario_section(manifest: Mapping[str, Any], result_count: int, failed: in
     horizon = info.get("horizon_s")
     facts += [
         ("start", info.get("start", "-")),
-        ("horizon", f"{format_number(horizon / 86400)} days" if horizon else "-"),
+        ("horizon", f"{number_text(horizon / (24 * HOUR_S))} days" if horizon else "-"),
         ("seed", manifest.get("seed")),
         ("replications", f"{result_count:,} done" + (f", {failed:,} failed" if failed else "")
          + f"; status {manifest.get('status', '-')}"),
@@ -131,16 +124,16 @@ def _scenario_section(manifest: Mapping[str, Any], result_count: int, failed: in
                                   for k, v in volume.items()} if isinstance(volume, Mapping)
                                  else (volume / 1e9 if volume else None))
         plant = dam.get("plant") or {}
-        parts.append(element("p", f"{dam.get('name', 'dam')}: {format_number(dam.get('height_m'))}"
+        parts.append(element("p", f"{dam.get('name', 'dam')}: {number_text(dam.get('height_m'))}"
                              f" m high, reservoir {volume_text} km³"
-                             + (f", plant {format_number(plant['capacity_w'] / 1e6)} MW"
+                             + (f", plant {number_text(plant['capacity_w'] / 1e6)} MW"
                                 if plant.get("capacity_w") else "") + "."))
         modes = dam.get("failure_modes") or {}
         if modes:
             parts.append(table(
                 ["failure mode (after capture)", "kind", "probability", "delay"],
                 [[element("code", name), spec.get("kind", "-"),
-                  format_number(spec.get("probability")), _spec_text(spec.get("delay_s"),
+                  number_text(spec.get("probability")), _spec_text(spec.get("delay_s"),
                                                                      "delay_s")]
                  for name, spec in modes.items()], numeric=(2,)))
     towns, distances, names = river_towns(manifest)
@@ -149,9 +142,9 @@ def _scenario_section(manifest: Mapping[str, Any], result_count: int, failed: in
         parts.append(element("h3", "Towns below the dam"))
         parts.append(table(
             ["town", "name", "river distance (km)", "population", "floodplain share"],
-            [[element("code", t), names[t], format_number(d),
+            [[element("code", t), names[t], number_text(d),
               f"{int(specs[t].get('population', 0)):,}",
-              format_number(specs[t].get("floodplain_share"))]
+              number_text(specs[t].get("floodplain_share"))]
              for t, d in zip(towns, distances, strict=True)], numeric=(2, 3, 4)))
     return join(parts)
 
@@ -162,7 +155,7 @@ def _trigger_text(spec: Mapping[str, Any]) -> str:
     if trigger.get("town_falls"):
         text.append(f"when {trigger['town_falls']} falls")
     elif trigger.get("time_s") is not None:
-        text.append(f"at {format_number(trigger['time_s'] / 3600)} h")
+        text.append(f"at {number_text(trigger['time_s'] / HOUR_S)} h")
     departure = spec.get("departure_s")
     if departure not in (None, 0, 0.0):
         text.append(f"after {_spec_text(departure, 'departure_s')}")
@@ -184,7 +177,7 @@ def _towns_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, An
     breach = np.asarray(outcomes["breach_started"]) == 1 if "breach_started" in outcomes \
         else None
     for town, distance in zip(towns, distances, strict=True):
-        row: list[Any] = [names[town], format_number(distance)]
+        row: list[Any] = [names[town], number_text(distance)]
         for prefix in ("arrival_h", "depth_m"):
             values = outcomes.get(f"{prefix}.{town}")
             if values is None:
@@ -194,9 +187,9 @@ def _towns_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, An
             if breach is not None:
                 values = values[breach]
             values = values[np.isfinite(values)]
-            row.append(format_number(float(np.median(values))) if values.size else "-")
+            row.append(number_text(float(np.median(values))) if values.size else "-")
         deaths = outcomes.get(f"fatalities.{town}")
-        row.append(format_number(float(np.nanmean(deaths))) if deaths is not None else "-")
+        row.append(number_text(float(np.nanmean(deaths))) if deaths is not None else "-")
         rows.append(row)
     given = " given a breach" if breach is not None else ""
     return join([
@@ -210,28 +203,20 @@ def _towns_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, An
 # -------------------------------------------------------------------- timelines
 
 
-def _clock(start: str | None, time_s: float) -> str:
-    if not start:
-        return "-"
+def _start_time(manifest: Mapping[str, Any]) -> datetime | None:
+    """The scenario's start as the manifest records it (ISO text), or None."""
+    start = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get("start")
     try:
-        moment = datetime.fromisoformat(start) + timedelta(seconds=round(time_s / 60) * 60)
-    except ValueError:
-        return "-"
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _elapsed(time_s: float) -> str:
-    minutes = int(round(time_s / 60.0))
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"+{days} {hours:02d}:{minutes:02d}"
+        return datetime.fromisoformat(start) if start else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _timeline_section(timelines: Sequence[ReplayedTimeline],
                       manifest: Mapping[str, Any]) -> Html:
     if not timelines:
         return Html("")
-    start = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get("start")
+    start = _start_time(manifest)
     parts: list[Any] = [element("h2", "Timelines of a median and a worst case",
                                 id="timelines")]
     for item in timelines:
@@ -247,8 +232,8 @@ def _timeline_section(timelines: Sequence[ReplayedTimeline],
         parts.append(figure(png_bytes(fig), f"What happened in replication "
                             f"{item.replication}, rerun from seed {manifest.get('seed')}.",
                             alt=f"timeline of replication {item.replication}"))
-        rows = [[_elapsed(e.time_s), _clock(start, e.time_s), e.kind, e.actor, e.place,
-                 e.detail] for e in item.events]
+        rows = [[elapsed_text(e.time_s), clock_text(start, e.time_s) if start else "-",
+                 e.kind, e.actor, e.place, e.detail] for e in item.events]
         parts.append(element("details", element("summary", f"{len(rows)} events"),
                              table(["elapsed", "clock", "kind", "actor", "place", "detail"],
                                    rows, class_="timeline")))
@@ -387,7 +372,7 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
         ("scenario sha256", (manifest.get("resolved_sha256") or "-")[:16] + "…"),
         ("executor", f"{manifest.get('executor', '-')}, {manifest.get('workers', '-')} "
                      "workers"),
-        ("elapsed", f"{format_number(manifest.get('elapsed_s'))} s"),
+        ("elapsed", f"{number_text(manifest.get('elapsed_s'))} s"),
         ("versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "-"),
         ("started", manifest.get("started") or "-"),
     ]), class_="facts"))

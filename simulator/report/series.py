@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["hourly_load_shed", "sample_replications"]
+from ..formatting import HOUR_S
 
-HOUR_S = 3600.0
+__all__ = ["hourly_load_shed", "sample_replications"]
 
 
 def sample_replications(replications: np.ndarray, count: int = 200) -> np.ndarray:
