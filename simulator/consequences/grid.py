@@ -163,8 +163,13 @@ class GridOutcome:
     hourly_unserved_mwh: np.ndarray = field(repr=False, compare=False)
 
 
-class _PreparedNetwork:
-    """Index maps, matrices and solution caches for one network, built once per process."""
+class PreparedGrid:
+    """Index maps, matrices and the cache of solved states of one network.
+
+    Build it once (`prepare` of the engine does, per scenario) and pass it wherever a
+    `GridNetwork` is accepted, so each distinct state is solved once and no call has to
+    hash the network to find its cache.
+    """
 
     def __init__(self, network: GridNetwork) -> None:
         buses = network.buses
@@ -300,12 +305,18 @@ class _PreparedNetwork:
 
 
 @lru_cache(maxsize=16)
-def _prepared(network: GridNetwork) -> _PreparedNetwork:
-    return _PreparedNetwork(network)
+def _prepared_by_value(network: GridNetwork) -> PreparedGrid:
+    """A convenience for callers that pass the network itself (tests, one-off checks):
+    equal networks share one prepared copy."""
+    return PreparedGrid(network)
+
+
+def _prepared(network: GridNetwork | PreparedGrid) -> PreparedGrid:
+    return network if isinstance(network, PreparedGrid) else _prepared_by_value(network)
 
 
 def dc_dispatch(
-    network: GridNetwork,
+    network: GridNetwork | PreparedGrid,
     available_generators: Iterable[str],
     lines_out: Iterable[str],
     load_mw_by_bus: Sequence[float],
@@ -341,7 +352,7 @@ def dc_dispatch(
 
 
 def unserved_energy(
-    network: GridNetwork,
+    network: GridNetwork | PreparedGrid,
     outages: Sequence[tuple[float, float, str, str]],
     horizon_h: float,
     start_hour_of_day: int = 0,

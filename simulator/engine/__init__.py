@@ -1,27 +1,36 @@
 """The engine: one replication of a scenario as a SimPy run.
 
-`simulate(scenario, seed, replication)` is a module-level, side-effect-free function
-returning a frozen, picklable `Replication`, so the Monte Carlo runner can ship it to any
-process or Dask worker and replay any single replication alone. `simulate_history`
-returns the same replication's `History`, the facts the consequence models consume.
+`prepare(scenario)` compiles a scenario once (routes, samplers, river sections, the
+grid's prepared network); `simulate(prepared, seed, replication)` is a module-level,
+side-effect-free function returning a frozen, picklable `Replication`, so the Monte
+Carlo runner can ship it to any process or Dask worker and replay any single replication
+alone. `simulate_history` returns the same replication's `History`, the facts the
+consequence models consume.
 
-Modules: `rng` (named random streams), `plan` (routes and uncertain inputs, compiled
-once per scenario), `lanchester` (closed-form engagements), `forces` (movement and
-engagements), `dam` (dam states and failure modes), `warning` (detection and
-dissemination), `world` (one replication's environment and its outcomes), `history`
-(the hand-over to the consequence models), `consequences_link` (History through the
-flood, life-loss and grid models), `timeline` (the readable table).
+Modules: `rng` (named random streams), `inputs` (uncertain inputs, drawn into typed
+values), `plan` (routes and triggers), `prepare` (the two, plus the consequence models),
+`lanchester` (closed-form engagements), `forces` (movement and engagements), `dam` (dam
+states and failure modes), `warning` (detection and dissemination), `world` (one
+replication's environment and its outcomes), `history` (the hand-over to the consequence
+models), `consequences_link` (History through the flood, life-loss and grid models),
+`record` (typed events and the replication record), `timeline` (events rendered as
+text, the readable tables).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import insort
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 from ..scenario.schema import Scenario
 from .history import History, LineCut
-from .record import Event, Replication
+from .prepare import PreparedScenario, prepare
+from .record import Event, EventKind, Replication
 
-__all__ = ["Event", "History", "LineCut", "Replication", "simulate", "simulate_history"]
+__all__ = ["Event", "EventKind", "History", "LineCut", "PreparedScenario", "Replication",
+           "hourly_load_shed", "prepare", "simulate", "simulate_history"]
 
 
 def _seed(scenario: Scenario, seed: int | None, replication: int) -> int:
@@ -33,34 +42,75 @@ def _seed(scenario: Scenario, seed: int | None, replication: int) -> int:
     return seed
 
 
-def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
-             timeline: bool = False, *, consequences: bool = True,
+def simulate(scenario: Scenario | PreparedScenario, seed: int | None = None,
+             replication: int = 0, timeline: bool = False, *, consequences: bool = True,
              pinned: Mapping[str, float] | None = None) -> Replication:
-    """Run replication `replication` of `scenario` (seed defaults to the scenario's).
+    """Run replication `replication` of a scenario (seed defaults to the scenario's).
 
-    The outcomes depend only on (scenario, seed, replication): each component draws from
-    its own named stream, so a replication computed alone equals the same one computed
-    in any batch. With ``timeline=True`` the record also carries the typed events. With
-    ``consequences=False`` only the engine's own outcomes are computed (no flood, life
-    loss or grid models; see `consequences_link`). `pinned` maps input paths
+    Pass a `PreparedScenario` (from `prepare`) when running many replications; a plain
+    `Scenario` is prepared for this one call. The outcomes depend only on (scenario,
+    seed, replication): each component draws from its own named stream, so a replication
+    computed alone equals the same one computed in any batch. With ``timeline=True`` the
+    record also carries the typed events, the flood's arrival at each town included.
+    With ``consequences=False`` only the engine's own outcomes are computed (no flood,
+    life loss or grid models; see `consequences_link`). `pinned` maps input paths
     (``forces.isil_column.strength``) to values used instead of their draws, every other
     input drawn as usual (branch forecasts of the tabletop exercise).
     """
+    from .consequences_link import consequences as consequence_outcomes
     from .world import run
 
-    seed = _seed(scenario, seed, replication)
-    result = run(scenario, seed, replication, timeline, pinned)
+    prepared = prepare(scenario, consequences=consequences)
+    seed = _seed(prepared.scenario, seed, replication)
+    table = prepared.inputs
+    values = table.draw(seed, replication, pinned)
+    inputs = table.typed(values)
+    result = run(prepared, inputs, seed, replication, timeline)
     outcomes = result.outcomes
+    outcomes.update({name: values[i] for name, i in table.engine_columns})
+    events = result.timeline
     if consequences:
-        from .consequences_link import consequence_outcomes
+        found = consequence_outcomes(prepared.consequences, result.history, inputs)
+        outcomes.update(found.outcomes)
+        outcomes.update({name: values[i] for name, i in table.consequence_columns})
+        if events is not None and found.flood_events:
+            merged = list(events)
+            for event in found.flood_events:  # after the engine's events of the same time
+                insort(merged, event, key=lambda e: e.time_s)
+            events = tuple(merged)
+    return Replication(seed, replication, outcomes, events)
 
-        outcomes.update(consequence_outcomes(scenario, result.history))
-    return Replication(seed, replication, outcomes, result.timeline)
 
-
-def simulate_history(scenario: Scenario, seed: int | None = None,
+def simulate_history(scenario: Scenario | PreparedScenario, seed: int | None = None,
                      replication: int = 0) -> History:
     """The `History` of one replication: breach, warning, outages and line cuts."""
     from .world import run
 
-    return run(scenario, _seed(scenario, seed, replication), replication).history
+    prepared = prepare(scenario, consequences=False) if isinstance(scenario, Scenario) \
+        else scenario
+    seed = _seed(prepared.scenario, seed, replication)
+    table = prepared.inputs
+    return run(prepared, table.typed(table.draw(seed, replication)), seed, replication).history
+
+
+def hourly_load_shed(scenario: Scenario | PreparedScenario, seed: int,
+                     replications: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Load shed, MWh in each hour of the horizon (the mean MW over the hour), for each
+    of `replications` (an array of replications x hours), and the same for the grid with
+    nothing out (the shortage before any attack); None when the grid has no loads.
+
+    The run store keeps one number per outcome per replication; this is the series a
+    fan chart of load shed needs, for a sample of replications.
+    """
+    from .consequences_link import grid_result
+
+    prepared = prepare(scenario)
+    models = prepared.consequences
+    if models.baseline is None:
+        return None
+    rows = [grid_result(models, simulate_history(prepared, seed, int(k))).hourly_unserved_mwh
+            for k in replications]
+    baseline = np.asarray(models.baseline.hourly_unserved_mwh, dtype=np.float64)
+    if not rows:
+        return np.empty((0, baseline.size)), baseline
+    return np.stack(rows).astype(np.float64), baseline

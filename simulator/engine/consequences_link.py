@@ -12,15 +12,14 @@ consequence models and returns their outcomes as flat named scalars:
   `grid.unserved_energy` on the scenario's grid with the dam's plant added as a
   generator at zero marginal cost (hydro).
 
-Two uncertainties of the models have no scenario field yet, so they are drawn here from
-their own named streams and recorded as ``input.*`` outcomes like the engine's inputs:
-the breach width factor (stream ``consequences.breach``: lognormal, median 1, 95 % within
-a factor of 2; Wahl 2004, J. Hydraulic Eng. 130(5):389-397, finds breach-parameter
-predictions off by factors of 2 to 4) and each town's quantile in Graham's fatality-rate
-range (stream ``consequences.lifeloss.<town>``, uniform on [0, 1]). A deliberate breach
-is treated as an overtopping-type failure (Froehlich's wider breach) and no flood as
-"swept clean" (Graham reserves that for near-instant failures; an embankment breach forms
-over minutes to hours).
+The breach width factor and each town's quantile in Graham's fatality-rate range are
+drawn with the engine's inputs (`inputs.Inputs`; see `inputs` for their
+specification). A deliberate breach is treated as an overtopping-type failure
+(Froehlich's wider breach) and no flood as "swept clean" (Graham reserves that for
+near-instant failures; an embankment breach forms over minutes to hours).
+
+The flood reaching each river town within the horizon is also returned as a
+``flood_arrival`` event, so timelines and exercises show when the water arrives.
 
 Outcomes (times in hours from the scenario start, NaN where there is no flood):
 ``peak_outflow_m3s``, ``flood_volume_m3``, ``arrival_h.<town>``, ``peak_h.<town>``,
@@ -34,7 +33,6 @@ Outcomes (times in hours from the scenario start, NaN where there is no flood):
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,22 +41,21 @@ from ..consequences import breach as breach_model
 from ..consequences import flood as flood_model
 from ..consequences import grid as grid_model
 from ..consequences import lifeloss
+from ..formatting import HOUR_S
 from ..scenario.schema import Scenario
 from .history import History
-from .rng import StreamSet
+from .inputs import Inputs
+from .record import Event, EventKind
 
-__all__ = ["consequence_outcomes"]
+__all__ = ["ConsequenceModels", "Consequences", "consequences", "grid_result",
+           "prepare_consequences"]
 
-HOUR_S = 3600.0
-BREACH_STREAM = "consequences.breach"
-WIDTH_FACTOR_SIGMA = math.log(2.0) / 1.96  # lognormal: 95 % of draws within a factor 2
-OVERTOPPING = True
 PLANT_GENERATOR = "dam_plant"
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """What the consequence models need from a scenario, built once per scenario."""
+class ConsequenceModels:
+    """What the consequence models need from a scenario, built once by `prepare`."""
 
     scenario: Scenario
     reaches: tuple[flood_model.Reach, ...]
@@ -66,11 +63,18 @@ class _Prepared:
     town_distances_m: tuple[float, ...]
     population_at_risk: tuple[float, ...]
     storage_curve: tuple[tuple[float, float], ...] | None
-    network: grid_model.GridNetwork | None
-    baseline_unserved_mwh: float
+    grid: grid_model.PreparedGrid | None
+    baseline: grid_model.GridOutcome | None  # the grid with nothing out
     regions: tuple[str, ...]
-    streams: StreamSet  # consequences.breach, then consequences.lifeloss.<town>
     start_hour: int
+
+
+@dataclass(frozen=True)
+class Consequences:
+    """The consequence outcomes of one replication and its flood-arrival events."""
+
+    outcomes: dict[str, float]
+    flood_events: tuple[Event, ...]
 
 
 def _network(scenario: Scenario) -> grid_model.GridNetwork | None:
@@ -93,55 +97,37 @@ def _network(scenario: Scenario) -> grid_model.GridNetwork | None:
     )
 
 
-def _prepare(scenario: Scenario) -> _Prepared:
+def prepare_consequences(scenario: Scenario) -> ConsequenceModels:
+    """River sections, towns, the reservoir's storage curve and the prepared grid of
+    `scenario`, with the grid's baseline (nothing out) solved once."""
     river = scenario.river
     reservoir = scenario.assets.dam.reservoir
     curve = None
     if reservoir.storage_curve:
         curve = tuple((p.height_m, p.volume_m3) for p in reservoir.storage_curve)
     network = _network(scenario)
-    horizon_h = scenario.scenario.horizon_s / HOUR_S
+    grid = grid_model.PreparedGrid(network) if network is not None else None
     start_hour = scenario.scenario.start.hour
-    baseline = (grid_model.unserved_energy(network, [], horizon_h, start_hour)
-                if network is not None else None)
+    baseline = (grid_model.unserved_energy(grid, [], scenario.scenario.horizon_s / HOUR_S,
+                                           start_hour) if grid is not None else None)
     regions = tuple(sorted(baseline.unserved_energy_mwh_by_region)) if baseline else ()
-    town_ids = tuple(river.towns)
-    return _Prepared(
+    return ConsequenceModels(
         scenario=scenario,
         reaches=tuple(flood_model.Reach(r.length_m, r.slope, r.width_m, r.roughness)
                       for r in river.reaches.values()),
-        town_ids=town_ids,
+        town_ids=tuple(river.towns),
         town_distances_m=tuple(t.river_distance_m for t in river.towns.values()),
         population_at_risk=tuple(t.population * t.floodplain_share
                                  for t in river.towns.values()),
         storage_curve=curve,
-        network=network,
-        baseline_unserved_mwh=baseline.unserved_energy_mwh if baseline else 0.0,
+        grid=grid,
+        baseline=baseline,
         regions=regions,
-        streams=StreamSet([BREACH_STREAM, *(f"consequences.lifeloss.{t}" for t in town_ids)]),
         start_hour=start_hour,
     )
 
 
-_CACHE: dict[int, _Prepared] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def _prepared(scenario: Scenario) -> _Prepared:
-    key = id(scenario)
-    with _CACHE_LOCK:
-        prepared = _CACHE.get(key)
-    if prepared is not None and prepared.scenario is scenario:
-        return prepared
-    prepared = _prepare(scenario)
-    with _CACHE_LOCK:
-        if len(_CACHE) >= 16:
-            _CACHE.clear()
-        _CACHE[key] = prepared
-    return prepared
-
-
-def _level_m(prepared: _Prepared, volume_m3: float) -> float:
+def _level_m(prepared: ConsequenceModels, volume_m3: float) -> float:
     """The reservoir level at the sampled volume (the storage curve, if there is one)."""
     if prepared.storage_curve is None:
         return prepared.scenario.assets.dam.reservoir.level_m
@@ -149,29 +135,23 @@ def _level_m(prepared: _Prepared, volume_m3: float) -> float:
     return float(np.interp(volume_m3, volumes, heights))
 
 
-def consequence_outcomes(scenario: Scenario, history: History) -> dict[str, float]:
+def consequences(models: ConsequenceModels, history: History,
+                 inputs: Inputs) -> Consequences:
     """The flood, life-loss and grid outcomes of one replication (see module doc)."""
-    prepared = _prepared(scenario)
-    streams = prepared.streams.positioned(history.seed, history.replication)
-    _, generator = next(streams)
-    width_factor = float(np.exp(WIDTH_FACTOR_SIGMA * generator.standard_normal()))
-    quantiles = [float(g.random()) for _, g in streams]
     out: dict[str, float] = {}
-    out.update(_flood_and_life_loss(prepared, history, width_factor, quantiles))
-    out.update(_grid(prepared, history))
-    out["input.consequences.breach.width_factor"] = width_factor
-    for town, quantile in zip(prepared.town_ids, quantiles, strict=True):
-        out[f"input.consequences.lifeloss.{town}.rate_quantile"] = quantile
-    return out
+    events = _flood_and_life_loss(models, history, inputs, out)
+    out.update(_grid_outcomes(models, history))
+    return Consequences(out, events)
 
 
-def _flood_and_life_loss(prepared: _Prepared, history: History, width_factor: float,
-                         quantiles: list[float]) -> dict[str, float]:
+def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: Inputs,
+                         out: dict[str, float]) -> tuple[Event, ...]:
+    """Fill `out` with the flood and life-loss outcomes; return the flood arrivals."""
     scenario = prepared.scenario
     nan = math.nan
     towns = prepared.town_ids
-    out = {"peak_outflow_m3s": 0.0, "flood_volume_m3": 0.0, "people_exposed": 0.0,
-           "people_evacuated": 0.0, "fatalities": 0.0}
+    out.update({"peak_outflow_m3s": 0.0, "flood_volume_m3": 0.0, "people_exposed": 0.0,
+                "people_evacuated": 0.0, "fatalities": 0.0})
     for town in towns:
         out[f"arrival_h.{town}"] = nan
         out[f"peak_h.{town}"] = nan
@@ -179,7 +159,7 @@ def _flood_and_life_loss(prepared: _Prepared, history: History, width_factor: fl
         out[f"warning_h.{town}"] = nan
         out[f"fatalities.{town}"] = 0.0
     if not history.breached:
-        return out
+        return ()
     dam = scenario.assets.dam
     base_flow = scenario.river.base_flow_m3s
     reservoir = breach_model.Reservoir(
@@ -190,19 +170,19 @@ def _flood_and_life_loss(prepared: _Prepared, history: History, width_factor: fl
     )
     hydrograph = breach_model.breach_hydrograph(
         reservoir, breach_depth_fraction=history.breach_depth_fraction,
-        overtopping=OVERTOPPING, base_flow_m3s=base_flow, width_factor=width_factor)
+        overtopping=True, base_flow_m3s=base_flow, width_factor=inputs.breach_width_factor)
     out["peak_outflow_m3s"] = hydrograph.peak_m3s
     out["flood_volume_m3"] = hydrograph.volume_m3
     if not towns:
-        return out
+        return ()
     impacts = flood_model.route_flood(
         hydrograph.times_s, hydrograph.outflow_m3s, prepared.reaches,
         prepared.town_distances_m, base_flow_m3s=base_flow,
         damaging_depth_m=scenario.river.damaging_depth_m)
     breach_h = history.breach_s / HOUR_S
     understanding = scenario.warning.understanding
-    for town, impact, at_risk, quantile in zip(towns, impacts, prepared.population_at_risk,
-                                               quantiles, strict=True):
+    events = []
+    for town, impact, at_risk in zip(towns, impacts, prepared.population_at_risk, strict=True):
         arrival_h = breach_h + impact.arrival_s / HOUR_S
         loss = lifeloss.town_life_loss(
             population_at_risk=at_risk,
@@ -210,9 +190,14 @@ def _flood_and_life_loss(prepared: _Prepared, history: History, width_factor: fl
             warning_received_h=history.warning_received_s[town] / HOUR_S,
             peak_depth_m=impact.peak_depth_above_normal_m,
             understanding=understanding,
-            rate_quantile=quantile,
+            rate_quantile=inputs.rate_quantile[town],
         )
         if math.isfinite(impact.arrival_s):
+            arrival_s = history.breach_s + impact.arrival_s
+            if arrival_s <= history.horizon_s:
+                events.append(Event(arrival_s, EventKind.FLOOD_ARRIVAL, ("flood",), town,
+                                    after_breach_s=impact.arrival_s,
+                                    depth_m=impact.peak_depth_above_normal_m))
             out[f"arrival_h.{town}"] = arrival_h
             out[f"peak_h.{town}"] = breach_h + impact.peak_time_s / HOUR_S
             out[f"warning_h.{town}"] = loss.warning_h
@@ -221,28 +206,37 @@ def _flood_and_life_loss(prepared: _Prepared, history: History, width_factor: fl
         out["people_exposed"] += loss.people_exposed
         out["people_evacuated"] += loss.people_evacuated
         out["fatalities"] += loss.fatalities
-    return out
+    return tuple(sorted(events, key=lambda e: e.time_s))
 
 
-def _grid(prepared: _Prepared, history: History) -> dict[str, float]:
-    if prepared.network is None:
-        return {}
+def grid_result(models: ConsequenceModels, history: History) -> grid_model.GridOutcome | None:
+    """The grid over the horizon with the replication's plant outages and cut lines
+    (None when the scenario's grid has no loads)."""
+    if models.grid is None:
+        return None
     outages: list[tuple[float, float, str, str]] = [
         (start_s / HOUR_S, end_s / HOUR_S, "generator", PLANT_GENERATOR)
         for start_s, end_s in history.plant_outages
     ]
     outages += [(cut.cut_s / HOUR_S, cut.repaired_s / HOUR_S, "line", cut.line)
                 for cut in history.line_cuts]
-    result = grid_model.unserved_energy(prepared.network, outages,
-                                        history.horizon_s / HOUR_S, prepared.start_hour)
+    return grid_model.unserved_energy(models.grid, outages, history.horizon_s / HOUR_S,
+                                      models.start_hour)
+
+
+def _grid_outcomes(models: ConsequenceModels, history: History) -> dict[str, float]:
+    result = grid_result(models, history)
+    if result is None:
+        return {}
     out = {
         "unserved_energy_mwh": result.unserved_energy_mwh,
-        "added_unserved_energy_mwh": result.unserved_energy_mwh - prepared.baseline_unserved_mwh,
+        "added_unserved_energy_mwh": result.unserved_energy_mwh
+        - models.baseline.unserved_energy_mwh,
         "peak_shed_mw": result.peak_shed_mw,
         "shedding_h": result.shedding_h,
         "generation_lost_mw": result.generation_lost_mw,
     }
     by_region = result.unserved_energy_mwh_by_region
-    for region in prepared.regions:
+    for region in models.regions:
         out[f"unserved_energy_mwh.{region}"] = by_region.get(region, 0.0)
     return out

@@ -17,16 +17,19 @@ Outage intervals are merged in `History.plant_outages`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .record import EventKind
 from .warning import start_warning
 
 if TYPE_CHECKING:
+    from .inputs import FailureModeInputs
     from .world import World
 
-__all__ = ["Dam"]
+__all__ = ["ACTOR", "Dam"]
 
-BREACH_KINDS = ("full_breach", "partial_breach")
+ACTOR = "dam"  # the dam's id on the timeline (the asset under ``assets.dam``)
 
 
 class Dam:
@@ -43,39 +46,34 @@ class Dam:
         self.breach_mode_id: str | None = None
         self.outages: list[tuple[float, float]] = []
 
-    def _set_state(self, state: str, template: str, *args: object) -> None:
-        self.state = state
-        self.world.note(state, self.spec.name, self.node, template, *args)
+    def _set_state(self, state: EventKind, by: tuple[str, ...] = ()) -> None:
+        self.state = str(state)
+        self.world.note(state, (ACTOR,), self.node, opponents=by)
 
     def threaten(self, by: str) -> None:
         """An attacking force sets off on a road to the dam."""
         if self.state in ("operating", "held"):
             self.threatened_s = min(self.threatened_s, self.world.env.now)
-            self._set_state("threatened", "{} is on its way to the dam", by)
+            self._set_state(EventKind.THREATENED, (by,))
 
     def hold(self) -> None:
         """An attack on the dam was repulsed."""
         if self.state != "captured":
-            self._set_state("held", "the attack on the dam is repulsed")
+            self._set_state(EventKind.HELD)
 
-    def capture(self, by: str) -> None:
+    def capture(self, by: tuple[str, ...]) -> None:
         """The dam falls: start the clocks of the failure modes that will happen."""
-        env, values = self.world.env, self.world.values
+        env, drawn = self.world.env, self.world.inputs.failure_modes
         self.capture_s = env.now
-        self._set_state("captured", "the dam is captured by {}", by)
+        self._set_state(EventKind.CAPTURED, by)
         breaches = []
         for order, (mode_id, mode) in enumerate(self.spec.failure_modes.items()):
-            prefix = "assets.dam.failure_modes." + mode_id + "."
-            if not values[prefix + "occurs"]:
+            inputs = drawn[mode_id]
+            if not inputs.occurs:
                 continue
-            delay_s = values[prefix + "delay_s"]
-            if mode.kind in BREACH_KINDS:
-                breaches.append((delay_s, order, mode_id))
-            else:
-                restoration_s = values[prefix + "restoration_s"]
-                event = env.timeout(delay_s)
-                event.callbacks.append(
-                    lambda _e, m=mode_id, r=restoration_s: self._lose_operation(m, r))
+            breach_delay_s = FAILURE_MODES[mode.kind](self, mode_id, inputs)
+            if breach_delay_s is not None:
+                breaches.append((breach_delay_s, order, mode_id))
         if breaches:
             delay_s, _, mode_id = min(breaches)
             env.timeout(delay_s).callbacks.append(lambda _e: self._breach(mode_id))
@@ -86,25 +84,23 @@ class Dam:
         mode = self.spec.failure_modes[mode_id]
         self.breach_s = now
         self.breach_mode_id = mode_id
-        depth = mode.depth_fraction
-        world.note("breach", self.spec.name, self.node, "{} ({}): breach cut to {:.0%} of the "
-                   "dam height", mode.kind.replace("_", " "), mode_id, depth)
+        world.note(EventKind.BREACH, (ACTOR,), self.node, mode=mode_id, breach_kind=mode.kind,
+                   depth_fraction=mode.depth_fraction)
         if self.spec.plant is not None:
             self.outages.append((now, math.inf))
         start_warning(world, now)
 
-    def _lose_operation(self, mode_id: str, restoration_s: float) -> None:
+    def lose_operation(self, mode_id: str, restoration_s: float) -> None:
+        """Failure mode `mode_id` takes the plant off the grid for `restoration_s`."""
         world = self.world
         now = world.env.now
         if self.spec.plant is None:
-            world.note("plant_out", self.spec.name, self.node,
-                       "{}: loss of operation (the dam has no plant)", mode_id)
+            world.note(EventKind.PLANT_OUT, (ACTOR,), self.node, mode=mode_id)
             return
         plant = self.spec.plant
         self.outages.append((now, now + restoration_s))
-        world.note("plant_out", self.spec.name, plant.bus,
-                   "{}: plant off the grid ({:.0f} MW) for {:.1f} h", mode_id,
-                   plant.capacity_w / 1e6, restoration_s / 3600)
+        world.note(EventKind.PLANT_OUT, (ACTOR,), plant.bus, mode=mode_id,
+                   capacity_mw=plant.capacity_w / 1e6, duration_s=restoration_s)
         world.env.timeout(restoration_s).callbacks.append(self._restored)
 
     def _restored(self, _event: Any) -> None:
@@ -112,11 +108,31 @@ class Dam:
         if any(start <= now < end for start, end in self.outages):
             return  # a breach or another outage keeps it out
         plant = self.spec.plant
-        self.world.note("plant_restored", self.spec.name, plant.bus if plant else self.node,
-                        "plant back on the grid")
+        self.world.note(EventKind.PLANT_RESTORED, (ACTOR,), plant.bus if plant else self.node)
 
     @property
     def breach_depth_fraction(self) -> float:
         if self.breach_mode_id is None:
             return 0.0
         return self.spec.failure_modes[self.breach_mode_id].depth_fraction
+
+
+def _breach_candidate(dam: Dam, mode_id: str, inputs: FailureModeInputs) -> float:
+    """A breach mode enters the race for the earliest breach with its delay."""
+    return inputs.delay_s
+
+
+def _loss_of_operation(dam: Dam, mode_id: str, inputs: FailureModeInputs) -> None:
+    """A loss-of-operation mode takes the plant off the grid after its delay."""
+    restoration_s = inputs.restoration_s
+    dam.world.env.timeout(inputs.delay_s).callbacks.append(
+        lambda _e: dam.lose_operation(mode_id, restoration_s))
+
+
+#: What each failure-mode kind of the scenario language does when the dam is captured:
+#: start its clock, and return its delay if it is a candidate for *the* breach.
+FAILURE_MODES: dict[str, Callable[[Dam, str, FailureModeInputs], float | None]] = {
+    "full_breach": _breach_candidate,
+    "partial_breach": _breach_candidate,
+    "loss_of_operation": _loss_of_operation,
+}

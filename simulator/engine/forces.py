@@ -23,8 +23,10 @@ from collections.abc import Generator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .inputs import ForceInputs
 from .lanchester import resolve, strengths_at
 from .plan import ForcePlan
+from .record import EventKind
 
 if TYPE_CHECKING:
     from .world import World
@@ -38,14 +40,13 @@ class Unit:
     __slots__ = ("id", "side", "initial", "strength", "effectiveness_per_s",
                  "defender_advantage", "withdraw_ratio", "active")
 
-    def __init__(self, force_id: str, side: str, values: dict[str, float]) -> None:
-        prefix = "forces." + force_id + "."
+    def __init__(self, force_id: str, side: str, drawn: ForceInputs) -> None:
         self.id = force_id
         self.side = side
-        self.initial = self.strength = values[prefix + "strength"]
-        self.effectiveness_per_s = values[prefix + "effectiveness_per_s"]
-        self.defender_advantage = values[prefix + "defender_advantage"]
-        self.withdraw_ratio = values[prefix + "withdraw_ratio"]
+        self.initial = self.strength = drawn.strength
+        self.effectiveness_per_s = drawn.effectiveness_per_s
+        self.defender_advantage = drawn.defender_advantage
+        self.withdraw_ratio = drawn.withdraw_ratio
         self.active = True  # False once destroyed or withdrawn
 
     @property
@@ -89,11 +90,10 @@ class Engagement:
         self.done = world.env.event()  # succeeds with the winner ("attacker"/"defender")
         self._version = 0
         if world.timeline is not None:
-            world.note("engage", ",".join(u.id for u in self.attackers), node,
-                       "{:.0f} attackers engage {:.0f} defenders ({})",
-                       sum(u.strength for u in self.attackers),
-                       sum(u.strength for u in self.defenders),
-                       ",".join(u.id for u in self.defenders))
+            world.note(EventKind.ENGAGE, tuple(u.id for u in self.attackers), node,
+                       opponents=tuple(u.id for u in self.defenders),
+                       attackers=sum(u.strength for u in self.attackers),
+                       defenders=sum(u.strength for u in self.defenders))
         self._resolve()
 
     def _resolve(self) -> None:
@@ -125,8 +125,8 @@ class Engagement:
         """A force arrives mid-engagement: re-resolve from now with it included."""
         self.advance()
         (self.attackers if unit.side == "attacker" else self.defenders).append(unit)
-        self.world.note("join", unit.id, self.node,
-                        "joins the engagement with {:.0f} ({} side)", unit.strength, unit.side)
+        self.world.note(EventKind.JOIN, (unit.id,), self.node, strength=unit.strength,
+                        side=unit.side)
         self._resolve()
 
     def _end(self, version: int, _event: Any) -> None:
@@ -146,17 +146,16 @@ class Engagement:
 def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, Any, None]:
     """The life of one force: trigger, mobilisation and departure, then its route."""
     env = world.env
-    values = world.values
+    inputs = world.inputs
     if plan.trigger_time_s is not None:
         if plan.trigger_time_s > 0:
             yield env.timeout(plan.trigger_time_s)
-        world.note("dispatch", unit.id, plan.start, "dispatched at the scheduled time")
+        world.note(EventKind.DISPATCH, (unit.id,), plan.start)
     elif plan.trigger_node is not None:
         yield world.falls[plan.trigger_node]
-        world.note("dispatch", unit.id, plan.start, "dispatched: {} has fallen",
-                   plan.trigger_node)
-    prefix = "forces." + unit.id + "."
-    wait_s = values[prefix + "mobilisation_s"] + values[prefix + "departure_s"]
+        world.note(EventKind.DISPATCH, (unit.id,), plan.start, trigger_town=plan.trigger_node)
+    drawn = inputs.forces[unit.id]
+    wait_s = drawn.mobilisation_s + drawn.departure_s
     if wait_s > 0:
         yield env.timeout(wait_s)
     if not plan.legs:
@@ -168,14 +167,14 @@ def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, A
         if halt_s > 0:
             yield env.timeout(halt_s)
         world.depart(unit, leg)
-        yield env.timeout(world.road_time_s(leg.road))
+        yield env.timeout(inputs.road_time_s[leg.road])
         node = leg.destination
-        world.note("arrive", unit.id, node, "arrives with {:.0f}", unit.strength)
+        world.note(EventKind.ARRIVE, (unit.id,), node, strength=unit.strength)
         if attacking:
             engagement = world.attacker_arrives(unit, node)
             if engagement is not None:
                 winner = yield engagement.done
                 if winner != "attacker":
                     return
-        halt_s = values["network.nodes." + node + ".halt_s"]
+        halt_s = inputs.halt_s[node]
     world.arrive_at_destination(plan, unit)

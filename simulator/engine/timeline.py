@@ -9,12 +9,12 @@ and by anything else that shows one replication (replay, tabletop exercise).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..formatting import clock_text, elapsed_text
-from .record import Event, Replication
+from ..formatting import HOUR_S, clock_text, elapsed_text
+from .record import Event, EventKind, Replication
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,8 +22,82 @@ if TYPE_CHECKING:
 
     from ..scenario.schema import Scenario
 
-__all__ = ["clock_text", "elapsed_text", "outcomes_table", "print_replication",
-           "timeline_table"]
+__all__ = ["TIMELINE_COLUMNS", "describe", "event_row", "outcomes_table",
+           "print_replication", "timeline_table"]
+
+
+def _hours(time_s: float | None) -> float:
+    return (time_s or 0.0) / HOUR_S
+
+
+def _strength(value: float | None) -> str:
+    return f"{value or 0.0:.0f}"
+
+
+def _ids(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids)
+
+
+def _fight_end(event: Event, loser: str, left: float | None, left_side: str) -> str:
+    how = "destroyed" if event.annihilated else "withdraw"
+    return (f"{loser} {how} after {_hours(event.duration_s):.1f} h; "
+            f"{_strength(left)} {left_side} left")
+
+
+def _plant_out(event: Event) -> str:
+    if event.capacity_mw is None:
+        return f"{event.mode}: loss of operation (the dam has no plant)"
+    return (f"{event.mode}: plant off the grid ({event.capacity_mw:.0f} MW) for "
+            f"{_hours(event.duration_s):.1f} h")
+
+
+_SENTENCES: dict[EventKind, Callable[[Event], str]] = {
+    EventKind.GARRISON: lambda e: f"holds {e.place} with {_strength(e.strength)}",
+    EventKind.DISPATCH: lambda e: (f"dispatched: {e.trigger_town} has fallen"
+                                   if e.trigger_town else "dispatched at the scheduled time"),
+    EventKind.DEPART: lambda e: f"sets off for {e.destination} ({e.road})",
+    EventKind.ARRIVE: lambda e: f"arrives with {_strength(e.strength)}",
+    EventKind.CAPTURE: lambda e: f"{e.place} falls",
+    EventKind.TOO_LATE: lambda e: (f"{e.place} is already held by the attackers; "
+                                   "no counter-attack is modelled"),
+    EventKind.ENGAGE: lambda e: (f"{_strength(e.attackers)} attackers engage "
+                                 f"{_strength(e.defenders)} defenders ({_ids(e.opponents)})"),
+    EventKind.JOIN: lambda e: (f"joins the engagement with {_strength(e.strength)} "
+                               f"({e.side} side)"),
+    EventKind.DEFEAT: lambda e: _fight_end(e, "defenders", e.attackers, "attackers"),
+    EventKind.REPULSE: lambda e: _fight_end(e, "attackers", e.defenders, "defenders"),
+    EventKind.THREATENED: lambda e: f"{_ids(e.opponents)} is on its way to the dam",
+    EventKind.HELD: lambda e: "the attack on the dam is repulsed",
+    EventKind.CAPTURED: lambda e: f"the dam is captured by {_ids(e.opponents)}",
+    EventKind.BREACH: lambda e: (f"{(e.breach_kind or '').replace('_', ' ')} ({e.mode}): "
+                                 f"breach cut to {e.depth_fraction or 0.0:.0%} of the dam "
+                                 "height"),
+    EventKind.DETECT: lambda e: f"breach detected; warning goes out to {e.count} towns",
+    EventKind.WARNING: lambda e: (f"warning received ({(e.after_breach_s or 0.0) / 60:.0f} "
+                                  "min after the breach)"),
+    EventKind.FLOOD_ARRIVAL: lambda e: (f"the flood arrives, {_hours(e.after_breach_s):.1f} h "
+                                        "after the breach"),
+    EventKind.PLANT_OUT: _plant_out,
+    EventKind.PLANT_RESTORED: lambda e: "plant back on the grid",
+    EventKind.LINE_CUT: lambda e: f"grid line cut; repair takes {_hours(e.duration_s):.0f} h",
+    EventKind.LINE_REPAIRED: lambda e: "grid line back in service",
+}
+
+
+def describe(event: Event) -> str:
+    """The sentence a person reads for `event`: the one place events become prose."""
+    return _SENTENCES[event.kind](event)
+
+
+def event_row(event: Event, start: datetime | None) -> tuple[str, str, str, str, str, str]:
+    """One event as the cells of a timeline table (`TIMELINE_COLUMNS`): elapsed, clock
+    ("-" without a start time), kind, actors, place, and the sentence."""
+    clock = clock_text(start, event.time_s) if start is not None else "-"
+    return (elapsed_text(event.time_s), clock, str(event.kind),
+            _ids(event.actors), event.place, describe(event))
+
+
+TIMELINE_COLUMNS = ("elapsed", "clock", "kind", "actor", "place", "detail")
 
 
 def timeline_table(events: Iterable[Event], start: datetime, title: str | None = None) -> Table:
@@ -38,8 +112,7 @@ def timeline_table(events: Iterable[Event], start: datetime, title: str | None =
     table.add_column("place", overflow="fold")
     table.add_column("detail", overflow="fold")
     for event in events:
-        table.add_row(elapsed_text(event.time_s), clock_text(start, event.time_s),
-                      event.kind, event.actor, event.place, event.detail)
+        table.add_row(*event_row(event, start))
     return table
 
 

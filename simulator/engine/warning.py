@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from .record import EventKind
+
 if TYPE_CHECKING:
     from .world import World
 
@@ -23,12 +25,10 @@ ACTOR = "warning"
 
 def start_warning(world: World, breach_s: float) -> None:
     """Work out when the breach is detected and each town warned; start the process."""
-    values = world.values
-    detection_s = breach_s + values["warning.detection_delay_s"]
-    received = {
-        town: detection_s + values["warning.towns." + town + ".dissemination_delay_s"]
-        for town in world.scenario.river.towns
-    }
+    inputs = world.inputs
+    detection_s = breach_s + inputs.detection_delay_s
+    received = {town: detection_s + delay_s
+                for town, delay_s in inputs.dissemination_delay_s.items()}
     world.detection_s = detection_s
     world.warning_received_s = received
     world.env.process(_announce(world, detection_s, received))
@@ -38,10 +38,8 @@ def _announce(world: World, detection_s: float,
               received: dict[str, float]) -> Generator[Any, Any, None]:
     env = world.env
     yield env.timeout(detection_s - env.now)
-    world.note("detect", ACTOR, world.scenario.assets.dam.node,
-               "breach detected; warning goes out to {} towns", len(received))
+    world.note(EventKind.DETECT, (ACTOR,), world.scenario.assets.dam.node, count=len(received))
     for town, at_s in sorted(received.items(), key=lambda item: item[1]):
         if at_s > env.now:
             yield env.timeout(at_s - env.now)
-        world.note("warning", ACTOR, town, "warning received ({:.0f} min after the breach)",
-                   (at_s - world.dam.breach_s) / 60)
+        world.note(EventKind.WARNING, (ACTOR,), town, after_breach_s=at_s - world.dam.breach_s)

@@ -1,6 +1,6 @@
 """One replication: build the SimPy environment, run it to the horizon, read it out.
 
-`run` draws the replication's inputs from their named streams (`plan.sample_inputs`),
+`run` draws the replication's inputs from their named streams (`inputs.InputTable`),
 creates one process per force that moves or waits (garrisons in place from the start
 need none), runs the environment until the scenario's horizon, and returns the
 `History` for the consequence models, the flat outcomes and, when asked, the timeline.
@@ -16,42 +16,58 @@ the horizon when the thing did not happen, so read it with its flag):
 ``breach_started``, ``breach_time_h``, ``breach_depth_fraction`` (0 without a breach),
 ``plant_outage_h`` (plant hours off the grid within the horizon), ``lines_cut``,
 ``attacker_losses``, ``defender_losses`` (strength lost, engagements still going at the
-horizon counted as they stand), and ``input.<path>`` for every random input.
+horizon counted as they stand), and ``input.<path>`` for every random input of the
+engine.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import simpy
 
-from ..scenario.schema import Scenario
+from ..formatting import HOUR_S
 from .dam import Dam
 from .forces import Engagement, Unit, force_process
 from .history import History, LineCut, merge_intervals
-from .plan import CAPTURABLE_KINDS, ForcePlan, Leg, Plan, compile_plan, sample_inputs
-from .record import Event
+from .inputs import Inputs
+from .plan import CAPTURABLE_KINDS, ForcePlan, Leg
+from .record import Event, EventKind
+
+if TYPE_CHECKING:
+    from .prepare import PreparedScenario
 
 __all__ = ["Run", "World", "run"]
 
-HOUR_S = 3600.0
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it processes (for the benchmarks'
+    comparison with bare SimPy), through the public `step` rather than SimPy's queue."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0)
+        self.processed = 0
+
+    def step(self) -> None:
+        """Process the next event and count it."""
+        super().step()
+        self.processed += 1
 
 
 class World:
     """The shared state of one running replication."""
 
-    def __init__(self, plan: Plan, values: dict[str, float], record: bool) -> None:
-        self.env = simpy.Environment(0.0)
-        self.plan = plan
-        self.scenario: Scenario = plan.scenario
-        self.values = values
+    def __init__(self, prepared: PreparedScenario, inputs: Inputs, record: bool) -> None:
+        self.env = CountingEnvironment()
+        self.plan = prepared.plan
+        self.scenario = prepared.scenario
+        self.inputs = inputs
         self.timeline: list[Event] | None = [] if record else None
         self.captured: dict[str, float] = {}  # node -> capture time
         self.garrisons: dict[str, list[Unit]] = {}  # node -> defenders holding it
         self.engagements: dict[str, Engagement] = {}  # node -> engagement in progress
-        self.falls = {node: self.env.event() for node in plan.trigger_nodes}
+        self.falls = {node: self.env.event() for node in self.plan.trigger_nodes}
         self.units: list[Unit] = []
         self.reinforcement_arrival_s = math.inf
         self.line_cuts: list[LineCut] = []
@@ -60,23 +76,18 @@ class World:
         self.dam = Dam(self)
 
     # ------------------------------------------------------------------ timeline
-    def note(self, kind: str, actor: str, place: str, template: str, *args: object) -> None:
-        """Add an event to the timeline (formatting only when a timeline is kept)."""
+    def note(self, kind: EventKind, actors: tuple[str, ...], place: str,
+             **facts: Any) -> None:
+        """Add an event with its typed facts to the timeline, when one is kept."""
         if self.timeline is not None:
-            detail = template.format(*args) if args else template
-            self.timeline.append(Event(self.env.now, kind, actor, place, detail))
+            self.timeline.append(Event(self.env.now, kind, actors, place, **facts))
 
     # ------------------------------------------------------------------ movement
-    def road_time_s(self, road_id: str) -> float:
-        """This replication's time to drive a road, delays included."""
-        length_m, drive, delay = self.plan.road_inputs[road_id]
-        values = self.values
-        drive_s = values[drive] if length_m is None else length_m / values[drive]
-        return drive_s + values[delay]
-
     def depart(self, unit: Unit, leg: Leg) -> None:
-        self.note("depart", unit.id, leg.origin, "sets off for {} ({})", leg.destination,
-                  leg.road)
+        """A force sets off on a leg of its route (an attacker heading for the dam
+        threatens it)."""
+        self.note(EventKind.DEPART, (unit.id,), leg.origin, road=leg.road,
+                  destination=leg.destination)
         if unit.side == "attacker" and leg.destination == self.dam.node:
             self.dam.threaten(unit.id)
 
@@ -92,7 +103,7 @@ class World:
             return engagement
         if node not in self.captured and self.scenario.network.nodes[node].kind in \
                 CAPTURABLE_KINDS:
-            self.capture(node, unit.id)
+            self.capture(node, (unit.id,))
         return None
 
     def arrive_at_destination(self, plan: ForcePlan, unit: Unit) -> None:
@@ -106,51 +117,49 @@ class World:
         if engagement is not None:
             engagement.join(unit)
         elif node in self.captured:
-            self.note("too_late", unit.id, node, "{} is already held by the attackers; "
-                      "no counter-attack is modelled", node)
+            self.note(EventKind.TOO_LATE, (unit.id,), node)
         else:
             self.garrisons.setdefault(node, []).append(unit)
-            self.note("garrison", unit.id, node, "holds {} with {:.0f}", node, unit.strength)
+            self.note(EventKind.GARRISON, (unit.id,), node, strength=unit.strength)
 
     # ------------------------------------------------------------------ outcomes
     def engagement_over(self, engagement: Engagement) -> None:
+        """A fight has ended: the winner holds or takes the node."""
         node = engagement.node
         del self.engagements[node]
         outcome = engagement.outcome
-        how = "destroyed" if outcome.loser_annihilated else "withdraw"
-        attackers = ",".join(u.id for u in engagement.attackers)
+        attackers = tuple(u.id for u in engagement.attackers)
+        defenders = tuple(u.id for u in engagement.defenders)
+        facts = {"attackers": outcome.attackers_left, "defenders": outcome.defenders_left,
+                 "winner": outcome.winner, "annihilated": outcome.loser_annihilated,
+                 "duration_s": outcome.duration_s}
         if outcome.winner == "attacker":
             self.garrisons[node] = []
-            self.note("defeat", ",".join(u.id for u in engagement.defenders), node,
-                      "defenders {} after {:.1f} h; {:.0f} attackers left", how,
-                      outcome.duration_s / HOUR_S, outcome.attackers_left)
+            self.note(EventKind.DEFEAT, defenders, node, opponents=attackers, **facts)
             self.capture(node, attackers)
         else:
             self.garrisons[node] = [u for u in engagement.defenders if u.strength > 0]
-            self.note("repulse", attackers, node,
-                      "attackers {} after {:.1f} h; {:.0f} defenders left", how,
-                      outcome.duration_s / HOUR_S, outcome.defenders_left)
+            self.note(EventKind.REPULSE, attackers, node, opponents=defenders, **facts)
             if node == self.dam.node:
                 self.dam.hold()
 
-    def capture(self, node: str, by: str) -> None:
+    def capture(self, node: str, by: tuple[str, ...]) -> None:
         """A node changes hands: triggers fire, lines depending on it are cut."""
         now = self.env.now
         self.captured[node] = now
         if node != self.dam.node:  # the dam notes its own capture
-            self.note("capture", by, node, "{} falls", node)
+            self.note(EventKind.CAPTURE, by, node)
         fall = self.falls.get(node)
         if fall is not None:
             fall.succeed()
         lines = self.plan.lines_by_node.get(node, ())
         if lines:
-            repair_s = self.values["grid.repair_time_s"]
+            repair_s = self.inputs.repair_time_s
             for line in lines:
                 self.line_cuts.append(LineCut(line, node, now, now + repair_s))
-                self.note("line_cut", line, node, "grid line cut; repair takes {:.0f} h",
-                          repair_s / HOUR_S)
+                self.note(EventKind.LINE_CUT, (line,), node, duration_s=repair_s)
             self.env.timeout(repair_s).callbacks.append(
-                lambda _e: [self.note("line_repaired", line, node, "grid line back in service")
+                lambda _e: [self.note(EventKind.LINE_REPAIRED, (line,), node)
                             for line in lines])
         if node == self.dam.node:
             self.dam.capture(by)
@@ -170,31 +179,27 @@ class Run(NamedTuple):
     events: int
 
 
-def run(scenario: Scenario, seed: int, replication: int, timeline: bool = False,
-        pinned: Mapping[str, float] | None = None) -> Run:
-    """Run replication `replication` of `scenario` with root seed `seed` (`pinned`:
-    input values that replace the draws, see `plan.sample_inputs`)."""
-    plan = compile_plan(scenario)
-    values = sample_inputs(plan, seed, replication, pinned)
-    world = World(plan, values, timeline)
+def run(prepared: PreparedScenario, inputs: Inputs, seed: int, replication: int,
+        timeline: bool = False) -> Run:
+    """Run replication `replication` (root seed `seed`) of the prepared scenario with its
+    drawn `inputs`."""
+    world = World(prepared, inputs, timeline)
     env = world.env
-    for force in plan.forces:
-        unit = Unit(force.id, force.side, values)
+    for force in world.plan.forces:
+        drawn = inputs.forces[force.id]
+        unit = Unit(force.id, force.side, drawn)
         world.units.append(unit)
         waits = force.legs or force.trigger_node is not None or \
-            force.trigger_time_s is not None or \
-            values["forces." + force.id + ".mobilisation_s"] > 0 or \
-            values["forces." + force.id + ".departure_s"] > 0
+            force.trigger_time_s is not None or drawn.mobilisation_s > 0 or drawn.departure_s > 0
         if waits:
             env.process(force_process(world, force, unit))
         else:
             world.arrive_at_destination(force, unit)  # a garrison in place from the start
-    env.run(until=plan.horizon_s)
+    env.run(until=world.plan.horizon_s)
     world.finish()
     history = _history(world, seed, replication)
-    processed = next(env._eid) - len(env._queue)  # scheduled minus still pending
     return Run(history, _outcomes(world, history), None if world.timeline is None
-               else tuple(world.timeline), processed)
+               else tuple(world.timeline), env.processed)
 
 
 def _history(world: World, seed: int, replication: int) -> History:
@@ -205,7 +210,7 @@ def _history(world: World, seed: int, replication: int) -> History:
         seed=seed,
         replication=replication,
         horizon_s=world.plan.horizon_s,
-        reservoir_volume_m3=world.values["assets.dam.reservoir.volume_m3"],
+        reservoir_volume_m3=world.inputs.reservoir_volume_m3,
         dam_state=dam.state,
         capture_s=dam.capture_s,
         breach_mode=mode.kind if mode is not None else None,
@@ -251,6 +256,4 @@ def _outcomes(world: World, history: History) -> dict[str, float]:
     horizon_h = horizon_s / HOUR_S
     for name, node in world.plan.capture_outcomes:
         out[name] = captured[node] / HOUR_S if node in captured else horizon_h
-    values = world.values
-    out.update({name: values[path] for name, path in world.plan.input_outcomes})
     return out

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..atomicfile import write_atomic
-from ..engine.timeline import clock_text, elapsed_text
+from ..engine.timeline import event_row
+from ..formatting import clock_text, elapsed_text
 from .console import FORECAST_HEADERS, forecast_note, forecast_rows
 from .session import Session, Step
 
@@ -241,8 +242,7 @@ def _timeline_rows(session: Session) -> list[tuple[str, ...]]:
                          step.kind.upper(), step.id, "", what))
         if index < len(timeline):
             event = timeline[index]
-            rows.append((elapsed_text(event.time_s), clock_text(start, event.time_s),
-                         event.kind, event.actor, event.place, event.detail))
+            rows.append(event_row(event, start))
     return rows
 
 

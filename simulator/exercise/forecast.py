@@ -33,8 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine import simulate
-from ..engine.plan import compile_plan, sample_inputs
+from ..engine import PreparedScenario, prepare, simulate
 from ..engine.record import Event, Replication
 from ..engine.rng import seed_sequence
 from ..scenario.schema import Scenario
@@ -134,12 +133,13 @@ def _paired(reference: np.ndarray, other: np.ndarray) -> Estimate:
     return Estimate(mean, low, high)
 
 
-def accepted_branches(scenario: Scenario, seen: Sequence[Event], time_s: float,
+def accepted_branches(scenario: Scenario | PreparedScenario, seen: Sequence[Event], time_s: float,
                       pinned: Mapping[str, float], seed: int, wanted: int,
                       max_attempts: int) -> tuple[list[int], int]:
     """Replication indices (from 0 up) whose branch, with `pinned` inputs, reproduces the
     `seen` past; at most `wanted`, trying at most `max_attempts` indices, and giving up
     early once a pilot shows that the budget cannot be met. Returns (accepted, tried)."""
+    scenario = prepare(scenario, consequences=False)
     accepted: list[int] = []
     tried = 0
     pilot = min(wanted, PILOT)
@@ -171,9 +171,10 @@ def branch_forecast(scenario: Scenario, story: Replication, time_s: float,
     started = time.perf_counter()
     seen = tuple(seen) if seen is not None else past(story.timeline, time_s)
     realised = realised_inputs(scenario, story, seen, time_s)
+    engine = prepare(scenario, consequences=False)
     seed = forecast_seed(story.seed, story.replication, decision)
     pinned = dict(realised.pinned)
-    branches, attempts = accepted_branches(scenario, seen, time_s, pinned, seed, wanted,
+    branches, attempts = accepted_branches(engine, seen, time_s, pinned, seed, wanted,
                                            wanted * ATTEMPTS_PER_BRANCH)
     conditioning = "rejection"
     if len(branches) < wanted and realised.under_way:
@@ -181,16 +182,18 @@ def branch_forecast(scenario: Scenario, story: Replication, time_s: float,
         # activities under way too (the forecast then knows how long they last).
         conditioning = "pinned"
         rejected = (len(branches), attempts)
-        story_values = sample_inputs(compile_plan(scenario), story.seed, story.replication)
+        table = engine.inputs
+        story_values = table.draw_by_path(story.seed, story.replication)
         pinned.update({path: story_values[path] for path in realised.under_way})
-        branches, tried = accepted_branches(scenario, seen, time_s, pinned, seed, wanted,
+        branches, tried = accepted_branches(engine, seen, time_s, pinned, seed, wanted,
                                             wanted * ATTEMPTS_PER_BRANCH)
         attempts = tried
     else:
         rejected = None
     columns: dict[str, dict[str, np.ndarray]] = {}
     for option, option_scenario in options.items():
-        rows = [simulate(option_scenario, seed, branch, pinned=pinned).outcomes
+        prepared = prepare(option_scenario)
+        rows = [simulate(prepared, seed, branch, pinned=pinned).outcomes
                 for branch in branches]
         columns[option] = {name: np.array([row.get(name, math.nan) for row in rows], dtype=float)
                            for name in METRICS}

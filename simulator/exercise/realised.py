@@ -1,6 +1,6 @@
 """What a story has already realised at a decision time: the pinning rule.
 
-Every random input of a replication is drawn up front (`engine.plan.sample_inputs`), but
+Every random input of a replication is drawn up front (`engine.inputs.InputTable`), but
 in the story each one *takes effect* at a moment: a road's time when a force sets off on
 it, a halt's length when a force stops at a town, a force's strength when it is first
 seen, the dam's failure clocks when it is captured. At a decision time ``t`` the rule,
@@ -11,7 +11,8 @@ read off the story's timeline before ``t``, sorts every input into one of three 
   its end, a halt left, a force's wait before departure once it has departed, a force's
   strength once it has been seen (garrison, arrive, engage, join), its combat
   parameters once every engagement it fought before ``t`` has ended, the failure modes
-  of a breach (and the reservoir volume) once the breach happened, a loss of operation
+  of a breach (and the reservoir volume and the breach's width factor, which with the
+  breach fix the flood downstream) once the breach happened, a loss of operation
   once the plant went off the grid (its restoration once the plant is back), the
   detection and each town's warning once they happened, the grid repair time once a
   line is back.
@@ -26,17 +27,19 @@ read off the story's timeline before ``t``, sorts every input into one of three 
 Observed and under-way inputs together are *begun*: an option may not change their
 specification (the engine cannot alter an activity in progress, and changing one that
 is over would rewrite the past). `same_past` tells whether a timeline reproduces the seen
-events, `first_difference` where it departs from them.
+events, `first_difference` where it departs from them. Both compare the engine's events
+only: the flood's arrivals follow from the breach and the pinned inputs above, so a
+branch that reproduces the engine's past reproduces them too (branches are checked
+without running the consequence models, which is what makes forecasts fast).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..engine.plan import compile_plan, input_specs, sample_inputs
+from ..engine import EventKind, prepare
 from ..engine.record import Event, Replication
 from ..scenario.schema import Scenario
 
@@ -47,7 +50,6 @@ FORCE_KINDS = frozenset({"dispatch", "depart", "arrive", "garrison", "engage", "
 SHOWS_STRENGTH = frozenset({"garrison", "arrive", "engage", "join"})
 COMBAT_FIELDS = ("effectiveness_per_s", "defender_advantage", "withdraw_ratio")
 WAIT_FIELDS = ("mobilisation_s", "departure_s")
-_DEFENDERS = re.compile(r"\(([^()]*)\)\s*$")  # engage detail ends "... defenders (a,b)"
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,16 @@ def past(timeline: Sequence[Event] | None, time_s: float) -> tuple[Event, ...]:
     return tuple(e for e in timeline or () if e.time_s < time_s)
 
 
+def _engine_events(events: Sequence[Event] | None) -> tuple[Event, ...]:
+    """The events the engine itself produces (not the flood's arrivals)."""
+    return tuple(e for e in events or () if e.kind is not EventKind.FLOOD_ARRIVAL)
+
+
 def same_past(seen: Sequence[Event], timeline: Sequence[Event] | None, time_s: float) -> bool:
-    """Whether `timeline` begins with exactly the `seen` events and has nothing else
-    before `time_s` (a step triggered by a capture sees events up to that capture, which
-    may share its time with later ones)."""
-    timeline = tuple(timeline or ())
+    """Whether `timeline` begins with exactly the `seen` engine events and has no other
+    engine event before `time_s` (a step triggered by a capture sees events up to that
+    capture, which may share its time with later ones)."""
+    seen, timeline = _engine_events(seen), _engine_events(timeline)
     count = len(seen)
     if timeline[:count] != tuple(seen):
         return False
@@ -82,7 +89,7 @@ def first_difference(seen: Sequence[Event], timeline: Sequence[Event] | None,
                      time_s: float) -> tuple[Event | None, Event | None] | None:
     """The first pair (seen event, event of `timeline`) where `timeline` departs from the
     seen past (None for a missing event), or None when `same_past` holds."""
-    timeline = tuple(timeline or ())
+    seen, timeline = _engine_events(seen), _engine_events(timeline)
     if same_past(seen, timeline, time_s):
         return None
     for index, event in enumerate(seen):
@@ -90,11 +97,6 @@ def first_difference(seen: Sequence[Event], timeline: Sequence[Event] | None,
         if event != other:
             return event, other
     return None, timeline[len(seen)]  # the seen events, then one more before time_s
-
-
-def _defenders(detail: str) -> list[str]:
-    match = _DEFENDERS.search(detail)
-    return [name for name in match.group(1).split(",") if name] if match else []
 
 
 class _Rule:
@@ -119,26 +121,27 @@ def realised_inputs(scenario: Scenario, story: Replication, seen: Sequence[Event
                     time_s: float) -> Realised:
     """Sort the inputs of `story` (a replication of `scenario`) at `time_s` by the rule
     of the module docstring, reading the `seen` events (default: those before `time_s`)."""
-    plan = compile_plan(scenario)
-    values = sample_inputs(plan, story.seed, story.replication)
-    rule = _Rule(input_specs(scenario))
+    prepared = prepare(scenario, consequences=False)
+    table = prepared.inputs
+    values = table.draw_by_path(story.seed, story.replication)
+    rule = _Rule(table.specs)
     events = tuple(seen) if seen is not None else past(story.timeline, time_s)
     if time_s > 0 or events:
-        _forces(plan, events, time_s, rule)
+        _forces(prepared, events, time_s, rule)
         _engagements(events, rule)
         _dam(scenario, events, values, time_s, rule)
         _grid(events, rule)
-    random = set(plan.input_paths)
+    random = set(table.random_paths)
     pinned = {path: values[path] for path in sorted(rule.observed) if path in random}
     under_way = tuple(p for p in rule.begun if p in random and p not in rule.observed)
     return Realised(time_s, pinned, dict(rule.begun), under_way)
 
 
-def _forces(plan, events: tuple[Event, ...], time_s: float, rule: _Rule) -> None:
-    for force in plan.forces:
+def _forces(prepared, events: tuple[Event, ...], time_s: float, rule: _Rule) -> None:
+    for force in prepared.plan.forces:
         name = force.id
         prefix = f"forces.{name}."
-        mine = [e for e in events if e.kind in FORCE_KINDS and name in e.actor.split(",")]
+        mine = [e for e in events if e.kind in FORCE_KINDS and name in e.actors]
         if mine:
             rule.begin(prefix + "strength", mine[0].time_s, f"{name} is in play")
             shown = next((e for e in mine if e.kind in SHOWS_STRENGTH), None)
@@ -159,7 +162,7 @@ def _forces(plan, events: tuple[Event, ...], time_s: float, rule: _Rule) -> None
         arrives = [e for e in mine if e.kind == "arrive"]
         for index, depart in enumerate(departs[:len(force.legs)]):
             leg = force.legs[index]
-            _, drive, delay = plan.road_inputs[leg.road]
+            drive, delay = prepared.inputs.road_paths(leg.road)
             what = f"{name} on the road from {leg.origin} to {leg.destination}"
             for path in (drive, delay):
                 if index < len(arrives):
@@ -180,10 +183,9 @@ def _engagements(events: tuple[Event, ...], rule: _Rule) -> None:
     fought: list[tuple[float, str, set[str], bool]] = []  # start, node, forces, finished
     for event in events:
         if event.kind == "engage":
-            forces = set(event.actor.split(",")) | set(_defenders(event.detail))
-            going[event.place] = (event.time_s, forces)
+            going[event.place] = (event.time_s, set(event.actors) | set(event.opponents))
         elif event.kind == "join" and event.place in going:
-            going[event.place][1].add(event.actor)
+            going[event.place][1].update(event.actors)
         elif event.kind in ("defeat", "repulse") and event.place in going:
             start, forces = going.pop(event.place)
             fought.append((start, event.place, forces, True))
@@ -218,8 +220,7 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
             for field in fields:
                 rule.observe(prefix + field, capture.time_s, "the dam has breached")
             continue
-        out = next((e for e in events if e.kind == "plant_out"
-                    and e.detail.startswith(f"{mode_id}:")), None)
+        out = next((e for e in events if e.kind == "plant_out" and e.mode == mode_id), None)
         if out is None:
             continue
         rule.observe(prefix + "occurs", capture.time_s, f"{mode_id} has happened")
@@ -230,6 +231,7 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
     if breach is None:
         return
     rule.observe("assets.dam.reservoir.volume_m3", breach.time_s, "the dam has breached")
+    rule.observe("consequences.breach.width_factor", breach.time_s, "the dam has breached")
     detected = any(e.kind == "detect" for e in events)
     what = "the breach warning is under way"
     if detected:

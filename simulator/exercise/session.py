@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..engine import simulate
-from ..engine.plan import compile_plan, input_specs, sample_inputs
+from ..engine import EventKind, prepare, simulate
 from ..engine.record import Event, Replication
-from ..engine.timeline import elapsed_text
+from ..engine.timeline import describe
+from ..formatting import HOUR_S, elapsed_text
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import apply_overrides, apply_variant, resolve_document, validate_document
 from ..scenario.marked_yaml import MarkedData, PathKey
@@ -44,7 +44,6 @@ from .realised import Realised, first_difference, realised_inputs, same_past
 
 __all__ = ["ExerciseStopped", "OptionState", "Session", "Situation", "Step"]
 
-HOUR_S = 3600.0
 DEFAULT_FORECAST_REPLICATIONS = 300
 KEY_OUTCOMES = ("dam_captured", "breach_started", "fatalities", "added_unserved_energy_mwh")
 
@@ -288,8 +287,9 @@ class Session:
         decision: Decision = step.spec  # type: ignore[assignment]
         time_s = step.time_s
         realised = realised_inputs(self.scenario, self.story, self.seen, time_s)
-        story_values = sample_inputs(compile_plan(self.scenario), self.seed, self.replication)
-        current_specs = input_specs(self.scenario)
+        table = prepare(self.scenario, consequences=False).inputs
+        story_values = table.draw_by_path(self.seed, self.replication)
+        current_specs = table.specs
         states = {}
         for option_id, option in decision.options.items():
             state = OptionState(option_id, option.description)
@@ -365,7 +365,7 @@ class Session:
         """Forces, dam, fallen towns, flood and grid as the seen events show them."""
         seen = self.seen
         forces = []
-        plan = compile_plan(self.scenario)
+        plan = prepare(self.scenario, consequences=False).plan
         for force in plan.forces:
             forces.append(_force_state(force.id, force.side, force, seen))
         dam_node = self.scenario.assets.dam.node
@@ -376,9 +376,9 @@ class Session:
                 if event.kind in ("threatened", "held", "captured", "breach", "plant_out",
                                   "plant_restored"):
                     dam = f"{event.kind.replace('_', ' ')} since {elapsed_text(event.time_s)}: " \
-                          f"{event.detail}"
+                          f"{describe(event)}"
         towns = tuple((e.place, e.time_s) for e in seen if e.kind == "capture")
-        flood = _flood_lines(self.scenario, self.story, seen, time_s)
+        flood = _flood_lines(self.story, seen, time_s)
         grid = _grid_lines(seen)
         return Situation(time_s, tuple(forces), dam, towns, flood, grid)
 
@@ -422,13 +422,14 @@ def _changes_begun(option: Scenario, current_specs: dict[str, Any],
                    story_values: dict[str, float], realised: Realised, seed: int,
                    replication: int) -> str | None:
     """An input already begun whose specification or story draw the option changes."""
-    specs = input_specs(option)
+    table = prepare(option, consequences=False).inputs
+    specs = table.specs
     values = None
     for path, (since_s, what) in realised.begun.items():
         changed = specs.get(path) != current_specs.get(path)
         if not changed:
             if values is None:
-                values = sample_inputs(compile_plan(option), seed, replication)
+                values = table.draw_by_path(seed, replication)
             changed = values.get(path) != story_values.get(path)
         if changed:
             return (f"it changes {path}, already in effect since {elapsed_text(since_s)} "
@@ -439,8 +440,8 @@ def _changes_begun(option: Scenario, current_specs: dict[str, Any],
 def _event_text(event: Event | None) -> str:
     if event is None:
         return "nothing"
-    return f"'{elapsed_text(event.time_s)} {event.kind} {event.actor} at {event.place}: " \
-           f"{event.detail}'"
+    return f"'{elapsed_text(event.time_s)} {event.kind} {', '.join(event.actors)} at " \
+           f"{event.place}: {describe(event)}'"
 
 
 def _past_changed(seen: tuple[Event, ...], timeline, time_s: float) -> str:
@@ -454,9 +455,8 @@ def _past_changed(seen: tuple[Event, ...], timeline, time_s: float) -> str:
 
 
 def _force_state(force_id: str, side: str, plan, seen: tuple[Event, ...]) -> ForceState:
-    mine = [e for e in seen if force_id in e.actor.split(",")
-            or (e.kind == "engage" and f"{force_id}" in e.detail.rsplit("(", 1)[-1]
-                .rstrip(")").split(","))]
+    mine = [e for e in seen if force_id in e.actors
+            or (e.kind == "engage" and force_id in e.opponents)]
     if not mine:
         if plan.trigger_node is not None:
             status = f"at {plan.start}, waiting for {plan.trigger_node} to fall"
@@ -474,10 +474,7 @@ def _force_state(force_id: str, side: str, plan, seen: tuple[Event, ...]) -> For
     if kind == "dispatch":
         status = f"dispatched, getting ready at {place}"
     elif kind == "depart":
-        status = f"on the road from {place}"
-        destination = last.detail.split("sets off for ", 1)[-1].split(" (", 1)[0]
-        if destination != last.detail:
-            status += f" to {destination}"
+        status = f"on the road from {place} to {last.destination}"
     elif kind == "arrive":
         status = f"at {place}"
     elif kind == "garrison":
@@ -494,24 +491,23 @@ def _force_state(force_id: str, side: str, plan, seen: tuple[Event, ...]) -> For
         status = f"at {place}, held by the attackers"
     else:
         status = f"{kind} at {place}"
-    return ForceState(force_id, side, status, last.time_s, last.detail)
+    return ForceState(force_id, side, status, last.time_s, describe(last))
 
 
-def _flood_lines(scenario: Scenario, story: Replication, seen: tuple[Event, ...],
+def _flood_lines(story: Replication, seen: tuple[Event, ...],
                  time_s: float) -> tuple[str, ...]:
     breach = next((e for e in seen if e.kind == "breach"), None)
     if breach is None:
         return ()
-    lines = [f"breach at {elapsed_text(breach.time_s)}: {breach.detail}"]
+    lines = [f"breach at {elapsed_text(breach.time_s)}: {describe(breach)}"]
     outcomes = story.outcomes
-    for town in scenario.river.towns:
-        arrival_h = outcomes.get(f"arrival_h.{town}", math.nan)
-        if math.isfinite(arrival_h) and arrival_h * HOUR_S <= time_s:
-            text = f"the flood reached {town} at {elapsed_text(arrival_h * HOUR_S)}"
-            peak_h = outcomes.get(f"peak_h.{town}", math.nan)
-            if math.isfinite(peak_h) and peak_h * HOUR_S <= time_s:
-                text += f", peak {outcomes.get(f'depth_m.{town}', math.nan):.1f} m above normal"
-            lines.append(text)
+    for arrival in (e for e in seen if e.kind is EventKind.FLOOD_ARRIVAL):
+        town = arrival.place
+        text = f"the flood reached {town} at {elapsed_text(arrival.time_s)}"
+        peak_s = outcomes.get(f"peak_h.{town}", math.nan) * HOUR_S
+        if math.isfinite(peak_s) and peak_s <= time_s:
+            text += f", peak {arrival.depth_m:.1f} m above normal"
+        lines.append(text)
     warned = [e.place for e in seen if e.kind == "warning"]
     if warned:
         lines.append("warned: " + ", ".join(warned))
@@ -523,11 +519,12 @@ def _grid_lines(seen: tuple[Event, ...]) -> tuple[str, ...]:
     plant: str | None = None
     for event in seen:
         if event.kind == "line_cut":
-            cut[event.actor] = event.time_s
+            cut.update(dict.fromkeys(event.actors, event.time_s))
         elif event.kind == "line_repaired":
-            cut.pop(event.actor, None)
+            for line in event.actors:
+                cut.pop(line, None)
         elif event.kind == "plant_out":
-            plant = f"plant off the grid since {elapsed_text(event.time_s)}: {event.detail}"
+            plant = f"plant off the grid since {elapsed_text(event.time_s)}: {describe(event)}"
         elif event.kind == "plant_restored":
             plant = None
         elif event.kind == "breach":

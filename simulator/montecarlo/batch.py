@@ -2,9 +2,10 @@
 
 A process-pool job or Dask task is a batch of many replications, never one, so that
 scheduling stays a small share of the run. `run_batch` is a module-level function of
-plain picklable data: the scenario, the seed, the replication indices and the import path
+plain picklable data: the scenario, the seed, the replication indices and the import paths
 of the replication function (``simulator.engine:simulate`` unless a test or another
-engine injects its own). It returns the outcomes as one 2-D float array with a column per
+engine injects its own) and of the function that prepares a scenario for it
+(``simulator.engine:prepare``). It returns the outcomes as one 2-D float array with a column per
 outcome name, so shipping a batch back costs one array instead of thousands of dicts. A
 replication that raises becomes a `Failure` record; the rest of the batch goes on.
 """
@@ -24,8 +25,8 @@ import numpy as np
 from .csvformat import format_rows
 
 DEFAULT_REPLICATE = "simulator.engine:simulate"
+DEFAULT_PREPARE = "simulator.engine:prepare"
 TRACEBACKS_PER_BATCH = 3  # enough to debug; a batch where everything fails stays small
-_CACHED_SCENARIOS = 4
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,11 @@ class BatchTask:
     """What a worker needs to run some replications of one scenario."""
 
     scenario: Any
-    scenario_key: str  # the resolved scenario's hash: one object per process and key
+    scenario_key: str  # the resolved scenario's content hash
     seed: int
     replications: np.ndarray  # int64 indices
     replicate: str = DEFAULT_REPLICATE
+    prepare: str | None = DEFAULT_PREPARE  # None: the scenario goes to `replicate` as is
     csv: bool = False  # also format the rows as outcomes.csv text (for a stored run)
 
 
@@ -90,25 +92,42 @@ def resolve(path: str) -> Callable:
     return target
 
 
-_scenarios: dict[str, Any] = {}
+class WorkerScenarios:
+    """The prepared scenarios of the runs a worker process serves, by content hash.
+
+    Preparing a scenario (routes, samplers, the grid's baseline) costs tens of
+    milliseconds and its grid states are solved on demand, so a process prepares each
+    scenario once and keeps it warm from batch to batch. Keys are the resolved
+    scenario's SHA-256 and the preparing function, never object identity; a process
+    holds at most `size` of them.
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._prepared: dict[tuple[str, str | None], Any] = {}
+
+    def get(self, task: BatchTask) -> Any:
+        """The prepared scenario of `task`, prepared now if this process has not yet."""
+        key = (task.scenario_key, task.prepare)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            if len(self._prepared) >= self.size:
+                self._prepared.clear()
+            prepared = task.scenario if task.prepare is None else \
+                resolve(task.prepare)(task.scenario)
+            self._prepared[key] = prepared
+        return prepared
 
 
-def _scenario(task: BatchTask) -> Any:
-    """Keep one scenario object per key in each process, so caches the engine keys on the
-    scenario (grid dispatch states, prepared networks) stay warm from batch to batch."""
-    scenario = _scenarios.get(task.scenario_key)
-    if scenario is None:
-        if len(_scenarios) >= _CACHED_SCENARIOS:
-            _scenarios.clear()
-        scenario = _scenarios[task.scenario_key] = task.scenario
-    return scenario
+#: This process's prepared scenarios (one per worker process, shared by its batches).
+WORKER_SCENARIOS = WorkerScenarios()
 
 
 def run_batch(task: BatchTask) -> BatchResult:
     """Run the replications of `task` one after the other; isolate each one's errors."""
     start = time.perf_counter()
     simulate = resolve(task.replicate)
-    scenario = _scenario(task)
+    scenario = WORKER_SCENARIOS.get(task)
     seed = task.seed
     done: list[int] = []
     rows: list[dict[str, float]] = []

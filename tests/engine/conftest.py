@@ -48,7 +48,7 @@ def change_force():
 
 def event_log(replication, kinds=None):
     """The timeline as (hours, kind, actor, place) tuples, optionally only some kinds."""
-    return [(round(e.time_s / 3600, 9), e.kind, e.actor, e.place)
+    return [(round(e.time_s / 3600, 9), e.kind, ",".join(e.actors), e.place)
             for e in replication.timeline if kinds is None or e.kind in kinds]
 
 

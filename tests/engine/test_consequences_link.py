@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from simulator.engine import simulate, simulate_history
-from simulator.engine.consequences_link import consequence_outcomes
+from simulator.engine import EventKind, prepare, simulate, simulate_history
+from simulator.engine.consequences_link import consequences
 
 
 def test_grid_loses_the_plant_from_fords_fall_to_the_horizon(valley):
@@ -47,9 +47,12 @@ def test_no_breach_no_flood_and_the_same_columns(uncertain):
     """Without a breach the flood outcomes are zero (times NaN), and every replication
     has the same outcome names whether or not the dam was breached."""
     seen = {}
+    prepared = prepare(uncertain)
+    table = prepared.inputs
     for k in range(60):
-        history = simulate_history(uncertain, replication=k)
-        o = consequence_outcomes(uncertain, history)
+        history = simulate_history(prepared, replication=k)
+        inputs = table.typed(table.draw(uncertain.scenario.seed, k))
+        o = consequences(prepared.consequences, history, inputs).outcomes
         seen.setdefault(history.breached, o)
         if not history.breached:
             assert o["fatalities"] == o["peak_outflow_m3s"] == 0
@@ -70,3 +73,18 @@ def test_model_inputs_come_from_their_own_streams(uncertain):
     for name in o:
         if name.startswith("input."):
             assert p[name] == o[name]
+
+
+def test_flood_arrivals_are_timeline_events_at_the_arrival_outcomes(valley):
+    """Each river town the flood reaches within the horizon gets a flood_arrival event
+    at the time its arrival outcome gives, after the breach and in time order."""
+    run = simulate(valley, timeline=True)
+    arrivals = [e for e in run.timeline if e.kind is EventKind.FLOOD_ARRIVAL]
+    assert [e.place for e in arrivals] == ["near", "far"]
+    breach = next(e for e in run.timeline if e.kind is EventKind.BREACH)
+    for event in arrivals:
+        assert event.time_s / 3600 == pytest.approx(run.outcomes[f"arrival_h.{event.place}"])
+        assert event.after_breach_s == pytest.approx(event.time_s - breach.time_s)
+        assert event.depth_m == pytest.approx(run.outcomes[f"depth_m.{event.place}"])
+    times = [e.time_s for e in run.timeline]
+    assert times == sorted(times)

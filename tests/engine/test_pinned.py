@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine import simulate
-from simulator.engine.plan import compile_plan, input_specs, sample_inputs
+from simulator.engine import prepare, simulate
 
 
 def test_no_pins_is_the_default(uncertain, same):
@@ -19,12 +18,12 @@ def test_no_pins_is_the_default(uncertain, same):
 
 
 def test_pinned_inputs_replace_their_draws_only(uncertain):
-    plan = compile_plan(uncertain)
-    story = sample_inputs(plan, 4, 0)
-    pins = {path: story[path] for path in plan.input_paths[:3]}
+    table = prepare(uncertain).inputs
+    story = table.draw_by_path(4, 0)
+    pins = {path: story[path] for path in table.random_paths[:3]}
     for k in range(1, 6):
-        fresh = sample_inputs(plan, 4, k)
-        branch = sample_inputs(plan, 4, k, pins)
+        fresh = table.draw_by_path(4, k)
+        branch = dict(zip(table.paths, table.draw(4, k, pins), strict=True))
         assert {p: branch[p] for p in pins} == pins
         assert {p: v for p, v in branch.items() if p not in pins} == \
             {p: v for p, v in fresh.items() if p not in pins}
@@ -34,9 +33,8 @@ def test_pinned_inputs_replace_their_draws_only(uncertain):
 
 def test_pinning_every_input_replays_the_story(uncertain):
     """With all of a story's inputs pinned, any replication index gives its timeline."""
-    plan = compile_plan(uncertain)
     story = simulate(uncertain, seed=9, replication=3, timeline=True)
-    pins = sample_inputs(plan, 9, 3)
+    pins = prepare(uncertain).inputs.draw_by_path(9, 3)
     branch = simulate(uncertain, seed=9, replication=11, timeline=True, pinned=pins)
     assert branch.timeline == story.timeline
 
@@ -47,7 +45,9 @@ def test_unknown_pinned_path_is_refused(uncertain):
 
 
 def test_input_specs_cover_every_sampled_input(uncertain):
-    plan = compile_plan(uncertain)
-    specs = input_specs(uncertain)
-    assert set(specs) == set(sample_inputs(plan, 1, 0))
-    assert set(plan.input_paths) <= set(specs)
+    table = prepare(uncertain).inputs
+    assert set(table.specs) == set(table.draw_by_path(1, 0))
+    assert set(table.random_paths) <= set(table.specs)
+    recorded = {name.removeprefix("input.") for name in simulate(uncertain).outcomes
+                if name.startswith("input.")}
+    assert recorded == set(table.random_paths)

@@ -7,9 +7,8 @@ import math
 
 import pytest
 
-from simulator.engine import LineCut, simulate, simulate_history
+from simulator.engine import LineCut, prepare, simulate, simulate_history
 from simulator.engine.lanchester import resolve, strengths_at
-from simulator.engine.plan import compile_plan
 from simulator.scenario.schema import Trigger
 
 H = 3600.0
@@ -44,12 +43,12 @@ def test_column_takes_ford_then_the_dam(valley, log):
         (falls, "line_cut", "tie", "ford"),
         (falls, "dispatch", "relief", "capital"),
         (falls + 1, "depart", "column", "ford"),
-        (falls + 1, "threatened", "Valley Dam", "dam"),
+        (falls + 1, "threatened", "dam", "dam"),
         (falls + 2, "depart", "relief", "capital"),
         (falls + 3, "arrive", "column", "dam"),
         (falls + 3, "engage", "column", "dam"),
         (captured, "defeat", "dam_garrison", "dam"),
-        (captured, "captured", "Valley Dam", "dam"),
+        (captured, "captured", "dam", "dam"),
         (falls + 6, "arrive", "relief", "dam"),
         (falls + 6, "too_late", "relief", "dam"),
     ]
@@ -78,9 +77,9 @@ def test_failure_modes_warning_and_grid(valley, log):
     after = log(r, {"plant_out", "plant_restored", "breach", "detect", "warning",
                     "line_repaired"})
     assert after == [
-        (pytest.approx(cap + 1), "plant_out", "Valley Dam", "valley"),
-        (pytest.approx(cap + 3), "plant_restored", "Valley Dam", "valley"),
-        (pytest.approx(cap + 6), "breach", "Valley Dam", "dam"),
+        (pytest.approx(cap + 1), "plant_out", "dam", "valley"),
+        (pytest.approx(cap + 3), "plant_restored", "dam", "valley"),
+        (pytest.approx(cap + 6), "breach", "dam", "dam"),
         (pytest.approx(cap + 6.5), "detect", "warning", "dam"),
         (pytest.approx(cap + 7.5), "warning", "warning", "near"),
         (pytest.approx(cap + 7.5), "warning", "warning", "far"),
@@ -117,7 +116,7 @@ def test_only_the_breach_modes_that_happen_compete(valley, log):
     scenario = valley.model_copy(update={"assets": assets})
     r = simulate(scenario, timeline=True)
     cap = r.outcomes["time_to_capture_h"]
-    assert log(r, {"breach"}) == [(pytest.approx(cap + 10), "breach", "Valley Dam", "dam")]
+    assert log(r, {"breach"}) == [(pytest.approx(cap + 10), "breach", "dam", "dam")]
     assert simulate_history(scenario).breach_mode == "full_breach"
     assert r.outcomes["breach_depth_fraction"] == 1.0
 
@@ -139,7 +138,7 @@ def test_relief_joining_mid_engagement_re_resolves_it(valley, change_force, log)
         (pytest.approx(falls + 3), "engage", "column", "dam"),
         (pytest.approx(falls + 4), "join", "relief", "dam"),
         (pytest.approx(end), "repulse", "column", "dam"),
-        (pytest.approx(end), "held", "Valley Dam", "dam"),
+        (pytest.approx(end), "held", "dam", "dam"),
     ]
     o = r.outcomes
     assert o["dam_captured"] == 0 and o["dam_held"] == 1 and o["breach_started"] == 0
@@ -170,11 +169,11 @@ def test_undefended_town_falls_on_arrival_and_junctions_never_do(valley, change_
 
 def test_route_is_the_shortest_expected_time(valley, change_force):
     """Ford to the dam direct (2 h) beats the junction (6 h); an explicit route is kept."""
-    legs = compile_plan(valley).forces[0].legs
+    legs = prepare(valley).plan.forces[0].legs
     assert [leg.road for leg in legs] == ["border_ford", "ford_dam"]
     scenario = change_force(valley, "column", objective=None,
                             route=["border", "ford", "junction", "dam"])
-    legs = compile_plan(scenario).forces[0].legs
+    legs = prepare(scenario).plan.forces[0].legs
     assert [leg.road for leg in legs] == ["border_ford", "ford_junction", "junction_dam"]
 
 
@@ -188,7 +187,7 @@ def test_scheduled_trigger_and_a_force_never_sent(valley, change_force, load, lo
     never = simulate(load("engine_valley.yaml", "no_relief"), timeline=True)
     assert never.outcomes["reinforcements_arrived"] == 0
     assert never.outcomes["reinforcements_arrival_h"] == 120
-    assert not [e for e in never.timeline if e.actor == "relief"]
+    assert not [e for e in never.timeline if "relief" in e.actors]
 
 
 def test_stalemate_runs_to_the_horizon(load, change_force):
@@ -224,7 +223,7 @@ def test_arrival_is_the_sum_of_segment_times(uncertain):
             drive = length_m / o[p + "speed_mps"] if length_m else o[p + "travel_time_s"]
             return drive + o.get(p + "delay_s", 0.0)
 
-        arrivals = {(e.actor, e.place): e.time_s for e in r.timeline if e.kind == "arrive"}
+        arrivals = {(e.actors[0], e.place): e.time_s for e in r.timeline if e.kind == "arrive"}
         column_at_alpha = o["input.forces.column.departure_s"] + road("border_alpha", 60e3)
         assert arrivals["column", "alpha"] == pytest.approx(column_at_alpha)
         if o["reinforcements_arrived"]:

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pickle
 
-from simulator.engine import Replication, simulate, simulate_history
-from simulator.engine import plan as plan_module
+from simulator.engine import Replication, prepare, simulate, simulate_history
 
 
 def test_same_seed_same_history(uncertain, same):
-    """Outcomes and timeline are identical on a second run, with the compiled plan
-    cache cleared in between, and do not depend on whether a timeline is kept."""
-    first = [simulate(uncertain, seed=17, replication=k, timeline=True) for k in range(30)]
-    plan_module._CACHE.clear()
-    again = [simulate(uncertain, seed=17, replication=k, timeline=True) for k in range(30)]
+    """Outcomes and timeline are identical on a second run with a scenario prepared
+    afresh, and do not depend on whether a timeline is kept."""
+    prepared = prepare(uncertain)
+    first = [simulate(prepared, seed=17, replication=k, timeline=True) for k in range(30)]
+    again = [simulate(prepare(uncertain), seed=17, replication=k, timeline=True)
+             for k in range(30)]
     assert all(same(a, b) for a, b in zip(first, again, strict=True))
     bare = [simulate(uncertain, seed=17, replication=k) for k in range(30)]
     without_timeline = [Replication(r.seed, r.replication, r.outcomes) for r in first]
@@ -31,11 +31,11 @@ def test_seed_defaults_to_the_scenario_and_matters(uncertain, same):
 
 
 def test_replication_alone_equals_replication_in_a_batch(uncertain, same):
-    batch = [simulate(uncertain, seed=3, replication=k) for k in range(25)]
-    for k in (24, 0, 13, 7):
-        plan_module._CACHE.clear()
+    prepared = prepare(uncertain)
+    batch = [simulate(prepared, seed=3, replication=k) for k in range(25)]
+    for k in (24, 0, 13, 7):  # alone: a plain scenario, prepared for the one call
         assert same(simulate(uncertain, seed=3, replication=k), batch[k])
-    reverse = [simulate(uncertain, seed=3, replication=k) for k in reversed(range(25))]
+    reverse = [simulate(prepared, seed=3, replication=k) for k in reversed(range(25))]
     assert all(same(a, b) for a, b in zip(reversed(reverse), batch, strict=True))
 
 

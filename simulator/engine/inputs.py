@@ -1,0 +1,278 @@
+"""The uncertain inputs of a scenario: compiled once, drawn per replication into typed values.
+
+Each input belongs to one component, and each component has its own random stream named
+by its path in the scenario (``forces.isil_column``, ``network.roads.anah_haditha``,
+``assets.dam.failure_modes.breach``, ``consequences.breach``, ...), drawn in a fixed
+order. `InputTable.draw` returns every input of a replication as one flat list, and
+`InputTable.typed` turns that list into the typed per-force, per-road and per-asset
+values (`Inputs`) that the engine and the consequence models read. Paths such as
+``forces.isil_column.strength`` remain for two things only: the ``input.<path>`` outcome
+columns, and pinning inputs to a story's values in the tabletop exercise.
+
+Two uncertainties of the consequence models have no scenario field yet, so their
+specification lives here next to the others: the breach width factor (lognormal,
+median 1, 95 % of draws within a factor of 2; Wahl 2004, J. Hydraulic Eng.
+130(5):389-397, finds breach-parameter predictions off by factors of 2 to 4) and each
+river town's quantile in Graham's fatality-rate range (uniform on [0, 1]).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.distributions import Distribution
+from ..scenario.schema import Road, Scenario
+from .rng import StreamSet
+
+__all__ = ["FailureModeInputs", "ForceInputs", "InputTable", "Inputs", "road_time_s"]
+
+WIDTH_FACTOR_SIGMA = math.log(2.0) / 1.96  # lognormal: 95 % of draws within a factor 2
+
+Sampler = Callable[[np.random.Generator], float]
+Spec = Distribution | float | Sampler  # a float is a probability of occurrence
+
+
+def road_time_s(road: Road, drive: float, delay_s: float) -> float:
+    """Time to drive `road`: its length over the speed `drive` (or `drive` itself when the
+    road gives a travel time), plus the delay on it. The one road-time formula, used with
+    draws in a replication and with means when routes are planned."""
+    drive_s = drive if road.travel_time_s is not None else road.length_m / drive
+    return drive_s + delay_s
+
+
+@dataclass(frozen=True, slots=True)
+class ForceInputs:
+    """One force's drawn parameters."""
+
+    strength: float
+    departure_s: float
+    effectiveness_per_s: float
+    defender_advantage: float
+    withdraw_ratio: float
+    mobilisation_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class FailureModeInputs:
+    """Whether a failure mode of the dam happens after capture, when, and for how long."""
+
+    occurs: bool
+    delay_s: float
+    restoration_s: float | None  # loss of operation only
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Every input of one replication, typed, in SI units."""
+
+    forces: dict[str, ForceInputs]
+    halt_s: dict[str, float]  # node -> halt there
+    road_time_s: dict[str, float]  # road -> drive plus delay
+    reservoir_volume_m3: float
+    failure_modes: dict[str, FailureModeInputs]
+    detection_delay_s: float
+    dissemination_delay_s: dict[str, float]  # river town -> its own delay
+    repair_time_s: float
+    breach_width_factor: float
+    rate_quantile: dict[str, float]  # river town -> quantile in Graham's range
+
+
+_CONSEQUENCE = "input.consequences."
+_FORCE_FIELDS = ("strength", "departure_s", "effectiveness_per_s", "defender_advantage",
+                 "withdraw_ratio", "mobilisation_s")
+
+
+def _bernoulli(probability: float) -> Sampler:
+    def draw(rng: np.random.Generator) -> float:
+        return 1.0 if rng.random() < probability else 0.0
+
+    return draw
+
+
+def _width_factor(rng: np.random.Generator) -> float:
+    return float(np.exp(WIDTH_FACTOR_SIGMA * rng.standard_normal()))
+
+
+def _uniform(rng: np.random.Generator) -> float:
+    return float(rng.random())
+
+
+def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
+    """Every input, grouped by component, in the fixed order of the streams."""
+    groups: list[tuple[str, list[tuple[str, Spec]]]] = []
+    for force_id, force in scenario.forces.items():
+        groups.append((f"forces.{force_id}",
+                       [(name, getattr(force, name)) for name in _FORCE_FIELDS]))
+    for node_id, node in scenario.network.nodes.items():
+        groups.append((f"network.nodes.{node_id}", [("halt_s", node.halt_s)]))
+    for road_id, road in scenario.network.roads.items():
+        timing = (("travel_time_s", road.travel_time_s) if road.travel_time_s is not None
+                  else ("speed_mps", road.speed_mps))
+        groups.append((f"network.roads.{road_id}", [timing, ("delay_s", road.delay_s)]))
+    dam = scenario.assets.dam
+    groups.append(("assets.dam.reservoir", [("volume_m3", dam.reservoir.volume_m3)]))
+    for mode_id, mode in dam.failure_modes.items():
+        fields: list[tuple[str, Spec]] = [("occurs", mode.probability), ("delay_s", mode.delay_s)]
+        if mode.restoration_s is not None:
+            fields.append(("restoration_s", mode.restoration_s))
+        groups.append((f"assets.dam.failure_modes.{mode_id}", fields))
+    groups.append(("warning", [("detection_delay_s", scenario.warning.detection_delay_s)]))
+    for town_id in scenario.river.towns:
+        # One dissemination delay per town: the warning reaches each town on its own.
+        groups.append((f"warning.towns.{town_id}",
+                       [("dissemination_delay_s", scenario.warning.dissemination_delay_s)]))
+    groups.append(("grid", [("repair_time_s", scenario.grid.repair_time_s)]))
+    groups.append(("consequences.breach", [("width_factor", _width_factor)]))
+    for town_id in scenario.river.towns:
+        groups.append((f"consequences.lifeloss.{town_id}", [("rate_quantile", _uniform)]))
+    return groups
+
+
+@dataclass(frozen=True)
+class _Component:
+    name: str
+    draws: tuple[tuple[int, Sampler], ...]  # (index in the value list, sampler)
+
+
+class InputTable:
+    """The inputs of one scenario, compiled: fixed values, samplers and their streams.
+
+    `paths` lists every input (fixed ones too) in stream order; `random_paths` those
+    that are drawn. `specs` maps each path to its specification (a distribution, a
+    probability of occurrence, or the sampler of a consequence-model uncertainty).
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        paths: list[str] = []
+        base: list[float] = []
+        specs: dict[str, Spec] = {}
+        components: list[_Component] = []
+        for component, fields in _components(scenario):
+            draws = []
+            for field, spec in fields:
+                path = f"{component}.{field}"
+                specs[path] = spec
+                index = len(paths)
+                paths.append(path)
+                base.append(math.nan)
+                if isinstance(spec, float | int):  # probability of an event
+                    if spec in (0.0, 1.0):
+                        base[index] = float(spec)
+                        continue
+                    draws.append((index, _bernoulli(float(spec))))
+                elif isinstance(spec, Distribution):
+                    if spec.is_fixed:
+                        base[index] = spec.mean
+                        continue
+                    draws.append((index, spec.sample))
+                else:
+                    draws.append((index, spec))
+            if draws:
+                components.append(_Component(component, tuple(draws)))
+        self.paths = tuple(paths)
+        self.specs = specs
+        self.index = {path: i for i, path in enumerate(paths)}
+        self._base = base
+        self._components = tuple(components)
+        self._streams = StreamSet([c.name for c in components])
+        random = [i for c in components for i, _ in c.draws]
+        self.random_paths = tuple(paths[i] for i in random)
+        columns = [("input." + paths[i], i) for i in random]
+        #: (outcome column, index) of the engine's random inputs and of the consequence
+        #: models' ones, recorded with the outcomes of whoever uses them
+        self.engine_columns = tuple(c for c in columns if not c[0].startswith(_CONSEQUENCE))
+        self.consequence_columns = tuple(c for c in columns if c[0].startswith(_CONSEQUENCE))
+        self._layout = _Layout(scenario, self.index)
+
+    def draw(self, seed: int, replication: int,
+             pinned: Mapping[str, float] | None = None) -> list[float]:
+        """Every input of one replication, in the order of `paths`.
+
+        `pinned` maps input paths to values that replace the draws (a branch forecast
+        keeps what a story has already realised and draws the rest fresh). Every stream
+        is still drawn in full, so the inputs that are not pinned are exactly those of
+        the unpinned replication (common random numbers); an unknown path is a
+        ValueError.
+        """
+        values = list(self._base)
+        streams = self._streams.positioned(seed, replication)
+        for component, (_, generator) in zip(self._components, streams, strict=True):
+            for index, sample in component.draws:
+                values[index] = sample(generator)
+        if pinned:
+            unknown = sorted(set(pinned) - self.index.keys())
+            if unknown:
+                raise ValueError(f"pinned inputs not in this scenario: {', '.join(unknown)}")
+            for path, value in pinned.items():
+                values[self.index[path]] = float(value)
+        return values
+
+    def road_paths(self, road_id: str) -> tuple[str, str]:
+        """The input paths of a road's drive (speed or travel time) and its delay."""
+        prefix = f"network.roads.{road_id}."
+        drive = "speed_mps" if prefix + "speed_mps" in self.index else "travel_time_s"
+        return prefix + drive, prefix + "delay_s"
+
+    def draw_by_path(self, seed: int, replication: int) -> dict[str, float]:
+        """Every input of one replication keyed by its path (for pinning inputs to a
+        story's values and comparing stories)."""
+        return dict(zip(self.paths, self.draw(seed, replication), strict=True))
+
+    def typed(self, values: list[float]) -> Inputs:
+        """The drawn `values` as typed per-force, per-road and per-asset inputs."""
+        return self._layout.typed(values)
+
+
+class _Layout:
+    """Where each typed input sits in the flat list of values, worked out once."""
+
+    def __init__(self, scenario: Scenario, index: dict[str, int]) -> None:
+        self.forces = {force_id: tuple(index[f"forces.{force_id}.{name}"]
+                                       for name in _FORCE_FIELDS)
+                       for force_id in scenario.forces}
+        self.halts = {node: index[f"network.nodes.{node}.halt_s"]
+                      for node in scenario.network.nodes}
+        self.roads = []
+        for road_id, road in scenario.network.roads.items():
+            prefix = f"network.roads.{road_id}."
+            drive = prefix + ("travel_time_s" if road.travel_time_s is not None else "speed_mps")
+            self.roads.append((road_id, road, index[drive], index[prefix + "delay_s"]))
+        dam = scenario.assets.dam
+        self.volume = index["assets.dam.reservoir.volume_m3"]
+        self.modes = []
+        for mode_id, mode in dam.failure_modes.items():
+            prefix = f"assets.dam.failure_modes.{mode_id}."
+            restoration = index[prefix + "restoration_s"] if mode.restoration_s is not None \
+                else None
+            self.modes.append((mode_id, index[prefix + "occurs"], index[prefix + "delay_s"],
+                               restoration))
+        self.detection = index["warning.detection_delay_s"]
+        towns = tuple(scenario.river.towns)
+        self.dissemination = {t: index[f"warning.towns.{t}.dissemination_delay_s"]
+                              for t in towns}
+        self.repair = index["grid.repair_time_s"]
+        self.width_factor = index["consequences.breach.width_factor"]
+        self.quantiles = {t: index[f"consequences.lifeloss.{t}.rate_quantile"] for t in towns}
+
+    def typed(self, v: list[float]) -> Inputs:
+        return Inputs(
+            forces={force_id: ForceInputs(*(v[i] for i in at))
+                    for force_id, at in self.forces.items()},
+            halt_s={node: v[i] for node, i in self.halts.items()},
+            road_time_s={road_id: road_time_s(road, v[drive], v[delay])
+                         for road_id, road, drive, delay in self.roads},
+            reservoir_volume_m3=v[self.volume],
+            failure_modes={mode_id: FailureModeInputs(bool(v[occurs]), v[delay],
+                                                      None if restore is None else v[restore])
+                           for mode_id, occurs, delay, restore in self.modes},
+            detection_delay_s=v[self.detection],
+            dissemination_delay_s={t: v[i] for t, i in self.dissemination.items()},
+            repair_time_s=v[self.repair],
+            breach_width_factor=v[self.width_factor],
+            rate_quantile={t: v[i] for t, i in self.quantiles.items()},
+        )

@@ -1,0 +1,49 @@
+"""A scenario prepared once for many replications: `prepare(scenario)`.
+
+Everything that does not depend on the seed is worked out here, explicitly and once:
+routes and triggers (`plan`), the uncertain inputs with their samplers and named
+streams (`inputs`), and what the consequence models need (river reaches and towns, the
+storage curve, the grid's prepared network and its baseline). A `PreparedScenario` is
+plain picklable data, so the Monte Carlo runner ships it to worker processes once per
+run and every replication there reuses it; nothing is cached behind the caller's back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..scenario.schema import Scenario
+from .consequences_link import ConsequenceModels, prepare_consequences
+from .inputs import InputTable
+from .plan import Plan, make_plan
+
+__all__ = ["PreparedScenario", "prepare"]
+
+
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A validated scenario with its plan, inputs and consequence models compiled."""
+
+    scenario: Scenario
+    plan: Plan
+    inputs: InputTable
+    consequences: ConsequenceModels | None  # None: prepared for the engine alone
+
+
+def prepare(scenario: Scenario | PreparedScenario, *,
+            consequences: bool = True) -> PreparedScenario:
+    """Compile `scenario` for `simulate` (a prepared scenario is returned as it is).
+
+    With ``consequences=False`` the flood and grid models are left out (the grid's
+    baseline costs a few linear programs), for callers that only need the engine's
+    outcomes, such as the branch forecasts of a tabletop exercise.
+    """
+    if isinstance(scenario, PreparedScenario):
+        if consequences and scenario.consequences is None:
+            raise ValueError("this scenario was prepared without its consequence models; "
+                             "prepare it again with consequences=True")
+        return scenario
+    return PreparedScenario(scenario=scenario, plan=make_plan(scenario),
+                            inputs=InputTable(scenario),
+                            consequences=prepare_consequences(scenario) if consequences
+                            else None)
