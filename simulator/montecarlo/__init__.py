@@ -10,7 +10,13 @@ from .batch import Failure
 from .errors import RunError
 from .executors import EXECUTORS, Executor, make_executor, register
 from .replay import Replay, load_run, replay
-from .runner import RunResult, default_run_dir, latest_run_dir, run_monte_carlo
+from .runner import (
+    RunResult,
+    choose_run_dir,
+    default_run_dir,
+    latest_run_dir,
+    run_monte_carlo,
+)
 from .stopping import StoppingRule
 from .summary import OutcomeSummary, summarize, summary_table
 
@@ -23,6 +29,7 @@ __all__ = [
     "RunError",
     "RunResult",
     "StoppingRule",
+    "choose_run_dir",
     "default_run_dir",
     "latest_run_dir",
     "load_run",

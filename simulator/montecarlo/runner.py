@@ -293,6 +293,27 @@ def latest_run_dir(scenario: Any, root: str | os.PathLike[str] = "runs") -> Path
     return Path(max(candidates)[1]) if candidates else None
 
 
+def choose_run_dir(scenario: Any, out: str | os.PathLike[str] | None = None, *,
+                   resume: bool = False, root: str | os.PathLike[str] = "runs") -> Path:
+    """The directory a run of `scenario` is stored in.
+
+    `out` when given. Otherwise a resumed run continues the latest run of this scenario
+    and variant under `root`, and a new run gets a fresh `default_run_dir`.
+
+    Raises:
+        RunError: when resuming without `out` and `root` holds no run of this scenario.
+    """
+    if out is not None:
+        return Path(out)
+    if not resume:
+        return default_run_dir(scenario, root)
+    latest = latest_run_dir(scenario, root)
+    if latest is None:
+        raise RunError(f"no earlier run of {scenario.source} under {root}/ to resume; "
+                       f"name it with --out")
+    return latest
+
+
 def _load(scenario: Any, variant: str | None) -> Any:
     if isinstance(scenario, str | os.PathLike):
         from ..scenario import load_scenario

@@ -463,3 +463,11 @@ class Scenario(Section):
     def variant(self) -> str | None:
         """The variant applied at load time, if any."""
         return self._variant
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of scenario files, for editors' YAML language servers."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "infrasim scenario"
+    return schema

@@ -1,0 +1,60 @@
+"""What every command shares: exit statuses, argparse types for whole numbers, the
+printing of scenario problems and a console wide enough for summary tables.
+
+Nothing here imports more than the standard library at import time, so building the
+parser (and ``infrasim --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..scenario import ScenarioError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C
+
+
+def print_problems(error: ScenarioError) -> None:
+    """Print each problem of a scenario error as ``file:line:column: message`` on stderr."""
+    for problem in error.problems:
+        print(f"{problem}", file=sys.stderr)
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type for counts, seeds and indices: a whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if high is not None and not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {text}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {text}")
+        return value
+
+    return parse
+
+
+positive_int = whole_number(1)
+index = whole_number(0)
+seed = whole_number(0, 2**63 - 1)
+
+
+def wide_console(min_width: int) -> Console:
+    """A rich console for tables: the terminal's width, or at least `min_width` columns
+    when the output goes to a file or a pipe (which rich would otherwise give 80)."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, min_width))
+    return console

@@ -1,0 +1,56 @@
+"""``infrasim exercise``: the scenario's tabletop exercise, played at the terminal or from a
+decisions script."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import EXIT_OK, index, seed
+
+
+def cmd_exercise(args: argparse.Namespace) -> int:
+    """Play the scenario's tabletop exercise, interactively or from a script."""
+    from ..exercise import run_exercise
+
+    result = run_exercise(args.file, variant=args.variant, seed=args.seed,
+                          replication=args.replication, script=args.script, out=args.out,
+                          forecast_replications=args.forecast_replications, stdin=sys.stdin)
+    if result.status != EXIT_OK:
+        print(f"infrasim exercise: {result.message}; the exercise so far is in {result.out}",
+              file=sys.stderr)
+    return result.status
+
+
+def add_exercise(sub: argparse._SubParsersAction) -> None:
+    """Add ``infrasim exercise``."""
+    p = sub.add_parser(
+        "exercise",
+        help="play the scenario's tabletop exercise: injects, decisions, forecasts, report",
+        description="Follow one story (a replication of the scenario) through the injects "
+        "and decision points of its 'exercise:' section. At each inject the situation is "
+        "shown (events so far, forces, dam, flood, grid; Enter continues); at each decision "
+        "every option gets a branch forecast from the story's past (P(dam captured), "
+        "P(breach), fatalities and unserved energy with 95% CIs, common random numbers) "
+        "and the group chooses by number or id. With --script the choices come from a "
+        "decisions file and nothing is asked. Writes aar.md, aar.html and msel.csv to "
+        "--out. The same seed and choices always give the same story. End of input stops "
+        "the exercise with status 2, keeping what was played in the outputs.",
+        epilog="examples: infrasim exercise scenarios/haditha_2014.yaml | infrasim exercise "
+        "scenarios/haditha_2014.yaml --script scenarios/haditha_2014.decisions.yaml "
+        "--out exercises/class-a",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file with an exercise section")
+    p.add_argument("--variant", "-V", help="apply this named variant")
+    p.add_argument("--seed", type=seed, help="root seed of the story (default: the script's, "
+                   "then the scenario's)")
+    p.add_argument("--replication", "-k", type=index, metavar="K",
+                   help="replication index of the story (default: the script's, then 0)")
+    p.add_argument("--script", metavar="DECISIONS",
+                   help="decisions file (decision id: option id) to play without prompts")
+    p.add_argument("--out", "-o", metavar="DIR",
+                   help="output folder (default: exercises/<scenario>-<time>)")
+    p.add_argument("--forecast-replications", "-n", type=index, metavar="N", default=None,
+                   help="branches per option in each forecast (default 300; 0: no "
+                   "forecasts)")
+    p.set_defaults(func=cmd_exercise)

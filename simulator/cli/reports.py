@@ -1,0 +1,169 @@
+"""Commands that render stored runs: ``report`` (one run), ``compare`` (several runs, or
+the variants of a scenario) and ``gallery`` (the figures in plots/)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import EXIT_OK, EXIT_USAGE, positive_int, seed, wide_console
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the HTML report of a stored run."""
+    from ..montecarlo import RunError
+    from ..report.run import write_run_report
+
+    try:
+        path = write_run_report(args.run, args.out, replay=not args.no_replay)
+    except RunError as error:
+        print(f"infrasim report: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def add_report(sub: argparse._SubParsersAction) -> None:
+    """Add ``infrasim report``."""
+    p = sub.add_parser(
+        "report",
+        help="write RUN/report.html: outcomes with CIs, figures, timelines, sources",
+        description="Write one self-contained HTML page for a stored run (figures embedded, "
+        "opens without a network): the scenario summary, key outcomes with 95% CIs, "
+        "exceedance and F-N curves, distributions, the flood along the river, load shed "
+        "over the horizon, convergence, input sensitivity, the timelines of a median and "
+        "a worst-case replication (rerun from the run's seed) and the scenario's sources "
+        "and assumptions.",
+        epilog="example: infrasim report runs/haditha_2014-20250101-120000",
+    )
+    p.add_argument("run", metavar="RUN", help="run directory written by 'infrasim run'")
+    p.add_argument("--out", "-o", metavar="FILE", help="write here (default: RUN/report.html)")
+    p.add_argument("--no-replay", action="store_true",
+                   help="do not rerun replications (no timelines, no load-shed fan chart)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare stored runs, or run the variants of a scenario and compare them."""
+    from pathlib import Path
+
+    from ..montecarlo import RunError
+    from ..report import compare
+
+    try:
+        if args.variants is not None:
+            if len(args.items) != 1:
+                raise RunError("with --variants give one scenario FILE, not run directories")
+            variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+            names = list(dict.fromkeys(["base", *variants]))
+            if len(names) < 2:
+                raise RunError("--variants needs at least one variant name besides 'base'")
+            from datetime import datetime
+
+            stem = Path(args.items[0]).stem
+            out_dir = Path(args.out) if args.out else \
+                Path("runs") / f"{stem}-compare-{datetime.now():%Y%m%d-%H%M%S}"
+            runs = compare.run_variants(
+                args.items[0], [None if n == "base" else n for n in names],
+                args.replications, out_dir, seed=args.seed,
+                executor=args.executor or "processes", workers=args.workers,
+                progress=not args.quiet and sys.stderr.isatty())
+            page = out_dir / compare.COMPARISON
+        else:
+            if args.replications or args.seed is not None:
+                raise RunError("-n and --seed go with --variants (stored runs are compared "
+                               "as they are)")
+            if len(args.items) < 2:
+                raise RunError("give two or more run directories, or a scenario FILE with "
+                               "--variants a,b")
+            runs = compare.load_runs(args.items)
+            page = Path(args.out) if args.out else Path(compare.COMPARISON)
+        differences = compare.compare_stored_runs(runs)
+    except RunError as error:
+        print(f"infrasim compare: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    console = wide_console(140)
+    console.print(compare.comparison_table(runs, differences))
+    for run in runs[1:]:
+        console.print(compare.pairing_text(runs[0], run, differences[run.label]),
+                      highlight=False)
+    path = compare.write_comparison_report(runs, differences, page)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def add_compare(sub: argparse._SubParsersAction) -> None:
+    """Add ``infrasim compare``."""
+    p = sub.add_parser(
+        "compare",
+        help="compare runs (or the variants of a scenario): differences with 95%% CIs",
+        description="Compare stored runs with the first one: each key outcome's mean per "
+        "run and the difference with its 95% CI, paired by replication when the runs "
+        "share seed and replication indices (common random numbers: much tighter), "
+        "unpaired (Welch) otherwise; the output says which. Writes comparison.html with "
+        "overlaid exceedance and F-N curves. With --variants, runs the base scenario and "
+        "the named variants of FILE with one seed first, then compares them.",
+        epilog="examples: infrasim compare runs/a runs/b | infrasim compare "
+        "scenarios/haditha_2014.yaml --variants reinforced_early,no_reinforcement -n 2000",
+    )
+    p.add_argument("items", nargs="+", metavar="RUN|FILE",
+                   help="run directories (the first is the reference), or one scenario "
+                   "file with --variants")
+    p.add_argument("--variants", metavar="A,B,...",
+                   help="run these variants of FILE and the base scenario ('base'), then "
+                   "compare them with the base")
+    p.add_argument("-n", "--replications", type=positive_int, metavar="N",
+                   help="with --variants: replications per variant (default: the "
+                   "scenario's)")
+    p.add_argument("--seed", type=seed, help="with --variants: root seed (default: the "
+                   "scenario's); one seed for all, so the runs share random numbers")
+    p.add_argument("--executor", metavar="NAME", help="with --variants: serial, processes "
+                   "or dask (default processes)")
+    p.add_argument("--workers", "-w", type=positive_int, metavar="W",
+                   help="with --variants: worker processes (default: all cores)")
+    p.add_argument("--out", "-o", metavar="PATH",
+                   help="comparison page (default ./comparison.html); with --variants the "
+                   "directory for the runs and the page (default "
+                   "runs/<scenario>-compare-<time>)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_compare)
+
+
+def cmd_gallery(args: argparse.Namespace) -> int:
+    """Regenerate the gallery figures and their index."""
+    from ..montecarlo import RunError
+    from ..report.gallery import make_gallery
+
+    try:
+        written = make_gallery(args.out, args.scenarios, replications=args.replications,
+                               seed=args.seed, workers=args.workers,
+                               log=None if args.quiet else
+                               (lambda text: print(text, file=sys.stderr)))
+    except RunError as error:
+        print(f"infrasim gallery: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {len(written)} figures and README.md to {args.out}")
+    return EXIT_OK
+
+
+def add_gallery(sub: argparse._SubParsersAction) -> None:
+    """Add ``infrasim gallery``."""
+    p = sub.add_parser(
+        "gallery",
+        help="regenerate the figures in plots/ from the bundled scenarios",
+        description="Run the bundled scenarios (and some variants of the reference "
+        "scenario) with their own fixed seeds and write the gallery figures and an index, "
+        "plots/README.md. The same code gives the same pictures.",
+    )
+    p.add_argument("--out", "-o", default="plots", metavar="DIR",
+                   help="where to write (default plots/)")
+    p.add_argument("--scenarios", metavar="DIR",
+                   help="directory of the bundled scenarios (default: the repository's)")
+    p.add_argument("-n", "--replications", type=positive_int, metavar="N",
+                   help="replications per run (default: set per scenario, 1,000-2,000)")
+    p.add_argument("--seed", type=seed, help="root seed for every run (default: each "
+                   "scenario's own)")
+    p.add_argument("--workers", "-w", type=positive_int, metavar="W",
+                   help="worker processes (default: all cores)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    p.set_defaults(func=cmd_gallery)

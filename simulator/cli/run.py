@@ -1,0 +1,139 @@
+"""``infrasim run``: many replications of a scenario (Monte Carlo), stored and summarised."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    positive_int,
+    seed,
+    wide_console,
+)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the replications, print the summary table and where the run is stored."""
+    from ..montecarlo import RunError, choose_run_dir, run_monte_carlo, summary_table
+    from ..montecarlo.stopping import parse_metrics
+    from ..montecarlo.store import RunStore
+    from ..montecarlo.summary import key_outcomes
+    from ..scenario import load_scenario
+
+    scenario = load_scenario(args.file, variant=args.variant)
+    out = None
+    try:
+        out = choose_run_dir(scenario, args.out or None, resume=args.resume)
+        if args.resume and not RunStore(out).has_run():
+            print(f"no run at {out} yet: starting it", file=sys.stderr)
+        result = run_monte_carlo(
+            scenario,
+            replications=args.replications,
+            precision=args.precision,
+            seed=args.seed,
+            executor=args.executor or ("dask" if args.scheduler else "processes"),
+            workers=args.workers,
+            out=out,
+            metrics=args.metric or (),
+            min_replications=args.min,
+            max_replications=args.max,
+            resume=args.resume,
+            scheduler=args.scheduler,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except RunError as error:
+        print(f"infrasim run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:  # e.g. the disk filled up: what was written stays resumable
+        print(f"infrasim run: {error}; continue later with --out {out} --resume",
+              file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"interrupted; continue with: infrasim run {args.file}"
+              + (f" --variant {args.variant}" if args.variant else "")
+              + f" --out {out} --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+    manifest = result.manifest
+    metrics = [name for name in parse_metrics(args.metric or ()) if name in result.outcomes]
+    names = list(dict.fromkeys([*key_outcomes(result.outcomes), *metrics]))
+    stop = manifest["result"]
+    title = f"{manifest['scenario']['name']}" + (
+        f", variant {scenario.variant}" if scenario.variant else "") + (
+        f": {result.done:,} replications, seed {manifest['seed']}")
+    if manifest.get("stopping"):
+        title += ", converged" if stop.get("converged") else ", not converged (hit --max)"
+    wide_console(120).print(summary_table(result.summary(names), title=title))
+    print(f"wrote {out} (outcomes.csv, manifest.json)")
+    if result.status == "aborted":
+        print(f"infrasim run: stopped: {manifest.get('message')}", file=sys.stderr)
+        return EXIT_FAILED
+    if result.failed:
+        first = result.failures[0].replication
+        print(f"infrasim run: {result.failed:,} replication"
+              f"{'s' if result.failed != 1 else ''} failed (see {out / 'failures.json'}); "
+              f"rerun one with: infrasim replay {out} --replication {first}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def fraction(text: str) -> float:
+    """An argparse type for a precision: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1 "
+                                         f"(0.02 for 2%), got {text}")
+    return value
+
+
+def add_run(sub: argparse._SubParsersAction) -> None:
+    """Add ``infrasim run``."""
+    p = sub.add_parser(
+        "run",
+        help="run many replications (Monte Carlo) and summarise the outcomes",
+        description="Run replications of a scenario on all local cores (or a Dask "
+        "cluster), store them under runs/NAME (manifest.json, outcomes.csv) and print a "
+        "summary. The numbers depend only on scenario, variant, seed and replication "
+        "count: any executor or worker count gives identical outcomes.csv bytes. A "
+        "killed run continues with --resume. Exit status 1 if any replication failed.",
+        epilog="examples: infrasim run scenarios/haditha_2014.yaml -n 10000 | "
+        "infrasim run scenarios/haditha_2014.yaml --precision 0.02 --metric fatalities "
+        "| infrasim run FILE --out runs/study --resume",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--variant", "-V", help="apply this named variant")
+    how_many = p.add_mutually_exclusive_group()
+    how_many.add_argument("-n", "--replications", type=positive_int, metavar="N",
+                          help="number of replications (default: the scenario's)")
+    how_many.add_argument("--precision", type=fraction, metavar="P",
+                          help="stop adaptively when each --metric's 95%% CI half-width is "
+                          "under P times its mean (0.02 = 2%%)")
+    p.add_argument("--metric", action="append", metavar="NAME[:FLOOR]",
+                   help="outcome to converge (repeatable); FLOOR is an absolute floor for "
+                   "means near zero: the target is P * max(|mean|, FLOOR)")
+    p.add_argument("--min", type=positive_int, metavar="N",
+                   help="with --precision: at least N replications (default 100)")
+    p.add_argument("--max", type=positive_int, metavar="N",
+                   help="with --precision: at most N replications (default 100000)")
+    p.add_argument("--executor", metavar="NAME",
+                   help="where replications run: serial, processes or dask (default: "
+                   "processes, or dask with --scheduler)")
+    p.add_argument("--workers", "-w", type=positive_int, metavar="W",
+                   help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (default: start a "
+                   "local cluster)")
+    p.add_argument("--seed", type=seed, help="root seed (default: the scenario's seed)")
+    p.add_argument("--out", "-o", metavar="DIR",
+                   help="run directory (default: runs/<scenario>[-<variant>]-<time>)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out (default: this scenario's latest run)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
