@@ -118,16 +118,16 @@ def engine(context: Context) -> dict[str, Any]:
 
     Timings are the best of several short blocks, engine and bare SimPy interleaved, so
     that both see the same machine (other work on it slows both alike)."""
-    from simulator.engine import simulate
-    from simulator.engine.plan import compile_plan, sample_inputs
+    from simulator.engine import prepare, simulate
     from simulator.engine.world import run
 
-    scenario = context.scenario()
-    seed = scenario.scenario.seed
+    scenario = prepare(context.scenario())
+    seed = scenario.scenario.scenario.seed
     block = 100 if context.quick else 200
-    events = [run(scenario, seed, k).events for k in range(10 * block)]
+    table = scenario.inputs
+    events = [run(scenario, table.typed(table.draw(seed, k)), seed, k).events
+              for k in range(10 * block)]
     events_per_replication = sum(events) / len(events)
-    plan = compile_plan(scenario)
     indices = range(block)
 
     def engine_block() -> None:
@@ -136,7 +136,7 @@ def engine(context: Context) -> dict[str, Any]:
 
     def sampling_block() -> None:
         for k in indices:
-            sample_inputs(plan, seed, k)
+            table.typed(table.draw(seed, k))
 
     def full_block() -> None:
         for k in indices:
@@ -162,8 +162,9 @@ def engine(context: Context) -> dict[str, Any]:
         "replications_per_block": block,
         "simpy_events_per_replication": round(events_per_replication, 1),
         "simpy_events_per_replication_max": max(events),
-        "random_streams_per_replication": len(plan.components),
-        "random_inputs_per_replication": len(plan.input_paths),
+        "random_streams_per_replication": len({p.rsplit(".", 1)[0]
+                                                for p in table.random_paths}),
+        "random_inputs_per_replication": len(table.random_paths),
         "us_per_replication": round(total_s * 1e6, 1),
         "us_drawing_inputs_per_replication": round(sampling_s * 1e6, 1),
         "replications_per_s_one_core": round(1 / total_s),
@@ -208,14 +209,15 @@ def montecarlo_overhead(context: Context) -> dict[str, Any]:
     (no files, so no outcomes.csv text). Best of interleaved repeats, caches warm."""
     import tempfile
 
-    from simulator.engine import simulate
+    from simulator.engine import prepare, simulate
     from simulator.montecarlo import run_monte_carlo
 
     scenario = context.scenario()
+    prepared = prepare(scenario)
     seed = scenario.scenario.seed
     replications = 400 if context.quick else 3000
-    for k in range(600):  # warm the engine's per-process caches for every variant below
-        simulate(scenario, seed, k)
+    for k in range(600):  # warm the prepared grid's solved states
+        simulate(prepared, seed, k)
 
     def cpu_s(function: Callable[[], Any]) -> float:
         start = time.process_time()
@@ -224,7 +226,7 @@ def montecarlo_overhead(context: Context) -> dict[str, Any]:
 
     def plain() -> None:
         for k in range(replications):
-            simulate(scenario, seed, k)
+            simulate(prepared, seed, k)
 
     def stored() -> None:
         with tempfile.TemporaryDirectory() as directory:

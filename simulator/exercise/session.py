@@ -34,10 +34,7 @@ from ..engine import EventKind, prepare, simulate
 from ..engine.record import Event, Replication
 from ..engine.timeline import describe
 from ..formatting import HOUR_S, elapsed_text
-from ..scenario.errors import Problem, ScenarioError
-from ..scenario.loader import apply_overrides, apply_variant, resolve_document, validate_document
-from ..scenario.marked_yaml import MarkedData, PathKey
-from ..scenario.overrides import with_decision_time
+from ..scenario import Problem, ScenarioDocument, ScenarioError, read_document
 from ..scenario.schema import Decision, Inject, Scenario
 from .forecast import Forecast, branch_forecast
 from .realised import Realised, first_difference, realised_inputs, same_past
@@ -85,7 +82,7 @@ class OptionState:
     id: str
     description: str
     scenario: Scenario | None = None
-    document: MarkedData | None = None
+    document: ScenarioDocument | None = None
     story: Replication | None = None
     refusal: str | None = None
 
@@ -145,15 +142,11 @@ class Session:
                  replication: int = 0,
                  forecast_replications: int = DEFAULT_FORECAST_REPLICATIONS) -> None:
         self.path = Path(path)
-        document = resolve_document(self.path)
-        if variant is not None:
-            document = apply_variant(document, variant)
-        self.base = validate_document(document)
-        self.base._source = str(path)
-        self.base._variant = variant
+        document = read_document(self.path, variant)
+        self.base = document.scenario()
         exercise = self.base.exercise
         if exercise is None or not (exercise.injects or exercise.decisions):
-            raise ScenarioError([Problem(document.mark_of(()), "this scenario has no "
+            raise ScenarioError([Problem(document.mark, "this scenario has no "
                                          "'exercise:' section with injects or decisions")])
         _check_options(document, self.base)
         self.variant = variant
@@ -278,9 +271,6 @@ class Session:
         return (s for s in self.steps if s.time_s is None)
 
     # ----------------------------------------------------------------- options
-    def _option_path(self, decision: str, option: str) -> PathKey:
-        return ("exercise", "decisions", decision, "options", option, "overrides")
-
     def options_at(self, step: Step) -> dict[str, OptionState]:
         """Check every option of a decision step (see the module docstring); fills in
         `step.options` and returns it."""
@@ -294,10 +284,8 @@ class Session:
         for option_id, option in decision.options.items():
             state = OptionState(option_id, option.description)
             states[option_id] = state
-            at = self._option_path(step.id, option_id)
-            document = apply_overrides(with_decision_time(self.document, at, time_s), at)
-            scenario = validate_document(document)
-            scenario._source = self.base.source
+            document = self.document.with_option(step.id, option_id, time_s)
+            scenario = document.scenario()
             scenario._variant = self.variant
             state.document, state.scenario = document, scenario
             state.refusal = (_early_trigger(scenario, self.scenario, time_s)
@@ -386,15 +374,14 @@ class Session:
 # ------------------------------------------------------------------- option checks
 
 
-def _check_options(document: MarkedData, scenario: Scenario) -> None:
+def _check_options(document: ScenarioDocument, scenario: Scenario) -> None:
     """Every option must give a valid scenario (its 'now' at time 0), checked before the
     exercise starts so that a class is not stopped by a typo at its last decision."""
     problems: list[Problem] = []
     for decision_id, decision in scenario.exercise.decisions.items():
         for option_id in decision.options:
-            at = ("exercise", "decisions", decision_id, "options", option_id, "overrides")
             try:
-                validate_document(apply_overrides(with_decision_time(document, at, 0.0), at))
+                document.with_option(decision_id, option_id, 0.0).scenario()
             except ScenarioError as error:
                 problems += [Problem(p.mark, f"{p.message} (with option "
                                      f"'{decision_id}.{option_id}')") for p in error.problems]

@@ -2,7 +2,8 @@
 frozen models. See README.md, section "Scenario language"."""
 
 from .errors import Mark, Problem, ScenarioError
-from .loader import load_scenario, validate_file
+from .loader import ScenarioDocument, load_scenario, read_document, validate_file
 from .schema import Scenario
 
-__all__ = ["Mark", "Problem", "Scenario", "ScenarioError", "load_scenario", "validate_file"]
+__all__ = ["Mark", "Problem", "Scenario", "ScenarioDocument", "ScenarioError", "load_scenario",
+           "read_document", "validate_file"]

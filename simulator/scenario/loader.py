@@ -1,6 +1,8 @@
 """Load a scenario file: YAML with marks, `extends`, variants, validation, cross-checks.
 
-``load_scenario(path, variant)`` is the one entry point the rest of the project uses.
+``load_scenario(path, variant)`` is the entry point the rest of the project uses;
+``read_document`` keeps a file as a `ScenarioDocument` for callers that change it before
+validating (the tabletop exercise applies its decisions' overrides).
 It returns a frozen `Scenario` or raises `ScenarioError` carrying every problem found,
 each with the file, line and column it points at; the two stages (field validation by
 pydantic, then cross-references between sections) each report all their problems.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import copy
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .checks import cross_check
 from .decisions import is_decisions_document, validate_decisions_document
-from .errors import Problem, ScenarioError, did_you_mean
+from .errors import Mark, Problem, ScenarioError, did_you_mean
 from .marked_yaml import MarkedData, PathKey, read_marked_yaml
 from .overrides import with_decision_time
 from .schema import Scenario
@@ -26,15 +29,56 @@ from .schema import Scenario
 MAX_EXTENDS_DEPTH = 10
 
 
-def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
-    """Read, merge, validate and cross-check one scenario file (and its variant)."""
+@dataclass(frozen=True)
+class ScenarioDocument:
+    """A scenario file resolved (extends and variant applied) but kept as marked YAML.
+
+    A tabletop exercise changes its scenario as it goes (a decision's option is a set of
+    overrides with ``now`` resolved to the decision time); keeping the document lets each
+    change be validated with file, line and column in its messages.
+    """
+
+    path: Path
+    variant: str | None
+    data: MarkedData
+
+    @property
+    def mark(self) -> Mark:
+        """Where the document starts (for problems about the file as a whole)."""
+        return self.data.mark_of(())
+
+    def scenario(self) -> Scenario:
+        """The validated, cross-checked scenario, knowing its file and variant."""
+        scenario = validate_document(self.data)
+        scenario._source = str(self.path)
+        scenario._variant = self.variant
+        return scenario
+
+    def with_option(self, decision: str, option: str, now_s: float) -> ScenarioDocument:
+        """The document with option `option` of exercise decision `decision` taken: its
+        overrides merged over the document, ``now`` read as `now_s` seconds from the
+        start."""
+        at = option_path(decision, option)
+        data = apply_overrides(with_decision_time(self.data, at, now_s), at)
+        return ScenarioDocument(self.path, self.variant, data)
+
+
+def option_path(decision: str, option: str) -> PathKey:
+    """Where the overrides of an exercise decision's option sit in a scenario file."""
+    return ("exercise", "decisions", decision, "options", option, "overrides")
+
+
+def read_document(path: str | Path, variant: str | None = None) -> ScenarioDocument:
+    """Read and merge one scenario file (and its variant), without validating it."""
     document = resolve_document(Path(path))
     if variant is not None:
         document = apply_variant(document, variant)
-    scenario = validate_document(document)
-    scenario._source = str(path)
-    scenario._variant = variant
-    return scenario
+    return ScenarioDocument(Path(path), variant, document)
+
+
+def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
+    """Read, merge, validate and cross-check one scenario file (and its variant)."""
+    return read_document(path, variant).scenario()
 
 
 def validate_file(path: str | Path) -> Scenario:
@@ -55,7 +99,7 @@ def validate_file(path: str | Path) -> Scenario:
     if scenario.exercise is not None:
         for decision_id, decision in scenario.exercise.decisions.items():
             for option_id in decision.options:
-                at = ("exercise", "decisions", decision_id, "options", option_id, "overrides")
+                at = option_path(decision_id, option_id)
                 try:  # a 'now' placeholder (the decision time) is checked at time 0
                     validate_document(apply_overrides(with_decision_time(document, at, 0.0), at))
                 except ScenarioError as error:

@@ -232,3 +232,29 @@ def test_forecast_matches_probabilities_at_the_start(paths):
                       .outcomes["dam_captured"] for k in range(150)])
     assert abs(plan - direct) < 0.15
     assert not math.isnan(forecast.options["send_now"].fatalities.mean)
+
+
+def test_forecast_after_the_flood_keeps_the_story_flood(paths):
+    """Classroom story 1 (seed 42) breaches at 14.8 h and the flood reaches Millbrook at
+    15.2 h and Riverton at 15.8 h. At 16 h the group has seen both arrivals: the breach's
+    width factor is pinned with the breach, so branches are accepted and every branch
+    floods the towns exactly when the story did."""
+    from simulator.engine import EventKind, prepare
+    from simulator.exercise.forecast import branch_forecast
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(paths["classroom"])
+    story = simulate(scenario, 42, 1, timeline=True)
+    time_s = 16 * 3600.0
+    seen = past(story.timeline, time_s)
+    arrivals = [e for e in seen if e.kind is EventKind.FLOOD_ARRIVAL]
+    assert [e.place for e in arrivals] == ["millbrook", "riverton"]
+    forecast = branch_forecast(scenario, story, time_s, {"keep": scenario}, 20, "flood",
+                               seen=seen)
+    assert "consequences.breach.width_factor" in forecast.realised.pinned
+    assert forecast.count == 20
+    prepared = prepare(scenario)
+    for branch in forecast.branches:
+        run = simulate(prepared, forecast.seed, branch, timeline=True, pinned=forecast.pinned)
+        assert [e for e in run.timeline if e.time_s < time_s
+                and e.kind is EventKind.FLOOD_ARRIVAL] == arrivals
