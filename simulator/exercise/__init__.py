@@ -10,17 +10,16 @@ prompts or a decisions script), `aar` (aar.md and aar.html), `msel` (msel.csv), 
 
 from __future__ import annotations
 
-from ..lazy import lazy_getattr
+from .forecast import branch_forecast
+from .realised import realised_inputs
+from .run import run_exercise, write_outputs
+from .session import ExerciseStopped, Session
 
-_PUBLIC = {
-    "Session": "simulator.exercise.session",
-    "ExerciseStopped": "simulator.exercise.session",
-    "branch_forecast": "simulator.exercise.forecast",
-    "realised_inputs": "simulator.exercise.realised",
-    "run_exercise": "simulator.exercise.run",
-    "write_outputs": "simulator.exercise.run",
-}
-
-__all__ = list(_PUBLIC)
-
-__getattr__ = lazy_getattr(__name__, _PUBLIC)
+__all__ = [
+    "ExerciseStopped",
+    "Session",
+    "branch_forecast",
+    "realised_inputs",
+    "run_exercise",
+    "write_outputs",
+]

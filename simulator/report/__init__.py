@@ -8,16 +8,14 @@ Modules: `html` (escaping, tables, embedded figures, the page template), `figure
 
 from __future__ import annotations
 
-from ..lazy import lazy_getattr
+from .compare import compare_stored_runs, write_comparison_report
+from .gallery import make_gallery
+from .run import build_run_report, write_run_report
 
-_PUBLIC = {
-    "build_run_report": "simulator.report.run",
-    "write_run_report": "simulator.report.run",
-    "compare_stored_runs": "simulator.report.compare",
-    "write_comparison_report": "simulator.report.compare",
-    "make_gallery": "simulator.report.gallery",
-}
-
-__all__ = list(_PUBLIC)
-
-__getattr__ = lazy_getattr(__name__, _PUBLIC)
+__all__ = [
+    "build_run_report",
+    "compare_stored_runs",
+    "make_gallery",
+    "write_comparison_report",
+    "write_run_report",
+]
