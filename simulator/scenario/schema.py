@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from .distributions import KINDS, Distribution, fixed, parse_distribution, support
+from .distributions import DISTRIBUTIONS, Distribution, fixed, parse_distribution, support
 from .units import DIMENSIONLESS, DIMENSIONS
 
 # ----------------------------------------------------------------------------- fields
@@ -88,7 +88,7 @@ def _quantity_schema(dimension: str) -> dict[str, Any]:
 _DISTRIBUTION_SCHEMA = {
     "type": "object",
     "required": ["dist"],
-    "properties": {"dist": {"enum": sorted(KINDS)}},
+    "properties": {"dist": {"enum": sorted(DISTRIBUTIONS)}},
     "description": "a distribution: {dist: triangular, low: .., mode: .., high: ..}, ...",
 }
 
