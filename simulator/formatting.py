@@ -1,7 +1,7 @@
 """Time constants and the text of times and numbers, shared by every layer that shows one.
 
 A leaf module (standard library only), so the engine, the analysis, reports, plots and
-the exercise all read ``+1 04:30``, ``2014-06-22 10:30``, ``24,020`` and ``332.8M`` the
+the exercise all read ``+1 04:30``, ``2014-06-22 10:30``, ``2,655`` and ``332.8M`` the
 same way and ``HOUR_S`` is defined once.
 """
 
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 __all__ = ["HOUR_S", "clock_text", "elapsed_text", "interval_text", "number_text"]
 
 HOUR_S = 3600.0
-_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"))
+_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
 
 def elapsed_text(time_s: float) -> str:
@@ -33,9 +33,10 @@ def clock_text(start: datetime, time_s: float) -> str:
 def number_text(value: float | None, digits: int = 4, *, sign: bool = False) -> str:
     """A number for people to read, rounded to `digits` significant digits.
 
-    Thousands are grouped (``24,020``), a million and more take a suffix M, G or T
-    (``332.8M``), magnitudes below 0.001 or of 1e15 and more are scientific. A missing
-    value (None or NaN) is ``-``, zero is ``0``, infinity ``∞``.
+    Thousands are grouped (``2,655``); ten thousand and more take a suffix k, M, G or T
+    (``24.02k``, ``332.8M``), which keeps a table of many outcomes within 80 columns;
+    magnitudes below 0.001 or of 1e15 and more are scientific. A missing value (None or
+    NaN) is ``-``, zero is ``0``, infinity ``∞``.
 
     Args:
         value: The number, or None when there is none.
@@ -44,7 +45,7 @@ def number_text(value: float | None, digits: int = 4, *, sign: bool = False) -> 
         sign: Put ``+`` before a positive number (for differences).
 
     Returns:
-        The text, e.g. ``0.332``, ``216.2``, ``24,020``, ``5.24G`` or ``+1,070``.
+        The text, e.g. ``0.332``, ``216.2``, ``2,655``, ``24.02k``, ``5.24G`` or ``+1,070``.
     """
     if value is None or math.isnan(value):
         return "-"
@@ -58,7 +59,7 @@ def number_text(value: float | None, digits: int = 4, *, sign: bool = False) -> 
         text = f"{size:.{digits}g}"
     elif rounded < 1e3:
         text = f"{rounded:.{digits}g}"
-    elif rounded < 1e6:
+    elif rounded < 1e4:
         text = f"{rounded:,.0f}"
     else:
         scale, suffix = next((scale, suffix) for scale, suffix in _SUFFIXES if rounded >= scale)
