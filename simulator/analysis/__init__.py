@@ -27,6 +27,7 @@ from .stats import (
     summarise_column,
     wilson_interval,
 )
+from .terminal import summary_table
 
 __all__ = [
     "ConvergenceTrace",
@@ -50,5 +51,6 @@ __all__ = [
     "rank_sensitivity",
     "summarise",
     "summarise_column",
+    "summary_table",
     "wilson_interval",
 ]

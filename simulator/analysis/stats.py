@@ -5,8 +5,10 @@ Every function is a pure function of arrays of outcomes (one value per replicati
 never runs a simulation. NaN marks a replication that returned no value for an outcome
 and is dropped. Outcomes that only take the values 0 and 1 (``dam_captured``) are
 probabilities, and their means get the Wilson score interval, which keeps its coverage
-near 0 and 1 where the normal interval collapses; every other mean gets Student's t.
-Random resampling takes a seed, so a report made twice is the same report.
+near 0 and 1 where the normal interval collapses; every other mean gets Student's t (the
+normal interval only on request, for adaptive stopping). This is the one statistics layer:
+the summary printed after a run, reports, comparisons and exercises all use it. Random
+resampling takes a seed, so a report made twice is the same report.
 """
 
 from __future__ import annotations
@@ -72,8 +74,8 @@ def is_binary(values: np.ndarray) -> bool:
 
 @dataclass(frozen=True)
 class MeanCI:
-    """A mean and its two-sided confidence interval; `method` is "wilson", "t" or "-"
-    (fewer than two values: no interval)."""
+    """A mean and its two-sided confidence interval; `method` is "wilson", "t", "normal"
+    or "-" (fewer than two values: no interval)."""
 
     mean: float
     low: float
@@ -84,6 +86,7 @@ class MeanCI:
 
     @property
     def half_width(self) -> float:
+        """Half the interval's width (for Wilson, which is asymmetric, half its span)."""
         return (self.high - self.low) / 2.0
 
 
@@ -108,7 +111,8 @@ def mean_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL,
             method: str = "auto") -> MeanCI:
     """Mean with a `level` confidence interval: Wilson for 0/1 outcomes, t otherwise.
 
-    `method` forces "wilson" or "t"; "auto" picks by the data.
+    `method` forces "wilson", "t" or "normal" (mean ± z s / sqrt(n), the large-sample
+    interval of fixed-width sequential rules); "auto" picks Wilson or t by the data.
     """
     array = finite(values)
     n = int(array.size)
@@ -120,12 +124,13 @@ def mean_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL,
     if method == "wilson":
         low, high = wilson_interval(float(array.sum()), n, level)
         return MeanCI(mean, float(low), float(high), n, "wilson", level)
-    if method != "t":
-        raise ValueError(f"method must be 'auto', 'wilson' or 't', not {method!r}")
+    if method not in ("t", "normal"):
+        raise ValueError(f"method must be 'auto', 'wilson', 't' or 'normal', not {method!r}")
     if n < 2:
         return MeanCI(mean, math.nan, math.nan, n, "-", level)
-    half = float(_quantile_t(level, n - 1)) * float(array.std(ddof=1)) / math.sqrt(n)
-    return MeanCI(mean, mean - half, mean + half, n, "t", level)
+    quantile = _quantile_t(level, n - 1) if method == "t" else _quantile_normal(level)
+    half = float(quantile) * float(array.std(ddof=1)) / math.sqrt(n)
+    return MeanCI(mean, mean - half, mean + half, n, method, level)
 
 
 def percentiles(values: Iterable[float] | np.ndarray,
@@ -148,11 +153,8 @@ def p_positive(values: Iterable[float] | np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class OutcomeRow:
-    """One line of a summary table: an outcome over the replications that returned it.
-
-    The fields match `simulator.montecarlo.summary.OutcomeSummary` so either can be
-    printed by the same table code; `method` says how the CI was made.
-    """
+    """One line of a summary table: an outcome over the replications that returned it;
+    `method` says how the CI was made (see `MeanCI`)."""
 
     name: str
     count: int

@@ -18,10 +18,10 @@ from .common import (
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the replications, print the summary table and where the run is stored."""
-    from ..montecarlo import RunError, choose_run_dir, run_monte_carlo, summary_table
+    from ..analysis import key_outcomes, summary_table
+    from ..montecarlo import RunError, choose_run_dir, run_monte_carlo
     from ..montecarlo.stopping import parse_metrics
     from ..montecarlo.store import RunStore
-    from ..montecarlo.summary import key_outcomes
     from ..scenario import load_scenario
 
     scenario = load_scenario(args.file, variant=args.variant)

@@ -18,13 +18,11 @@ from .runner import (
     run_monte_carlo,
 )
 from .stopping import StoppingRule
-from .summary import OutcomeSummary, summarize, summary_table
 
 __all__ = [
     "EXECUTORS",
     "Executor",
     "Failure",
-    "OutcomeSummary",
     "Replay",
     "RunError",
     "RunResult",
@@ -37,6 +35,4 @@ __all__ = [
     "register",
     "replay",
     "run_monte_carlo",
-    "summarize",
-    "summary_table",
 ]

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.stats import OutcomeRow, summarise
 from .batch import (
     DEFAULT_REPLICATE,
     BatchResult,
@@ -45,7 +46,6 @@ from .executors import Executor, make_executor
 from .progress import make_progress
 from .stopping import StoppingRule, parse_metrics
 from .store import RunStore
-from .summary import OutcomeSummary, summarize
 from .table import OutcomeTable
 
 DEFAULT_MIN_REPLICATIONS = 100
@@ -87,9 +87,9 @@ class RunResult:
     def status(self) -> str:
         return str(self.manifest.get("status", ""))
 
-    def summary(self, names: Sequence[str] | None = None) -> list[OutcomeSummary]:
+    def summary(self, names: Sequence[str] | None = None) -> list[OutcomeRow]:
         """Mean, 95% CI, percentiles and P(>0) of `names` (default: key outcomes)."""
-        return summarize(self.outcomes, names)
+        return summarise(self.outcomes, names)
 
 
 def run_monte_carlo(

@@ -18,6 +18,7 @@ from simulator.analysis.stats import (
     p_positive,
     percentiles,
     summarise,
+    summarise_column,
     wilson_interval,
 )
 
@@ -74,7 +75,16 @@ def test_mean_ci_edge_cases():
     all_one = mean_ci(np.ones(50))
     assert all_one.high == 1.0 and 0.9 < all_one.low < 1.0
     with pytest.raises(ValueError):
-        mean_ci([1.0, 2.0], method="normal")
+        mean_ci([1.0, 2.0], method="exact")
+
+
+def test_normal_interval_on_request_uses_z():
+    """The interval adaptive stopping uses: mean ± 1.96 s / sqrt(n), also for 0/1 values."""
+    values = np.random.default_rng(1).normal(10.0, 2.0, 400)
+    ci = mean_ci(values, method="normal")
+    half = 1.959963984540054 * values.std(ddof=1) / 20.0
+    assert ci.method == "normal" and ci.half_width == pytest.approx(half, rel=1e-12)
+    assert mean_ci(np.r_[np.zeros(99), 1.0], method="normal").method == "normal"
 
 
 def test_percentiles_and_p_positive():
@@ -159,6 +169,21 @@ def test_convergence_of_an_indicator_uses_wilson():
     assert convergence([]).count.size == 0
 
 
+def test_summary_statistics_match_numpy():
+    values = np.random.default_rng(3).exponential(2.0, 1000)
+    values[:300] = 0.0
+    row = summarise_column("x", values)
+    assert row.method == "t" and row.count == 1000
+    assert row.mean == pytest.approx(values.mean())
+    assert (row.p5, row.p50, row.p95) == pytest.approx(tuple(np.percentile(values, [5, 50, 95])))
+    assert row.p_positive == pytest.approx(0.7)
+
+
+def test_summary_of_a_column_with_no_values_is_empty():
+    row = summarise_column("y", np.array([math.nan]))
+    assert row.count == 0 and math.isnan(row.mean) and math.isnan(row.ci_low)
+
+
 def test_summarise_rows():
     outcomes = {
         "fatalities": np.array([0.0, 0.0, 10.0, 30.0, math.nan]),
@@ -173,14 +198,3 @@ def test_summarise_rows():
     assert fatalities.method == "t" and fatalities.ci_low < 10.0 < fatalities.ci_high
     assert [r.name for r in summarise(outcomes, ["arrival_h.hit", "missing"])] == \
         ["arrival_h.hit"]
-
-
-def test_summary_rows_carry_the_fields_of_the_runner_summary():
-    """The runner's summary table can print these rows (one implementation, shared)."""
-    summary = pytest.importorskip("simulator.montecarlo.summary")
-    from dataclasses import fields
-
-    from simulator.analysis.stats import OutcomeRow
-
-    theirs = {f.name for f in fields(summary.OutcomeSummary)}
-    assert theirs <= {f.name for f in fields(OutcomeRow)}

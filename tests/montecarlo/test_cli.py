@@ -38,7 +38,7 @@ def test_run_prints_a_summary_and_where_it_wrote(capsys, tmp_path):
                                  "--out", out)
     assert status == 0
     assert "Minimal valley: 40 replications, seed 7" in stdout
-    for heading in ("mean ± 95% CI", "p5", "p50", "p95", "P(>0)"):
+    for heading in ("mean", "95% CI", "p5", "p50", "p95", "P(>0)"):
         assert heading in stdout
     assert f"wrote {out}" in stdout
     assert stderr == ""  # no progress bar when stderr is not a terminal
