@@ -20,17 +20,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
-from .analysis.stats import (  # noqa: E402
+from .analysis.stats import (
     ConvergenceTrace,
     ExceedanceCurve,
     finite,
     is_binary,
     percentiles,
 )
-from .formatting import HOUR_S, number_text  # noqa: E402
+from .formatting import HOUR_S, number_text
 
 if TYPE_CHECKING:
     from .analysis.sensitivity import Sensitivity

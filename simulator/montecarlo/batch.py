@@ -135,7 +135,7 @@ def run_batch(task: BatchTask) -> BatchResult:
     for k in task.replications.tolist():
         try:
             outcomes = simulate(scenario, seed, k).outcomes
-        except Exception as error:  # noqa: BLE001 - isolating any error is the point
+        except Exception as error:  # isolating any error is the point
             failures.append(_failure(k, seed, error, len(failures) < TRACEBACKS_PER_BATCH))
             continue
         done.append(k)

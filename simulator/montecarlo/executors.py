@@ -120,7 +120,7 @@ class _Deferred:
     def run(self) -> None:
         try:
             self.value = self.fn(self.arg)
-        except Exception as error:  # noqa: BLE001 - re-raised by result()
+        except Exception as error:  # re-raised by result()
             self.error = error
         self.ran = True
         self.arg = None

@@ -522,7 +522,7 @@ class _Run:
                 batch = in_flight.pop(handle)
                 try:
                     result = self.executor.result(handle)
-                except Exception as error:  # noqa: BLE001 - a worker died mid-batch
+                except Exception as error:  # a worker died mid-batch
                     self._lost(batch, error, handle in alone)
                     continue
                 finally:

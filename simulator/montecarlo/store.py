@@ -88,7 +88,7 @@ class RunStore:
             import fcntl
         except ImportError:  # not POSIX: no lock, as before
             return
-        handle = open(self.path / LOCK, "a")  # noqa: SIM115 - held until unlock()
+        handle = open(self.path / LOCK, "a")  # held until unlock()
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -161,7 +161,7 @@ class RunStore:
                         indices=data["indices"].astype(np.int64),
                         csv=csv,
                     )
-            except Exception:  # noqa: BLE001 - any unreadable chunk is set aside
+            except Exception:  # any unreadable chunk is set aside
                 os.replace(path, path.with_suffix(".bad"))
 
     # ------------------------------------------------------------ final products

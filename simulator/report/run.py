@@ -253,7 +253,7 @@ def replay_timelines(run_path: str | os.PathLike[str], outcomes: Mapping[str, np
             items.append(ReplayedTimeline(role, k, why, tuple(rerun.replication.timeline or ())))
         except RunError as error:
             items.append(ReplayedTimeline(role, k, why, None, str(error)))
-        except Exception as error:  # noqa: BLE001 - a report still shows the rest
+        except Exception as error:  # a report still shows the rest
             items.append(ReplayedTimeline(role, k, why, None,
                                           f"{type(error).__name__}: {error}"))
     return items
@@ -407,7 +407,7 @@ def run_load_shed(manifest: Mapping[str, Any], replications: np.ndarray,
         scenario = load_run_scenario(manifest)
         return hourly_load_shed(scenario, int(manifest["seed"]),
                                 sample_replications(replications, count))
-    except Exception:  # noqa: BLE001 - the report goes on without the fan chart
+    except Exception:  # the report goes on without the fan chart
         return None
 
 
