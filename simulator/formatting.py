@@ -70,8 +70,10 @@ def number_text(value: float | None, digits: int = 4, *, sign: bool = False) -> 
 
 
 def interval_text(low: float, high: float, digits: int = 4, *, sign: bool = False) -> str:
-    """A confidence interval as ``0.292–0.374``, or ``-98 to +8`` when a dash could be
-    read as a minus sign (a bound is negative, or `sign` is set); ``-`` when missing.
+    """A confidence interval as ``0.292–0.374``, or as ``-98 to +8``.
+
+    The dash gives way to "to" where it could be read as a minus sign (a bound is
+    negative, or `sign` is set); a missing bound gives ``-``.
 
     Args:
         low: The lower bound.

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..atomicfile import write_atomic
 from ..engine.timeline import event_row
-from ..formatting import clock_text, elapsed_text
+from ..formatting import HOUR_S, clock_text, elapsed_text
 from .console import FORECAST_HEADERS, forecast_note, forecast_rows
 from .session import Session, Step
 
@@ -112,10 +112,10 @@ def _when(session: Session, time_s: float | None) -> str:
 def story_outcome_rows(outcomes: dict[str, float]) -> list[tuple[str, str]]:
     rows = [("dam captured", _yes(outcomes.get("dam_captured", math.nan)))]
     if outcomes.get("dam_captured", 0.0) >= 0.5:
-        rows.append(("time of capture", elapsed_text(outcomes["time_to_capture_h"] * 3600.0)))
+        rows.append(("time of capture", elapsed_text(outcomes["time_to_capture_h"] * HOUR_S)))
     rows.append(("breach", _yes(outcomes.get("breach_started", math.nan))))
     if outcomes.get("breach_started", 0.0) >= 0.5:
-        rows.append(("time of breach", elapsed_text(outcomes["breach_time_h"] * 3600.0)))
+        rows.append(("time of breach", elapsed_text(outcomes["breach_time_h"] * HOUR_S)))
     rows += [
         ("fatalities", _amount(outcomes.get("fatalities", math.nan))),
         ("people exposed to the flood", _amount(outcomes.get("people_exposed", math.nan))),
@@ -211,7 +211,7 @@ def _mark_decisions(figure: Any, steps: Sequence[Step]) -> None:
         return
     axes = figure.axes[0]
     label = axes.get_xlabel()
-    scale = {"(h)": 3600.0, "(d)": 86400.0}.get(label[label.find("("):label.find(")") + 1])
+    scale = {"(h)": HOUR_S, "(d)": 24 * HOUR_S}.get(label[label.find("("):label.find(")") + 1])
     if scale is None:
         return
     low, high = axes.get_xlim()
@@ -306,7 +306,7 @@ def aar_blocks(session: Session, *, status: str = "complete",
     blocks.append(_p(info.description or info.name))
     blocks.append(_p(f"The story is one replication of the scenario (seed {session.seed}, "
                      f"replication {session.replication}) from {info.start.isoformat()} over "
-                     f"{session.horizon_s / 3600.0:g} hours, played with "
+                     f"{session.horizon_s / HOUR_S:g} hours, played with "
                      f"{len([s for s in session.steps if s.kind == 'inject'])} injects and "
                      f"{len(decisions)} decisions."))
     blocks.append(_table(("time", "decision", "chosen", "by"),

@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ..atomicfile import write_atomic
+from ..formatting import HOUR_S
 from .session import Session, Step
 
 __all__ = ["COLUMNS", "msel_rows", "msel_text", "write_msel"]
@@ -40,7 +41,7 @@ def _time_columns(session: Session, step: Step) -> tuple[str, str]:
     if step.time_s is None:
         return "", ""
     moment = session.info.start + timedelta(seconds=round(step.time_s))
-    return moment.isoformat(), f"{step.time_s / 3600.0:.2f}"
+    return moment.isoformat(), f"{step.time_s / HOUR_S:.2f}"
 
 
 def msel_rows(session: Session) -> list[dict[str, str]]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..analysis.sensitivity import input_names, rank_sensitivity
 from ..analysis.stats import convergence, exceedance, finite, fn_curve, mean_ci
-from ..formatting import interval_text, number_text
+from ..formatting import HOUR_S, interval_text, number_text
 
 __all__ = [
     "DISTRIBUTED",
@@ -181,7 +181,7 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
         if not varies(outcomes, name) or INSTEAD.get(name) in outcomes:
             continue
         ci = mean_ci(outcomes[name])
-        censored = horizon_s / 3600.0 if horizon_s and name.endswith("_h") else None
+        censored = horizon_s / HOUR_S if horizon_s and name.endswith("_h") else None
         yield FigureItem(
             f"distribution-{name}", f"Distribution of {name}",
             f"{name} over {ci.count:,} replications: mean {number_text(ci.mean)} "
