@@ -1,5 +1,6 @@
-"""infrasim: infrastructure risk scenarios, from armed forces on the road to floods
-downstream and megawatts lost, as Monte Carlo distributions.
+"""infrasim: infrastructure risk scenarios as Monte Carlo distributions.
+
+From armed forces on the road to floods downstream and megawatts lost.
 
 Public API: `load_scenario`, `Scenario`, `ScenarioError`, `prepare`, `simulate`,
 `run_monte_carlo`, `RunResult`. Each is imported on first use, so that ``import

@@ -1,5 +1,7 @@
-"""What every command shares: exit statuses, argparse types for whole numbers, the
-printing of scenario problems and a console wide enough for summary tables.
+"""What every command shares.
+
+Exit statuses, argparse types for whole numbers, the printing of scenario problems and
+a console wide enough for summary tables.
 
 Nothing here imports more than the standard library at import time, so building the
 parser (and ``infrasim --help``) stays fast.
@@ -50,8 +52,11 @@ seed = whole_number(0, 2**63 - 1)
 
 
 def wide_console(min_width: int) -> Console:
-    """A rich console for tables: the terminal's width, or at least `min_width` columns
-    when the output goes to a file or a pipe (which rich would otherwise give 80)."""
+    """A rich console for tables, at least `min_width` columns wide off a terminal.
+
+    On a terminal it takes the terminal's width; writing to a file or a pipe, rich would
+    otherwise assume 80 columns.
+    """
     from rich.console import Console
 
     console = Console()

@@ -1,5 +1,4 @@
-"""``infrasim exercise``: the scenario's tabletop exercise, played at the terminal or from a
-decisions script."""
+"""``infrasim exercise``: the scenario's tabletop exercise, at the terminal or scripted."""
 
 from __future__ import annotations
 

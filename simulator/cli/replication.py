@@ -1,5 +1,8 @@
-"""Commands on one replication: ``simulate`` runs one, ``replay`` reruns one of a stored
-run; both print its timeline and outcomes."""
+"""Commands on one replication: ``simulate`` and ``replay``.
+
+``simulate`` runs one, ``replay`` reruns one of a stored run; both print its timeline
+and outcomes.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Commands that render stored runs: ``report`` (one run), ``compare`` (several runs, or
-the variants of a scenario) and ``gallery`` (the figures in plots/)."""
+"""Commands that write pages and figures: ``report``, ``compare`` and ``gallery``.
+
+``report`` renders one stored run, ``compare`` several runs (or the variants of a
+scenario, run first) and ``gallery`` the figures in plots/.
+"""
 
 from __future__ import annotations
 

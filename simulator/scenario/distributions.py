@@ -94,7 +94,7 @@ class Spec:
 class Kind(ABC):
     """How one distribution is written, read, checked, summarised and sampled.
 
-    A subclass registered with `register` sets `name` (the YAML ``dist:`` value) and
+    A subclass registered with `register` (private: the registry is how it is used) sets `name` (the YAML ``dist:`` value) and
     `spellings` (the parameter sets it may be written with; the default `read` stores
     the first) and implements `mean`, `sample` and `support`.
     """
@@ -145,7 +145,7 @@ def _sd_problem(p: dict[str, float]) -> str | None:
 
 
 @register
-class Fixed(Kind):
+class _Fixed(Kind):
     """A certain value; drawing it consumes no random numbers."""
 
     name = "fixed"
@@ -162,7 +162,7 @@ class Fixed(Kind):
 
 
 @register
-class Uniform(Kind):
+class _Uniform(Kind):
     """Uniform between `low` and `high`."""
 
     name = "uniform"
@@ -182,7 +182,7 @@ class Uniform(Kind):
 
 
 @register
-class Triangular(Kind):
+class _Triangular(Kind):
     """Triangular between `low` and `high`, most likely at `mode`."""
 
     name = "triangular"
@@ -210,7 +210,7 @@ class Triangular(Kind):
 
 
 @register
-class Normal(Kind):
+class _Normal(Kind):
     """Normal with `mean` and standard deviation `sd`; unbounded."""
 
     name = "normal"
@@ -230,7 +230,7 @@ class Normal(Kind):
 
 
 @register
-class TruncNormal(Kind):
+class _TruncNormal(Kind):
     """A normal (`mean`, `sd`) restricted to [`low`, `high`]."""
 
     name = "truncnormal"
@@ -261,9 +261,12 @@ class TruncNormal(Kind):
 
 
 @register
-class Lognormal(Kind):
-    """Lognormal, stored as its `median` and log-space `sigma`; written with a median and
-    a p90, with the log-space `mu` (of the SI value) and `sigma`, or with median and sigma."""
+class _Lognormal(Kind):
+    """Lognormal, stored as its `median` and log-space `sigma`.
+
+    Written with a median and a p90, with the log-space `mu` (of the SI value) and
+    `sigma`, or with a median and `sigma`.
+    """
 
     name = "lognormal"
     spellings = (("median", "p90"), ("mu", "sigma"), ("median", "sigma"))
@@ -299,7 +302,7 @@ class Lognormal(Kind):
 
 
 @register
-class Exponential(Kind):
+class _Exponential(Kind):
     """Exponential with `mean`."""
 
     name = "exponential"
@@ -319,7 +322,7 @@ class Exponential(Kind):
 
 
 @register
-class Bernoulli(Kind):
+class _Bernoulli(Kind):
     """1 with probability `p`, else 0."""
 
     name = "bernoulli"
@@ -341,7 +344,7 @@ class Bernoulli(Kind):
 
 
 @register
-class Choice(Kind):
+class _Choice(Kind):
     """One of `values`, with probabilities proportional to `weights` (default equal)."""
 
     name = "choice"
