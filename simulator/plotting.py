@@ -484,7 +484,7 @@ def plot_timeline(events: Sequence[Event], *, horizon_s: float | None = None,
     scale, unit = _time_scale(view_s)
     lanes: list[str] = []
     for event in events:
-        lane = event.actor.split(",")[0]
+        lane = event.actors[0]
         if lane not in lanes:
             lanes.append(lane)
     height = max(2.6, 1.0 + 0.42 * len(lanes))
@@ -494,15 +494,15 @@ def plot_timeline(events: Sequence[Event], *, horizon_s: float | None = None,
     open_spans: dict[tuple[str, str], tuple[float, str, str]] = {}
     bars: list[tuple[str, float, float, str]] = []  # lane, start, end, activity
     for event in events:
-        lane = event.actor.split(",")[0]
+        lane = event.actors[0]
         for start_kind, (ends, key, activity) in _SPANS.items():
-            ident = event.actor if key == "actor" else event.place
+            ident = event.actors if key == "actor" else event.place
             if event.kind in ends and (start_kind, ident) in open_spans:
                 begin, begin_lane, _ = open_spans.pop((start_kind, ident))
                 bars.append((begin_lane, begin, event.time_s, activity))
         if event.kind in _SPANS:
             _, key, activity = _SPANS[event.kind]
-            ident = event.actor if key == "actor" else event.place
+            ident = event.actors if key == "actor" else event.place
             open_spans[(event.kind, ident)] = (event.time_s, lane, activity)
     for begin, lane, activity in open_spans.values():
         if activity != "halted" or horizon_s is not None:
@@ -517,7 +517,7 @@ def plot_timeline(events: Sequence[Event], *, horizon_s: float | None = None,
         if event.kind in _MARKS:
             marker, colour = _MARKS[event.kind]
             label = _MARK_LABELS.get(event.kind, event.kind.replace("_", " "))
-            axes.plot(event.time_s / scale, row[event.actor.split(",")[0]], marker,
+            axes.plot(event.time_s / scale, row[event.actors[0]], marker,
                       color=colour, markersize=7, linestyle="none",
                       label=None if label in seen else label, zorder=3)
             seen.add(label)

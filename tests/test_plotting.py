@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from simulator import plotting
 from simulator.analysis import convergence, exceedance, fn_curve, rank_sensitivity
 from simulator.engine.record import Event
+from simulator.engine.record import EventKind as K
 
 TOWNS = ["haditha", "hit", "ramadi"]
 HOUR = 3600.0
@@ -105,14 +106,14 @@ def test_load_shed_fan_chart():
 
 def test_timeline_lanes_and_spans():
     events = [
-        Event(0.0, "garrison", "dam_garrison", "dam", "holds the dam"),
-        Event(1 * HOUR, "depart", "column", "town_a", "sets off"),
-        Event(4 * HOUR, "arrive", "column", "dam", "arrives"),
-        Event(4 * HOUR, "engage", "column", "dam", "engage"),
-        Event(6 * HOUR, "defeat", "dam_garrison", "dam", "withdraw"),
-        Event(6 * HOUR, "captured", "Dam", "dam", "captured"),
-        Event(20 * HOUR, "breach", "Dam", "dam", "breach"),
-        Event(21 * HOUR, "warning", "warning", "hit", "warning received"),
+        Event(0.0, K.GARRISON, ("dam_garrison",), "dam", strength=150.0),
+        Event(1 * HOUR, K.DEPART, ("column",), "town_a", road="a_dam", destination="dam"),
+        Event(4 * HOUR, K.ARRIVE, ("column",), "dam", strength=400.0),
+        Event(4 * HOUR, K.ENGAGE, ("column",), "dam", opponents=("dam_garrison",)),
+        Event(6 * HOUR, K.DEFEAT, ("dam_garrison",), "dam", opponents=("column",)),
+        Event(6 * HOUR, K.CAPTURED, ("Dam",), "dam", opponents=("column",)),
+        Event(20 * HOUR, K.BREACH, ("Dam",), "dam", mode="breach", breach_kind="full_breach"),
+        Event(21 * HOUR, K.WARNING, ("warning",), "hit", after_breach_s=HOUR),
     ]
     figure = plotting.plot_timeline(events, horizon_s=48 * HOUR, title="Replication 7")
     axes = labelled(figure, y=False, render=True)

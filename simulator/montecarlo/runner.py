@@ -33,6 +33,7 @@ import numpy as np
 
 from ..analysis.stats import OutcomeRow, summarise
 from .batch import (
+    DEFAULT_PREPARE,
     DEFAULT_REPLICATE,
     BatchResult,
     BatchTask,
@@ -109,6 +110,7 @@ def run_monte_carlo(
     scheduler: str | None = None,
     progress: bool | None = False,
     replicate: str | Callable[..., Any] = DEFAULT_REPLICATE,
+    prepare: str | Callable[..., Any] | None = DEFAULT_PREPARE,
 ) -> RunResult:
     """Run replications of `scenario` (a `Scenario`, or a file path with `variant`).
 
@@ -119,17 +121,22 @@ def run_monte_carlo(
     `seed` defaults to the scenario's. With `out`, the run is stored there (and `resume`
     continues a run stored there); without it, nothing is written. `progress` draws a
     bar on stderr (None: only when stderr is a terminal). `replicate` is the import path
-    of the replication function, ``simulator.engine:simulate`` unless testing.
+    of the replication function, ``simulator.engine:simulate`` unless testing, and
+    `prepare` that of the function each worker process calls once on the scenario
+    before handing the result to `replicate` (None: hand over the scenario as it is).
     """
     scenario = _load(scenario, variant)
     replicate_path = import_path(replicate)
-    try:
-        resolve(replicate_path)
-    except (ImportError, AttributeError, TypeError) as error:
-        raise RunError(f"cannot import the replication function {replicate_path}: "
-                       f"{error}") from None
+    prepare_path = None if prepare is None else import_path(prepare)
+    for role, path in (("replication", replicate_path), ("preparation", prepare_path)):
+        try:
+            if path is not None:
+                resolve(path)
+        except (ImportError, AttributeError, TypeError) as error:
+            raise RunError(f"cannot import the {role} function {path}: {error}") from None
     identity = scenario_identity(scenario)
     identity["replicate"] = replicate_path
+    identity["prepare"] = prepare_path
     _check_count("replications", replications)
     _check_count("min_replications", min_replications)
     _check_count("max_replications", max_replications)
@@ -508,7 +515,8 @@ class _Run:
                 if batch is None:
                     break
                 task = BatchTask(self.scenario, self.identity["resolved_sha256"], self.seed,
-                                 batch, self.replicate, csv=self.store is not None)
+                                 batch, self.replicate, self.identity["prepare"],
+                                 csv=self.store is not None)
                 handle = self.executor.submit(run_batch, task)
                 in_flight[handle] = batch
                 if suspect:

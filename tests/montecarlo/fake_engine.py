@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.engine.record import Event, Replication
+from simulator.engine.record import Event, EventKind, Replication
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
@@ -34,8 +34,9 @@ def simulate(scenario, seed, replication=0, timeline=False):
     }
     events = None
     if timeline:
-        events = (Event(0.0, "depart", "column", "border", "the column sets out"),
-                  Event(3600.0, "arrive", "column", "dam", "the column reaches the dam"))
+        events = (Event(0.0, EventKind.DEPART, ("column",), "border", road="border_dam",
+                        destination="dam"),
+                  Event(3600.0, EventKind.ARRIVE, ("column",), "dam", strength=100.0))
     return Replication(seed, replication, outcomes, events)
 
 
