@@ -65,10 +65,12 @@ class Difference:
 
     @property
     def method(self) -> str:
+        """How the interval was made: ``paired t, N pairs`` or ``Welch t, unpaired``."""
         return f"paired t, {self.pairs} pairs" if self.paired else "Welch t, unpaired"
 
     @property
     def half_width(self) -> float:
+        """Half the width of the CI of the difference B - A."""
         return (self.high - self.low) / 2.0
 
     @property

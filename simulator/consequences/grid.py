@@ -138,10 +138,12 @@ class DispatchResult:
 
     @property
     def total_generation_mw(self) -> float:
+        """MW generated in all: the load served, as DC flow is lossless."""
         return sum(self.generation_mw)
 
     @property
     def total_shed_mw(self) -> float:
+        """MW of load shed across all buses."""
         return sum(self.shed_mw)
 
 
@@ -219,6 +221,8 @@ class PreparedGrid:
     def dispatch(
         self, available: frozenset[str], lines_out: frozenset[str], load_mw: tuple[float, ...]
     ) -> DispatchResult:
+        """The least-cost dispatch of one state (plants available, lines out, MW of load
+        at each bus), solved the first time it is asked for and cached after that."""
         key = (available, lines_out, load_mw)
         result = self._dispatches.get(key)
         if result is None:
@@ -241,6 +245,8 @@ class PreparedGrid:
     def fill_hour(
         self, available: frozenset[str], lines_out: frozenset[str], hour_of_day: int
     ) -> None:
+        """Solve one hour of day of a state at that hour's load and write its row of
+        `hourly_table`."""
         result = self.dispatch(available, lines_out, self.hourly_load_tuples[hour_of_day])
         self.hourly_table(available, lines_out)[hour_of_day] = (
             *result.shed_mw, result.total_generation_mw

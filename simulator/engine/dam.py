@@ -112,6 +112,7 @@ class Dam:
 
     @property
     def breach_depth_fraction(self) -> float:
+        """Share of the dam height the breach cut down; 0 while the dam has not breached."""
         if self.breach_mode_id is None:
             return 0.0
         return self.spec.failure_modes[self.breach_mode_id].depth_fraction

@@ -51,6 +51,7 @@ class Unit:
 
     @property
     def losses(self) -> float:
+        """Strength lost so far in this replication: fighters put out of action."""
         return self.initial - self.strength
 
 

@@ -51,6 +51,7 @@ class History:
 
     @property
     def breached(self) -> bool:
+        """Whether the dam breached, fully or partially, in this replication."""
         return self.breach_mode is not None
 
 

@@ -46,6 +46,7 @@ class ForcePlan:
 
     @property
     def destination(self) -> str:
+        """Where the force ends up: the end of its last leg, or its start if it does not move."""
         return self.legs[-1].destination if self.legs else self.start
 
     @property
@@ -76,7 +77,7 @@ def expected_road_time_s(scenario: Scenario, road_id: str) -> float:
 
 
 def _adjacency(scenario: Scenario) -> dict[str, list[tuple[str, str]]]:
-    """node -> [(neighbour, road id)], both directions of a two-way road."""
+    """Each node's [(neighbour, road id)] links, both directions of a two-way road."""
     links: dict[str, list[tuple[str, str]]] = {n: [] for n in scenario.network.nodes}
     for road_id, road in scenario.network.roads.items():
         links[road.from_node].append((road.to_node, road_id))

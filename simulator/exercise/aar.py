@@ -364,6 +364,8 @@ def _md(text: str) -> str:
 
 
 def render_markdown(title: str, subtitle: str, blocks: Sequence[Block]) -> str:
+    """The report as Markdown, figures linked as the PNG files written beside it and all
+    scenario text escaped."""
     out = [f"# {_md(title)}", "", f"*{_md(subtitle)}*", ""]
     for block in blocks:
         if block.kind == "h2":
@@ -391,6 +393,8 @@ def render_markdown(title: str, subtitle: str, blocks: Sequence[Block]) -> str:
 
 
 def render_html(title: str, subtitle: str, blocks: Sequence[Block]) -> str:
+    """The report as one self-contained HTML page, figures embedded and all scenario
+    text escaped."""
     from ..report.html import element, figure, join, page, table
 
     parts: list[Any] = []

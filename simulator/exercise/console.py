@@ -114,6 +114,8 @@ class Facilitator:
                           f"{clock_text(start, step.time_s)}", align="left")
 
     def show_situation(self, session: Session, step: Step) -> None:
+        """Print what the group knows at `step`: events since the last report, where the
+        forces are, the dam, fallen towns, flood and grid."""
         from rich.table import Table
 
         console = self.console
@@ -138,6 +140,7 @@ class Facilitator:
             console.print(f"[bold]grid:[/] {_escape(line)}")
 
     def inject(self, session: Session, step: Step) -> None:
+        """Show an inject and the situation; without a script, wait for Enter to go on."""
         spec = step.spec
         self._heading(session, step, "INJECT")
         console = self.console
@@ -150,6 +153,8 @@ class Facilitator:
             self._read("press Enter to continue ", f"inject '{step.id}'")
 
     def show_decision(self, session: Session, step: Step) -> None:
+        """Show a decision: its question, the situation (unless an inject at the same
+        moment just showed it), the options and the forecast for each."""
         from rich.table import Table
 
         console = self.console
@@ -176,10 +181,13 @@ class Facilitator:
         console.print(f"[dim]{_escape(forecast_note(step))}[/]")
 
     def unavailable(self, session: Session, step: Step) -> None:
+        """Show a decision none of whose options can be taken now, and that the story goes
+        on without it."""
         self.show_decision(session, step)
         self.console.print(f"[bold]{_escape(step.note)}[/]; the story goes on without it")
 
     def skipped(self, session: Session, step: Step) -> None:
+        """Note an inject or decision the story never reached."""
         self.console.print(f"[dim]not reached: {step.kind} {step.id} ({_escape(step.note)})[/]")
 
     # ------------------------------------------------------------------- input
@@ -196,6 +204,8 @@ class Facilitator:
         return line.strip()
 
     def decide(self, session: Session, step: Step) -> str:
+        """The option the group takes: the script's, or asked for on `stdin` until the
+        answer names an allowed option."""
         self.show_decision(session, step)
         options = list(step.options.values())
         if self.script is not None:

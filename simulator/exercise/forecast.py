@@ -93,6 +93,7 @@ class Forecast:
 
     @property
     def count(self) -> int:
+        """Branches per option: the accepted replications every option shares."""
         return len(self.branches)
 
 

@@ -73,6 +73,7 @@ def msel_rows(session: Session) -> list[dict[str, str]]:
 
 
 def msel_text(session: Session) -> str:
+    """The MSEL as CSV text: the header, then `msel_rows`, with CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()

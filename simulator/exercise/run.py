@@ -35,6 +35,9 @@ EXERCISES = Path("exercises")
 
 @dataclass(frozen=True)
 class ExerciseResult:
+    """How `run_exercise` ended: the exit status, the output folder, the session as
+    played and, if it stopped early, why."""
+
     status: int  # 0 complete, 2 stopped (no more input), 130 interrupted
     out: Path
     session: Session

@@ -88,9 +88,12 @@ class OptionState:
 
     @property
     def allowed(self) -> bool:
+        """Whether the option passed every check and can be taken."""
         return self.refusal is None
 
     def story_outcomes(self) -> dict[str, float]:
+        """Key outcomes of the story this option leads to (NaN where the story lacks
+        one); empty for a refused option."""
         if self.story is None:
             return {}
         return {name: self.story.outcomes.get(name, math.nan) for name in KEY_OUTCOMES}
@@ -173,10 +176,12 @@ class Session:
 
     @property
     def info(self):
+        """The scenario's ``scenario:`` section: name, start time, horizon, seed."""
         return self.base.scenario
 
     @property
     def horizon_s(self) -> float:
+        """How long the story runs, in seconds."""
         return self.base.scenario.horizon_s
 
     def capture_event(self, node: str, story: Replication | None = None) -> int | None:
@@ -268,6 +273,7 @@ class Session:
         self._pending = []
 
     def skipped_steps(self) -> Iterator[Step]:
+        """Steps never played: not reached by the story, or left when the exercise stopped."""
         return (s for s in self.steps if s.time_s is None)
 
     # ----------------------------------------------------------------- options

@@ -17,12 +17,14 @@ def format_float(value: float) -> str:
 
 
 def csv_name(name: str) -> str:
+    """An outcome name as a CSV field, quoted if it holds a comma, quote or line break."""
     if any(c in name for c in ',"\n\r'):
         return '"' + name.replace('"', '""') + '"'
     return name
 
 
 def header(names: list[str] | tuple[str, ...]) -> bytes:
+    """The first line of outcomes.csv: ``replication``, then the outcome names."""
     return (",".join(["replication", *(csv_name(n) for n in names)]) + "\n").encode()
 
 

@@ -137,11 +137,14 @@ class SerialExecutor(Executor):
         self._queue: list[_Deferred] = []
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> _Deferred:
+        """Queue the call; it runs when `wait` is next asked about it."""
         deferred = _Deferred(fn, arg)
         self._queue.append(deferred)
         return deferred
 
     def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
+        """Run the oldest queued call among `handles` unless one has finished already;
+        `timeout` does not apply, as the call runs here."""
         handles = set(handles)
         finished = {h for h in handles if h.ran}
         if finished:
@@ -154,11 +157,13 @@ class SerialExecutor(Executor):
         return set()
 
     def result(self, handle: _Deferred) -> Any:
+        """The call's value; re-raises what it raised."""
         if handle.error is not None:
             raise handle.error
         return handle.value
 
     def close(self) -> None:
+        """Drop the calls not run yet."""
         self._queue.clear()
 
 
@@ -206,6 +211,8 @@ class ProcessExecutor(Executor):
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def start(self) -> None:
+        """Start the pool from a fork server that has the engine imported (spawn where
+        there is no fork server); workers ignore Ctrl-C and exit when this process dies."""
         if "forkserver" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("forkserver")
             # Import the engine once in the fork server; every worker (and any worker
@@ -220,21 +227,27 @@ class ProcessExecutor(Executor):
         )
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future:
+        """Queue the call on the pool; returns its future."""
         assert self._pool is not None, "executor not started"
         return self._pool.submit(fn, arg)
 
     def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
+        """The finished futures, waiting up to `timeout` s for the first."""
         return cf.wait(list(handles), timeout, return_when=cf.FIRST_COMPLETED).done
 
     def result(self, handle: cf.Future) -> Any:
+        """The call's value; re-raises what it raised (BrokenProcessPool if its worker
+        died)."""
         return handle.result()
 
     def recover(self) -> None:
+        """Replace a pool broken by a dead worker with a new one."""
         if self._pool is not None and getattr(self._pool, "_broken", False):
             self._pool.shutdown(wait=False, cancel_futures=True)
             self.start()
 
     def close(self) -> None:
+        """Shut the pool down, cancelling the calls not started."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -283,6 +296,8 @@ class DaskExecutor(Executor):
         self._cluster: Any = None
 
     def start(self) -> None:
+        """Connect to the scheduler, or start a LocalCluster of one-thread worker
+        processes, then import the preloaded modules on every worker."""
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -315,9 +330,11 @@ class DaskExecutor(Executor):
         self._client.run(_import_modules, self.preload)
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Any:
+        """Send the call to the cluster (never cached: pure=False); returns its future."""
         return self._client.submit(fn, arg, pure=False)
 
     def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
+        """The finished futures, waiting up to `timeout` s for the first."""
         from distributed import wait
 
         handles = list(handles)
@@ -327,9 +344,11 @@ class DaskExecutor(Executor):
             return {h for h in handles if h.done()}
 
     def result(self, handle: Any) -> Any:
+        """The call's value, fetched from its worker; re-raises what it raised."""
         return handle.result()
 
     def close(self) -> None:
+        """Close the client, and the local cluster if this executor started one."""
         if self._client is not None:
             self._client.close()
             self._client = None

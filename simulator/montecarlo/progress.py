@@ -23,6 +23,8 @@ class NoProgress:
         pass
 
     def update(self, finished: int, total: int, failed: int) -> None:
+        """Report that `finished` of `total` replications are finished, `failed` of them
+        failed; the silent reporter shows nothing."""
         pass
 
 
@@ -68,6 +70,8 @@ class BarProgress(NoProgress):
         self._progress.stop()
 
     def update(self, finished: int, total: int, failed: int) -> None:
+        """Move the bar to `finished` of `total`, with the rate since the first result
+        and the failures so far."""
         now = time.perf_counter()
         if self._first is None and finished > self._already:
             self._first = (now, finished)  # the rate leaves out starting the workers

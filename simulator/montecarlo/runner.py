@@ -78,14 +78,18 @@ class RunResult:
 
     @property
     def done(self) -> int:
+        """Replications that succeeded."""
         return int(self.replications.size)
 
     @property
     def failed(self) -> int:
+        """Replications that raised (see `failures`)."""
         return len(self.failures)
 
     @property
     def status(self) -> str:
+        """How the run ended, from the manifest: ``complete``, ``interrupted`` or
+        ``aborted`` (empty if the manifest does not say)."""
         return str(self.manifest.get("status", ""))
 
     def summary(self, names: Sequence[str] | None = None) -> list[OutcomeRow]:

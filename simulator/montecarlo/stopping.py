@@ -66,9 +66,11 @@ class MetricCheck:
 
     @property
     def ok(self) -> bool:
+        """Whether the half-width is within the target (never on fewer than two values)."""
         return self.count >= 2 and self.half_width <= self.target
 
     def as_json(self) -> dict[str, Any]:
+        """The check as the manifest's convergence trace holds it (null where not finite)."""
         return {
             "mean": _finite(self.mean),
             "half_width": _finite(self.half_width),
@@ -88,6 +90,7 @@ class Checkpoint:
     next_replications: int | None  # None when the run stops here
 
     def as_json(self) -> dict[str, Any]:
+        """The checkpoint as the manifest's convergence trace holds it."""
         return {
             "replications": self.replications,
             "converged": self.converged,
@@ -117,6 +120,7 @@ class StoppingRule:
                            f"({self.min_replications})")
 
     def as_json(self) -> dict[str, Any]:
+        """The rule as the manifest stores it, so a resumed run stops by the same rule."""
         return {
             "precision": self.precision,
             "metrics": dict(self.metrics),
@@ -126,6 +130,7 @@ class StoppingRule:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StoppingRule:
+        """The rule stored by `as_json` in a manifest."""
         return cls(float(data["precision"]), dict(data["metrics"]), int(data["min"]),
                    int(data["max"]))
 

@@ -76,6 +76,7 @@ class RunStore:
             yield entry
 
     def create(self) -> None:
+        """Make the run directory and its chunks folder (RunError if it cannot)."""
         try:
             self.chunks.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -97,6 +98,7 @@ class RunStore:
         self._lock = handle
 
     def unlock(self) -> None:
+        """Release the lock `lock` took, if any."""
         if self._lock is not None:
             self._lock.close()
             self._lock = None
@@ -111,6 +113,7 @@ class RunStore:
     # ------------------------------------------------------------------ manifest
 
     def read_manifest(self) -> dict[str, Any]:
+        """The run's manifest (RunError if there is none or it cannot be read)."""
         try:
             return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -119,6 +122,7 @@ class RunStore:
             raise RunError(f"cannot read {self.path / MANIFEST}: {error}") from None
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        """Replace the manifest atomically, NaN and infinity written as null."""
         text = json.dumps(_json_safe(manifest), indent=2, allow_nan=False)
         write_atomic(self.path / MANIFEST, text + "\n")
 
@@ -203,6 +207,7 @@ class RunStore:
         return path
 
     def write_failures(self, failures: Sequence[Failure]) -> Path:
+        """``failures.json``: every failed replication with its seed and error."""
         path = self.path / FAILURES
         with atomic_open(path) as handle:
             json.dump([f.__dict__ for f in failures], handle, indent=2)

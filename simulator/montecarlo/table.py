@@ -33,10 +33,12 @@ class OutcomeTable:
 
     @property
     def capacity(self) -> int:
+        """Replications the arrays have room for."""
         return len(self.state)
 
     @property
     def names(self) -> list[str]:
+        """Outcome names returned so far, sorted."""
         return sorted(self.columns)
 
     def reserve(self, n: int, limit: int | None = None) -> None:
@@ -77,6 +79,7 @@ class OutcomeTable:
 
     @property
     def failed(self) -> int:
+        """Replications that raised."""
         return len(self.failures)
 
     def prefix(self) -> int:
@@ -127,6 +130,7 @@ class OutcomeTable:
         return self.columns[name][:n][self.state[:n] == DONE]
 
     def failures_below(self, n: int) -> list[Failure]:
+        """Failures of the replications below `n`, in replication order."""
         return [self.failures[k] for k in sorted(self.failures) if k < n]
 
 

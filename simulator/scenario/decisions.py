@@ -44,6 +44,9 @@ class Choice:
 
 @dataclass(frozen=True)
 class DecisionScript:
+    """A decisions file as read: a choice per decision, and the story it answers
+    (scenario, variant, seed, replication; None where the file does not say)."""
+
     path: str
     scenario_path: Path | None  # resolved against the script's folder
     variant: str | None
@@ -53,6 +56,7 @@ class DecisionScript:
     mark: Mark  # of the 'decisions' key
 
     def choice(self, decision: str) -> Choice | None:
+        """The scripted choice at decision `decision`, or None if the script has none."""
         return self.choices.get(decision)
 
 

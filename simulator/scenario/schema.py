@@ -217,6 +217,8 @@ class Road(Section):
 
 
 class Network(Section):
+    """The road network forces move on: places (``nodes``) and the roads between them."""
+
     nodes: dict[Id, Node] = Field(min_length=1)
     roads: dict[Id, Road] = {}
 
@@ -289,11 +291,16 @@ class FailureMode(Section):
 
 
 class StoragePoint(Section):
+    """One point of a reservoir's storage curve: a water height and the volume below it."""
+
     height_m: Quantity("length", ge=0) = Field(alias="height")
     volume_m3: Quantity("volume", ge=0) = Field(alias="volume")
 
 
 class Reservoir(Section):
+    """The water behind the dam: volume stored at the event, depth at the dam and,
+    where known, the full volume, surface area or storage curve."""
+
     volume_m3: Uncertain("volume", gt=0) = Field(
         alias="volume", description="stored volume at the event"
     )
@@ -314,12 +321,17 @@ class Reservoir(Section):
 
 
 class Plant(Section):
+    """The dam's hydropower plant: its units, capacity and the grid bus it feeds."""
+
     units: int = Field(ge=1, le=100)
     capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
     bus: Id
 
 
 class Dam(Section):
+    """The dam: its geometry, reservoir, outlets, plant, and what may happen to it once
+    captured (``failure_modes``)."""
+
     name: str
     node: Id
     height_m: Quantity("length", gt=0) = Field(alias="height")
@@ -335,6 +347,8 @@ class Dam(Section):
 
 
 class Assets(Section):
+    """The infrastructure at risk: the dam."""
+
     dam: Dam
 
 
@@ -348,6 +362,9 @@ class Reach(Section):
 
 
 class RiverTown(Section):
+    """A town on the river below the dam, with the share of its people living in the
+    flooded area; ``node`` ties it to a place on the road network."""
+
     name: str | None = None
     node: Id | None = None
     river_distance_m: Quantity("length", ge=0) = Field(
@@ -358,6 +375,9 @@ class RiverTown(Section):
 
 
 class River(Section):
+    """The river below the dam: base flow, reaches in downstream order, the towns along
+    it, and the flood depth that does damage."""
+
     base_flow_m3s: Quantity("discharge", gt=0) = Field(alias="base_flow")
     damaging_depth_m: Quantity("length", gt=0) = Field(default=0.6, alias="damaging_depth")
     reaches: dict[Id, Reach] = Field(min_length=1)
@@ -365,17 +385,24 @@ class River(Section):
 
 
 class Warning(Section):
+    """How a breach warning reaches the towns: the delay to detect the breach, the
+    delay to spread the word, and how well people understand it."""
+
     detection_delay_s: Duration = Field(alias="detection_delay")
     dissemination_delay_s: Duration = Field(alias="dissemination_delay")
     understanding: Literal["vague", "precise"] = "vague"
 
 
 class Bus(Section):
+    """A grid bus; ``region`` groups buses when unserved energy is reported."""
+
     name: str | None = None
     region: str | None = None
 
 
 class Line(Section):
+    """A transmission line between two buses; the capture of ``cut_when_captured`` cuts it."""
+
     from_bus: Id = Field(alias="from")
     to_bus: Id = Field(alias="to")
     capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
@@ -386,12 +413,16 @@ class Line(Section):
 
 
 class Generator(Section):
+    """A dispatchable power plant on a bus, with its capacity and marginal cost per MWh."""
+
     bus: Id
     capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
     cost_per_mwh: float = Field(ge=0, alias="cost")
 
 
 class Load(Section):
+    """Demand at a bus: its peak and 24 hourly multipliers of the peak."""
+
     bus: Id
     peak_w: Quantity("power", gt=0) = Field(alias="peak")
     profile: list[Annotated[float, Field(ge=0, le=1)]] = Field(
@@ -400,6 +431,9 @@ class Load(Section):
 
 
 class Grid(Section):
+    """The power grid: buses, lines, plants, loads, and how long a cut line takes to
+    repair."""
+
     buses: dict[Id, Bus] = Field(min_length=1)
     lines: dict[Id, Line] = {}
     generators: dict[Id, Generator] = {}
@@ -408,6 +442,8 @@ class Grid(Section):
 
 
 class Inject(Section):
+    """A message to the players in an exercise, sent at a time or when a trigger fires."""
+
     time_s: Quantity("time", ge=0) | None = Field(default=None, alias="time")
     trigger: Trigger | None = None
     sender: str = Field(alias="from")
@@ -417,11 +453,15 @@ class Inject(Section):
 
 
 class DecisionOption(Section):
+    """One choice at a decision; its overrides change the scenario from the decision on."""
+
     description: str = ""
     overrides: dict[str, Any] = {}
 
 
 class Decision(Section):
+    """A question put to the players at a time or trigger, with two or more options."""
+
     time_s: Quantity("time", ge=0) | None = Field(default=None, alias="time")
     trigger: Trigger | None = None
     question: str
@@ -429,11 +469,15 @@ class Decision(Section):
 
 
 class Exercise(Section):
+    """The tabletop exercise played on the scenario: its injects and decisions."""
+
     injects: dict[Id, Inject] = {}
     decisions: dict[Id, Decision] = {}
 
 
 class Variant(Section):
+    """A named alternative to the scenario: overrides applied to it at load time."""
+
     description: str = ""
     overrides: dict[str, Any] = {}
 
