@@ -3,9 +3,10 @@
 Everything that does not depend on the seed is worked out here, explicitly and once:
 routes and triggers (`plan`), the uncertain inputs with their samplers and named
 streams (`inputs`), and what the consequence models need (river reaches and towns, the
-storage curve, the grid's prepared network and its baseline). A `PreparedScenario` is
-plain picklable data, so the Monte Carlo runner ships it to worker processes once per
-run and every replication there reuses it; nothing is cached behind the caller's back.
+storage curve, the grid's prepared network and its baseline). The caller keeps the
+`PreparedScenario` and passes it to every replication; nothing is cached behind its
+back. Monte Carlo workers prepare the scenario they are sent once per process
+(`montecarlo.batch.WorkerScenarios`), since the grid's solved states stay warm there.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """One replication: build the SimPy environment, run it to the horizon, read it out.
 
-`run` draws the replication's inputs from their named streams (`inputs.InputTable`),
-creates one process per force that moves or waits (garrisons in place from the start
-need none), runs the environment until the scenario's horizon, and returns the
+`run` takes the replication's drawn inputs (typed, see `inputs`), creates one process
+per force that moves or waits (garrisons in place from the start need none), runs the environment until the scenario's horizon, and returns the
 `History` for the consequence models, the flat outcomes and, when asked, the timeline.
 `World` is the replication's mutable state that the processes share: who holds each
 node, the garrisons, engagements in progress, the dam, lines cut.
