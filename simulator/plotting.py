@@ -49,11 +49,16 @@ __all__ = [
     "plot_tornado",
     "png_bytes",
     "save_figure",
+    "warm_up",
 ]
 
 WIDTH_IN, HEIGHT_IN = 7.5, 4.3  # about 900 x 520 px at 120 dpi: readable at README size
 DPI = 120
 COLOURS = ["#1f5fa6", "#d0612a", "#2e8b57", "#8e44ad", "#b8860b", "#c0392b", "#34495e"]
+# Titles sit at the top of their axes. Giving their height spares matplotlib placing each
+# one clear of tick labels above the axes (there are none) on every draw: about a sixth
+# of the time a figure takes to render, for the same pixels.
+TITLE_Y = 1.0
 
 # Units of outcome names, by suffix (longest first) or by whole name.
 _UNIT_SUFFIXES = (("_mwh", "MWh"), ("_m3s", "m³/s"), ("_mw", "MW"), ("_h", "h"),
@@ -86,7 +91,7 @@ def _figure(width: float = WIDTH_IN, height: float = HEIGHT_IN) -> Figure:
 
 
 def _style(axes, title: str, xlabel: str, ylabel: str) -> None:
-    axes.set_title(title, fontsize=12, loc="left")
+    axes.set_title(title, fontsize=12, loc="left", y=TITLE_Y)
     axes.set_xlabel(xlabel, fontsize=10)
     axes.set_ylabel(ylabel, fontsize=10)
     axes.tick_params(labelsize=9)
@@ -110,10 +115,34 @@ def save_figure(figure: Figure, path: str | Path) -> Path:
 
 
 def png_bytes(figure: Figure) -> bytes:
-    """The figure as PNG bytes (for embedding in a report)."""
+    """The figure as PNG bytes at its own resolution, for embedding in a report.
+
+    Drawn once, laying it out on the way: `savefig` draws a laid-out figure twice (once
+    only to lay it out), the same pixels at about a tenth more of the time. Compressed
+    fast (zlib level 1): a report is written once and its pictures are a few kB larger.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png",
+                                                            compress_level=1)
     return buffer.getvalue()
+
+
+def warm_up() -> None:
+    """Draw a small figure with every kind of text the figures here use (a title, axis
+    labels, log-scale tick labels set with mathtext), so that the fonts, their metrics and
+    the mathtext parser are loaded. Processes forked afterwards to draw figures start
+    with them loaded instead of each loading them again (a few tenths of a second)."""
+    figure = _figure(2.0, 2.0)
+    axes = figure.add_subplot()
+    _style(axes, "warm up", "x", "y")
+    axes.set_yscale("log")
+    axes.set_ylim(1e-4, 1.0)
+    png_bytes(figure)
 
 
 def _curves(curves: ExceedanceCurve | Mapping[str, ExceedanceCurve]
@@ -365,7 +394,8 @@ def plot_river(outcomes: Mapping[str, np.ndarray], towns: Sequence[str], *,
     if chosen is not None:
         total = len(np.asarray(outcomes[condition]))
         given = f" given {condition} ({chosen:,} of {total:,} replications)"
-    top.set_title(title or f"Flood along the river{given}", fontsize=12, loc="left")
+    top.set_title(title or f"Flood along the river{given}", fontsize=12, loc="left",
+                  y=TITLE_Y)
     labels = [names.get(t, t) for t in towns]
     if distances_km is not None:
         labels = [f"{label}\n{d:.0f} km" for label, d in zip(labels, positions, strict=True)]
