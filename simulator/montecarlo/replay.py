@@ -60,8 +60,13 @@ def load_run(path: str | os.PathLike[str]) -> RunResult:
                      store.path)
 
 
-def replay(run: str | os.PathLike[str], replication: int) -> Replay:
-    """Rerun replication `replication` of the run stored at `run`, with its timeline."""
+def load_run_scenario(run: str | os.PathLike[str]) -> Any:
+    """The scenario the run stored at `run` ran, loaded from its file with its variant.
+
+    Raises:
+        RunError: when the file is gone, or has changed so that it no longer resolves
+            to the run's hash (rerunning its replications would not reproduce them).
+    """
     from ..scenario import load_scenario
 
     store = RunStore(run)
@@ -75,8 +80,17 @@ def replay(run: str | os.PathLike[str], replication: int) -> Replay:
     scenario = load_scenario(source, variant=manifest.get("variant"))
     identity = scenario_identity(scenario)
     if identity["resolved_sha256"] != manifest.get("resolved_sha256"):
-        raise RunError(f"{source} has changed since {store.path} was run; a replay would "
-                       f"not reproduce it (restore the file, e.g. from version control)")
+        raise RunError(f"{source} has changed since {store.path} was run; its "
+                       f"replications rerun would not reproduce the run (restore the file, "
+                       f"e.g. from version control)")
+    return scenario
+
+
+def replay(run: str | os.PathLike[str], replication: int) -> Replay:
+    """Rerun replication `replication` of the run stored at `run`, with its timeline."""
+    scenario = load_run_scenario(run)
+    store = RunStore(run)
+    manifest = store.read_manifest()
     limit = (manifest.get("result") or {}).get("replications") or manifest.get("replications")
     if not isinstance(replication, int) or replication < 0 or (limit and replication >= limit):
         within = f" (0 to {limit - 1})" if limit else ""
