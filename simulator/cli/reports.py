@@ -13,17 +13,23 @@ from .common import EXIT_OK, EXIT_USAGE, positive_int, seed, wide_console
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the HTML report of a stored run."""
+    """Write the HTML report of a stored run (making its exhibits first if it lacks
+    them)."""
     from ..montecarlo import RunError
-    from ..report.run import write_run_report
+    from ..workflows import report_run
 
     try:
-        path = write_run_report(args.run, args.out, replay=not args.no_replay)
+        path = report_run(args.run, args.out, log=_stderr)
     except RunError as error:
         print(f"infrasim report: {error}", file=sys.stderr)
         return EXIT_USAGE
     print(f"wrote {path}")
     return EXIT_OK
+
+
+def _stderr(text: str) -> None:
+    """Print one line of a workflow's log on stderr."""
+    print(text, file=sys.stderr)
 
 
 def add_report(sub: argparse._SubParsersAction) -> None:
@@ -35,14 +41,14 @@ def add_report(sub: argparse._SubParsersAction) -> None:
         "opens without a network): the scenario summary, key outcomes with 95% CIs, "
         "exceedance and F-N curves, distributions, the flood along the river, load shed "
         "over the horizon, convergence, input sensitivity, the timelines of a median and "
-        "a worst-case replication (rerun from the run's seed) and the scenario's sources "
-        "and assumptions.",
+        "a worst-case replication and the scenario's sources and assumptions. Renders what "
+        "the run stores; a run stored without timelines and load-shed series (made before "
+        "they were stored, or by run_monte_carlo from Python) gets them first, rerun from "
+        "its scenario file and seed.",
         epilog="example: infrasim report runs/haditha_2014-20250101-120000",
     )
     p.add_argument("run", metavar="RUN", help="run directory written by 'infrasim run'")
     p.add_argument("--out", "-o", metavar="FILE", help="write here (default: RUN/report.html)")
-    p.add_argument("--no-replay", action="store_true",
-                   help="do not rerun replications (no timelines, no load-shed fan chart)")
     p.set_defaults(func=cmd_report)
 
 
@@ -52,8 +58,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     from ..montecarlo import RunError
     from ..report import compare
+    from ..workflows import compare_variants, load_runs
 
     try:
+        if args.out is not None and Path(args.out).is_dir():
+            raise RunError(f"-o/--out is the comparison page, a file; {args.out} is a "
+                           "directory (with --variants, --runs-dir says where the runs go)")
         if args.variants is not None:
             if len(args.items) != 1:
                 raise RunError("with --variants give one scenario FILE, not run directories")
@@ -61,36 +71,37 @@ def cmd_compare(args: argparse.Namespace) -> int:
             names = list(dict.fromkeys(["base", *variants]))
             if len(names) < 2:
                 raise RunError("--variants needs at least one variant name besides 'base'")
-            from datetime import datetime
-
-            stem = Path(args.items[0]).stem
-            out_dir = Path(args.out) if args.out else \
-                Path("runs") / f"{stem}-compare-{datetime.now():%Y%m%d-%H%M%S}"
-            runs = compare.run_variants(
-                args.items[0], [None if n == "base" else n for n in names],
-                args.replications, out_dir, seed=args.seed,
+            runs = compare_variants(
+                args.items[0], [None if n == "base" else n for n in names], args.runs_dir,
+                replications=args.replications, seed=args.seed,
                 executor=args.executor or "processes", workers=args.workers,
                 progress=not args.quiet and sys.stderr.isatty())
-            page = out_dir / compare.COMPARISON
+            page = runs[0].path.parent / compare.COMPARISON
         else:
-            if args.replications or args.seed is not None:
-                raise RunError("-n and --seed go with --variants (stored runs are compared "
-                               "as they are)")
+            given = [option for option, value in (
+                ("-n", args.replications), ("--seed", args.seed), ("--executor", args.executor),
+                ("--workers", args.workers), ("--runs-dir", args.runs_dir)) if value is not None]
+            if given:
+                raise RunError(f"{', '.join(given)} go{'es' if len(given) == 1 else ''} with "
+                               "--variants (stored runs are compared as they are)")
             if len(args.items) < 2:
                 raise RunError("give two or more run directories, or a scenario FILE with "
                                "--variants a,b")
-            runs = compare.load_runs(args.items)
-            page = Path(args.out) if args.out else Path(compare.COMPARISON)
+            runs = load_runs(args.items)
+            page = Path(compare.COMPARISON)
         differences = compare.compare_stored_runs(runs)
     except RunError as error:
         print(f"infrasim compare: {error}", file=sys.stderr)
         return EXIT_USAGE
+    warning = compare.scenario_files_warning(runs)
+    if warning:
+        print(f"infrasim compare: warning: {warning}", file=sys.stderr)
     console = wide_console(140)
     console.print(compare.comparison_table(runs, differences))
     for run in runs[1:]:
         console.print(compare.pairing_text(runs[0], run, differences[run.label]),
                       highlight=False)
-    path = compare.write_comparison_report(runs, differences, page)
+    path = compare.write_comparison_report(runs, differences, args.out or page)
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -124,10 +135,12 @@ def add_compare(sub: argparse._SubParsersAction) -> None:
                    "or dask (default processes)")
     p.add_argument("--workers", "-w", type=positive_int, metavar="W",
                    help="with --variants: worker processes (default: all cores)")
-    p.add_argument("--out", "-o", metavar="PATH",
-                   help="comparison page (default ./comparison.html); with --variants the "
-                   "directory for the runs and the page (default "
-                   "runs/<scenario>-compare-<time>)")
+    p.add_argument("--runs-dir", metavar="DIR",
+                   help="with --variants: where the runs are stored, one directory per "
+                   "variant (default runs/<scenario>-compare-<time>)")
+    p.add_argument("--out", "-o", metavar="FILE",
+                   help="the comparison page (default: comparison.html in the current "
+                   "directory, or with --variants beside the runs)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
@@ -135,13 +148,12 @@ def add_compare(sub: argparse._SubParsersAction) -> None:
 def cmd_gallery(args: argparse.Namespace) -> int:
     """Regenerate the gallery figures and their index."""
     from ..montecarlo import RunError
-    from ..report.gallery import make_gallery
+    from ..workflows import make_gallery
 
     try:
         written = make_gallery(args.out, args.scenarios, replications=args.replications,
                                seed=args.seed, workers=args.workers,
-                               log=None if args.quiet else
-                               (lambda text: print(text, file=sys.stderr)))
+                               log=None if args.quiet else _stderr)
     except RunError as error:
         print(f"infrasim gallery: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -19,10 +19,11 @@ from .common import (
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the replications, print the summary table and where the run is stored."""
     from ..analysis import key_outcomes, summary_table
-    from ..montecarlo import RunError, choose_run_dir, run_monte_carlo
+    from ..montecarlo import RunError, choose_run_dir
     from ..montecarlo.stopping import parse_metrics
     from ..montecarlo.store import RunStore
     from ..scenario import load_scenario
+    from ..workflows import run_scenario
 
     scenario = load_scenario(args.file, variant=args.variant)
     out = None
@@ -30,7 +31,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = choose_run_dir(scenario, args.out or None, resume=args.resume)
         if args.resume and not RunStore(out).has_run():
             print(f"no run at {out} yet: starting it", file=sys.stderr)
-        result = run_monte_carlo(
+        result = run_scenario(
             scenario,
             replications=args.replications,
             precision=args.precision,

@@ -4,8 +4,10 @@
 Every run is compared with the first (the reference): the difference of each key
 outcome's mean with its 95% CI, paired by replication when the two runs share seed and
 replication indices (common random numbers), unpaired otherwise; the table and the page
-say which. ``comparison.html`` adds overlaid exceedance and F-N curves and a forest plot
-of the differences.
+say which, and warn when the runs are of different scenario files. ``comparison.html``
+adds overlaid exceedance and F-N curves and a forest plot of the differences. The runs
+are stored runs, read (or, with --variants, made) by `simulator.workflows`; this module
+only renders them.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from ..analysis.compare import Difference, RunSample, compare_outcome, compare_r
 from ..analysis.stats import key_outcomes, mean_ci
 from ..atomicfile import write_atomic
 from ..formatting import number_text
-from .figures import comparison_figures
+from .figures import comparison_figures, png_images
 from .html import element, escape, figure, join, page, table
 
-__all__ = ["StoredRun", "compare_stored_runs", "comparison_table", "load_runs",
-           "build_comparison_report", "run_variants", "write_comparison_report"]
+__all__ = ["COMPARISON", "StoredRun", "build_comparison_report", "compare_stored_runs",
+           "comparison_table", "pairing_text", "run_labels", "scenario_files_warning",
+           "write_comparison_report"]
 
 COMPARISON = "comparison.html"
 
@@ -45,13 +48,15 @@ class StoredRun:
 
     @property
     def sample(self) -> RunSample:
+        """The run as `analysis.compare` takes it (seed None when not recorded)."""
         seed = self.manifest.get("seed")
         return RunSample(self.label, self.outcomes, self.replications,
                          int(seed) if seed is not None else None)
 
 
-def _labels(paths: Sequence[Path], manifests: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Variant names when they tell the runs apart, else directory names."""
+def run_labels(paths: Sequence[Path], manifests: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Labels of runs to compare: their variant names when those tell the runs apart,
+    else their directory names (or whole paths)."""
     variants = [m.get("variant") or "base" for m in manifests]
     scenarios = {(m.get("scenario") or {}).get("name") for m in manifests}
     if len(set(variants)) == len(variants) and len(scenarios) == 1:
@@ -62,14 +67,23 @@ def _labels(paths: Sequence[Path], manifests: Sequence[Mapping[str, Any]]) -> li
     return [str(p) for p in paths]
 
 
-def load_runs(paths: Sequence[str | os.PathLike[str]]) -> list[StoredRun]:
-    """Stored runs, labelled by variant (or directory name when that is ambiguous)."""
-    from ..montecarlo import load_run
+def scenario_files_warning(runs: Sequence[StoredRun]) -> str | None:
+    """A warning when the runs are of different scenario files (or of one file whose
+    contents changed between them), so their differences mix two models; else None."""
+    def file_of(run: StoredRun) -> str:
+        info = run.manifest.get("scenario") or {}
+        return str(info.get("path") or info.get("file") or "an unrecorded file")
 
-    results = [load_run(path) for path in paths]
-    labels = _labels([Path(p) for p in paths], [r.manifest for r in results])
-    return [StoredRun(label, r.outcomes, r.replications, r.manifest, Path(path))
-            for label, r, path in zip(labels, results, paths, strict=True)]
+    files = {run.label: file_of(run) for run in runs}
+    if len(set(files.values())) > 1:
+        listed = "; ".join(f"{label}: {file}" for label, file in files.items())
+        return (f"the runs are of different scenario files ({listed}), so their "
+                "differences mix changes of the model with those of its inputs")
+    hashes = {(run.manifest.get("scenario") or {}).get("sha256") for run in runs}
+    if len(hashes - {None}) > 1:
+        return (f"the runs are of {next(iter(files.values()))} as it was at different "
+                "times: the file changed between them")
+    return None
 
 
 def _compared_outcomes(runs: Sequence[StoredRun]) -> list[str]:
@@ -176,13 +190,13 @@ def _run_facts(run: StoredRun) -> list[Any]:
 def build_comparison_report(runs: Sequence[StoredRun],
                             differences: Mapping[str, Sequence[Difference]]) -> str:
     """The comparison page as a string."""
-    from ..plotting import png_bytes
-
     reference = runs[0]
+    warning = scenario_files_warning(runs)
     body: list[Any] = [
         element("h2", "Runs"),
         table(["run", "scenario", "directory", "seed", "replications", "what it is"],
               [_run_facts(r) for r in runs], numeric=(3, 4)),
+        element("p", f"Warning: {warning}.", class_="note warn") if warning else "",
         element("h2", f"Differences from {reference.label}"),
         element("ul", *(element("li", pairing_text(reference, r, differences[r.label]))
                         for r in runs[1:])),
@@ -196,10 +210,11 @@ def build_comparison_report(runs: Sequence[StoredRun],
         element("h2", "Figures"),
     ]
     labelled = {f"{label} - {reference.label}": rows for label, rows in differences.items()}
-    for item in comparison_figures([r.label for r in runs], [r.outcomes for r in runs],
-                                   labelled):
+    items = list(comparison_figures([r.label for r in runs], [r.outcomes for r in runs],
+                                    labelled))
+    for item, png in zip(items, png_images(items), strict=True):
         body.append(element("h3", item.title, id=item.slug))
-        body.append(figure(png_bytes(item.figure), item.caption, alt=item.title))
+        body.append(figure(png, item.caption, alt=item.title))
     names = {(r.manifest.get("scenario") or {}).get("name") for r in runs}
     title = f"Comparison: {', '.join(r.label for r in runs)}"
     subtitle = (f"{' / '.join(sorted(n for n in names if n))}; reference run "
@@ -212,25 +227,3 @@ def write_comparison_report(runs: Sequence[StoredRun],
                             out: str | os.PathLike[str]) -> Path:
     """Write the comparison page to `out`."""
     return write_atomic(out, build_comparison_report(runs, differences))
-
-
-def run_variants(file: str | os.PathLike[str], variants: Sequence[str | None],
-                 replications: int | None, out: str | os.PathLike[str], *,
-                 seed: int | None = None, executor: str = "processes",
-                 workers: int | None = None, progress: bool | None = False
-                 ) -> list[StoredRun]:
-    """Run `file` once per variant (None: the base scenario) with one seed, so the runs
-    share random numbers, under ``out/<variant>``; returns them for comparison."""
-    from ..montecarlo import run_monte_carlo
-    from ..scenario import load_scenario
-
-    runs = []
-    for variant in variants:
-        scenario = load_scenario(file, variant=variant)
-        label = variant or "base"
-        result = run_monte_carlo(scenario, replications=replications, seed=seed,
-                                 executor=executor, workers=workers,
-                                 out=Path(out) / label, progress=progress)
-        runs.append(StoredRun(label, result.outcomes, result.replications, result.manifest,
-                              Path(out) / label))
-    return runs

@@ -3,14 +3,22 @@ gallery so both show the same pictures of the same numbers.
 
 A run's figures depend only on what its outcome table holds: a figure whose outcomes
 the run lacks (say, no flood outcomes because no town lies below the dam) is left out
-rather than drawn empty. Figures come one at a time from generators, so a caller can
-encode or save each and let it go before the next is drawn.
+rather than drawn empty. A `FigureItem` holds what its figure shows, already computed
+(curves, traces, sensitivities: the numbers its caption quotes), and a picklable `draw`
+that builds the matplotlib figure from them: a caller draws, encodes or saves each and
+lets it go before the next, draws only those it wants, or hands them to other processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -18,6 +26,7 @@ import numpy as np
 from ..analysis.sensitivity import input_names, rank_sensitivity
 from ..analysis.stats import convergence, exceedance, finite, fn_curve, mean_ci
 from ..formatting import HOUR_S, interval_text, number_text
+from .exhibits import LoadShed, PickedTimeline
 
 __all__ = [
     "DISTRIBUTED",
@@ -26,6 +35,7 @@ __all__ = [
     "FigureItem",
     "comparison_figures",
     "pick_replications",
+    "png_images",
     "river_towns",
     "run_figures",
     "severity_outcome",
@@ -58,12 +68,13 @@ INDICATORS = ("dam_captured", "breach_started", "dam_held")
 
 @dataclass(frozen=True)
 class FigureItem:
-    """One figure with a stable file name stem (`slug`) and a caption."""
+    """One figure with a stable file name stem (`slug`), a caption and `draw`, which
+    builds the matplotlib figure (a picklable callable of no arguments)."""
 
     slug: str
     title: str
     caption: str
-    figure: Any  # matplotlib Figure
+    draw: Callable[[], Any]
 
 
 def varies(outcomes: Mapping[str, np.ndarray], name: str) -> bool:
@@ -125,11 +136,11 @@ def _short_name(name: str) -> str:
 
 
 def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any], *,
-                hourly_shed_mw: np.ndarray | None = None,
-                baseline_shed_mw: np.ndarray | None = None,
+                load_shed: LoadShed | None = None,
                 convergence_metrics: Sequence[str] | None = None,
                 seed: int = 0) -> Iterator[FigureItem]:
-    """Every figure a run's outcomes support, in report order."""
+    """Every figure a run's outcomes (and its stored load-shed sample) support, in report
+    order."""
     from .. import plotting
 
     n = len(next(iter(outcomes.values()))) if outcomes else 0
@@ -143,7 +154,7 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             f"Probability that {name} exceeds each value, over {curve.count:,} "
             f"replications; the band is a 95% bootstrap interval at each value. "
             f"P({name} > 0) = {p:.3g}.",
-            plotting.plot_exceedance(curve, outcome=name))
+            partial(plotting.plot_exceedance, curve, outcome=name))
     if "fatalities" in outcomes:
         curve = fn_curve(outcomes["fatalities"], seed=seed)
         yield FigureItem(
@@ -151,30 +162,29 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             f"Conditional F-N curve: probability of N or more fatalities given the scenario "
             f"(per occurrence, not per year), {curve.count:,} replications, with a 95% "
             f"bootstrap band. P(N ≥ 1) = {curve.probability[0]:.3g}.",
-            plotting.plot_fn(curve))
+            partial(plotting.plot_fn, curve))
     towns, distances, names = river_towns(manifest)
-    if towns and any(f"arrival_h.{t}" in outcomes or f"depth_m.{t}" in outcomes
-                     for t in towns):
+    flood = {f"{prefix}.{town}": outcomes[f"{prefix}.{town}"] for town in towns
+             for prefix in ("arrival_h", "depth_m") if f"{prefix}.{town}" in outcomes}
+    if flood:
         condition = "breach_started" if "breach_started" in outcomes else None
+        if condition is not None:
+            flood[condition] = outcomes[condition]
         yield FigureItem(
             "river", "Flood along the river",
             "Flood arrival time and peak depth at each town below the dam, in downstream "
             "order, over the replications with a breach: median, 25-75% and 5-95% ranges.",
-            plotting.plot_river(outcomes, towns, distances_km=distances,
-                                names={t: _short_name(v) for t, v in names.items()},
-                                condition=condition))
-    if hourly_shed_mw is not None and np.size(hourly_shed_mw):
-        added = baseline_shed_mw is not None
-        what = ("Load shed added by the scenario: the shed beyond what the same grid sheds "
-                "with nothing out of service (its shortage before any attack), hour by hour"
-                if added else "Load shed on the grid, hour by hour")
+            partial(plotting.plot_river, flood, towns, distances_km=distances,
+                    names={t: _short_name(v) for t, v in names.items()}, condition=condition))
+    if load_shed is not None and load_shed.hourly_mw.size:
         yield FigureItem(
             "load-shed", "Load shed over the horizon",
-            f"{what}, in {len(hourly_shed_mw):,} replications spread evenly over the run "
-            "(recomputed from their seeds): median, mean, and the 25-75%, 10-90% and 5-95% "
-            "bands.",
-            plotting.plot_load_shed(hourly_shed_mw, baseline_mw=baseline_shed_mw,
-                                    added=added))
+            "Load shed added by the scenario: the shed beyond what the same grid sheds with "
+            "nothing out of service (its shortage before any attack), hour by hour, in "
+            f"{len(load_shed.hourly_mw):,} replications spread evenly over the run: median, "
+            "mean, and the 25-75%, 10-90% and 5-95% bands.",
+            partial(plotting.plot_load_shed, load_shed.hourly_mw,
+                    baseline_mw=load_shed.baseline_mw, added=True))
     horizon_s = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get(
         "horizon_s")
     for name in DISTRIBUTED:
@@ -186,7 +196,8 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             f"distribution-{name}", f"Distribution of {name}",
             f"{name} over {ci.count:,} replications: mean {number_text(ci.mean)} "
             f"(95% CI {interval_text(ci.low, ci.high)}).",
-            plotting.plot_distribution(outcomes[name], outcome=name, censored_at=censored))
+            partial(plotting.plot_distribution, outcomes[name], outcome=name,
+                    censored_at=censored))
     metrics = list(convergence_metrics or [])
     if not metrics:
         metrics = [m for m in ("fatalities", "dam_captured", "unserved_energy_mwh")
@@ -199,7 +210,7 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             f"convergence-{name}", f"Convergence of {name}",
             f"Running mean of {name} with its 95% CI as replications accumulate "
             f"({'Wilson' if trace.method == 'wilson' else 'Student t'} interval).",
-            plotting.plot_convergence(trace, outcome=name))
+            partial(plotting.plot_convergence, trace, outcome=name))
     if input_names(outcomes) and n >= 10:
         targets = [m for m in ("fatalities", "dam_captured", "unserved_energy_mwh",
                                "time_to_capture_h") if varies(outcomes, m)][:2]
@@ -210,18 +221,22 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
                 f"Rank correlation of each sampled input with {name} over {n:,} "
                 "replications: partial rank correlation (bars; the effect of one input "
                 "with the others held fixed) and Spearman (markers); the 12 strongest.",
-                plotting.plot_tornado(rows, outcome=name))
+                partial(plotting.plot_tornado, rows, outcome=name))
 
 
-def timeline_figure(events: Sequence[Any], manifest: Mapping[str, Any], replication: int,
-                    label: str) -> Any:
-    """The Gantt chart of one replication of a run."""
+def timeline_figure(timeline: PickedTimeline, manifest: Mapping[str, Any]) -> FigureItem:
+    """The Gantt chart of a picked replication of a run (slug ``timeline-<role>``)."""
     from .. import plotting
 
     horizon = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get(
         "horizon_s")
-    return plotting.plot_timeline(events, horizon_s=horizon,
-                                  title=f"Replication {replication}: {label}")
+    role = "the worst of the run" if timeline.role == "worst" else "a median one"
+    return FigureItem(
+        f"timeline-{timeline.role}", f"Timeline of the {timeline.role} case",
+        f"Replication {timeline.replication}, {role} ({timeline.why}): what each force, the "
+        "dam and the warning system did, hour by hour.",
+        partial(plotting.plot_timeline, timeline.events, horizon_s=horizon,
+                title=f"Replication {timeline.replication}: {timeline.why}"))
 
 
 def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.ndarray]],
@@ -236,7 +251,7 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
                   for label, r in zip(labels, runs, strict=True)}
         yield FigureItem("compare-fn", "F-N curves",
                          "Conditional F-N curves of the runs, each with its 95% bootstrap "
-                         "band.", plotting.plot_fn(curves, title="F-N curves compared"))
+                         "band.", partial(plotting.plot_fn, curves, title="F-N curves compared"))
     for name in EXCEEDED:
         if name in shared and any(varies(r, name) for r in runs) \
                 and INSTEAD.get(name) not in shared:
@@ -244,8 +259,8 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
                       for label, r in zip(labels, runs, strict=True)}
             yield FigureItem(f"compare-exceedance-{name}", f"Exceedance of {name}",
                              f"Exceedance curves of {name}, one per run, with 95% bootstrap "
-                             "bands.", plotting.plot_exceedance(
-                                 curves, outcome=name, title=f"Exceedance of {name} compared"))
+                             "bands.", partial(plotting.plot_exceedance, curves, outcome=name,
+                                               title=f"Exceedance of {name} compared"))
     for label, rows in (differences or {}).items():
         names = {d.outcome for d in rows}
         headline = [d for d in rows if d.outcome in HEADLINE
@@ -256,4 +271,44 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
                              f"Mean differences {label} with 95% confidence intervals, "
                              "scaled by the reference run's mean so outcomes of different "
                              "units share one axis.",
-                             plotting.plot_differences(rows, title=f"Change in means: {label}"))
+                             partial(plotting.plot_differences, rows,
+                                     title=f"Change in means: {label}"))
+
+
+def png_images(items: Sequence[FigureItem], workers: int | None = None) -> list[bytes]:
+    """Each item's figure drawn and encoded as PNG, in order.
+
+    Drawing is most of the time a report takes (a tenth of a second or more a figure),
+    and figures are independent, so where processes can be forked (Linux, no other
+    thread running) they are drawn by up to `workers` forked processes, by default one
+    per CPU this process may use; the forks share the matplotlib already imported, and
+    warmed up, here.
+    """
+    from .. import plotting
+
+    count = min(len(items), workers or _cpus())
+    if count < 2 or not _can_fork():
+        return [_png(item) for item in items]
+    plotting.warm_up()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        return list(pool.map(_png, items))
+
+
+def _png(item: FigureItem) -> bytes:
+    """One item's figure as PNG bytes."""
+    from .. import plotting
+
+    return plotting.png_bytes(item.draw())
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    """Whether forking is safe here: Linux (fork is unsafe on macOS) and no other thread
+    (a fork copies only the calling thread, and any lock another one holds)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1

@@ -1,24 +1,25 @@
-"""The gallery: ``infrasim gallery`` regenerates plots/ from the bundled scenarios.
+"""The gallery: the pictures in plots/ that ``infrasim gallery`` regenerates.
 
-Each bundled scenario is run with its own seed (or one given), a fixed number of
-replications, and a chosen set of its report figures is saved as
-``plots/<scenario>-<figure>.png``; the reference scenario also runs some of its variants
-and saves the comparison figures. ``plots/README.md`` lists every picture with its
-caption for the project README to embed. The same command on the same code gives the
-same pictures.
+`GALLERY` says which bundled scenarios the gallery shows, how many replications each
+gets, and which of its report figures (and, for the reference scenario, which
+comparisons with some of its variants) go in. `simulator.workflows.make_gallery` runs
+them; `write_gallery` renders their stored runs as ``plots/<scenario>-<figure>.png`` and
+``plots/README.md``, which lists every picture with its caption for the project README
+to embed. The same runs give the same pictures.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .compare import StoredRun, compare_stored_runs
+from .exhibits import Exhibits
 from .figures import FigureItem, comparison_figures, run_figures, timeline_figure
 
-__all__ = ["GALLERY", "GalleryEntry", "default_scenarios_dir", "make_gallery"]
+__all__ = ["GALLERY", "GalleryEntry", "GalleryRuns", "default_scenarios_dir", "write_gallery"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class GalleryEntry:
 
     file: str  # scenario file name in the scenarios directory
     replications: int
-    figures: tuple[str, ...]  # FigureItem slugs of the run, plus "timeline-worst"
+    figures: tuple[str, ...]  # FigureItem slugs of the run, "timeline-worst" among them
     variants: tuple[str, ...] = ()  # compared with the base scenario
     comparison: tuple[str, ...] = ()  # slugs of the comparison figures
 
@@ -45,6 +46,16 @@ GALLERY = (
 )
 
 
+@dataclass(frozen=True)
+class GalleryRuns:
+    """The stored runs of one gallery entry: the base scenario first, then its variants,
+    and the base run's exhibits."""
+
+    entry: GalleryEntry
+    runs: Sequence[StoredRun]
+    exhibits: Exhibits | None
+
+
 def default_scenarios_dir() -> Path:
     """The repository's scenarios/ beside the package, else ./scenarios."""
     bundled = Path(__file__).resolve().parents[2] / "scenarios"
@@ -55,79 +66,49 @@ def _file_slug(slug: str) -> str:
     return slug.replace(" - ", "-vs-").replace(" ", "_")
 
 
-def make_gallery(out: str | os.PathLike[str] = "plots",
-                 scenarios: str | os.PathLike[str] | None = None, *,
-                 replications: int | None = None, seed: int | None = None,
-                 entries: Sequence[GalleryEntry] = GALLERY, workers: int | None = None,
-                 executor: str = "processes",
-                 log: Callable[[str], None] | None = None) -> list[Path]:
-    """Run the bundled scenarios and write their gallery pictures into `out`; returns
-    the files written. `replications` overrides every entry's count (for quick looks)."""
+def _pictures(made: GalleryRuns) -> Iterator[FigureItem]:
+    """The gallery's figures of one entry, in its order of kinds."""
+    entry, base = made.entry, made.runs[0]
+    wanted = set(entry.figures)
+    for item in run_figures(base.outcomes, base.manifest,
+                            load_shed=made.exhibits.load_shed if made.exhibits else None):
+        if item.slug in wanted:
+            yield item
+    for timeline in made.exhibits.timelines if made.exhibits else ():
+        item = timeline_figure(timeline, base.manifest)
+        if item.slug in wanted:
+            yield item
+    if len(made.runs) > 1:
+        differences = compare_stored_runs(made.runs)
+        labelled = {f"{label} - {base.label}": rows for label, rows in differences.items()}
+        for item in comparison_figures([r.label for r in made.runs],
+                                       [r.outcomes for r in made.runs], labelled):
+            if item.slug in entry.comparison:
+                yield item
+
+
+def write_gallery(out: str | os.PathLike[str], made: Sequence[GalleryRuns], *,
+                  replications: int | None = None, seed: int | None = None,
+                  log: Callable[[str], None] | None = None) -> list[Path]:
+    """Write the gallery pictures of the stored runs `made` and their index into `out`;
+    returns the files written. `replications` and `seed` are what the runs were made
+    with when not each entry's own (the index says so)."""
     from .. import plotting
-    from ..montecarlo import run_monte_carlo
-    from ..scenario import load_scenario
-    from .compare import StoredRun, compare_stored_runs
-    from .run import replay_timelines, run_load_shed
 
     say = log or (lambda _text: None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    directory = Path(scenarios) if scenarios is not None else default_scenarios_dir()
     written: list[Path] = []
     index: list[tuple[str, str, str]] = []  # file name, title, caption
-
-    scenario_name = ""
-
-    def save(stem: str, item: FigureItem) -> None:
-        path = out / f"{stem}-{_file_slug(item.slug)}.png"
-        plotting.save_figure(item.figure, path)
-        written.append(path)
-        index.append((path.name, f"{scenario_name}: {item.title}", item.caption))
-        say(f"wrote {path}")
-
-    with tempfile.TemporaryDirectory(prefix="infrasim-gallery-") as scratch:
-        for entry in entries:
-            source = directory / entry.file
-            stem = source.stem
-            count = replications or entry.replications
-            runs = []
-            for variant in (None, *entry.variants):
-                label = variant or "base"
-                say(f"running {source} ({label}, {count:,} replications)")
-                scenario = load_scenario(source, variant=variant)
-                run_dir = Path(scratch) / stem / label
-                result = run_monte_carlo(scenario, replications=count, seed=seed,
-                                         executor=executor, workers=workers, out=run_dir)
-                runs.append(StoredRun(label, result.outcomes, result.replications,
-                                      result.manifest, run_dir))
-            base = runs[0]
-            scenario_name = (base.manifest.get("scenario") or {}).get("name") or stem
-            wanted = set(entry.figures)
-            shed = run_load_shed(base.manifest, base.replications) \
-                if "load-shed" in wanted else None
-            for item in run_figures(base.outcomes, base.manifest,
-                                    hourly_shed_mw=shed[0] if shed else None,
-                                    baseline_shed_mw=shed[1] if shed else None):
-                if item.slug in wanted:
-                    save(stem, item)
-            if "timeline-worst" in wanted:
-                for timeline in replay_timelines(base.path, base.outcomes, base.replications):
-                    if timeline.role != "worst" or timeline.events is None:
-                        continue
-                    figure = timeline_figure(timeline.events, base.manifest,
-                                             timeline.replication, timeline.why)
-                    save(stem, FigureItem(
-                        "timeline-worst", "Timeline of the worst case",
-                        f"Replication {timeline.replication}, the worst of the run "
-                        f"({timeline.why}): what each force, the dam and the warning "
-                        "system did, hour by hour.", figure))
-            if len(runs) > 1:
-                differences = compare_stored_runs(runs)
-                labelled = {f"{label} - base": rows for label, rows in differences.items()}
-                for item in comparison_figures([r.label for r in runs],
-                                               [r.outcomes for r in runs], labelled):
-                    if item.slug in entry.comparison:
-                        save(stem, item)
+    for entry_runs in made:
+        stem = Path(entry_runs.entry.file).stem
+        base = entry_runs.runs[0]
+        name = (base.manifest.get("scenario") or {}).get("name") or stem
+        for item in _pictures(entry_runs):
+            path = plotting.save_figure(item.draw(), out / f"{stem}-{_file_slug(item.slug)}.png")
+            written.append(path)
+            index.append((path.name, f"{name}: {item.title}", item.caption))
+            say(f"wrote {path}")
     _write_index(out, index, replications, seed)
     return written
 

@@ -35,6 +35,7 @@ def escape(value: Any) -> Html:
 
 
 def join(parts: Iterable[Any], separator: str = "\n") -> Html:
+    """`parts`, each escaped unless `Html`, joined by `separator` into one fragment."""
     return Html(separator.join(escape(part) for part in parts))
 
 

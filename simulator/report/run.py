@@ -2,18 +2,17 @@
 
 One self-contained page: what was run (scenario summary, variant, seed, versions), the
 key outcomes with 95% confidence intervals, every figure the outcomes support, the
-timelines of a median and a worst-case replication (replayed exactly from the run's
-seed), and the scenario's sources and assumptions from the SOURCES.md beside it. Built
-from the run store only: the outcome table and the manifest, whose resolved scenario
-means the summary still describes what ran even if the scenario file changed since.
+timelines of a median and a worst-case replication, and the scenario's sources and
+assumptions from the SOURCES.md beside it. Built from stored data only: the outcome
+table, the manifest (whose resolved scenario means the summary still describes what ran
+even if the scenario file changed since) and the run's exhibits (timelines and the
+hourly load-shed sample, `exhibits`). Nothing here runs a replication.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,25 +20,15 @@ from typing import Any
 import numpy as np
 
 from ..analysis.stats import OutcomeRow, key_outcomes, summarise
-from ..atomicfile import write_atomic
-from ..formatting import HOUR_S, clock_text, elapsed_text, interval_text, number_text
-from .figures import pick_replications, river_towns, run_figures, timeline_figure
+from ..engine.timeline import TIMELINE_COLUMNS, event_row
+from ..formatting import HOUR_S, interval_text, number_text
+from .exhibits import Exhibits
+from .figures import FigureItem, png_images, river_towns, run_figures, timeline_figure
 from .html import Html, element, figure, join, markdown, page, table
 
-__all__ = ["ReplayedTimeline", "build_run_report", "write_run_report"]
+__all__ = ["REPORT", "build_run_report", "sources_html"]
 
 REPORT = "report.html"
-
-
-@dataclass(frozen=True)
-class ReplayedTimeline:
-    """One replication picked for the report, rerun with its timeline (or why not)."""
-
-    role: str  # "median" or "worst"
-    replication: int
-    why: str
-    events: tuple | None
-    error: str | None = None
 
 
 # ---------------------------------------------------------------------- numbers
@@ -212,51 +201,28 @@ def _start_time(manifest: Mapping[str, Any]) -> datetime | None:
         return None
 
 
-def _timeline_section(timelines: Sequence[ReplayedTimeline],
+def _timeline_section(exhibits: Exhibits | None, images: Mapping[str, bytes],
                       manifest: Mapping[str, Any]) -> Html:
-    if not timelines:
-        return Html("")
-    start = _start_time(manifest)
     parts: list[Any] = [element("h2", "Timelines of a median and a worst case",
                                 id="timelines")]
-    for item in timelines:
+    if exhibits is None:
+        parts.append(element("p", "This run stores no timelines, and they could not be "
+                             "made again: that needs the scenario file as it was when the "
+                             "run ran.", class_="note warn"))
+        return join(parts)
+    start = _start_time(manifest)
+    for item in exhibits.timelines:
         title = f"{'Median' if item.role == 'median' else 'Worst'} case: replication " \
             f"{item.replication} ({item.why})"
         parts.append(element("h3", title))
-        if item.events is None:
-            parts.append(element("p", f"Not replayed: {item.error}", class_="note warn"))
-            continue
-        fig = timeline_figure(item.events, manifest, item.replication, item.why)
-        from ..plotting import png_bytes
-
-        parts.append(figure(png_bytes(fig), f"What happened in replication "
-                            f"{item.replication}, rerun from seed {manifest.get('seed')}.",
+        parts.append(figure(images[f"timeline-{item.role}"], f"What happened in "
+                            f"replication {item.replication} of the run (seed "
+                            f"{manifest.get('seed')}).",
                             alt=f"timeline of replication {item.replication}"))
-        rows = [[elapsed_text(e.time_s), clock_text(start, e.time_s) if start else "-",
-                 e.kind, e.actor, e.place, e.detail] for e in item.events]
+        rows = [list(event_row(e, start)) for e in item.events]
         parts.append(element("details", element("summary", f"{len(rows)} events"),
-                             table(["elapsed", "clock", "kind", "actor", "place", "detail"],
-                                   rows, class_="timeline")))
+                             table(list(TIMELINE_COLUMNS), rows, class_="timeline")))
     return join(parts)
-
-
-def replay_timelines(run_path: str | os.PathLike[str], outcomes: Mapping[str, np.ndarray],
-                     replications: np.ndarray) -> list[ReplayedTimeline]:
-    """Rerun the median and worst-case replications of a stored run for their events."""
-    from ..montecarlo import RunError, replay
-
-    picked = pick_replications(outcomes, replications)
-    items = []
-    for role, (k, why) in picked.items():
-        try:
-            rerun = replay(run_path, k)
-            items.append(ReplayedTimeline(role, k, why, tuple(rerun.replication.timeline or ())))
-        except RunError as error:
-            items.append(ReplayedTimeline(role, k, why, None, str(error)))
-        except Exception as error:  # a report still shows the rest
-            items.append(ReplayedTimeline(role, k, why, None,
-                                          f"{type(error).__name__}: {error}"))
-    return items
 
 
 # ---------------------------------------------------------------------- sources
@@ -314,15 +280,11 @@ def sources_html(text: str, file_name: str, scenario_text: str) -> Html:
 
 
 def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarray,
-                     manifest: Mapping[str, Any], *,
-                     timelines: Sequence[ReplayedTimeline] = (),
-                     failures: Sequence[Any] = (),
-                     hourly_shed_mw: np.ndarray | None = None,
-                     baseline_shed_mw: np.ndarray | None = None,
-                     sources: Html | None = None) -> str:
-    """The report page of a run, as a string."""
-    from ..plotting import png_bytes
-
+                     manifest: Mapping[str, Any], *, exhibits: Exhibits | None = None,
+                     failures: Sequence[Any] = (), sources: Html | None = None) -> str:
+    """The report page of a run, as a string: its outcome table (`outcomes[name][i]` of
+    replication `replications[i]`), manifest and exhibits (None: the run stores none, so
+    the page has no timelines and no load-shed fan chart)."""
     info = (manifest.get("resolved_scenario") or {}).get("scenario") or {}
     name = info.get("name") or (manifest.get("scenario") or {}).get("name") or "run"
     variant = manifest.get("variant")
@@ -333,12 +295,16 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
                 f"finished {manifest.get('finished') or 'not yet'}")
     rows = summarise(outcomes, key_outcomes(outcomes))
     stopping = manifest.get("stopping") or {}
-    figures: list[Html] = []
-    for item in run_figures(outcomes, manifest, hourly_shed_mw=hourly_shed_mw,
-                            baseline_shed_mw=baseline_shed_mw,
-                            convergence_metrics=list(stopping.get("metrics") or [])):
-        figures.append(join([element("h3", item.title, id=item.slug),
-                             figure(png_bytes(item.figure), item.caption, alt=item.title)]))
+    items = list(run_figures(outcomes, manifest,
+                             load_shed=exhibits.load_shed if exhibits else None,
+                             convergence_metrics=list(stopping.get("metrics") or [])))
+    timelines: list[FigureItem] = [timeline_figure(t, manifest)
+                                   for t in (exhibits.timelines if exhibits else ())]
+    images = dict(zip([i.slug for i in items + timelines], png_images(items + timelines),
+                      strict=True))
+    figures = [join([element("h3", item.title, id=item.slug),
+                     figure(images[item.slug], item.caption, alt=item.title)])
+               for item in items]
     body: list[Any] = [
         element("nav", element("ul", *(element("li", element("a", text, href=f"#{ref}"))
                                        for text, ref in (("Scenario", "scenario"),
@@ -359,7 +325,7 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
         element("h2", "Figures", id="figures"),
         join(figures) if figures else element("p", "No outcome varies: nothing to draw.",
                                               class_="note"),
-        _timeline_section(timelines, manifest),
+        _timeline_section(exhibits, images, manifest),
     ]
     if failures:
         body.append(element("h2", "Failed replications"))
@@ -377,52 +343,3 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
         ("started", manifest.get("started") or "-"),
     ]), class_="facts"))
     return page(f"{name}" + (f" ({variant})" if variant else ""), join(body), subtitle)
-
-
-def load_run_scenario(manifest: Mapping[str, Any]) -> Any:
-    """The scenario a stored run ran, loaded from its file and checked against the
-    run's resolved hash; raises RunError when the file is gone or has changed."""
-    from ..montecarlo import RunError
-    from ..montecarlo.runner import scenario_identity
-    from ..scenario import load_scenario
-
-    info = manifest.get("scenario") or {}
-    source = next((p for p in (info.get("file"), info.get("path")) if p and Path(p).is_file()),
-                  None)
-    if source is None:
-        raise RunError(f"the scenario file is gone ({info.get('file') or 'not recorded'})")
-    scenario = load_scenario(source, variant=manifest.get("variant"))
-    if scenario_identity(scenario)["resolved_sha256"] != manifest.get("resolved_sha256"):
-        raise RunError(f"{source} has changed since the run")
-    return scenario
-
-
-def run_load_shed(manifest: Mapping[str, Any], replications: np.ndarray,
-                  count: int = 200) -> tuple[np.ndarray, np.ndarray] | None:
-    """Hourly load shed of up to `count` replications of a stored run (and the grid's
-    shed with nothing out), or None when it cannot be recomputed."""
-    from .series import hourly_load_shed, sample_replications
-
-    try:
-        scenario = load_run_scenario(manifest)
-        return hourly_load_shed(scenario, int(manifest["seed"]),
-                                sample_replications(replications, count))
-    except Exception:  # the report goes on without the fan chart
-        return None
-
-
-def write_run_report(run: str | os.PathLike[str], out: str | os.PathLike[str] | None = None,
-                     *, replay: bool = True) -> Path:
-    """Write ``RUN/report.html`` (or `out`) for the run stored at `run`. With `replay`
-    (the default) the median and worst-case replications and a sample of replications'
-    hourly load shed are recomputed from the run's seed."""
-    from ..montecarlo import load_run
-
-    result = load_run(run)
-    timelines = replay_timelines(run, result.outcomes, result.replications) if replay else []
-    shed = run_load_shed(result.manifest, result.replications) if replay else None
-    text = build_run_report(result.outcomes, result.replications, result.manifest,
-                            timelines=timelines, failures=result.failures,
-                            hourly_shed_mw=shed[0] if shed else None,
-                            baseline_shed_mw=shed[1] if shed else None)
-    return write_atomic(Path(out) if out is not None else Path(run) / REPORT, text)

@@ -115,7 +115,7 @@ def test_failed_replications_exit_1_with_a_count(capsys, tmp_path, monkeypatch):
     def failing(*args, **kwargs):
         return real(*args, **kwargs, replicate="fake_engine:failing")
 
-    monkeypatch.setattr("simulator.montecarlo.run_monte_carlo", failing)
+    monkeypatch.setattr("simulator.workflows.run_monte_carlo", failing)
     status, stdout, stderr = run(capsys, MINIMAL, "-n", 20, "--executor", "serial",
                                  "--out", tmp_path / "run")
     assert status == 1

@@ -1,13 +1,18 @@
 """Which figures a run gets: only those its outcomes support, the added rather than the
 total unserved energy when both exist, towns in river order, and the median and worst
-replications picked by the most telling severity outcome."""
+replications picked by the most telling severity outcome; figures are drawn only when
+asked, alike in this process and in forked ones."""
 
 import numpy as np
-import pytest
 from report_helpers import synthetic_run
 
-from simulator.report.figures import pick_replications, river_towns, run_figures, varies
-from simulator.report.series import sample_replications
+from simulator.report.figures import (
+    pick_replications,
+    png_images,
+    river_towns,
+    run_figures,
+    varies,
+)
 
 
 def test_pick_replications_by_severity():
@@ -47,7 +52,11 @@ def test_run_figures_follow_the_outcomes():
     assert not varies(outcomes, "constant") and not varies(outcomes, "missing")
 
 
-@pytest.mark.parametrize("n, count, expected", [(5, 10, 5), (1000, 200, 200)])
-def test_sample_replications(n, count, expected):
-    sample = sample_replications(np.arange(n), count)
-    assert sample.size == expected and sample[0] == 0 and sample[-1] == n - 1
+def test_figures_are_drawn_only_when_asked_and_alike_in_forked_processes():
+    outcomes, _, manifest = synthetic_run(n=60)
+    items = [item for item in run_figures(outcomes, manifest)
+             if item.slug in {"fn", "distribution-fatalities"}]
+    assert [item.slug for item in items] == ["fn", "distribution-fatalities"]
+    serial = png_images(items, workers=1)
+    assert all(png[:4] == b"\x89PNG" for png in serial)
+    assert png_images(items, workers=2) == serial

@@ -1,38 +1,57 @@
 """The run report is one valid, self-contained HTML page: every figure embedded as a PNG
-data URI, nothing loaded from elsewhere, and every piece of scenario text escaped."""
+data URI, nothing loaded from elsewhere, and every piece of scenario text escaped. It is
+built from the outcome table, the manifest and the run's exhibits alone."""
 
+import base64
 import re
 
 import numpy as np
 import pytest
 from report_helpers import HOSTILE, check_html, embedded_images, synthetic_run
 
-from simulator.engine.record import Event
-from simulator.report.run import ReplayedTimeline, build_run_report
+from simulator.engine.record import Event, EventKind
+from simulator.report.exhibits import Exhibits, LoadShed, PickedTimeline
+from simulator.report.run import build_run_report
+
+K = EventKind
+
+
+def exhibits_of(replications):
+    """Exhibits shaped like a stored run's: two timelines and a load-shed sample."""
+    events = (Event(0.0, K.DEPART, ("column <a>",), "pass", road="r1", destination="dam"),
+              Event(3600.0, K.ARRIVE, ("column <a>",), "dam", strength=300.0),
+              Event(7200.0, K.CAPTURED, ("Dam",), "dam", opponents=(HOSTILE,)))
+    timelines = (PickedTimeline("median", 3, "fatalities = 0", events),
+                 PickedTimeline("worst", 7, "fatalities = 900", events[:2]))
+    shed = LoadShed(replications[:5], np.ones((5, 48)), np.zeros(48))
+    return Exhibits({}, timelines, shed)
 
 
 def test_report_is_valid_self_contained_html_with_escaped_scenario_text(fast_png):
     outcomes, replications, manifest = synthetic_run()
-    events = (Event(0.0, "depart", "column <a>", "pass", "sets off <now>"),
-              Event(3600.0, "arrive", "column <a>", "dam", "arrives"),
-              Event(7200.0, "captured", "Dam", "dam", HOSTILE))
-    timelines = [ReplayedTimeline("median", 3, "fatalities = 0", events),
-                 ReplayedTimeline("worst", 7, "fatalities = 900", None, "file <gone>")]
-    text = build_run_report(outcomes, replications, manifest, timelines=timelines,
-                            hourly_shed_mw=np.ones((5, 48)), sources=None)
+    text = build_run_report(outcomes, replications, manifest,
+                            exhibits=exhibits_of(replications))
     tags = check_html(text)
     figures = sum(1 for tag, _ in tags if tag == "figure")
     images = embedded_images(tags)
-    # exceedance, F-N, river, load shed, distribution, 2 convergence, 2 tornado, timeline
-    assert figures == len(images) == 10
+    # exceedance, F-N, river, load shed, distribution, 2 convergence, 2 tornado,
+    # 2 timelines
+    assert figures == len(images) == 11
     assert not any(tag in {"script", "link", "iframe"} for tag, _ in tags)
     assert not re.search(r"""(src|href)=["'](https?:)?//""", text)
     assert "<script>" not in text and "&lt;script&gt;alert" in text
     assert "Valley &lt;test&gt;" in text and "Lower &lt;town&gt;" in text
-    assert "sets off &lt;now&gt;" in text and "file &lt;gone&gt;" in text
+    assert "column &lt;a&gt;" in text and "sets off for dam (r1)" in text
     for section in ("Key outcomes", "Scenario", "Timelines", "Sources and assumptions"):
         assert section in text
     assert "Wilson" in text  # yes/no outcomes get Wilson intervals in the table
+
+
+def test_report_without_exhibits_says_why_it_has_no_timelines(fast_png):
+    outcomes, replications, manifest = synthetic_run()
+    text = build_run_report(outcomes, replications, manifest)
+    check_html(text)
+    assert "stores no timelines" in text and "Load shed over the horizon" not in text
 
 
 def test_report_renders_real_figures():
@@ -40,10 +59,8 @@ def test_report_renders_real_figures():
     # one figure (the convergence of dam_captured), rasterised for real
     text = build_run_report({"dam_captured": outcomes["dam_captured"]}, replications, manifest)
     images = embedded_images(check_html(text))
-    import base64
-
     assert len(images) == 1 and all(base64.b64decode(s.split(",", 1)[1])[:4] == b"\x89PNG"
-                          for s in images)
+                                    for s in images)
 
 
 @pytest.mark.parametrize("outcomes", [{}, {"dam_captured": np.zeros(10)}])
