@@ -353,6 +353,57 @@ def montecarlo_scale(context: Context) -> dict[str, Any]:
     }
 
 
+# ----------------------------------------------------------------------------- report
+
+
+def _report_s(run: Path, out: Path) -> float:
+    """Wall time of ``infrasim report RUN`` in a fresh interpreter, as a user runs it."""
+    import subprocess
+
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "simulator", "report", str(run), "-o", str(out)],
+                   check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+@measurement("report")
+def report(context: Context) -> dict[str, Any]:
+    """``infrasim report`` on a stored 5,000-replication run of the reference scenario,
+    made by the run workflow (so with its exhibits: timelines, load-shed sample), in a
+    fresh interpreter each time (imports included): wall seconds, best of repeats, and
+    as a ratio to the wall time of the run itself (workflow included). Also the report
+    of the same run stored without exhibits, which the report makes first (a run made
+    before they were stored, or by run_monte_carlo alone)."""
+    import shutil
+    import tempfile
+
+    from simulator.report.exhibits import EXHIBITS
+    from simulator.workflows import run_scenario
+
+    replications = 5000
+    with tempfile.TemporaryDirectory() as directory:
+        run, bare = Path(directory) / "run", Path(directory) / "bare"
+        start = time.perf_counter()
+        result = run_scenario(context.scenario(), replications=replications, out=run)
+        run_s = time.perf_counter() - start
+        shutil.copytree(run, bare, ignore=shutil.ignore_patterns(EXHIBITS))
+        without_s = _report_s(bare, Path(directory) / "bare.html")
+        report_s = min(_report_s(run, Path(directory) / "report.html")
+                       for _ in range(context.repeats))
+        page_mb = (Path(directory) / "report.html").stat().st_size / 1e6
+    return {
+        "replications": replications,
+        "workers": result.manifest["workers"],
+        "run_s": round(run_s, 2),
+        "report_s": round(report_s, 2),
+        "goal_report_s": 3.0,
+        "report_ratio_to_run": round(report_s / run_s, 3),
+        "report_without_exhibits_s": round(without_s, 2),
+        "report_mb": round(page_mb, 2),
+        "load_average": _load(),
+    }
+
+
 # ------------------------------------------------------------------------------- main
 
 

@@ -37,7 +37,13 @@ from .report.exhibits import (
     write_exhibits,
 )
 from .report.figures import pick_replications
-from .report.gallery import GALLERY, GalleryEntry, GalleryRuns, default_scenarios_dir, write_gallery
+from .report.gallery import (
+    GALLERY,
+    GalleryEntry,
+    GalleryRuns,
+    default_scenarios_dir,
+    write_gallery,
+)
 from .report.run import REPORT, build_run_report
 from .scenario import Scenario, load_scenario
 

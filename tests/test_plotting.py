@@ -170,6 +170,20 @@ def test_units_from_outcome_names():
     assert plotting.outcome_label("dam_captured") == "dam_captured"
 
 
+def test_png_bytes_draws_the_pixels_savefig_draws(run):
+    import io
+
+    from PIL import Image
+
+    figure = plotting.plot_distribution(run["fatalities"], outcome="fatalities")
+    saved = io.BytesIO()
+    figure.savefig(saved, format="png", dpi=plotting.DPI)
+    drawn = plotting.png_bytes(plotting.plot_distribution(run["fatalities"],
+                                                          outcome="fatalities"))
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(drawn))),
+                          np.asarray(Image.open(saved)))
+
+
 def test_save_figure(tmp_path, run):
     path = plotting.save_figure(plotting.plot_distribution(run["fatalities"]),
                                 tmp_path / "sub" / "f.png")

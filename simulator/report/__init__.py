@@ -6,8 +6,9 @@ report shows beyond a run's outcome table, are made by `simulator.workflows`.
 
 Modules: `html` (escaping, tables, embedded figures, the page template), `exhibits` (the
 timelines and load-shed sample stored with a run), `figures` (which figures a run gets;
-shared by report and gallery), `run` (the run report), `compare` (comparisons of runs),
-`gallery` (plots/ from the bundled scenarios' runs).
+shared by report and gallery), `drawing` (a page's figures drawn side by side), `run`
+(the run report), `compare` (comparisons of runs), `gallery` (plots/ from the bundled
+scenarios' runs).
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@ from ..analysis.compare import Difference, RunSample, compare_outcome, compare_r
 from ..analysis.stats import key_outcomes, mean_ci
 from ..atomicfile import write_atomic
 from ..formatting import number_text
-from .figures import comparison_figures, png_images
+from .drawing import png_images
+from .figures import comparison_figures
 from .html import element, escape, figure, join, page, table
 
 __all__ = ["COMPARISON", "StoredRun", "build_comparison_report", "compare_stored_runs",

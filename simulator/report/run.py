@@ -22,8 +22,9 @@ import numpy as np
 from ..analysis.stats import OutcomeRow, key_outcomes, summarise
 from ..engine.timeline import TIMELINE_COLUMNS, event_row
 from ..formatting import HOUR_S, interval_text, number_text
+from .drawing import png_images
 from .exhibits import Exhibits
-from .figures import FigureItem, png_images, river_towns, run_figures, timeline_figure
+from .figures import FigureItem, river_towns, run_figures, timeline_figure
 from .html import Html, element, figure, join, markdown, page, table
 
 __all__ = ["REPORT", "build_run_report", "sources_html"]

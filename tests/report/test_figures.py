@@ -1,18 +1,11 @@
 """Which figures a run gets: only those its outcomes support, the added rather than the
 total unserved energy when both exist, towns in river order, and the median and worst
-replications picked by the most telling severity outcome; figures are drawn only when
-asked, alike in this process and in forked ones."""
+replications picked by the most telling severity outcome."""
 
 import numpy as np
 from report_helpers import synthetic_run
 
-from simulator.report.figures import (
-    pick_replications,
-    png_images,
-    river_towns,
-    run_figures,
-    varies,
-)
+from simulator.report.figures import pick_replications, river_towns, run_figures, varies
 
 
 def test_pick_replications_by_severity():
@@ -51,12 +44,3 @@ def test_run_figures_follow_the_outcomes():
     ]
     assert not varies(outcomes, "constant") and not varies(outcomes, "missing")
 
-
-def test_figures_are_drawn_only_when_asked_and_alike_in_forked_processes():
-    outcomes, _, manifest = synthetic_run(n=60)
-    items = [item for item in run_figures(outcomes, manifest)
-             if item.slug in {"fn", "distribution-fatalities"}]
-    assert [item.slug for item in items] == ["fn", "distribution-fatalities"]
-    serial = png_images(items, workers=1)
-    assert all(png[:4] == b"\x89PNG" for png in serial)
-    assert png_images(items, workers=2) == serial
