@@ -114,9 +114,11 @@ def add_compare(sub: argparse._SubParsersAction) -> None:
         description="Compare stored runs with the first one: each key outcome's mean per "
         "run and the difference with its 95% CI, paired by replication when the runs "
         "share seed and replication indices (common random numbers: much tighter), "
-        "unpaired (Welch) otherwise; the output says which. Writes comparison.html with "
+        "unpaired (Welch) otherwise; the output says which, and warns when the runs are "
+        "of different scenario files. Writes a page (-o, default comparison.html) with "
         "overlaid exceedance and F-N curves. With --variants, runs the base scenario and "
-        "the named variants of FILE with one seed first, then compares them.",
+        "the named variants of FILE with one seed first (stored under --runs-dir), then "
+        "compares them.",
         epilog="examples: infrasim compare runs/a runs/b | infrasim compare "
         "scenarios/haditha_2014.yaml --variants reinforced_early,no_reinforcement -n 2000",
     )
