@@ -12,11 +12,14 @@ back. Monte Carlo workers prepare the scenario they are sent once per process
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..scenario.schema import Scenario
-from .consequences_link import ConsequenceModels, prepare_consequences
 from .inputs import InputTable
 from .plan import Plan, make_plan
+
+if TYPE_CHECKING:  # the consequence models load scipy: only when a scenario is prepared
+    from .consequences_link import ConsequenceModels
 
 __all__ = ["PreparedScenario", "prepare"]
 
@@ -39,6 +42,8 @@ def prepare(scenario: Scenario | PreparedScenario, *,
     baseline costs a few linear programs), for callers that only need the engine's
     outcomes, such as the branch forecasts of a tabletop exercise.
     """
+    from .consequences_link import prepare_consequences
+
     if isinstance(scenario, PreparedScenario):
         if consequences and scenario.consequences is None:
             raise ValueError("this scenario was prepared without its consequence models; "
