@@ -23,6 +23,7 @@ __all__ = [
     "ConvergenceTrace",
     "ExceedanceCurve",
     "MeanCI",
+    "Moments",
     "OutcomeRow",
     "convergence",
     "exceedance",
@@ -31,6 +32,7 @@ __all__ = [
     "is_binary",
     "key_outcomes",
     "mean_ci",
+    "moments_ci",
     "p_positive",
     "percentiles",
     "summarise",
@@ -131,6 +133,60 @@ def mean_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL,
     quantile = _quantile_t(level, n - 1) if method == "t" else _quantile_normal(level)
     half = float(quantile) * float(array.std(ddof=1)) / math.sqrt(n)
     return MeanCI(mean, mean - half, mean + half, n, method, level)
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Count, mean and sum of squared deviations of a sample, mergeable: the moments of
+    two samples combine into those of both (Chan, Golub and LeVeque 1979), so a mean and
+    its interval can be kept over a stream of batches in constant memory."""
+
+    count: int = 0
+    mean: float = math.nan
+    squared_deviations: float = 0.0
+
+    @classmethod
+    def of(cls, values: Iterable[float] | np.ndarray) -> Moments:
+        """The moments of `values` (NaN dropped)."""
+        array = finite(values)
+        if array.size == 0:
+            return cls()
+        mean = float(array.mean())
+        return cls(int(array.size), mean, float(np.sum((array - mean) ** 2)))
+
+    def merge(self, other: Moments) -> Moments:
+        """The moments of this sample and `other` together."""
+        if other.count == 0:
+            return self
+        if self.count == 0:
+            return other
+        count = self.count + other.count
+        delta = other.mean - self.mean
+        mean = self.mean + delta * other.count / count
+        squared = (self.squared_deviations + other.squared_deviations
+                   + delta * delta * self.count * other.count / count)
+        return Moments(count, mean, squared)
+
+    @property
+    def variance(self) -> float:
+        """The sample variance (n - 1 in the denominator); NaN below two values."""
+        return self.squared_deviations / (self.count - 1) if self.count >= 2 else math.nan
+
+
+def moments_ci(moments: Moments, level: float = LEVEL, method: str = "normal") -> MeanCI:
+    """`mean_ci` of a sample known by its `Moments`: the "normal" or "t" interval.
+
+    Equal to `mean_ci` of the sample itself up to rounding (the sums are formed in
+    another order).
+    """
+    if method not in ("t", "normal"):
+        raise ValueError(f"method must be 't' or 'normal', not {method!r}")
+    n = moments.count
+    if n < 2:
+        return MeanCI(moments.mean, math.nan, math.nan, n, "-", level)
+    quantile = _quantile_t(level, n - 1) if method == "t" else _quantile_normal(level)
+    half = float(quantile) * math.sqrt(moments.variance / n)
+    return MeanCI(moments.mean, moments.mean - half, moments.mean + half, n, method, level)
 
 
 def percentiles(values: Iterable[float] | np.ndarray,

@@ -12,6 +12,7 @@ replication that raises becomes a `Failure` record; the rest of the batch goes o
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import operator
 import time
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .csvformat import format_rows
+from .csvformat import first_lines, format_rows
 
 DEFAULT_REPLICATE = "simulator.engine:simulate"
 DEFAULT_PREPARE = "simulator.engine:prepare"
@@ -70,6 +71,16 @@ class BatchResult:
     def first_index(self) -> int:
         """The lowest replication index the batch was asked for (names its chunk file)."""
         return int(self.indices.min())
+
+    def take(self, keep: np.ndarray, failures: tuple[Failure, ...]) -> BatchResult:
+        """The batch with only the rows where `keep` is true and with `failures`; its CSV
+        text stays when the rows kept are its first ones (else it is dropped)."""
+        count = int(np.count_nonzero(keep))
+        csv = None
+        if self.csv is not None and bool(keep[:count].all()):
+            csv = first_lines(self.csv, count)
+        return dataclasses.replace(self, replications=self.replications[keep],
+                                   values=self.values[keep], failures=failures, csv=csv)
 
 
 def import_path(function: Callable | str) -> str:

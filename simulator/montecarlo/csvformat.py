@@ -39,3 +39,11 @@ def format_rows(replications: np.ndarray, values: np.ndarray) -> bytes:
     )
     # repr(nan) is 'nan', and no other field begins with it.
     return text.replace(",nan", ",").encode()
+
+
+def first_lines(text: bytes, count: int) -> bytes:
+    """The first `count` lines of `text` (each ending in a line break)."""
+    end = 0
+    for _ in range(count):
+        end = text.index(b"\n", end) + 1
+    return text[:end]

@@ -1,12 +1,17 @@
 """Run many replications of a scenario and keep their outcomes: `run_monte_carlo`.
 
 The runner plans batches of replication indices, hands them to an executor, records each
-batch that comes back in the outcome table and the run store, and decides when to stop:
+batch that comes back in its ledger and the run store, and decides when to stop:
 after a fixed count, or adaptively once the chosen metrics' means are precise enough.
 Replication k of a run always gets seed `seed` and index k, so the outcomes depend only
 on scenario, variant, seed and indices: never on executor, worker count, batch sizes or
 the order results arrive in. That is also what makes resume exact: whatever chunks a
 killed run left behind are read back and only the missing indices run again.
+
+Memory stays flat in the number of replications: outcomes go to chunk files as batches
+come back (a run without `out` keeps them in a temporary directory), the finished
+replications are a few ranges (`Ledger`), adaptive stopping keeps running moments
+(`PrefixMoments`), and the result reads its columns back from the chunks on demand.
 
 Batch sizes adapt to the measured cost of a replication: large enough that scheduling
 costs under 2% of the run, capped at a couple of seconds so progress, stopping checks and
@@ -31,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.stats import OutcomeRow, summarise
+from ..analysis.stats import OutcomeRow, key_outcomes, summarise
 from .batch import (
     DEFAULT_PREPARE,
     DEFAULT_REPLICATE,
@@ -42,12 +47,13 @@ from .batch import (
     resolve,
     run_batch,
 )
+from .columns import StoredColumns
 from .errors import RunError
 from .executors import Executor, make_executor
+from .ledger import Ledger
 from .progress import make_progress
-from .stopping import StoppingRule, parse_metrics
-from .store import RunStore
-from .table import OutcomeTable
+from .stopping import PrefixMoments, StoppingRule, parse_metrics
+from .store import RunStore, run_status
 
 DEFAULT_MIN_REPLICATIONS = 100
 DEFAULT_MAX_REPLICATIONS = 100_000
@@ -68,10 +74,12 @@ class RunResult:
     """A finished (or stopped) run: outcome columns, failures and the manifest.
 
     `outcomes[name][i]` belongs to replication `replications[i]`; rows are sorted by
-    replication, failed replications are left out (see `failures`)."""
+    replication, failed replications are left out (see `failures`). A run's columns are
+    read from its chunk files when asked for (`StoredColumns`); a run made without `out`
+    keeps those in a temporary directory that lives as long as its columns do."""
 
     replications: np.ndarray
-    outcomes: dict[str, np.ndarray]
+    outcomes: Mapping[str, np.ndarray]
     failures: tuple[Failure, ...]
     manifest: dict[str, Any]
     path: Path | None = None
@@ -89,12 +97,17 @@ class RunResult:
     @property
     def status(self) -> str:
         """How the run ended, from the manifest: ``complete``, ``interrupted`` or
-        ``aborted`` (empty if the manifest does not say)."""
-        return str(self.manifest.get("status", ""))
+        ``aborted``; ``running`` while it runs and ``died`` if its process was killed
+        (see `run_status`; empty if the manifest does not say)."""
+        return run_status(self.manifest)
 
     def summary(self, names: Sequence[str] | None = None) -> list[OutcomeRow]:
-        """Mean, 95% CI, percentiles and P(>0) of `names` (default: key outcomes)."""
-        return summarise(self.outcomes, names)
+        """Mean, 95% CI, percentiles and P(>0) of `names` (default: key outcomes), each
+        exact: from the whole column, read a group of columns at a time."""
+        outcomes = self.outcomes
+        chosen = key_outcomes(outcomes) if names is None else [n for n in names if n in outcomes]
+        groups = outcomes.groups(chosen) if isinstance(outcomes, StoredColumns) else [outcomes]
+        return [row for group in groups for row in summarise(group, chosen)]
 
 
 def run_monte_carlo(
@@ -123,7 +136,8 @@ def run_monte_carlo(
     name to an absolute floor for means near zero) has a 95% CI half-width under
     `precision` times its mean, within `min_replications`..`max_replications`.
     `seed` defaults to the scenario's. With `out`, the run is stored there (and `resume`
-    continues a run stored there); without it, nothing is written. `progress` draws a
+    continues a run stored there); without it, its chunks go to a temporary directory
+    that is removed once the result is no longer used. `progress` draws a
     bar on stderr (None: only when stderr is a terminal). `replicate` is the import path
     of the replication function, ``simulator.engine:simulate`` unless testing, and
     `prepare` that of the function each worker process calls once on the scenario
@@ -150,16 +164,18 @@ def run_monte_carlo(
         raise RunError("give either a replication count or a precision, not both "
                        "(with a precision, --min/--max bound the count)")
 
-    store = RunStore(out) if out is not None else None
     previous: dict[str, Any] | None = None
-    if store is None:
+    if out is None:
         if resume:
             raise RunError("resume needs the run directory (out=...) to continue")
-    elif resume and store.has_run():
-        previous = store.read_manifest()
-        _check_same_run(store, previous, identity, seed)
+        store = RunStore.scratch()
     else:
-        store.check_free()
+        store = RunStore(out)
+        if resume and store.has_run():
+            previous = store.read_manifest()
+            _check_same_run(store, previous, identity, seed)
+        else:
+            store.check_free()
 
     if previous is not None:
         seed = int(previous["seed"])
@@ -187,9 +203,8 @@ def run_monte_carlo(
         raise RunError("--metric, --min and --max go with --precision")
 
     pool = make_executor(executor, workers, scheduler, worker_modules(replicate_path))
-    table = OutcomeTable(target or 0)
-    run = _Run(scenario, identity, seed, replicate_path, table, store, pool, rule, target,
-               previous)
+    run = _Run(scenario, identity, seed, replicate_path, store, out is not None, pool, rule,
+               target, previous)
     return run.execute(progress)
 
 
@@ -346,6 +361,14 @@ def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _ended(session: dict[str, Any]) -> dict[str, Any]:
+    """An earlier session as a resume finds it: one still marked running died (this
+    process holds the run's lock, so no other is writing it), at its last heartbeat."""
+    if session.get("status") != "running":
+        return session
+    return {**session, "status": "died", "finished": session.get("heartbeat")}
+
+
 # ------------------------------------------------------------------------ the run
 
 
@@ -355,12 +378,14 @@ class _Run:
     identity: dict[str, Any]
     seed: int
     replicate: str
-    table: OutcomeTable
-    store: RunStore | None
+    store: RunStore  # the user's, or a scratch store when the run is not kept
+    keep: bool  # whether the run is kept (out=): manifest, outcomes.csv, failures.json
     executor: Executor
     rule: StoppingRule | None
     target: int | None
     previous: dict[str, Any] | None
+    ledger: Ledger = field(default_factory=Ledger)
+    moments: PrefixMoments | None = None  # the stopping rule's metrics, when adaptive
     trace: list[dict[str, Any]] = field(default_factory=list)
     checkpoint: int = 0
     final: int | None = None  # replications in the result, once known
@@ -371,6 +396,11 @@ class _Run:
     status: str = "running"
     message: str | None = None
     names_checked: bool = False
+
+    def __post_init__(self) -> None:
+        if self.rule is not None:
+            self.moments = PrefixMoments(list(self.rule.metrics))
+            self.checkpoint = self.rule.min_replications
 
     def execute(self, progress: bool | None) -> RunResult:
         # Workers first: if they cannot start (say, no scheduler at that address),
@@ -388,7 +418,7 @@ class _Run:
                 if self.final is None:
                     label = Path(self.scenario.source).name or self.scenario.scenario.name
                     with make_progress(progress, label, already) as bar:
-                        bar.update(already, self._shown_total(), self.table.failed)
+                        bar.update(already, self._shown_total(), self.ledger.failed)
                         self._loop(bar, manifest)
                 if self.status != "aborted":
                     self.status = "complete"
@@ -401,13 +431,10 @@ class _Run:
                 raise
             finally:
                 result = self._finish(manifest)
-                if self.store is not None:
-                    self.store.unlock()
+                self.store.unlock()
         return result
 
     def _open_store(self) -> None:
-        if self.store is None:
-            return
         if self.previous is None:
             self.store.create()
         self.store.lock()
@@ -417,12 +444,14 @@ class _Run:
 
     def _manifest_start(self) -> dict[str, Any]:
         session = {"started": _now(), "finished": None, "status": "running",
+                   "host": platform.node(), "pid": os.getpid(), "heartbeat": None,
                    **self.executor.describe()}
         identity = dict(self.identity)
         resolved = identity.pop("resolved_scenario")
+        earlier = [_ended(s) for s in (self.previous or {}).get("sessions", [])]
         manifest: dict[str, Any] = {
             "infrasim_run": RUN_FORMAT,
-            "name": self.store.path.name if self.store else None,
+            "name": self.store.path.name if self.keep else None,
             "status": "running",
             **identity,
             "seed": self.seed,
@@ -436,7 +465,7 @@ class _Run:
             "started": session["started"],
             "finished": None,
             "elapsed_s": 0.0,
-            "sessions": [*(self.previous or {}).get("sessions", []), session],
+            "sessions": [*earlier, session],
             "versions": versions(self.executor.name),
             "platform": platform.platform(),
             "resolved_scenario": resolved,
@@ -449,35 +478,43 @@ class _Run:
         return manifest
 
     def _write(self, manifest: dict[str, Any], force: bool = True) -> None:
-        if self.store is None:
+        """Save the manifest (at most every `MANIFEST_EVERY_S` unless `force`); each save
+        is the session's heartbeat."""
+        if not self.keep:
             return
         now = time.perf_counter()
         if not force and now - self._last_write < MANIFEST_EVERY_S:
             return
-        manifest["done"] = self.table.done
-        manifest["failed"] = self.table.failed
+        manifest["done"] = self.ledger.done
+        manifest["failed"] = self.ledger.failed
         manifest["convergence"] = self.trace
-        manifest["outcomes"] = self.table.names
+        manifest["outcomes"] = self.ledger.names
+        manifest["sessions"][-1]["heartbeat"] = _now()
         self.store.write_manifest(manifest)
         self._last_write = now
 
     def _load_stored(self) -> int:
-        """Read back the chunks of a resumed run; returns how many replications they hold."""
-        if self.store is not None and self.previous is not None:
+        """Read back the chunks of a resumed run; returns how many replications they hold.
+        Checkpoints are evaluated as the chunks come in, so the stopping rule's buffer
+        stays small."""
+        if self.previous is not None:
             for result in self.store.read_chunks():
-                self.table.add(result)
+                fresh = self.ledger.add(result)
+                if fresh is not None:
+                    self._note(fresh)
+                    self._advance_checkpoints()
         if self.rule is not None:
-            self.checkpoint = self.rule.min_replications
             self._check_names()
             self._advance_checkpoints()
-        elif self.target is not None and self.table.prefix() >= self.target:
+        elif self.target is not None and self.ledger.prefix() >= self.target:
             self.final = self.target
-        return self.table.done + self.table.failed
+        return self.ledger.done + self.ledger.failed
 
     def _finish(self, manifest: dict[str, Any]) -> RunResult:
-        final = self.final if self.final is not None else self.table.prefix()
-        replications, columns = self.table.select(final)
-        failures = self.table.failures_below(final)
+        final = self.final if self.final is not None else self.ledger.prefix()
+        replications = self.ledger.replications(final)
+        names = self.ledger.names_below(final)
+        failures = self.ledger.failures_below(final)
         elapsed = time.perf_counter() - self._session_start
         manifest["status"] = self.status
         if self.message:
@@ -492,17 +529,18 @@ class _Run:
             "failed": len(failures),
             "converged": self.trace[-1]["converged"] if self.rule and self.trace else None,
         }
-        if self.store is not None:
+        if self.keep:
             if self.status == "complete":
-                self.store.write_outcomes(replications, columns)
+                self.store.write_outcomes(final, names, replications.size)
                 self.store.write_failures(failures)
             self._write(manifest)
-            manifest["outcomes"] = sorted(columns)
+            manifest["outcomes"] = names
         else:
-            manifest.update(done=self.table.done, failed=self.table.failed,
-                            convergence=self.trace, outcomes=sorted(columns))
+            manifest.update(done=self.ledger.done, failed=self.ledger.failed,
+                            convergence=self.trace, outcomes=names)
+        columns = StoredColumns(self.store, final, names, replications.size)
         return RunResult(replications, columns, tuple(failures), manifest,
-                         self.store.path if self.store else None)
+                         self.store.path if self.keep else None)
 
     # ---------------------------------------------------------------- the loop
 
@@ -520,7 +558,7 @@ class _Run:
                     break
                 task = BatchTask(self.scenario, self.identity["resolved_sha256"], self.seed,
                                  batch, self.replicate, self.identity["prepare"],
-                                 csv=self.store is not None)
+                                 csv=self.keep)
                 handle = self.executor.submit(run_batch, task)
                 in_flight[handle] = batch
                 if suspect:
@@ -540,25 +578,25 @@ class _Run:
                 finally:
                     alone.discard(handle)
                 self._record(result)
-            bar.update(self.table.done + self.table.failed, self._shown_total(),
-                       self.table.failed)
+            bar.update(self.ledger.done + self.ledger.failed, self._shown_total(),
+                       self.ledger.failed)
             self._advance_checkpoints()
-            if self.rule is None and self.table.prefix() >= self.target:
+            if self.rule is None and self.ledger.prefix() >= self.target:
                 self.final = self.target
             self._write(manifest, force=False)
-            if self.table.done == 0 and self.table.failed >= min(
+            if self.ledger.done == 0 and self.ledger.failed >= min(
                 ABORT_AFTER_FAILURES, self.target or ABORT_AFTER_FAILURES
             ):
                 self.status = "aborted"
-                first = self.table.failures[min(self.table.failures)]
-                self.message = (f"the first {self.table.failed} replications all failed; "
+                first = self.ledger.failures[min(self.ledger.failures)]
+                self.message = (f"the first {self.ledger.failed} replications all failed; "
                                 f"first error: {first.error}")
                 return
 
     def _shown_total(self) -> int:
         if self.rule is None:
             return self.target
-        return max(self.checkpoint, self.table.done + self.table.failed, 1)
+        return max(self.checkpoint, self.ledger.done + self.ledger.failed, 1)
 
     def _limit(self) -> int:
         """Highest index (exclusive) that may be handed out now."""
@@ -571,8 +609,7 @@ class _Run:
 
     def _next_batch(self) -> np.ndarray | None:
         limit = self._limit()
-        self.table.reserve(limit, self.rule.max_replications if self.rule else None)
-        batch = self.table.pending(self.cursor, limit, self._batch_size(limit - self.cursor))
+        batch = self.ledger.pending(self.cursor, limit, self._batch_size(limit - self.cursor))
         if batch.size == 0:
             self.cursor = max(self.cursor, limit)
             return None
@@ -598,8 +635,16 @@ class _Run:
             self._timed = (0.5 * self._timed[0] + result.elapsed_s,
                            0.5 * self._timed[1] + result.indices.size)
             self.rep_s = self._timed[0] / self._timed[1]
-        if self.table.add(result) and self.store is not None:
+        fresh = self.ledger.add(result)
+        if fresh is not None:
             self.store.write_chunk(result)
+            self._note(fresh)
+
+    def _note(self, fresh: BatchResult) -> None:
+        """What the stopping rule keeps of replications just recorded: their metrics'
+        values, until folded into running moments; and a check of the metric names."""
+        if self.moments is not None:
+            self.moments.add(fresh)
         self._check_names()
 
     def _lost(self, batch: np.ndarray, error: Exception, alone: bool) -> None:
@@ -619,23 +664,19 @@ class _Run:
                                      np.empty(0, np.int64), (failure,), 0.0, batch))
 
     def _check_names(self) -> None:
-        if self.rule is not None and not self.names_checked and self.table.columns:
-            self.rule.check_names(self.table.names)
+        if self.rule is not None and not self.names_checked and self.ledger.first_seen:
+            self.rule.check_names(self.ledger.names)
             self.names_checked = True
 
     def _advance_checkpoints(self) -> None:
         """Evaluate every checkpoint whose replications are all finished."""
-        if self.rule is None:
+        if self.rule is None or self.moments is None:
             return
-        while self.final is None and self.table.prefix() >= self.checkpoint:
-            values = {
-                name: self.table.values(name, self.checkpoint)
-                if name in self.table.columns else np.empty(0)
-                for name in self.rule.metrics
-            }
-            checkpoint = self.rule.evaluate(self.checkpoint, values)
+        while self.final is None and self.ledger.prefix() >= self.checkpoint:
+            checkpoint = self.rule.evaluate(self.checkpoint, self.moments.at(self.checkpoint))
             self.trace.append(checkpoint.as_json())
             if checkpoint.next_replications is None:
                 self.final = self.checkpoint
             else:
                 self.checkpoint = checkpoint.next_replications
+        self.moments.fold(min(self.ledger.prefix(), self.checkpoint))

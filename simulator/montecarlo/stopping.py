@@ -12,6 +12,10 @@ large-sample interval of fixed-width sequential rules (Chow and Robbins 1965), c
 the summary prints so that a stored rule stops where it always did: t would move the
 last checkpoint of a run (2,667 replications to 2,672 in one test) and change what a
 resumed run retraces.
+
+The rule needs only each metric's count, mean and variance, so `PrefixMoments` keeps
+those as mergeable moments instead of the metric's values: memory stays flat however
+many replications a run makes.
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.stats import mean_ci
+from ..analysis.stats import Moments, moments_ci
+from .batch import BatchResult
 from .errors import RunError
 
 GROWTH_SAFETY = 1.1  # aim a little past the predicted sample size
 MIN_STEP_SHARE = 0.1  # each checkpoint adds at least 10% more replications ...
 MAX_STEP_FACTOR = 2.0  # ... and at most doubles the count
+MOMENT_BLOCK = 4096  # replications folded into the running moments at a time
 
 
 def parse_metrics(metrics: Sequence[str] | Mapping[str, float]) -> dict[str, float]:
@@ -141,9 +147,10 @@ class StoppingRule:
                 hint = _did_you_mean(metric, names)
                 raise RunError(f"unknown metric '{metric}'; {hint}")
 
-    def evaluate(self, n: int, columns: Mapping[str, np.ndarray]) -> Checkpoint:
-        """The rule on the first `n` replications, given each metric's values there."""
-        checks = {name: self._check(columns[name], floor) for name, floor in self.metrics.items()}
+    def evaluate(self, n: int, moments: Mapping[str, Moments]) -> Checkpoint:
+        """The rule on the first `n` replications, given the moments of each metric's
+        finite values there."""
+        checks = {name: self._check(moments[name], floor) for name, floor in self.metrics.items()}
         converged = all(check.ok for check in checks.values())
         if converged or n >= self.max_replications:
             return Checkpoint(n, checks, converged, None)
@@ -153,12 +160,76 @@ class StoppingRule:
         following = min(max(wanted, step_low), math.ceil(n * MAX_STEP_FACTOR))
         return Checkpoint(n, checks, converged, int(min(following, self.max_replications)))
 
-    def _check(self, values: np.ndarray, floor: float) -> MetricCheck:
-        ci = mean_ci(values[np.isfinite(values)], method="normal")
+    def _check(self, moments: Moments, floor: float) -> MetricCheck:
+        ci = moments_ci(moments, method="normal")
         if ci.count < 2:
             return MetricCheck(ci.mean, math.inf, 0.0, ci.count)
         return MetricCheck(ci.mean, ci.half_width, self.precision * max(abs(ci.mean), floor),
                            ci.count)
+
+
+class PrefixMoments:
+    """Moments of each metric over replications 0..n-1, from batches arriving in any order.
+
+    Values wait in a buffer until every replication of their block (`MOMENT_BLOCK`
+    consecutive indices, aligned on multiples of it) is finished; a block is then folded
+    into the running moments, its values in replication order, and the blocks in index
+    order. The moments at n are therefore a function of the outcomes alone, never of
+    batch sizes or arrival order, and the buffer holds only the replications beyond the
+    last folded block. Non-finite values are left out, as the rule's mean leaves them.
+    """
+
+    def __init__(self, metrics: Sequence[str]):
+        self.metrics = list(metrics)
+        self._folded = 0  # replications below this are in the running moments
+        self._running = {name: Moments() for name in self.metrics}
+        self._replications: list[np.ndarray] = []  # buffered batches, metric columns only
+        self._values: list[np.ndarray] = []
+
+    def add(self, batch: BatchResult) -> None:
+        """Buffer the metrics of a batch's new replications (none below the folded ones)."""
+        columns = {name: j for j, name in enumerate(batch.names)}
+        values = np.full((batch.replications.size, len(self.metrics)), np.nan)
+        for i, name in enumerate(self.metrics):
+            if name in columns:
+                values[:, i] = batch.values[:, columns[name]]
+        self._replications.append(batch.replications)
+        self._values.append(values)
+
+    def fold(self, n: int) -> None:
+        """Fold the whole blocks below `n` (every replication below `n` is finished, and
+        no checkpoint still to evaluate lies below `n`)."""
+        end = n - n % MOMENT_BLOCK
+        if end <= self._folded:
+            return
+        replications, values = self._buffer()
+        below = replications < end
+        for start in range(self._folded, end, MOMENT_BLOCK):
+            block = below & (replications >= start) & (replications < start + MOMENT_BLOCK)
+            self._running = _merged(self._running, self._moments(values[block]))
+        self._replications, self._values = [replications[~below]], [values[~below]]
+        self._folded = end
+
+    def at(self, n: int) -> dict[str, Moments]:
+        """The moments of each metric over replications 0..n-1 (all of them finished)."""
+        self.fold(n)
+        replications, values = self._buffer()
+        return _merged(self._running, self._moments(values[replications < n]))
+
+    def _buffer(self) -> tuple[np.ndarray, np.ndarray]:
+        """The buffered replications, ascending, with their metric values."""
+        replications = np.concatenate([np.empty(0, np.int64), *self._replications])
+        values = np.concatenate([np.empty((0, len(self.metrics))), *self._values])
+        order = np.argsort(replications, kind="stable")
+        return replications[order], values[order]
+
+    def _moments(self, values: np.ndarray) -> dict[str, Moments]:
+        return {name: Moments.of(column[np.isfinite(column)])
+                for name, column in zip(self.metrics, values.T, strict=True)}
+
+
+def _merged(a: Mapping[str, Moments], b: Mapping[str, Moments]) -> dict[str, Moments]:
+    return {name: moments.merge(b[name]) for name, moments in a.items()}
 
 
 def _needed_growth(check: MetricCheck) -> float:

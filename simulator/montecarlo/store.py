@@ -6,8 +6,10 @@
   versions, executor), when, how far it got, and the convergence trace;
 - ``chunks/chunk-<first replication>.npz``: the outcomes of one batch as columns (and
   as the CSV lines its worker formatted), written as each batch comes back, so a crash
-  loses at most the batches in flight;
-- ``outcomes.csv``: one row per successful replication, sorted, written at the end;
+  loses at most the batches in flight; the run keeps no outcomes in memory, and reads
+  them back from here;
+- ``outcomes.csv``: one row per successful replication, sorted, written at the end from
+  the chunks, one chunk at a time;
 - ``failures.json``: the replications that raised, with seed and error.
 
 Every file is written to a temporary name in the same directory, flushed to disk and
@@ -20,6 +22,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import platform
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +36,7 @@ from ..atomicfile import TEMPORARY_GLOB, atomic_open, write_atomic
 from .batch import BatchResult, Failure
 from .csvformat import format_rows, header
 from .errors import RunError
+from .ledger import Ledger
 
 MANIFEST = "manifest.json"
 OUTCOMES = "outcomes.csv"
@@ -49,6 +56,16 @@ class RunStore:
 
     def __repr__(self) -> str:
         return f"RunStore({str(self.path)!r})"
+
+    @classmethod
+    def scratch(cls) -> RunStore:
+        """A store in a new temporary directory (under ``$TMPDIR``), removed with
+        everything in it once the store is no longer referenced: where a run that is
+        not kept (`run_monte_carlo` without `out`) puts its chunks."""
+        path = tempfile.mkdtemp(prefix="infrasim-run-")
+        store = cls(path)
+        weakref.finalize(store, shutil.rmtree, path, ignore_errors=True)
+        return store
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -168,42 +185,61 @@ class RunStore:
             except Exception:  # any unreadable chunk is set aside
                 os.replace(path, path.with_suffix(".bad"))
 
+    def batches(self, final: int, text: bool = False) -> Iterator[BatchResult]:
+        """The stored batches in replication order, each cut to its replications below
+        `final` that no earlier chunk holds (with their CSV text if `text`)."""
+        ledger = Ledger()
+        for chunk in self.read_chunks(text):
+            fresh = ledger.add(chunk)
+            if fresh is None:
+                continue
+            below = fresh.replications < final
+            failures = tuple(f for f in fresh.failures if f.replication < final)
+            yield fresh if below.all() and len(failures) == len(fresh.failures) \
+                else fresh.take(below, failures)
+
+    def read_columns(self, final: int, names: Sequence[str], rows: int) -> dict[str, np.ndarray]:
+        """Outcomes `names` of the `rows` successful replications below `final`, read in
+        one pass over the chunks (RunError if they hold another number of rows)."""
+        columns = {name: np.empty(rows) for name in names}
+        filled = 0
+        for batch in self.batches(final):
+            stop = filled + batch.replications.size
+            if stop > rows:
+                raise self._changed(rows)
+            position = {name: j for j, name in enumerate(batch.names)}
+            for name, column in columns.items():
+                j = position.get(name)
+                column[filled:stop] = batch.values[:, j] if j is not None else np.nan
+            filled = stop
+        if filled < rows:
+            raise self._changed(rows)
+        return columns
+
+    def _changed(self, rows: int) -> RunError:
+        return RunError(f"the chunks of {self.path} no longer hold the run's {rows:,} "
+                        f"replications: were they changed or removed?")
+
     # ------------------------------------------------------------ final products
 
-    def write_outcomes(
-        self, replications: np.ndarray, columns: Mapping[str, np.ndarray]
-    ) -> Path:
-        """``outcomes.csv``: a ``replication`` column, then outcomes in sorted name order,
-        one row per replication in `replications` (ascending) with `columns` its values.
+    def write_outcomes(self, final: int, names: Sequence[str], rows: int) -> Path:
+        """``outcomes.csv``: a ``replication`` column, then outcomes `names` (sorted), one
+        row for each of the `rows` successful replications below `final`, in order
+        (RunError, and no file, if the chunks hold another number).
 
-        Rows come from the text workers formatted into the chunks wherever a chunk has
-        exactly these columns; anything else is formatted here. Either way the bytes are
-        those of `format_rows`, so equal runs give equal files."""
-        names = sorted(columns)
+        Written a chunk at a time. Rows come from the text workers formatted into the
+        chunks wherever a chunk has exactly these columns; anything else is formatted
+        here. Either way the bytes are those of `format_rows`, so equal runs give equal
+        files."""
         path = self.path / OUTCOMES
-        position, total = 0, len(replications)  # rows written so far, rows wanted
+        written = 0
         with atomic_open(path, "wb") as handle:
             handle.write(header(names))
-            for chunk in self.read_chunks(text=True):
-                rows = chunk.replications
-                if position >= total:
-                    break
-                if not rows.size:
-                    continue
-                start = int(np.searchsorted(replications, rows[0]))
-                if start < position:
-                    break  # chunks overlap (never written so): format the rest here
-                handle.write(_rows(replications, columns, names, position, start))
-                position = start
-                count = int(np.searchsorted(rows, replications[-1], side="right"))
-                if not np.array_equal(rows[:count], replications[position : position + count]):
-                    break
-                if chunk.csv is not None and chunk.names == tuple(names):
-                    handle.write(_lines(chunk.csv, count, rows.size))
-                else:
-                    handle.write(_rows(replications, columns, names, position, position + count))
-                position += count
-            handle.write(_rows(replications, columns, names, position, total))
+            for batch in self.batches(final, text=True):
+                handle.write(_csv(batch, names))
+                written += batch.replications.size
+            if written != rows:
+                raise self._changed(rows)
         return path
 
     def write_failures(self, failures: Sequence[Failure]) -> Path:
@@ -215,25 +251,20 @@ class RunStore:
         return path
 
 
-def _lines(text: bytes, count: int, lines: int) -> bytes:
-    """The first `count` of the `lines` lines of `text`."""
-    if count == lines:
-        return text
-    end = -1
-    for _ in range(count):
-        end = text.index(b"\n", end + 1)
-    return text[: end + 1]
-
-
-def _rows(replications: np.ndarray, columns: Mapping[str, np.ndarray], names: list[str],
-          start: int, stop: int) -> bytes:
-    """Rows start..stop of the table, formatted here, in blocks to bound memory."""
+def _csv(batch: BatchResult, names: Sequence[str]) -> bytes:
+    """The rows of `batch` as outcomes.csv lines with columns `names`: its workers' text
+    when it has these columns, else formatted here in blocks (to bound memory)."""
+    if batch.csv is not None and batch.names == tuple(names):
+        return batch.csv
+    position = {name: j for j, name in enumerate(batch.names)}
     parts = []
-    for low in range(start, stop, CSV_BLOCK_ROWS):
-        high = min(stop, low + CSV_BLOCK_ROWS)
-        values = np.column_stack([columns[name][low:high] for name in names]) if names \
-            else np.empty((high - low, 0))
-        parts.append(format_rows(replications[low:high], values))
+    for low in range(0, batch.replications.size, CSV_BLOCK_ROWS):
+        rows = batch.values[low : low + CSV_BLOCK_ROWS]
+        values = np.full((rows.shape[0], len(names)), np.nan)
+        for i, name in enumerate(names):
+            if name in position:
+                values[:, i] = rows[:, position[name]]
+        parts.append(format_rows(batch.replications[low : low + CSV_BLOCK_ROWS], values))
     return b"".join(parts)
 
 
@@ -248,6 +279,34 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, np.generic):
         return _json_safe(value.item())
     return value
+
+
+def run_status(manifest: Mapping[str, Any]) -> str:
+    """A run's status as its manifest records it, except ``died`` where it records
+    ``running`` but the process of its last session, on this machine, is gone (killed
+    by the out-of-memory killer, say, it could not record that itself). A run on another
+    machine stays ``running``; the session's ``heartbeat`` says when it last wrote."""
+    status = str(manifest.get("status", ""))
+    sessions = manifest.get("sessions") or [{}]
+    last = sessions[-1] if isinstance(sessions[-1], Mapping) else {}
+    if status == "running" and last.get("host") == platform.node() and \
+            not _process_exists(last.get("pid")):
+        return "died"
+    return status
+
+
+def _process_exists(pid: Any) -> bool:
+    """Whether process `pid` exists (True when that cannot be told: not a process id,
+    or not POSIX, where signal 0 would not merely ask)."""
+    if not isinstance(pid, int) or pid <= 0 or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else (or not for this platform to say)
+        return True
+    return True
 
 
 def read_outcomes_csv(path: str | os.PathLike[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:

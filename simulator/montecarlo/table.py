@@ -1,10 +1,10 @@
-"""Outcome columns of a run, indexed by replication number, grown in place.
+"""A stored run's outcome columns loaded whole into memory, indexed by replication number.
 
-The runner's only memory that grows with the number of replications: one float64 array
-per outcome (8 bytes per outcome per replication) and one state byte per replication
-(pending, done or failed). Batches arrive in any order and land at their own indices, so
-the table never needs sorting, and a replication recorded twice (a chunk re-read on
-resume) is ignored the second time.
+What `load_run` reads a run into for reports: one float64 array per outcome (8 bytes per
+outcome per replication) and one state byte per replication (pending, done or failed).
+A run being made never holds this: it keeps a `Ledger` of ranges and reads its columns
+back from the chunks on demand (`StoredColumns`). Chunks land at their own indices, and a
+replication recorded twice is ignored the second time.
 """
 
 from __future__ import annotations
@@ -41,13 +41,11 @@ class OutcomeTable:
         """Outcome names returned so far, sorted."""
         return sorted(self.columns)
 
-    def reserve(self, n: int, limit: int | None = None) -> None:
-        """Make room for replications below `n` (growing by half, up to `limit`)."""
+    def reserve(self, n: int) -> None:
+        """Make room for replications below `n` (growing by half)."""
         if n <= self.capacity:
             return
         size = max(n, int(self.capacity * 1.5))
-        if limit is not None:
-            size = max(n, min(size, limit))
         self.state = _grown(self.state, size, 0)
         for name, column in self.columns.items():
             self.columns[name] = _grown(column, size, np.nan)
@@ -77,11 +75,6 @@ class OutcomeTable:
                 new += 1
         return new
 
-    @property
-    def failed(self) -> int:
-        """Replications that raised."""
-        return len(self.failures)
-
     def prefix(self) -> int:
         """How many replications from 0 on are finished (done or failed) without a gap."""
         while self._prefix < self.capacity:
@@ -91,27 +84,6 @@ class OutcomeTable:
                 break
             self._prefix += block.size
         return self._prefix
-
-    def pending(self, start: int, stop: int, count: int) -> np.ndarray:
-        """Up to `count` consecutive unfinished replications: from the first at or after
-        `start`, up to the next finished one or `stop`. Consecutive, so no two batches'
-        ranges interleave (outcomes.csv is then their texts one after the other); found
-        in blocks, so the search allocates nothing in proportion to the run."""
-        stop = min(stop, self.capacity)
-        while start < stop:
-            block = self.state[start : min(stop, start + SCAN_BLOCK)] == PENDING
-            if block.any():
-                start += int(block.argmax())
-                break
-            start += block.size
-        end = start
-        while end < stop and end - start < count:
-            block = self.state[end : min(stop, end + SCAN_BLOCK, start + count)] != PENDING
-            if block.any():
-                end += int(block.argmax())
-                break
-            end += block.size
-        return np.arange(start, end, dtype=np.int64)
 
     def select(self, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Replications below `n` that succeeded and their outcome columns (sorted by
@@ -123,11 +95,6 @@ class OutcomeTable:
             return np.arange(n, dtype=np.int64), {name: self.columns[name][:n] for name in names}
         rows = np.flatnonzero(state == DONE)
         return rows.astype(np.int64), {name: self.columns[name][rows] for name in names}
-
-    def values(self, name: str, n: int) -> np.ndarray:
-        """Outcome `name` of the successful replications below `n`."""
-        n = min(n, self.capacity)
-        return self.columns[name][:n][self.state[:n] == DONE]
 
     def failures_below(self, n: int) -> list[Failure]:
         """Failures of the replications below `n`, in replication order."""

@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 
 from simulator.analysis.stats import (
+    Moments,
     convergence,
     exceedance,
     fn_curve,
     is_binary,
     key_outcomes,
     mean_ci,
+    moments_ci,
     p_positive,
     percentiles,
     summarise,
@@ -198,3 +200,28 @@ def test_summarise_rows():
     assert fatalities.method == "t" and fatalities.ci_low < 10.0 < fatalities.ci_high
     assert [r.name for r in summarise(outcomes, ["arrival_h.hit", "missing"])] == \
         ["arrival_h.hit"]
+
+
+def test_moments_merge_into_those_of_the_whole_sample():
+    values = np.random.default_rng(5).lognormal(3.0, 1.0, 1001)
+    values[::10] = np.nan
+    whole = Moments.of(values)
+    merged = Moments()
+    for part in np.array_split(values, 7):
+        merged = merged.merge(Moments.of(part))
+    assert merged.count == whole.count == 900
+    assert merged.mean == pytest.approx(np.nanmean(values), rel=1e-13)
+    assert merged.variance == pytest.approx(np.nanvar(values, ddof=1), rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["t", "normal"])
+def test_moments_ci_is_mean_ci_of_the_sample(method):
+    values = np.random.default_rng(6).exponential(2.0, 300)
+    expected = mean_ci(values, method=method)
+    ci = moments_ci(Moments.of(values), method=method)
+    assert ci.method == method and ci.count == 300
+    assert (ci.mean, ci.low, ci.high) == pytest.approx(
+        (expected.mean, expected.low, expected.high), rel=1e-12)
+    single = moments_ci(Moments.of([4.0]))
+    assert single.method == "-" and single.mean == 4.0 and math.isnan(single.low)
+    assert moments_ci(Moments()).count == 0

@@ -1,35 +1,98 @@
-"""Memory: a run's peak grows with the number of replications by the outcome columns
-(8 bytes per outcome per replication) and little else: batches, chunks and the CSV
-writer work in bounded pieces."""
+"""Memory: flat in the number of replications. Outcomes go to chunk files as batches come
+back, finished replications are kept as ranges and adaptive stopping keeps running
+moments, so nothing is allocated in proportion to the run while it runs; at the end the
+result holds its replication numbers (8 bytes each), and its columns are read back only
+when asked for."""
 
 from __future__ import annotations
 
+import gc
 import tracemalloc
 
+import numpy as np
 import pytest
 
-from simulator.montecarlo import run_monte_carlo, runner
+from simulator.analysis.stats import summarise
+from simulator.montecarlo import RunError, run_monte_carlo, runner
+from simulator.montecarlo.columns import StoredColumns
+
+CHEAP = "fake_engine:cheap"
 
 
-def peak_bytes(scenario, n, out):
+def peak_bytes(scenario, n, out=None, **options):
+    """Peak traced memory of a run of `n` cheap replications (a fixed count, or the
+    adaptive stopping rule's maximum when `options` ask for a precision)."""
+    count = None if "precision" in options else n
+    if count is None:
+        options["max_replications"] = n
     tracemalloc.start()
     try:
-        run_monte_carlo(scenario, n, executor="serial", out=out, replicate="fake_engine:cheap")
+        result = run_monte_carlo(scenario, count, executor="serial", out=out, replicate=CHEAP,
+                                 **options)
+        assert result.done == n
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize("small, large", [(3_000, 23_000)])
-def test_peak_memory_grows_only_by_the_outcome_columns(minimal, tmp_path, monkeypatch,
-                                                       small, large):
+ADAPTIVE = dict(precision=1e-9, metrics=["a", "b"], min_replications=100)  # never converges
+
+
+@pytest.mark.parametrize("stored, options", [(True, {}), (False, {}), (False, ADAPTIVE)],
+                         ids=["stored", "not-stored", "adaptive"])
+def test_peak_memory_does_not_grow_with_the_number_of_replications(minimal, tmp_path,
+                                                                   monkeypatch, stored, options):
     monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 1000)  # same batches for both
-    peak_bytes(minimal, 100, tmp_path / "warm")  # imports and caches
-    low = peak_bytes(minimal, small, tmp_path / "small")
-    high = peak_bytes(minimal, large, tmp_path / "large")
-    columns = 3 * 8 * (large - small)  # the cheap engine returns 3 outcomes
-    # Beyond the columns: the result's replication numbers (8 bytes each), the table's
-    # state byte and one transient byte per replication; 256 kB for everything else.
-    bookkeeping = 10 * (large - small)
-    growth = high - low
-    assert growth <= columns + bookkeeping + 256_000, (growth, columns)
+    peak_bytes(minimal, 100, tmp_path / "warm" if stored else None, **options)  # imports
+    low = peak_bytes(minimal, 2_000, tmp_path / "small" if stored else None, **options)
+    high = peak_bytes(minimal, 20_000, tmp_path / "large" if stored else None, **options)
+    # Ten times the replications. Before, the outcome columns (3 x 8 bytes a replication,
+    # allocated for all of them up front) made the peak grow by half (300 to 470 kB).
+    assert high < 1.25 * low, (low, high)
+
+
+@pytest.mark.slow
+def test_a_long_run_holds_only_its_replication_numbers(minimal, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 1000)
+    low = peak_bytes(minimal, 2_000, tmp_path / "small")
+    n = 200_000
+    high = peak_bytes(minimal, n, tmp_path / "large")
+    assert high - low < 8 * n + 256_000, (low, high)  # the result's replication numbers
+
+
+def test_columns_are_read_from_the_chunks_and_summarised_exactly(minimal, tmp_path):
+    result = run_monte_carlo(minimal, 300, executor="serial", out=tmp_path / "run",
+                             replicate="fake_engine:ragged")
+    columns = result.outcomes
+    assert isinstance(columns, StoredColumns) and "300 replications" in repr(columns)
+    whole = {name: np.array(columns[name]) for name in columns}
+    assert all(len(values) == result.done for values in whole.values())
+    one_at_a_time = StoredColumns(columns.store, columns.final, list(columns), columns.rows,
+                                  budget=8 * columns.rows)
+    assert [list(group) for group in one_at_a_time.groups(["fatalities", "rare"])] == [
+        ["fatalities"], ["rare"]]
+    for name in whole:
+        np.testing.assert_array_equal(one_at_a_time[name], whole[name])
+    grouped = runner.RunResult(result.replications, one_at_a_time, result.failures,
+                               result.manifest, result.path)
+    assert grouped.summary() == result.summary() == summarise(whole)
+
+
+def test_columns_of_a_changed_run_are_refused(minimal, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 50)  # several chunks
+    result = run_monte_carlo(minimal, 300, executor="serial", out=tmp_path / "run",
+                             replicate=CHEAP)
+    for chunk in sorted((tmp_path / "run" / "chunks").glob("*.npz"))[1:]:
+        chunk.unlink()
+    with pytest.raises(RunError, match="no longer hold the run's 300 replications"):
+        result.outcomes["a"]
+
+
+def test_a_run_without_out_keeps_its_chunks_only_while_its_result_lives(minimal):
+    result = run_monte_carlo(minimal, 50, executor="serial", replicate=CHEAP)
+    scratch = result.outcomes.store.path
+    assert list((scratch / "chunks").glob("chunk-*.npz"))
+    assert result.outcomes["c"].tolist() == list(range(50))
+    del result
+    gc.collect()
+    assert not scratch.exists()

@@ -15,6 +15,7 @@ from fake_engine import KILL_TEST_REPLICATIONS, MINIMAL, ROOT
 
 from simulator.cli import main
 from simulator.montecarlo import run_monte_carlo
+from simulator.montecarlo.store import run_status
 
 SCALE = float(os.environ.get("INFRASIM_SLOW_SCALE", "1"))
 
@@ -48,7 +49,9 @@ def test_resume_after_kill_9_equals_an_uninterrupted_run(uninterrupted, tmp_path
     process = _start(out, n, executor)
     _kill_after_chunks(process, out, chunks=2)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "running"
+    assert manifest["status"] == "running"  # all a killed process could leave
+    assert manifest["sessions"][-1]["pid"] == process.pid
+    assert run_status(manifest) == "died"  # its process is gone
     assert not (out / "outcomes.csv").exists()
 
     status = main(["run", str(MINIMAL), "--out", str(out), "--resume", "--executor",
@@ -57,6 +60,8 @@ def test_resume_after_kill_9_equals_an_uninterrupted_run(uninterrupted, tmp_path
     resumed = json.loads((out / "manifest.json").read_text())
     assert resumed["status"] == "complete" and resumed["result"]["done"] == n
     assert len(resumed["sessions"]) == 2
+    killed = resumed["sessions"][0]
+    assert killed["status"] == "died" and killed["finished"] == killed["heartbeat"]
     assert (out / "outcomes.csv").read_bytes() == uninterrupted
 
 

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from simulator.analysis.stats import Moments
 from simulator.montecarlo import RunError, StoppingRule, run_monte_carlo
 from simulator.montecarlo.stopping import parse_metrics
 
@@ -24,7 +25,7 @@ def test_parse_metrics_reads_floors():
 def test_half_width_and_target():
     values = np.random.default_rng(1).normal(10.0, 2.0, 400)
     rule = StoppingRule(0.05, {"x": 0.0}, 10, 1000)
-    check = rule.evaluate(400, {"x": values}).metrics["x"]
+    check = rule.evaluate(400, {"x": Moments.of(values)}).metrics["x"]
     assert check.mean == pytest.approx(values.mean())
     assert check.half_width == pytest.approx(1.959963984540054 * values.std(ddof=1) / 20)
     assert check.target == pytest.approx(0.05 * abs(values.mean()))
@@ -34,8 +35,8 @@ def test_half_width_and_target():
 def test_floor_lets_a_near_zero_mean_converge():
     values = np.zeros(1000)
     values[::200] = 1.0  # mean 0.005: relative precision would need ~10^6 replications
-    strict = StoppingRule(0.1, {"x": 0.0}, 10, 10**7).evaluate(1000, {"x": values})
-    floored = StoppingRule(0.1, {"x": 1.0}, 10, 10**7).evaluate(1000, {"x": values})
+    strict = StoppingRule(0.1, {"x": 0.0}, 10, 10**7).evaluate(1000, {"x": Moments.of(values)})
+    floored = StoppingRule(0.1, {"x": 1.0}, 10, 10**7).evaluate(1000, {"x": Moments.of(values)})
     assert not strict.converged and strict.next_replications == 2000  # at most doubles
     assert floored.converged and floored.next_replications is None
 
@@ -43,9 +44,9 @@ def test_floor_lets_a_near_zero_mean_converge():
 def test_next_checkpoint_is_predicted_and_bounded():
     rule = StoppingRule(0.01, {"x": 0.0}, 10, 5000)
     values = np.random.default_rng(2).normal(10.0, 1.0, 100)
-    checkpoint = rule.evaluate(100, {"x": values})
+    checkpoint = rule.evaluate(100, {"x": Moments.of(values)})
     assert 110 <= checkpoint.next_replications <= 200
-    assert rule.evaluate(5000, {"x": np.r_[values, values]}).next_replications is None
+    assert rule.evaluate(5000, {"x": Moments.of(np.r_[values, values])}).next_replications is None
 
 
 def test_rule_needs_a_metric_and_sane_bounds():

@@ -191,5 +191,28 @@ def test_csv_from_worker_text_equals_csv_formatted_here(minimal, tmp_path, monke
         with np.load(chunk) as data:
             arrays = {key: data[key] for key in data.files if key != "csv"}
         np.savez(chunk, **arrays)
-    RunStore(out).write_outcomes(result.replications, result.outcomes)
+    RunStore(out).write_outcomes(100, sorted(result.outcomes), result.done)
     assert (out / "outcomes.csv").read_bytes() == written
+
+
+def test_run_status_tells_a_running_run_from_one_whose_process_died():
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    from simulator.montecarlo.store import run_status
+
+    here = platform.node()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout
+    assert run_status({"status": "running", "sessions": [{"host": here, "pid": os.getpid()}]}
+                      ) == "running"
+    assert run_status({"status": "running", "sessions": [{"host": here, "pid": int(gone)}]}
+                      ) == "died"
+    assert run_status({"status": "running",  # another machine's run: cannot tell here
+                       "sessions": [{"host": here + "-elsewhere", "pid": int(gone)}]}
+                      ) == "running"
+    assert run_status({"status": "complete", "sessions": [{"host": here, "pid": int(gone)}]}
+                      ) == "complete"
+    assert run_status({"status": "running"}) == "running"  # made before pids were recorded
