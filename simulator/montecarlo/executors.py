@@ -19,6 +19,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -227,9 +228,15 @@ class ProcessExecutor(Executor):
         )
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future:
-        """Queue the call on the pool; returns its future."""
+        """Queue the call on the pool; returns its future. A pool a worker's death broke
+        since the runner last looked is replaced first (the calls it had fail, and the
+        runner reruns them as it does any call whose worker died)."""
         assert self._pool is not None, "executor not started"
-        return self._pool.submit(fn, arg)
+        try:
+            return self._pool.submit(fn, arg)
+        except BrokenProcessPool:
+            self.recover()
+            return self._pool.submit(fn, arg)
 
     def wait(self, handles: Iterable[Any], timeout: float) -> set[Any]:
         """The finished futures, waiting up to `timeout` s for the first."""
