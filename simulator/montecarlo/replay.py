@@ -5,6 +5,10 @@ replication function; replication k gets the run's seed and index k whatever exe
 ran it. So replaying is loading the same scenario, checking it still resolves to the
 same hash (a changed file would replay something else), and calling the replication
 function once with the timeline switched on.
+
+The functions replayed are the caller's (the engine's unless a test passes its own),
+never the ones the manifest names: a run directory is data people share, and nothing in
+it may choose code to import. A run made with other functions is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .batch import DEFAULT_REPLICATE, Failure, resolve
+from .batch import DEFAULT_PREPARE, DEFAULT_REPLICATE, Failure, resolve
 from .errors import RunError
 from .runner import RunResult, scenario_identity
 from .store import RunStore
@@ -86,19 +90,35 @@ def load_run_scenario(run: str | os.PathLike[str]) -> Any:
     return scenario
 
 
-def replay(run: str | os.PathLike[str], replication: int) -> Replay:
-    """Rerun replication `replication` of the run stored at `run`, with its timeline."""
-    scenario = load_run_scenario(run)
+def replay(run: str | os.PathLike[str], replication: int, *,
+           replicate: str = DEFAULT_REPLICATE, prepare: str | None = DEFAULT_PREPARE
+           ) -> Replay:
+    """Rerun replication `replication` of the run stored at `run`, with its timeline.
+
+    `replicate` and `prepare` are the import paths of the functions to rerun it with, as
+    for `run_monte_carlo`; the run must have been made with the same ones.
+
+    Raises:
+        RunError: when the run cannot be replayed (no such replication, a changed or
+            missing scenario file, a malformed manifest, other functions).
+    """
     store = RunStore(run)
     manifest = store.read_manifest()
+    for role, key, default, chosen in (("replication", "replicate", DEFAULT_REPLICATE, replicate),
+                                       ("preparation", "prepare", DEFAULT_PREPARE, prepare)):
+        named = manifest.get(key, default)
+        if named != chosen:
+            raise RunError(f"{store.path} was run with the {role} function {named}, not "
+                           f"{chosen}; replay reruns only runs of {chosen}")
+    scenario = load_run_scenario(run)
     limit = (manifest.get("result") or {}).get("replications") or manifest.get("replications")
     if not isinstance(replication, int) or replication < 0 or (limit and replication >= limit):
         within = f" (0 to {limit - 1})" if limit else ""
         raise RunError(f"{store.path} has no replication {replication}{within}")
 
     stored, failure = _stored(store, replication)
-    simulate = resolve(manifest.get("replicate") or DEFAULT_REPLICATE)
-    rerun = simulate(scenario, int(manifest["seed"]), replication, timeline=True)
+    prepared = scenario if prepare is None else resolve(prepare)(scenario)
+    rerun = resolve(replicate)(prepared, manifest["seed"], replication, timeline=True)
     return Replay(scenario, rerun, stored, failure)
 
 

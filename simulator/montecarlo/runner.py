@@ -252,9 +252,11 @@ def _check_same_run(
     if seed is not None and int(previous["seed"]) != seed:
         raise RunError(f"{where} was run with seed {previous['seed']}, not {seed}; drop "
                        f"--seed to resume it")
-    if previous.get("replicate", DEFAULT_REPLICATE) != identity["replicate"]:
-        raise RunError(f"{where} was run with replication function "
-                       f"{previous.get('replicate')}, not {identity['replicate']}")
+    for role, key, default in (("replication", "replicate", DEFAULT_REPLICATE),
+                               ("preparation", "prepare", DEFAULT_PREPARE)):
+        if previous.get(key, default) != identity[key]:
+            raise RunError(f"{where} was run with the {role} function "
+                           f"{previous.get(key)}, not {identity[key]}")
 
 
 def worker_modules(replicate_path: str) -> tuple[str, ...]:

@@ -130,13 +130,19 @@ class RunStore:
     # ------------------------------------------------------------------ manifest
 
     def read_manifest(self) -> dict[str, Any]:
-        """The run's manifest (RunError if there is none or it cannot be read)."""
+        """The run's manifest, checked by `check_manifest` (RunError if there is none,
+        it cannot be read, or it is not what a run writes)."""
+        path = self.path / MANIFEST
         try:
-            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+            manifest = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise RunError(f"{self.path} holds no run (no {MANIFEST})") from None
         except (OSError, ValueError) as error:
-            raise RunError(f"cannot read {self.path / MANIFEST}: {error}") from None
+            raise RunError(f"cannot read {path}: {error}") from None
+        problem = check_manifest(manifest)
+        if problem:
+            raise RunError(f"{path} is not a run's manifest: {problem}")
+        return manifest
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         """Replace the manifest atomically, NaN and infinity written as null."""
@@ -266,6 +272,54 @@ def _csv(batch: BatchResult, names: Sequence[str]) -> bytes:
                 values[:, i] = rows[:, position[name]]
         parts.append(format_rows(batch.replications[low : low + CSV_BLOCK_ROWS], values))
     return b"".join(parts)
+
+
+# What the code reads from a manifest, with the JSON types a run writes there; keys not
+# listed are only displayed. (required, allowed types)
+_MANIFEST_FIELDS: dict[str, tuple[bool, tuple[type, ...]]] = {
+    "seed": (True, (int,)),
+    "resolved_sha256": (True, (str,)),
+    "scenario": (True, (dict,)),
+    "status": (True, (str,)),
+    "variant": (False, (str, type(None))),
+    "replicate": (False, (str,)),
+    "prepare": (False, (str, type(None))),
+    "replications": (False, (int, type(None))),
+    "stopping": (False, (dict, type(None))),
+    "result": (False, (dict, type(None))),
+    "sessions": (False, (list,)),
+    "resolved_scenario": (False, (dict,)),
+}
+_JSON_NAMES = {int: "a whole number", float: "a number", bool: "true or false",
+               str: "a string", dict: "an object", list: "a list", type(None): "null"}
+
+
+def check_manifest(manifest: Any) -> str | None:
+    """What is wrong with `manifest` as a run writes it (None: nothing): an object whose
+    fields the code reads have their types, and a seed from 0 to 2**63 - 1.
+
+    Run directories are shared as data, so a hand-edited or damaged manifest must give
+    one message, not an error deep inside whatever reads it.
+    """
+    if not isinstance(manifest, dict):
+        return f"expected a JSON object, found {_JSON_NAMES.get(type(manifest), 'another type')}"
+    for key, (required, types) in _MANIFEST_FIELDS.items():
+        if key not in manifest:
+            if required:
+                return f"'{key}' is missing"
+            continue
+        value = manifest[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            expected = " or ".join(_JSON_NAMES[t] for t in types)
+            return f"'{key}' should be {expected}, found {json.dumps(value)[:40]}"
+    if not 0 <= manifest["seed"] < 2**63:
+        return f"'seed' should be from 0 to 2**63 - 1, found {manifest['seed']}"
+    done = (manifest.get("result") or {}).get("replications")
+    if done is not None and (isinstance(done, bool) or not isinstance(done, int) or done < 0):
+        return f"'result.replications' should be a whole number, found {json.dumps(done)[:40]}"
+    if not all(isinstance(session, dict) for session in manifest.get("sessions", [])):
+        return "'sessions' should be a list of objects"
+    return None
 
 
 def _json_safe(value: Any) -> Any:

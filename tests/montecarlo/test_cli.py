@@ -148,11 +148,16 @@ def test_replay_refuses_what_it_cannot_reproduce(capsys, stored, tmp_path):
     assert "has changed since" in capsys.readouterr().err
 
 
-def test_replay_of_a_failed_replication_shows_its_traceback(capsys, minimal, tmp_path):
-    from simulator.montecarlo import run_monte_carlo
+def test_replay_of_a_failed_replication_shows_its_traceback(capsys, minimal, tmp_path,
+                                                             monkeypatch):
+    import functools
+
+    from simulator.montecarlo import replay, run_monte_carlo
 
     out = tmp_path / "run"
     run_monte_carlo(minimal, 10, executor="serial", out=out, replicate="fake_engine:failing")
+    monkeypatch.setattr("simulator.montecarlo.replay",
+                        functools.partial(replay, replicate="fake_engine:failing"))
     assert main(["replay", str(out), "--replication", "3"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" in err and "replication 3 hit a bad state" in err
