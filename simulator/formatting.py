@@ -1,19 +1,23 @@
 """Time constants and the text of times and numbers, shared by every layer that shows one.
 
-A leaf module (standard library only), so the engine, the analysis, reports, plots and
-the exercise all read ``+1 04:30``, ``2014-06-22 10:30``, ``2,655`` and ``332.8M`` the
-same way and ``HOUR_S`` is defined once.
+A leaf module (standard library only at import), so the engine, the analysis, reports,
+plots and the exercise all read ``+1 04:30``, ``2014-06-22 10:30``, ``2,655`` and
+``332.8M`` the same way, ``HOUR_S`` is defined once, and text from data goes to the
+terminal through one door (`terminal_text`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 
-__all__ = ["HOUR_S", "clock_text", "elapsed_text", "interval_text", "number_text"]
+__all__ = ["HOUR_S", "clock_text", "elapsed_text", "interval_text", "number_text",
+           "terminal_text"]
 
 HOUR_S = 3600.0
 _SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
 
 
 def elapsed_text(time_s: float) -> str:
@@ -89,3 +93,16 @@ def interval_text(low: float, high: float, digits: int = 4, *, sign: bool = Fals
     separator = " to " if sign or low < 0 or high < 0 else "–"
     return (number_text(low, digits, sign=sign) + separator
             + number_text(high, digits, sign=sign))
+
+
+def terminal_text(text: object) -> str:
+    """`text` from data (a scenario, a run, a script), safe to give rich as markup.
+
+    Square brackets are escaped, so ``Dam [/] x`` and ``[red]`` print as written instead
+    of failing or styling, and control characters (escape sequences, carriage returns,
+    bells) are dropped, so nothing in the data can drive the terminal. Every table
+    title, cell and line that rich prints and that holds such text passes through here.
+    """
+    from rich.markup import escape
+
+    return escape(_CONTROL.sub("", str(text)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..formatting import interval_text, number_text
+from ..formatting import interval_text, number_text, terminal_text
 from .stats import LEVEL, OutcomeRow
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ def summary_table(rows: Iterable[OutcomeRow], title: str | None = None) -> Table
 
     Args:
         rows: The outcomes to show, in order (from `summarise`).
-        title: A line above the table, or None.
+        title: A line above the table (plain text: a scenario's name prints as
+            written), or None.
 
     Returns:
         The table, for a `rich.console.Console` to print.
@@ -38,7 +39,7 @@ def summary_table(rows: Iterable[OutcomeRow], title: str | None = None) -> Table
 
     rows = list(rows)
     counts = {row.count for row in rows}
-    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+    table = Table(title=None if title is None else terminal_text(title), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
                   pad_edge=False, collapse_padding=True)  # 80 columns for the reference run
     table.add_column("outcome", style="cyan", no_wrap=True)
     for heading in ("mean", f"{LEVEL:.0%} CI", "p5", "p50", "p95", "P(>0)"):
@@ -46,7 +47,7 @@ def summary_table(rows: Iterable[OutcomeRow], title: str | None = None) -> Table
     if len(counts) > 1:
         table.add_column("n", justify="right", no_wrap=True)
     for row in rows:
-        cells = [row.name, number_text(row.mean), interval_text(row.ci_low, row.ci_high, 3),
+        cells = [terminal_text(row.name), number_text(row.mean), interval_text(row.ci_low, row.ci_high, 3),
                  number_text(row.p5), number_text(row.p50), number_text(row.p95),
                  number_text(row.p_positive)]
         if len(counts) > 1:

@@ -56,6 +56,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Compare stored runs, or run the variants of a scenario and compare them."""
     from pathlib import Path
 
+    from ..formatting import terminal_text
     from ..montecarlo import RunError
     from ..report import compare
     from ..workflows import compare_variants, load_runs
@@ -99,7 +100,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     console = wide_console(140)
     console.print(compare.comparison_table(runs, differences))
     for run in runs[1:]:
-        console.print(compare.pairing_text(runs[0], run, differences[run.label]),
+        console.print(terminal_text(compare.pairing_text(runs[0], run, differences[run.label])),
                       highlight=False)
     path = compare.write_comparison_report(runs, differences, args.out or page)
     print(f"wrote {path}")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..formatting import HOUR_S, clock_text, elapsed_text
+from ..formatting import HOUR_S, clock_text, elapsed_text, terminal_text
 from .record import Event, EventKind, Replication
 
 if TYPE_CHECKING:
@@ -101,10 +101,12 @@ TIMELINE_COLUMNS = ("elapsed", "clock", "kind", "actor", "place", "detail")
 
 
 def timeline_table(events: Iterable[Event], start: datetime, title: str | None = None) -> Table:
-    """The events of a replication as a rich table, one row per event."""
+    """The events of a replication as a rich table, one row per event; `title` and the
+    cells are plain text (ids and names from the scenario print as written)."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=None if title is None else terminal_text(title), title_justify="left",
+                  header_style="bold")
     table.add_column("elapsed", no_wrap=True, justify="right")
     table.add_column("clock", no_wrap=True)
     table.add_column("kind", no_wrap=True, style="cyan")
@@ -112,7 +114,7 @@ def timeline_table(events: Iterable[Event], start: datetime, title: str | None =
     table.add_column("place", overflow="fold")
     table.add_column("detail", overflow="fold")
     for event in events:
-        table.add_row(*event_row(event, start))
+        table.add_row(*map(terminal_text, event_row(event, start)))
     return table
 
 
@@ -124,20 +126,22 @@ def _value_text(value: float) -> str:
 
 def outcomes_table(outcomes: dict[str, float], title: str | None = None,
                    include_inputs: bool = True) -> Table:
-    """Outcomes as a two-column table; the sampled inputs (``input.*``) come last."""
+    """Outcomes as a two-column table; the sampled inputs (``input.*``) come last. Names
+    (which hold scenario ids) and `title` are plain text."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=None if title is None else terminal_text(title), title_justify="left",
+                  header_style="bold")
     table.add_column("outcome")
     table.add_column("value", justify="right")
     results = [(k, v) for k, v in outcomes.items() if not k.startswith("input.")]
     inputs = [(k, v) for k, v in outcomes.items() if k.startswith("input.")]
     for name, value in results:
-        table.add_row(name, _value_text(value))
+        table.add_row(terminal_text(name), _value_text(value))
     if include_inputs and inputs:
         table.add_section()
         for name, value in inputs:
-            table.add_row(name, _value_text(value), style="dim")
+            table.add_row(terminal_text(name), _value_text(value), style="dim")
     return table
 
 

@@ -14,7 +14,7 @@ import math
 from typing import IO, TYPE_CHECKING
 
 from ..engine.timeline import timeline_table
-from ..formatting import clock_text, elapsed_text, interval_text, number_text
+from ..formatting import clock_text, elapsed_text, interval_text, number_text, terminal_text
 from ..scenario.decisions import DecisionScript
 from ..scenario.errors import Problem, ScenarioError
 from .forecast import Estimate, Forecast
@@ -110,7 +110,7 @@ class Facilitator:
     # ------------------------------------------------------------------ output
     def _heading(self, session: Session, step: Step, label: str) -> None:
         start = session.info.start
-        self.console.rule(f"[bold]{label} {_escape(step.id)}[/] · {elapsed_text(step.time_s)} · "
+        self.console.rule(f"[bold]{label} {terminal_text(step.id)}[/] · {elapsed_text(step.time_s)} · "
                           f"{clock_text(start, step.time_s)}", align="left")
 
     def show_situation(self, session: Session, step: Step) -> None:
@@ -128,26 +128,27 @@ class Facilitator:
             forces.add_column(column, overflow="fold")
         for force in situation.forces:
             since = elapsed_text(force.since_s) if force.since_s is not None else ""
-            forces.add_row(force.id, force.side, force.status, since, force.report)
+            forces.add_row(*map(terminal_text, (force.id, force.side, force.status, since,
+                                                force.report)))
         console.print(forces)
-        console.print(f"[bold]dam:[/] {_escape(situation.dam)}")
+        console.print(f"[bold]dam:[/] {terminal_text(situation.dam)}")
         if situation.towns_fallen:
             towns = ", ".join(f"{town} ({elapsed_text(at)})" for town, at in situation.towns_fallen)
-            console.print(f"[bold]fallen:[/] {_escape(towns)}")
+            console.print(f"[bold]fallen:[/] {terminal_text(towns)}")
         for line in situation.flood:
-            console.print(f"[bold]flood:[/] {_escape(line)}")
+            console.print(f"[bold]flood:[/] {terminal_text(line)}")
         for line in situation.grid:
-            console.print(f"[bold]grid:[/] {_escape(line)}")
+            console.print(f"[bold]grid:[/] {terminal_text(line)}")
 
     def inject(self, session: Session, step: Step) -> None:
         """Show an inject and the situation; without a script, wait for Enter to go on."""
         spec = step.spec
         self._heading(session, step, "INJECT")
         console = self.console
-        console.print(f"[bold]from[/] {_escape(spec.sender)} [bold]to[/] {_escape(spec.receiver)}")
-        console.print(_escape(spec.message))
+        console.print(f"[bold]from[/] {terminal_text(spec.sender)} [bold]to[/] {terminal_text(spec.receiver)}")
+        console.print(terminal_text(spec.message))
         if spec.expected_action:
-            console.print(f"[dim]expected action: {_escape(spec.expected_action)}[/]")
+            console.print(f"[dim]expected action: {terminal_text(spec.expected_action)}[/]")
         self.show_situation(session, step)
         if self.script is None:
             self._read("press Enter to continue ", f"inject '{step.id}'")
@@ -159,7 +160,7 @@ class Facilitator:
 
         console = self.console
         self._heading(session, step, "DECISION")
-        console.print(f"[bold]{_escape(step.spec.question)}[/]")
+        console.print(f"[bold]{terminal_text(step.spec.question)}[/]")
         earlier = [s for s in session.steps if s.time_s is not None and s is not step]
         if step.new_events or not earlier or earlier[-1].time_s != step.time_s:
             self.show_situation(session, step)  # unless an inject just showed it
@@ -168,39 +169,45 @@ class Facilitator:
         options.add_column("option")
         options.add_column("what it means", overflow="fold")
         for number_, option in enumerate(step.options.values(), start=1):
-            options.add_row(str(number_), option.id, option.description)
+            options.add_row(str(number_), terminal_text(option.id),
+                            terminal_text(option.description))
         console.print(options)
         table = Table(title="forecast by option", title_justify="left", header_style="bold")
         for index, header in enumerate(FORECAST_HEADERS):
             table.add_column(header, justify="right" if index > 1 else "left",
                              overflow="fold")
         for row in forecast_rows(step):
-            table.add_row(*(_escape(cell) for cell in row),
+            table.add_row(*(terminal_text(cell) for cell in row),
                           style="dim" if row[2].startswith("refused") else None)
         console.print(table)
-        console.print(f"[dim]{_escape(forecast_note(step))}[/]")
+        console.print(f"[dim]{terminal_text(forecast_note(step))}[/]")
 
     def unavailable(self, session: Session, step: Step) -> None:
         """Show a decision none of whose options can be taken now, and that the story goes
         on without it."""
         self.show_decision(session, step)
-        self.console.print(f"[bold]{_escape(step.note)}[/]; the story goes on without it")
+        self.console.print(f"[bold]{terminal_text(step.note)}[/]; the story goes on without it")
 
     def skipped(self, session: Session, step: Step) -> None:
         """Note an inject or decision the story never reached."""
-        self.console.print(f"[dim]not reached: {step.kind} {step.id} ({_escape(step.note)})[/]")
+        self.console.print(f"[dim]not reached: {step.kind} {terminal_text(step.id)} "
+                           f"({terminal_text(step.note)})[/]")
+
+    def _say(self, text: str, end: str = "\n") -> None:
+        """Print a line of plain text (ids, answers, refusals as written, no styling)."""
+        self.console.print(terminal_text(text), end=end, highlight=False)
 
     # ------------------------------------------------------------------- input
     def _read(self, prompt: str, where: str) -> str:
         stdin = self.stdin
-        self.console.print(prompt, end="", markup=False, highlight=False)
+        self._say(prompt, end="")
         self.console.file.flush()
         line = stdin.readline() if stdin is not None else ""
         if not line:
             self.console.print()
             raise ExerciseStopped(f"no answer at {where}: end of input")
         if not _is_terminal(stdin):  # piped answers are not echoed: show them
-            self.console.print(line.rstrip("\r\n"), markup=False, highlight=False)
+            self._say(line.rstrip("\r\n"))
         return line.strip()
 
     def decide(self, session: Session, step: Step) -> str:
@@ -220,14 +227,12 @@ class Facilitator:
             elif answer in step.options:
                 option = step.options[answer]
             if option is None:
-                self.console.print(f"not an option: {answer!r}; answer 1-{len(options)} or one "
-                                   f"of: {ids}", markup=False, highlight=False)
+                self._say(f"not an option: {answer!r}; answer 1-{len(options)} or one of: {ids}")
                 continue
             if not option.allowed:
-                self.console.print(f"'{option.id}' cannot be taken now: {option.refusal}",
-                                   markup=False, highlight=False)
+                self._say(f"'{option.id}' cannot be taken now: {option.refusal}")
                 continue
-            self.console.print(f"chosen: {option.id}", markup=False, highlight=False)
+            self._say(f"chosen: {option.id}")
             return option.id
 
     def _scripted(self, step: Step) -> str:
@@ -245,15 +250,8 @@ class Facilitator:
             raise ScenarioError([Problem(choice.option_mark, f"option '{option.id}' of decision "
                                          f"'{step.id}' cannot be taken at "
                                          f"{elapsed_text(step.time_s)}: {option.refusal}")])
-        self.console.print(f"chosen (script {choice.option_mark}): {option.id}", markup=False,
-                           highlight=False)
+        self._say(f"chosen (script {choice.option_mark}): {option.id}")
         return option.id
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(str(text))
 
 
 def _is_terminal(stream: IO[str]) -> bool:

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from ..formatting import terminal_text
 from ..scenario.decisions import check_decisions, read_decisions
 from ..scenario.errors import ScenarioError
 from .aar import AAR_HTML, AAR_MD, write_aar
@@ -87,8 +88,8 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
         replication = replication if replication is not None else decisions.replication
         named = decisions.scenario_path
         if named is not None and named.resolve() != Path(file).resolve():
-            console.print(f"note: {decisions.path} was written for {named}; its choices are "
-                          f"checked against {file}", markup=False, highlight=False)
+            console.print(terminal_text(f"note: {decisions.path} was written for {named}; its "
+                                        f"choices are checked against {file}"), highlight=False)
     if forecast_replications is None:
         forecast_replications = DEFAULT_FORECAST_REPLICATIONS
     session = Session(file, variant=variant, seed=seed, replication=replication or 0,
@@ -97,11 +98,11 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
         check_decisions(decisions, session.base)
     out = Path(out) if out is not None else default_out(file, variant)
     info = session.info
-    console.rule(f"[bold]{_plain(info.name)}[/]: tabletop exercise", align="left")
-    console.print(f"story: seed {session.seed}, replication {session.replication}"
-                  + (f", variant {variant}" if variant else "")
-                  + (f"; choices from {decisions.path}" if decisions else "")
-                  + f"; outputs go to {out}", markup=False, highlight=False)
+    console.rule(f"[bold]{terminal_text(info.name)}[/]: tabletop exercise", align="left")
+    console.print(terminal_text(f"story: seed {session.seed}, replication {session.replication}"
+                                + (f", variant {variant}" if variant else "")
+                                + (f"; choices from {decisions.path}" if decisions else "")
+                                + f"; outputs go to {out}"), highlight=False)
     facilitator = Facilitator(console, stdin if stdin is not None else sys.stdin, decisions)
     try:
         session.play(facilitator)
@@ -129,14 +130,8 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
     table.add_column("outcome")
     table.add_column("value", justify="right")
     for name, value in story_outcome_rows(session.story.outcomes):
-        table.add_row(name, value)
+        table.add_row(terminal_text(name), value)
     console.print(table)
-    console.print(f"wrote {out / AAR_HTML}, {out / AAR_MD} and {out / MSEL_CSV}",
-                  markup=False, highlight=False)
+    console.print(terminal_text(f"wrote {out / AAR_HTML}, {out / AAR_MD} and {out / MSEL_CSV}"),
+                  highlight=False)
     return ExerciseResult(0, out, session)
-
-
-def _plain(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -25,7 +25,7 @@ import numpy as np
 from ..analysis.compare import Difference, RunSample, compare_outcome, compare_runs
 from ..analysis.stats import key_outcomes, mean_ci
 from ..atomicfile import write_atomic
-from ..formatting import number_text
+from ..formatting import number_text, terminal_text
 from .drawing import png_images
 from .figures import comparison_figures
 from .html import element, escape, figure, join, page, table
@@ -163,17 +163,18 @@ def _headers(runs: Sequence[StoredRun]) -> list[str]:
 
 def comparison_table(runs: Sequence[StoredRun],
                      differences: Mapping[str, Sequence[Difference]]):
-    """The comparison as a rich Table for the terminal."""
+    """The comparison as a rich Table for the terminal (run labels and outcome names,
+    which come from data, print as written)."""
     from rich.table import Table
 
-    table_ = Table(title=f"Compared with {runs[0].label}", title_justify="left",
+    table_ = Table(title=terminal_text(f"Compared with {runs[0].label}"), title_justify="left",
                    header_style="bold",
                    caption="* the 95% CI of the difference excludes 0", caption_justify="left")
     for i, heading in enumerate(_headers(runs)):
-        table_.add_column(heading, justify="left" if i == 0 else "right",
+        table_.add_column(terminal_text(heading), justify="left" if i == 0 else "right",
                           style="cyan" if i == 0 else None, no_wrap=i == 0)
     for row in _rows(runs, differences):
-        table_.add_row(*row)
+        table_.add_row(*map(terminal_text, row))
     return table_
 
 
