@@ -204,9 +204,10 @@ def _load() -> list[float]:
 def montecarlo_overhead(context: Context) -> dict[str, Any]:
     """The runner against a plain loop over `simulate()` in the same process, in CPU
     seconds (other work on the machine does not change them; wall seconds do). The serial
-    executor plans batches, stores each as a chunk file, keeps the outcome columns and
-    writes manifest.json and outcomes.csv; `without_store` is the same run kept in memory
-    (no files, so no outcomes.csv text). Best of interleaved repeats, caches warm."""
+    executor plans batches, stores each as a chunk file and writes manifest.json and
+    outcomes.csv; `without_store` is the same run without ``out`` (chunks in a temporary
+    directory, no manifest and no outcomes.csv text). Best of interleaved repeats, caches
+    warm."""
     import tempfile
 
     from simulator.engine import prepare, simulate
@@ -323,8 +324,8 @@ if __name__ == "__main__":
 def montecarlo_scale(context: Context) -> dict[str, Any]:
     """A big run of the reference scenario on all cores (processes executor), each in a
     fresh interpreter: wall time, and the driver's peak resident memory for a small and a
-    big run. The growth should be about the outcome columns (8 bytes per outcome per
-    replication). 100,000 replications (10,000 with --quick)."""
+    big run (`montecarlo_memory` measures memory against run size). 100,000 replications
+    (10,000 with --quick)."""
     import subprocess
 
     def run(replications: int) -> dict[str, Any]:
@@ -402,6 +403,61 @@ def report(context: Context) -> dict[str, Any]:
         "report_mb": round(page_mb, 2),
         "load_average": _load(),
     }
+
+
+_CHILD_PEAK_SCRIPT = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+print(json.dumps({"status": run.returncode, "stderr": run.stderr[-2000:],
+                  "wall_s": time.perf_counter() - start,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def _child_peak(command: list[str]) -> dict[str, Any]:
+    """Run `command` under a small interpreter of its own and return its wall time and
+    peak resident memory: ``getrusage(RUSAGE_CHILDREN)`` there is the largest resident
+    set of that one child (with any children it waited for), and a parent this small
+    adds nothing to it (Linux carries a parent's peak over to a child it starts)."""
+    import subprocess
+
+    output = subprocess.run([sys.executable, "-c", _CHILD_PEAK_SCRIPT, *command], check=True,
+                            capture_output=True, text=True, cwd=ROOT).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    if figures["status"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {figures['stderr']}")
+    return figures
+
+
+@measurement("montecarlo_memory")
+def montecarlo_memory(context: Context) -> dict[str, Any]:
+    """Peak resident memory of ``infrasim run`` against the number of replications: the
+    reference scenario with ``--executor serial --workers 1``, so one process runs,
+    stores, summarises and makes the exhibits, each run in a fresh interpreter. Memory
+    should be flat in N (outcomes go to chunk files; the printed summary reads its columns
+    back a group at a time): the goal is 1,000,000 replications under 500 MB. Runs 10k,
+    100k and 1M replications (1k, 10k and 100k with --quick); 1M takes a quarter of an
+    hour and about 3.5 GB of disk, removed afterwards."""
+    import shutil
+    import tempfile
+
+    sizes = (1_000, 10_000, 100_000) if context.quick else (10_000, 100_000, 1_000_000)
+    figures: dict[str, Any] = {"executor": "serial"}
+    with tempfile.TemporaryDirectory() as directory:
+        for n in sizes:
+            out = Path(directory) / f"run-{n}"
+            run = _child_peak([sys.executable, "-m", "simulator", "run",
+                               str(context.scenario_path), "-n", str(n), "--executor", "serial",
+                               "--workers", "1", "--seed", "1", "--out", str(out), "--quiet"])
+            shutil.rmtree(out)
+            figures[f"peak_rss_mb_{n}"] = round(run["peak_rss_mb"], 1)
+            figures[f"wall_s_{n}"] = round(run["wall_s"], 1)
+    smallest, largest = figures[f"peak_rss_mb_{sizes[0]}"], figures[f"peak_rss_mb_{sizes[-1]}"]
+    figures[f"peak_rss_ratio_{sizes[-1]}_to_{sizes[0]}"] = round(largest / smallest, 3)
+    figures["goal_peak_rss_mb_1000000"] = 500
+    figures["load_average"] = _load()
+    return figures
 
 
 # ------------------------------------------------------------------------------- main
