@@ -10,6 +10,7 @@ parser (and ``infrasim --help``) stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -49,6 +50,29 @@ def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
 positive_int = whole_number(1)
 index = whole_number(0)
 seed = whole_number(0, 2**63 - 1)
+
+
+def add_workers(parser: argparse.ArgumentParser, condition: str = "") -> None:
+    """Add ``--workers`` and ``--oversubscribe`` (see `local_workers`); `condition`
+    prefixes their help, e.g. ``"with --variants: "``."""
+    parser.add_argument("--workers", "-w", type=positive_int, metavar="W",
+                        help=f"{condition}worker processes (default: all cores; at most "
+                        f"the cores this process may use unless --oversubscribe)")
+    parser.add_argument("--oversubscribe", action="store_true",
+                        help=f"{condition}start --workers processes even if that is more "
+                        f"than the cores")
+
+
+def local_workers(workers: int | None, oversubscribe: bool, command: str) -> int | None:
+    """`workers` capped at the cores this process may use (said on stderr), unless
+    `oversubscribe`: more processes than cores only cost memory and switching."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
+    if workers is None or workers <= cores or oversubscribe:
+        return workers
+    print(f"infrasim {command}: --workers {workers} is more than the {cores} cores here; "
+          f"using {cores} (--oversubscribe starts {workers})", file=sys.stderr)
+    return cores
 
 
 def wide_console(min_width: int) -> Console:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import EXIT_OK, index, seed
+from .common import EXIT_OK, EXIT_USAGE, index, seed
 
 
 def cmd_exercise(args: argparse.Namespace) -> int:
     """Play the scenario's tabletop exercise, interactively or from a script."""
-    from ..exercise import run_exercise
+    from ..exercise.run import OutputError, run_exercise
 
-    result = run_exercise(args.file, variant=args.variant, seed=args.seed,
-                          replication=args.replication, script=args.script, out=args.out,
-                          forecast_replications=args.forecast_replications, stdin=sys.stdin)
+    try:
+        result = run_exercise(args.file, variant=args.variant, seed=args.seed,
+                              replication=args.replication, script=args.script, out=args.out,
+                              forecast_replications=args.forecast_replications,
+                              stdin=sys.stdin, force=args.force)
+    except OutputError as error:
+        print(f"infrasim exercise: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if result.status != EXIT_OK:
         print(f"infrasim exercise: {result.message}; the exercise so far is in {result.out}",
               file=sys.stderr)
@@ -46,9 +51,13 @@ def add_exercise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replication", "-k", type=index, metavar="K",
                    help="replication index of the story (default: the script's, then 0)")
     p.add_argument("--script", metavar="DECISIONS",
-                   help="decisions file (decision id: option id) to play without prompts")
+                   help="decisions file (decision id: option id) to play without prompts; "
+                   "its 'scenario:' line, if any, must name FILE")
     p.add_argument("--out", "-o", metavar="DIR",
-                   help="output folder (default: exercises/<scenario>-<time>)")
+                   help="output folder (default: exercises/<scenario>-<time>); checked "
+                   "before the exercise starts")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier exercise's outputs in --out")
     p.add_argument("--forecast-replications", "-n", type=index, metavar="N", default=None,
                    help="branches per option in each forecast (default 300; 0: no "
                    "forecasts)")

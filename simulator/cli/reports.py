@@ -9,7 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import EXIT_OK, EXIT_USAGE, positive_int, seed, wide_console
+from .common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_workers,
+    local_workers,
+    positive_int,
+    seed,
+    wide_console,
+)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -75,7 +83,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             runs = compare_variants(
                 args.items[0], [None if n == "base" else n for n in names], args.runs_dir,
                 replications=args.replications, seed=args.seed,
-                executor=args.executor or "processes", workers=args.workers,
+                executor=args.executor or "processes",
+                workers=local_workers(args.workers, args.oversubscribe, "compare"),
                 progress=not args.quiet and sys.stderr.isatty())
             page = runs[0].path.parent / compare.COMPARISON
         else:
@@ -136,8 +145,7 @@ def add_compare(sub: argparse._SubParsersAction) -> None:
                    "scenario's); one seed for all, so the runs share random numbers")
     p.add_argument("--executor", metavar="NAME", help="with --variants: serial, processes "
                    "or dask (default processes)")
-    p.add_argument("--workers", "-w", type=positive_int, metavar="W",
-                   help="with --variants: worker processes (default: all cores)")
+    add_workers(p, "with --variants: ")
     p.add_argument("--runs-dir", metavar="DIR",
                    help="with --variants: where the runs are stored, one directory per "
                    "variant (default runs/<scenario>-compare-<time>)")
@@ -155,7 +163,8 @@ def cmd_gallery(args: argparse.Namespace) -> int:
 
     try:
         written = make_gallery(args.out, args.scenarios, replications=args.replications,
-                               seed=args.seed, workers=args.workers,
+                               seed=args.seed,
+                               workers=local_workers(args.workers, args.oversubscribe, "gallery"),
                                log=None if args.quiet else _stderr)
     except RunError as error:
         print(f"infrasim gallery: {error}", file=sys.stderr)
@@ -181,7 +190,6 @@ def add_gallery(sub: argparse._SubParsersAction) -> None:
                    help="replications per run (default: set per scenario, 1,000-2,000)")
     p.add_argument("--seed", type=seed, help="root seed for every run (default: each "
                    "scenario's own)")
-    p.add_argument("--workers", "-w", type=positive_int, metavar="W",
-                   help="worker processes (default: all cores)")
+    add_workers(p)
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     p.set_defaults(func=cmd_gallery)

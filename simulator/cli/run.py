@@ -10,6 +10,8 @@ from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    add_workers,
+    local_workers,
     positive_int,
     seed,
     wide_console,
@@ -29,7 +31,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = None
     try:
         out = choose_run_dir(scenario, args.out or None, resume=args.resume)
-        if args.resume and not RunStore(out).has_run():
+        store = RunStore(out)
+        if args.resume and not store.has_run():
+            store.check_free()  # files but no run: nothing to resume, and nothing to start
             print(f"no run at {out} yet: starting it", file=sys.stderr)
         result = run_scenario(
             scenario,
@@ -37,7 +41,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             precision=args.precision,
             seed=args.seed,
             executor=args.executor or ("dask" if args.scheduler else "processes"),
-            workers=args.workers,
+            workers=local_workers(args.workers, args.oversubscribe, "run"),
             out=out,
             metrics=args.metric or (),
             min_replications=args.min,
@@ -126,8 +130,7 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--executor", metavar="NAME",
                    help="where replications run: serial, processes or dask (default: "
                    "processes, or dask with --scheduler)")
-    p.add_argument("--workers", "-w", type=positive_int, metavar="W",
-                   help="worker processes (default: all cores)")
+    add_workers(p)
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (default: start a "
                    "local cluster)")

@@ -6,6 +6,11 @@
 ``aar.html`` (with figures) and ``msel.csv`` into the output folder, each atomically. If
 the exercise stops early (end of input, Ctrl-C, a scripted choice that cannot be taken)
 the outputs are still written for everything played so far, marked incomplete.
+
+Everything that can be checked is checked before the first inject: the output folder
+(not a file, not an earlier exercise unless `force`), and a decisions script's
+``scenario:`` line, which must name the scenario file given (a script is a record of
+choices made on one scenario; played on another it would be a different exercise).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import IO, TYPE_CHECKING
 
 from ..formatting import terminal_text
 from ..scenario.decisions import check_decisions, read_decisions
-from ..scenario.errors import ScenarioError
+from ..scenario.errors import Problem, ScenarioError
 from .aar import AAR_HTML, AAR_MD, write_aar
 from .console import Facilitator
 from .msel import write_msel
@@ -28,10 +33,15 @@ from .session import DEFAULT_FORECAST_REPLICATIONS, ExerciseStopped, Session
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["ExerciseResult", "default_out", "run_exercise", "write_outputs"]
+__all__ = ["ExerciseResult", "OutputError", "check_out", "default_out", "run_exercise",
+           "write_outputs"]
 
 MSEL_CSV = "msel.csv"
 EXERCISES = Path("exercises")
+
+
+class OutputError(Exception):
+    """The output folder cannot take this exercise's outputs; said before it starts."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,25 @@ def default_out(file: str | os.PathLike[str], variant: str | None = None,
     now = now or datetime.now()
     name = Path(file).stem + (f"-{variant}" if variant else "")
     return EXERCISES / f"{name}-{now:%Y%m%d-%H%M%S}"
+
+
+def check_out(out: Path, force: bool = False) -> None:
+    """Make sure `out` can take the outputs, creating it, before anything is played.
+
+    Raises:
+        OutputError: when `out` is a file or cannot be created, or already holds an
+            exercise's outputs and `force` is not set.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder; choose another --out")
+    earlier = [name for name in (AAR_MD, AAR_HTML, MSEL_CSV) if (out / name).exists()]
+    if earlier and not force:
+        raise OutputError(f"{out} already holds an exercise ({', '.join(earlier)}); choose "
+                          f"another --out, or --force to replace it")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create {out}: {error.strerror or error}") from None
 
 
 def write_outputs(session: Session, out: str | os.PathLike[str],
@@ -76,10 +105,16 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
                  script: str | os.PathLike[str] | None = None,
                  out: str | os.PathLike[str] | None = None,
                  forecast_replications: int | None = None,
-                 console: Console | None = None, stdin: IO[str] | None = None
-                 ) -> ExerciseResult:
+                 console: Console | None = None, stdin: IO[str] | None = None,
+                 force: bool = False) -> ExerciseResult:
     """Play the exercise of scenario `file` and write its outputs (see module doc).
-    Seed, replication and variant default to the script's, then the scenario's."""
+    Seed, replication and variant default to the script's, then the scenario's;
+    `force` replaces an earlier exercise in `out`.
+
+    Raises:
+        ScenarioError: for a bad scenario or script, or a script for another scenario.
+        OutputError: when `out` cannot take the outputs (see `check_out`).
+    """
     console = console or _console()
     decisions = read_decisions(script) if script is not None else None
     if decisions is not None:
@@ -88,8 +123,9 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
         replication = replication if replication is not None else decisions.replication
         named = decisions.scenario_path
         if named is not None and named.resolve() != Path(file).resolve():
-            console.print(terminal_text(f"note: {decisions.path} was written for {named}; its "
-                                        f"choices are checked against {file}"), highlight=False)
+            raise ScenarioError([Problem(decisions.mark, f"this script's 'scenario:' line names "
+                                         f"{named}, not {file}; play it with that file, or "
+                                         f"change the line")])
     if forecast_replications is None:
         forecast_replications = DEFAULT_FORECAST_REPLICATIONS
     session = Session(file, variant=variant, seed=seed, replication=replication or 0,
@@ -97,6 +133,7 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
     if decisions is not None:
         check_decisions(decisions, session.base)
     out = Path(out) if out is not None else default_out(file, variant)
+    check_out(out, force)
     info = session.info
     console.rule(f"[bold]{terminal_text(info.name)}[/]: tabletop exercise", align="left")
     console.print(terminal_text(f"story: seed {session.seed}, replication {session.replication}"

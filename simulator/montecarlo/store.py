@@ -78,9 +78,11 @@ class RunStore:
         if self.path.exists() and not self.path.is_dir():
             raise RunError(f"{self.path} exists and is not a directory; choose another --out")
         if self.path.is_dir() and any(self._meaningful()):
-            what = "a run" if self.has_run() else "files"
-            raise RunError(f"{self.path} already holds {what}; use --resume to continue it "
-                           f"or choose another --out")
+            if self.has_run():
+                raise RunError(f"{self.path} already holds a run; use --resume to continue it "
+                               f"or choose another --out")
+            raise RunError(f"{self.path} holds files but no run to resume (no {MANIFEST}); "
+                           f"choose another --out")
 
     def _meaningful(self) -> Iterator[Path]:
         """Entries other than what a run killed while starting leaves: the lock, an empty
