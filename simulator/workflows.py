@@ -27,6 +27,7 @@ import numpy as np
 
 from .montecarlo import RunError, RunResult, load_run, run_monte_carlo
 from .montecarlo.replay import load_run_scenario
+from .names import safe_name
 from .report.compare import StoredRun, run_labels
 from .report.exhibits import (
     Exhibits,
@@ -157,16 +158,18 @@ def compare_variants(file: str | os.PathLike[str], variants: Sequence[str | None
                      ) -> list[StoredRun]:
     """Run `file` once per variant (None: the base scenario, labelled "base") with one
     seed, so the runs share random numbers, each stored with its exhibits under
-    ``runs_dir/<label>`` (default ``runs/<file stem>-compare-<time>``); returns them for
+    ``runs_dir/<label>`` (default ``runs/<file stem>-compare-<time>``; folder names are
+    `safe_name`s of the label and stem, so they stay under their parent); returns them for
     comparison. `options` go to `run_monte_carlo` (replications, seed, executor, workers,
     progress). Every variant is loaded, and so checked, before the first run starts."""
     if runs_dir is None:
-        runs_dir = Path("runs") / f"{Path(file).stem}-compare-{datetime.now():%Y%m%d-%H%M%S}"
+        runs_dir = Path("runs") / safe_name(f"{Path(file).stem}-compare-"
+                                            f"{datetime.now():%Y%m%d-%H%M%S}")
     scenarios = [load_scenario(file, variant=variant) for variant in variants]
     runs = []
     for scenario in scenarios:
         label = scenario.variant or "base"
-        out = Path(runs_dir) / label
+        out = Path(runs_dir) / safe_name(label)
         result = run_scenario(scenario, out=out, **options)
         runs.append(StoredRun(label, result.outcomes, result.replications, result.manifest,
                               out))

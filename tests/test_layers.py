@@ -15,11 +15,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "simulator"
 # layer -> the project modules it may import (a prefix allows its submodules too);
 # its own modules are always allowed. Layers missing here (cli, workflows) may import
 # anything below them.
-LEAVES = ("simulator.formatting", "simulator.atomicfile")
+LEAVES = ("simulator.formatting", "simulator.atomicfile", "simulator.names")
 RENDERED_EVENTS = ("simulator.engine.record", "simulator.engine.timeline")
 ALLOWED = {
     "simulator.formatting": (),
     "simulator.atomicfile": (),
+    "simulator.names": (),
     "simulator.consequences": (),
     "simulator.scenario": (),
     "simulator.analysis": LEAVES,

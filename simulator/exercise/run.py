@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..formatting import terminal_text
+from ..names import safe_name
 from ..scenario.decisions import check_decisions, read_decisions
 from ..scenario.errors import Problem, ScenarioError
 from .aar import AAR_HTML, AAR_MD, write_aar
@@ -57,10 +58,11 @@ class ExerciseResult:
 
 def default_out(file: str | os.PathLike[str], variant: str | None = None,
                 now: datetime | None = None) -> Path:
-    """``exercises/<scenario>[-<variant>]-<YYYYmmdd-HHMMSS>``."""
+    """``exercises/<scenario>[-<variant>]-<YYYYmmdd-HHMMSS>``, a `safe_name` (the variant
+    id is data), so the folder stays under ``exercises/``."""
     now = now or datetime.now()
     name = Path(file).stem + (f"-{variant}" if variant else "")
-    return EXERCISES / f"{name}-{now:%Y%m%d-%H%M%S}"
+    return EXERCISES / safe_name(f"{name}-{now:%Y%m%d-%H%M%S}")
 
 
 def check_out(out: Path, force: bool = False) -> None:

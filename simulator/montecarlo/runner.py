@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis.stats import OutcomeRow, key_outcomes, summarise
+from ..names import safe_name
 from .batch import (
     DEFAULT_PREPARE,
     DEFAULT_REPLICATE,
@@ -290,10 +291,16 @@ def versions(executor: str) -> dict[str, str]:
     return found
 
 
-def default_run_dir(scenario: Any, root: str | os.PathLike[str] = "runs") -> Path:
-    """``runs/<scenario file stem>[-<variant>]-<YYYYmmdd-HHMMSS>``, made unique."""
+def _run_name(scenario: Any) -> str:
+    """``<scenario file stem>[-<variant>]`` as a safe name (a variant id is data)."""
     stem = Path(scenario.source).stem if scenario.source else "scenario"
-    base = f"{stem}-{scenario.variant}" if scenario.variant else stem
+    return safe_name(f"{stem}-{scenario.variant}" if scenario.variant else stem)
+
+
+def default_run_dir(scenario: Any, root: str | os.PathLike[str] = "runs") -> Path:
+    """``runs/<scenario file stem>[-<variant>]-<YYYYmmdd-HHMMSS>``, made unique; the
+    name is a `safe_name`, so the folder stays under `root` whatever the variant id."""
+    base = _run_name(scenario)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path = Path(root) / f"{base}-{stamp}"
     suffix = 2
@@ -305,10 +312,8 @@ def default_run_dir(scenario: Any, root: str | os.PathLike[str] = "runs") -> Pat
 
 def latest_run_dir(scenario: Any, root: str | os.PathLike[str] = "runs") -> Path | None:
     """The most recently started run of this scenario and variant under `root`."""
-    stem = Path(scenario.source).stem if scenario.source else "scenario"
-    base = f"{stem}-{scenario.variant}" if scenario.variant else stem
     candidates = []
-    for path in Path(root).glob(f"{base}-*"):
+    for path in Path(root).glob(f"{_run_name(scenario)}-*"):
         store = RunStore(path)
         if not store.has_run():
             continue
