@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from .batch import DEFAULT_PREPARE, DEFAULT_REPLICATE, Failure, resolve
+from .columns import StoredColumns
 from .errors import RunError
+from .ledger import Ledger
 from .runner import RunResult, scenario_identity
 from .store import RunStore
-from .table import OutcomeTable
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,21 @@ class Replay:
 
 
 def load_run(path: str | os.PathLike[str]) -> RunResult:
-    """A stored run as a `RunResult`, read from its chunks (exact floats, and fast):
-    all of it when the run completed, else the gap-free start of what it got done."""
+    """A stored run as a `RunResult`: all of it when the run completed, else the gap-free
+    start of what it got done. Its outcome columns are read from the chunks on demand
+    (exact floats; `StoredColumns`), so loading a run of any size takes little memory."""
     store = RunStore(path)
     manifest = store.read_manifest()
-    table = OutcomeTable()
+    ledger = Ledger()
     for chunk in store.read_chunks():
-        table.add(chunk)
+        ledger.add(chunk)
     final = (manifest.get("result") or {}).get("replications")
     if final is None:
-        final = table.prefix()
-    replications, outcomes = table.select(final)
-    return RunResult(replications, outcomes, tuple(table.failures_below(final)), manifest,
-                     store.path)
+        final = ledger.prefix()
+    replications = ledger.replications(final)
+    return RunResult(replications,
+                     StoredColumns(store, final, ledger.names_below(final), replications.size),
+                     tuple(ledger.failures_below(final)), manifest, store.path)
 
 
 def load_run_scenario(run: str | os.PathLike[str]) -> Any:
