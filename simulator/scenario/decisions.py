@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Mark, Problem, ScenarioError, did_you_mean
+from .errors import Mark, Problem, ScenarioError, did_you_mean, shown
 from .marked_yaml import MarkedData, read_marked_yaml
 from .schema import Scenario
 
@@ -164,6 +164,14 @@ def check_decisions(script: DecisionScript, scenario: Scenario) -> None:
         raise ScenarioError(problems)
 
 
+def _is_file(path: Path) -> bool:
+    """Whether `path` is a regular file; a name too long for the file system is not one."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def validate_decisions_document(document: MarkedData, path: Path) -> Scenario:
     """`infrasim validate` on a decisions file: its structure, then its ids against the
     scenario (and variant) it names, which is validated in full too. Returns that
@@ -175,9 +183,9 @@ def validate_decisions_document(document: MarkedData, path: Path) -> Scenario:
         raise ScenarioError([Problem(document.mark_of(()), "this decisions file does not name "
                                      "its scenario; add 'scenario: FILE' (relative to this "
                                      "file) so that its ids can be checked")])
-    if not script.scenario_path.is_file():
+    if not _is_file(script.scenario_path):
         raise ScenarioError([Problem(document.mark_of(("scenario",)),
-                                     f"scenario file not found: {script.scenario_path}")])
+                                     f"scenario file not found: {shown(str(script.scenario_path))}")])
     scenario = validate_file(script.scenario_path)
     if script.variant is not None:
         if script.variant not in scenario.variants:

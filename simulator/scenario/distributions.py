@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, model_serializer
 
 _STANDARD_NORMAL = NormalDist()
 Z90 = _STANDARD_NORMAL.inv_cdf(0.9)  # 1.2816: p90 of a standard normal
+MAX_LOG_SIGMA = 5.0  # a lognormal's p90 at most 610 times its median
 
 
 class Distribution(BaseModel):
@@ -140,6 +141,21 @@ def _bounds_problem(p: dict[str, float]) -> str | None:
     return None
 
 
+def _exp(log_value: float) -> float:
+    """``exp(log_value)``, or infinity where that overflows (a field's range check then
+    refuses it with a message instead of an OverflowError)."""
+    try:
+        return math.exp(log_value)
+    except OverflowError:
+        return math.inf
+
+
+def _pdf(z: float) -> float:
+    """The standard normal density; zero (as it underflows to anyway) far in the tails,
+    where squaring `z` would overflow."""
+    return _STANDARD_NORMAL.pdf(z) if abs(z) < 40.0 else 0.0
+
+
 def _sd_problem(p: dict[str, float]) -> str | None:
     return None if p["sd"] > 0 else f"sd must be > 0, found {p['sd']:g}"
 
@@ -245,7 +261,7 @@ class _TruncNormal(Kind):
         mass = _STANDARD_NORMAL.cdf(b) - _STANDARD_NORMAL.cdf(a)
         if mass <= 0:
             return min(max(p["mean"], p["low"]), p["high"])
-        return p["mean"] + p["sd"] * (_STANDARD_NORMAL.pdf(a) - _STANDARD_NORMAL.pdf(b)) / mass
+        return p["mean"] + p["sd"] * (_pdf(a) - _pdf(b)) / mass
 
     def sample(self, d: Distribution, rng: np.random.Generator) -> float:
         """Inverse-CDF draw restricted to [low, high]: one uniform per draw, no rejection."""
@@ -274,7 +290,7 @@ class _Lognormal(Kind):
 
     def read(self, spec: Spec) -> Distribution:
         if "mu" in spec.given:
-            params = {"median": math.exp(spec.param("mu")), "sigma": spec.param("sigma")}
+            params = {"median": _exp(spec.param("mu")), "sigma": spec.param("sigma")}
         elif "p90" in spec.given:
             median, p90 = spec.param("median"), spec.param("p90")
             if median <= 0 or p90 <= 0:
@@ -289,6 +305,11 @@ class _Lognormal(Kind):
             return f"median must be > 0, found {params['median']:g}"
         if params["sigma"] <= 0:
             return "p90 must be above the median (sigma > 0)"
+        if params["sigma"] > MAX_LOG_SIGMA:
+            return (
+                f"sigma must be at most {MAX_LOG_SIGMA:g} (a p90 at most "
+                f"{math.exp(MAX_LOG_SIGMA * Z90):.0f} times the median), found {params['sigma']:g}"
+            )
         return None
 
     def mean(self, d: Distribution) -> float:

@@ -43,6 +43,13 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """`value` as a message quotes it (its repr), cut to about `limit` characters so that a
+    huge number or a long string in a file does not flood the terminal."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-2:]}"
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The valid name a misspelt `word` most likely meant, if any is close enough."""
     matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .checks import cross_check
 from .decisions import is_decisions_document, validate_decisions_document
-from .errors import Mark, Problem, ScenarioError, did_you_mean
+from .errors import Mark, Problem, ScenarioError, did_you_mean, shown
 from .marked_yaml import MarkedData, PathKey, read_marked_yaml
 from .overrides import with_decision_time
 from .schema import Scenario
@@ -127,19 +127,32 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> MarkedData:
     base_name = data.pop("extends")
     if not isinstance(base_name, str) or not base_name.strip():
         raise ScenarioError([Problem(mark, "'extends' takes the path of a base scenario file")])
-    base_path = (path.parent / base_name).resolve()
+    base_path = _base_path(path, base_name, mark)
     chain = _chain + (path.resolve(),)
     if base_path in chain:
         cycle = " -> ".join(p.name for p in chain + (base_path,))
         raise ScenarioError([Problem(mark, f"'extends' cycle: {cycle}")])
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise ScenarioError([Problem(mark, f"'extends' chain longer than {MAX_EXTENDS_DEPTH}")])
-    if not base_path.is_file():
-        raise ScenarioError(
-            [Problem(mark, f"'extends' file not found: {base_name} (looked at {base_path})")]
-        )
     base = resolve_document(base_path, chain)
     return _merge(base, document, source_prefix=(), target_prefix=())
+
+
+def _base_path(path: Path, base_name: str, mark: Mark) -> Path:
+    """The absolute path of the base file that `path` extends. A file that is missing or
+    whose path cannot be resolved (a loop of symbolic links, a NUL byte, a name too long)
+    is a problem at `mark`."""
+    try:
+        base_path = (path.parent / base_name).resolve()
+        if base_path.is_file():
+            return base_path
+        message = f"'extends' file not found: {base_name} (looked at {base_path})"
+    except RuntimeError:  # how Python before 3.13 reports a loop of symbolic links
+        message = f"'extends' path {shown(base_name)} cannot be resolved: its symbolic links form a loop"
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        message = f"'extends' path {shown(base_name)} cannot be resolved: {reason}"
+    raise ScenarioError([Problem(mark, message)])
 
 
 def _merge(

@@ -156,21 +156,22 @@ def read_marked_yaml(path: Path) -> MarkedData:
     """Read one scenario file; the document must be a mapping."""
     file = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _fail(
-                file,
-                1,
-                1,
-                f"the file is {size:,} bytes; scenarios are limited to {MAX_FILE_BYTES:,} bytes",
-            )
-        raw = path.read_bytes()
+        with path.open("rb") as stream:  # never more than the limit, whatever the file is
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise _fail(file, 1, 1, "no such file") from None
     except IsADirectoryError:
         raise _fail(file, 1, 1, "this is a directory, not a scenario file") from None
     except OSError as error:
         raise _fail(file, 1, 1, f"cannot read the file: {error.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _fail(
+            file,
+            1,
+            1,
+            f"the file holds more than {MAX_FILE_BYTES:,} bytes; scenarios are limited to "
+            f"{MAX_FILE_BYTES:,} bytes",
+        )
     text = _decode(raw, file)
     if not text.strip():
         raise _fail(

@@ -26,11 +26,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
 from .distributions import DISTRIBUTIONS, Distribution, fixed, parse_distribution, support
-from .units import DIMENSIONLESS, DIMENSIONS
+from .errors import shown
+from .units import DIMENSIONLESS, DIMENSIONS, checked_magnitude
 
 # ----------------------------------------------------------------------------- fields
 
@@ -68,14 +70,14 @@ def _check_bounds(
     )
     if bad:
         if low == high:
-            found = repr(given) if isinstance(given, str) else f"{low:g}"
+            found = shown(given) if isinstance(given, str) else f"{low:g}"
         else:
             found = f"values from {low:g} to {high:g} (SI units)"
         raise ValueError(f"{what} must be {_bounds_text(ge, gt, le)}, found {found}")
 
 
 def _quantity_schema(dimension: str) -> dict[str, Any]:
-    example = DIMENSIONS[dimension][1].strip("'")
+    example = DIMENSIONS[dimension].example.strip("'")
     if dimension == DIMENSIONLESS:
         return {"type": "number"}
     return {
@@ -106,6 +108,14 @@ def Quantity(
         return number
 
     return Annotated[float, BeforeValidator(parse), WithJsonSchema(_quantity_schema(dimension))]
+
+
+def _check_mean(dist: Distribution, dimension: str) -> None:
+    """Refuse a distribution whose mean the field's quantity cannot have: its parameters
+    are checked one by one, but a lognormal's log-space ``mu`` and ``sigma`` are not SI
+    values and can put it beyond any meaningful size."""
+    found = f"the mean of this {dist.kind} distribution, {dist.mean:g} (SI units),"
+    checked_magnitude(dist.mean, dimension, found)
 
 
 def Uncertain(
@@ -139,6 +149,7 @@ def Uncertain(
                 f"{_bounds_text(ge, gt, None)}; use truncnormal, lognormal or triangular"
             )
         _check_bounds(low, high, ge, gt, le, what, value)
+        _check_mean(dist, dimension)
         return dist
 
     return Annotated[
@@ -149,7 +160,15 @@ def Uncertain(
 
 
 Duration = Uncertain("time", ge=0)
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+"""A plain number field: NaN and infinities are refused like any other bad value."""
+Probability = Annotated[FiniteFloat, Field(ge=0.0, le=1.0)]
+MAX_POPULATION = 10_000_000_000  # more people than live on Earth
+# The grid model's cost of a MWh not served; a plant must cost less, or shedding load
+# would be cheaper than running it (simulator.consequences.grid, not imported: scipy).
+VALUE_OF_LOST_LOAD_PER_MWH = 10_000.0
+_DAY_S = 86_400.0
+MAX_HORIZON_S = 365 * _DAY_S  # a replication's grid bookkeeping runs hour by hour
 Id = Annotated[str, Field(min_length=1, max_length=80)]
 
 
@@ -176,15 +195,25 @@ class ScenarioInfo(Section):
     seed: int = Field(default=0, ge=0, lt=2**63)
     replications: int = Field(default=1000, ge=1, le=10_000_000)
 
+    @field_validator("horizon_s")
+    @classmethod
+    def _at_most_a_year(cls, horizon_s: float) -> float:
+        if horizon_s > MAX_HORIZON_S:
+            raise ValueError(
+                f"the horizon can be at most {MAX_HORIZON_S / _DAY_S:g} days, "
+                f"found {horizon_s / _DAY_S:g} days"
+            )
+        return horizon_s
+
 
 class Node(Section):
     """A place on the road network: a town, the dam, a border crossing, a junction."""
 
     name: str | None = None
     kind: Literal["town", "city", "dam", "border", "junction", "base", "checkpoint"]
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    population: int = Field(default=0, ge=0)
+    lat: FiniteFloat = Field(ge=-90, le=90)
+    lon: FiniteFloat = Field(ge=-180, le=180)
+    population: int = Field(default=0, ge=0, le=MAX_POPULATION)
     halt_s: Duration = Field(
         default=fixed(0.0),
         alias="halt",
@@ -274,7 +303,7 @@ class FailureMode(Section):
     kind: Literal["full_breach", "partial_breach", "loss_of_operation"]
     probability: Probability
     delay_s: Duration = Field(alias="delay", description="time from capture to the event")
-    depth_fraction: float = Field(
+    depth_fraction: FiniteFloat = Field(
         default=1.0, gt=0, le=1, description="share of the dam height a breach cuts down"
     )
     restoration_s: Duration | None = Field(
@@ -356,9 +385,9 @@ class Reach(Section):
     """A river reach below the dam, in downstream order."""
 
     length_m: Quantity("length", gt=0) = Field(alias="length")
-    slope: float = Field(gt=0, lt=0.1)
+    slope: FiniteFloat = Field(gt=0, lt=0.1)
     width_m: Quantity("length", gt=0) = Field(alias="width")
-    roughness: float = Field(gt=0, lt=1, description="Manning's n")
+    roughness: FiniteFloat = Field(gt=0, lt=1, description="Manning's n")
 
 
 class RiverTown(Section):
@@ -370,7 +399,7 @@ class RiverTown(Section):
     river_distance_m: Quantity("length", ge=0) = Field(
         alias="river_distance", description="distance below the dam"
     )
-    population: int = Field(ge=0)
+    population: int = Field(ge=0, le=MAX_POPULATION)
     floodplain_share: Probability = Field(description="share of people living in the flooded area")
 
 
@@ -406,7 +435,9 @@ class Line(Section):
     from_bus: Id = Field(alias="from")
     to_bus: Id = Field(alias="to")
     capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
-    reactance_pu: float = Field(gt=0, alias="reactance")
+    reactance_pu: FiniteFloat = Field(
+        ge=1e-4, le=10, alias="reactance", description="series reactance, per unit on 100 MVA"
+    )
     cut_when_captured: Id | None = Field(
         default=None, description="a node whose capture cuts this line"
     )
@@ -417,7 +448,9 @@ class Generator(Section):
 
     bus: Id
     capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
-    cost_per_mwh: float = Field(ge=0, alias="cost")
+    cost_per_mwh: FiniteFloat = Field(
+        ge=0, lt=VALUE_OF_LOST_LOAD_PER_MWH, alias="cost", description="marginal cost per MWh"
+    )
 
 
 class Load(Section):
@@ -425,7 +458,7 @@ class Load(Section):
 
     bus: Id
     peak_w: Quantity("power", gt=0) = Field(alias="peak")
-    profile: list[Annotated[float, Field(ge=0, le=1)]] = Field(
+    profile: list[Annotated[FiniteFloat, Field(ge=0, le=1)]] = Field(
         min_length=24, max_length=24, description="24 hourly multipliers of the peak"
     )
 

@@ -1,29 +1,75 @@
 """Quantities with units, parsed once at load time.
 
 Scenario files give physical values as strings such as ``57 m``, ``8.2 km^3`` or
-``60 km/h``. They are parsed here with pint, checked against the dimension the field
-expects, and converted to SI floats (metres, seconds, cubic metres, watts). After
-loading, nothing in the project handles units again.
+``60 km/h``. Each is first matched against a strict pattern (a number, then a unit
+expression of unit names, ``*``, ``/`` and one-digit powers), so that pint never sees
+arithmetic such as ``9**9**9 m``; it is then parsed with pint, checked against the
+dimension the field expects, converted to an SI float (metres, seconds, cubic metres,
+watts) and refused unless it is finite and within the largest magnitude that kind of
+quantity can meaningfully have. After loading, nothing in the project handles units
+again.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
-# Dimension names used by the schema, with the pint dimensionality and an example a
-# person can copy when the file gives the wrong kind of quantity.
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "length": ("[length]", "'57 m'"),
-    "area": ("[length] ** 2", "'415 km^2'"),
-    "volume": ("[length] ** 3", "'8.2 km^3'"),
-    "time": ("[time]", "'6 h'"),
-    "speed": ("[length] / [time]", "'60 km/h'"),
-    "discharge": ("[length] ** 3 / [time]", "'11000 m^3/s'"),
-    "power": ("[power]", "'660 MW'"),
-    "rate": ("1 / [time]", "'0.05 /h'"),
-    "dimensionless": ("[]", "0.3 or '30 %'"),
+from .errors import shown
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A kind of quantity a scenario field takes.
+
+    Attributes:
+        pint: the pint dimensionality, e.g. ``[length] / [time]``.
+        example: a value a person can copy when the file gives the wrong kind.
+        largest_si: the largest magnitude, in SI units, the quantity can meaningfully have.
+        largest_text: that magnitude as a person reads it, with the reason for it.
+    """
+
+    pint: str
+    example: str
+    largest_si: float
+    largest_text: str
+
+
+# The dimensions the schema uses. The largest magnitudes are far beyond any scenario and
+# keep every computation downstream finite (a breach flow grows as volume^0.3 height^1.2).
+DIMENSIONS: dict[str, Dimension] = {
+    "length": Dimension("[length]", "'57 m'", 4e7, "40,000 km (the Earth's circumference)"),
+    "area": Dimension("[length] ** 2", "'415 km^2'", 5.1e14,
+                      "510 million km^2 (the Earth's surface)"),
+    "volume": Dimension("[length] ** 3", "'8.2 km^3'", 1.4e18,
+                        "1.4 billion km^3 (all the water on Earth)"),
+    "time": Dimension("[time]", "'6 h'", 36_525 * 86_400.0, "100 years"),
+    "speed": Dimension("[length] / [time]", "'60 km/h'", 343.0,
+                       "343 m/s (the speed of sound)"),
+    "discharge": Dimension("[length] ** 3 / [time]", "'11000 m^3/s'", 1e8,
+                           "100 million m^3/s (beyond any flood known)"),
+    "power": Dimension("[power]", "'660 MW'", 1e14, "100 TW (five times the world's energy use)"),
+    "rate": Dimension("1 / [time]", "'0.05 /h'", 1.0, "1 /s (one per second)"),
+    "dimensionless": Dimension("[]", "0.3 or '30 %'", 1e9, "1e9"),
 }
 DIMENSIONLESS = "dimensionless"
+
+# A quantity as text: a number, then a unit expression. Unit names are words (or '%'),
+# joined by '*', '/' or a space, each with an optional one-digit power ('^3', '**-1'); a
+# leading '/' reads as 'per' ('0.05 /h'). Nothing else reaches pint, nor anything longer
+# than MAX_QUANTITY_CHARS. The pattern is matched against stripped text, so that no run of
+# spaces can be split two ways (which would make the match time grow as its square).
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?i:nan|inf(?:inity)?)"
+_FACTOR = r"(?:[^\W\d]\w*|%)(?:\s*(?:\^|\*\*)\s*[-+]?\d)?"
+_UNIT = rf"(?:/\s*)?{_FACTOR}(?:(?:\s*[*/]\s*|\s+){_FACTOR})*"
+_QUANTITY = re.compile(rf"(?:{_NUMBER})(?:\s*(?:{_UNIT}))?")
+MAX_QUANTITY_CHARS = 100  # pint's time grows with the square of a unit name's length
+_UNIT_SYNTAX = (
+    f"one number and a unit such as 'm', 'km/h' or 'm^3/s', at most {MAX_QUANTITY_CHARS} "
+    "characters (no arithmetic)"
+)
 
 
 def _label(dimension: str) -> str:
@@ -43,54 +89,91 @@ def to_si(value: object, dimension: str) -> float:
 
     Raises ValueError with a message that says what was expected and what was found.
     A plain number is accepted only for dimensionless fields: a bare ``57`` for a
-    height is ambiguous, so it is refused rather than guessed.
+    height is ambiguous, so it is refused rather than guessed. NaN, infinities and
+    magnitudes beyond the dimension's largest meaningful value are refused too.
     """
     if isinstance(value, bool):
         raise ValueError(f"expected a number, found {value!r}")
-    pint_dimension, example = DIMENSIONS[dimension]
+    example = DIMENSIONS[dimension].example
     if isinstance(value, int | float):
         if dimension == DIMENSIONLESS:
-            return float(value)
+            return checked_magnitude(_as_float(value), dimension, shown(value))
         raise ValueError(
-            f"expected a {dimension} with units, for example {example}, found bare number {value!r}"
+            f"expected a {dimension} with units, for example {example}, found bare number {shown(value)}"
         )
     if not isinstance(value, str):
         raise ValueError(
             f"expected {_label(dimension)} such as {example}, found {type(value).__name__}"
         )
-    if len(value) > _CACHED_LENGTH:
-        return _text_to_si.__wrapped__(value, dimension)
-    return _text_to_si(value, dimension)
+    text = value.strip()
+    if len(text) > MAX_QUANTITY_CHARS or _QUANTITY.fullmatch(text) is None:
+        raise ValueError(
+            f"cannot read {shown(value)} as {_label(dimension)}: write {_UNIT_SYNTAX}, "
+            f"for example {example}"
+        )
+    return _text_to_si(text, dimension)
 
 
-_CACHED_LENGTH = 100  # quantities are short; a long string is parsed, not kept
+def checked_magnitude(si: float, dimension: str, found: str) -> float:
+    """`si` itself if a quantity of `dimension` can have that value.
+
+    Raises ValueError, naming `found` (what the file wrote, as a message shows it), if
+    `si` is NaN, infinite or beyond the largest magnitude of the dimension.
+    """
+    if math.isnan(si):
+        raise ValueError(f"expected {_label(dimension)}, found {found}, which is not a number")
+    largest = DIMENSIONS[dimension]
+    if not abs(si) <= largest.largest_si:
+        raise ValueError(
+            f"{found} is out of range: the magnitude of {_label(dimension)} can be at most "
+            f"{largest.largest_text}"
+        )
+    return si
+
+
+def _as_float(number: int | float) -> float:
+    """`number` as a float; an integer too large for one becomes infinity, which
+    `checked_magnitude` then refuses."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
+
+
+def _si_magnitude(quantity) -> float:
+    """The magnitude of a pint quantity in SI base units; infinity where that is too large
+    for a float (a huge integer times a unit factor), which `checked_magnitude` refuses."""
+    try:
+        return float(quantity.to_base_units().magnitude)
+    except OverflowError:
+        return math.inf
 
 
 @lru_cache(maxsize=8192)
 def _text_to_si(value: str, dimension: str) -> float:
-    """`to_si` for text, cached: a file's variants and exercise options are validated
-    as whole scenarios, so the same strings are parsed many times (pint takes ~1 ms)."""
-    pint_dimension, example = DIMENSIONS[dimension]
-    registry = _registry()
+    """`to_si` for text that has the form of a quantity, cached: a file's variants and
+    exercise options are validated as whole scenarios, so the same strings are parsed
+    many times (pint takes ~1 ms)."""
+    pint_dimension, example = DIMENSIONS[dimension].pint, DIMENSIONS[dimension].example
     try:
-        quantity = registry.Quantity(value.strip())
+        quantity = _registry().Quantity(value)
     except Exception as error:  # pint raises many types for unparsable text
         unknown = getattr(error, "unit_names", None)
         reason = f"unknown unit '{unknown[0]}'" if unknown else "not a number with a unit"
         raise ValueError(
-            f"cannot read {value!r} as {_label(dimension)}: {reason}; "
+            f"cannot read {shown(value)} as {_label(dimension)}: {reason}; "
             f"write a number and a unit, for example {example}"
         ) from None
     if not quantity.check(pint_dimension):
         found = "a plain number" if quantity.dimensionless else f"a {quantity.dimensionality}"
         hint = (
             " ('m' is metres; write 'min' for minutes)"
-            if dimension == "time" and value.strip().endswith(" m")
+            if dimension == "time" and value.endswith(" m")
             else ""
         )
         raise ValueError(
-            f"expected {_label(dimension)} (for example {example}), found {value!r} "
+            f"expected {_label(dimension)} (for example {example}), found {shown(value)} "
             f"which is {found}{hint}"
         )
-    magnitude = float(quantity.to_base_units().magnitude)
-    return float(f"{magnitude:.15g}")  # drop float noise from unit factors
+    magnitude = float(f"{_si_magnitude(quantity):.15g}")  # drop float noise from unit factors
+    return checked_magnitude(magnitude, dimension, shown(value))
