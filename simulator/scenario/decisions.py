@@ -103,7 +103,7 @@ def script_from_document(document: MarkedData, path: Path) -> DecisionScript:
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                   or not 0 <= value < 2**63):
             problems.append(Problem(document.mark_of((key,)),
-                                    f"'{key}' must be a whole number >= 0, found {value!r}"))
+                                    f"'{key}' must be a whole number >= 0, found {shown(value)}"))
             value = None
         numbers[key] = value
     choices: dict[str, Choice] = {}

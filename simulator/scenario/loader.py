@@ -270,7 +270,7 @@ def _problems_from(error: ValidationError, document: MarkedData) -> list[Problem
             mark = document.mark_of(loc)
             found = item.get("input")
             if kind != "value_error" and not isinstance(found, dict | list):
-                message += f", found {found!r}"
+                message += f", found {shown(found)}"
             if kind == "literal_error" and isinstance(found, str):
                 expected = item.get("ctx", {}).get("expected", "")
                 choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
