@@ -86,8 +86,7 @@ def simulate_history(scenario: Scenario | PreparedScenario, seed: int | None = N
     """The `History` of one replication: breach, warning, outages and line cuts."""
     from .world import run
 
-    prepared = prepare(scenario, consequences=False) if isinstance(scenario, Scenario) \
-        else scenario
+    prepared = prepare(scenario, consequences=False)
     seed = _seed(prepared.scenario, seed, replication)
     table = prepared.inputs
     return run(prepared, table.typed(table.draw(seed, replication)), seed, replication).history
