@@ -1,0 +1,414 @@
+"""The outcome catalogue: what every column of a run means, in words a decision maker reads.
+
+Every outcome the engine emits, and every ``input.<path>`` column, has one entry here: a
+label, the unit of its stored values, a kind, a one-line meaning, which direction is
+worse, and the group it is shown under. Tables, plots, reports, comparisons and the
+exercise show ``label (unit)``; raw ids stay in CSV headers and in tooltips. A test
+(tests/analysis/test_catalogue.py) runs the engine on the bundled scenarios and fails
+when an emitted column has no entry, so a new outcome needs an entry here.
+
+How to add an outcome (one line in `OUTCOMES`)::
+
+    Entry("peak_outflow_m3s", "Peak breach outflow", "m³/s", AMOUNT,
+          "largest discharge through the breach", worse=HIGHER, group=DAM,
+          given="breach_started"),
+
+- ``id``: the column name. A per-place family is one pattern entry whose id ends in
+  ``.<placeholder>`` (``fatalities.<town>``); its label may use ``{name}``, filled with
+  the scenario's display name for that id (`PLACEHOLDERS` lists the placeholders and
+  where each finds its names; without a scenario the id is tidied up).
+- ``kind``: `PROBABILITY` (a 0/1 flag: its mean is the probability; give ``event``, the
+  thing that happens, e.g. "dam captured"), `TIME_TO_EVENT` (hours from the scenario
+  start, empty (NaN) when it did not happen; give ``event`` too), `AMOUNT` (a quantity,
+  0 when nothing happened) or `COUNT` (a whole number of things).
+- ``worse``: `HIGHER`, `LOWER` or `NEITHER`.
+- ``given``: for an amount that only arises after some event, the id of that event's
+  probability outcome (fatalities are given ``breach_started``): summaries then show
+  both the unconditional mean and the distribution among replications where it
+  happened, each labelled as such.
+- ``group``: one of `GROUPS`, the order the full table is shown in.
+
+Input columns are ``input.<component>.<field>``: the field's label and unit come from
+`INPUT_FIELDS` and the component's from `INPUT_COMPONENTS` (the same placeholder rule
+for the last part of the component, ``forces.<force>``). A new random input of the
+engine needs a line in `INPUT_FIELDS` (and in `INPUT_COMPONENTS` if its component is new).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+
+__all__ = [
+    "AMOUNT", "COUNT", "DEFAULT_HEADLINE", "GROUPS", "HIGHER", "INPUT_COMPONENTS",
+    "INPUT_FIELDS", "KINDS", "LOWER", "NEITHER", "OUTCOMES", "PROBABILITY", "TIME_TO_EVENT",
+    "Catalogue", "Entry", "InputField", "catalogue_entry",
+]
+
+PROBABILITY = "probability"
+TIME_TO_EVENT = "time_to_event"
+AMOUNT = "amount"
+COUNT = "count"
+KINDS = (PROBABILITY, TIME_TO_EVENT, AMOUNT, COUNT)
+
+HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
+
+FORCES, DAM, FLOOD, LIFE_LOSS, GRID, INPUTS = (
+    "forces", "dam", "flood", "life loss", "grid", "inputs")
+GROUPS = (FORCES, DAM, FLOOD, LIFE_LOSS, GRID, INPUTS)
+
+# What a decision maker asks first, when the scenario names no headline of its own.
+DEFAULT_HEADLINE = ("dam_captured", "breach_started", "fatalities",
+                    "added_unserved_energy_mwh", "time_to_capture_h")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One outcome (or a pattern of per-place outcomes) and what it means."""
+
+    id: str
+    label: str
+    unit: str
+    kind: str
+    meaning: str
+    worse: str
+    group: str
+    given: str | None = None  # amounts: the probability outcome they are conditional on
+    event: str | None = None  # probabilities and times to event: what happens
+
+    @property
+    def heading(self) -> str:
+        """The label with its unit, as a table heading or an axis shows it."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+OUTCOMES: tuple[Entry, ...] = (
+    # ---------------------------------------------------------------- forces
+    Entry("dam_threatened", "P(dam threatened)", "", PROBABILITY,
+          "an attacking force set off towards the dam within the horizon", HIGHER, FORCES,
+          event="dam threatened"),
+    Entry("towns_captured", "Towns captured", "towns", COUNT,
+          "towns and cities taken by the attackers within the horizon", HIGHER, FORCES),
+    Entry("capture_h.<node>", "Time to capture of {name}", "h", TIME_TO_EVENT,
+          "hours from the start until the attackers took this place; empty if they did not",
+          LOWER, FORCES, event="{name} captured"),
+    Entry("reinforcements_arrived", "P(reinforcements arrived)", "", PROBABILITY,
+          "a defending reinforcement reached its destination within the horizon", LOWER,
+          FORCES, event="reinforcements arrived"),
+    Entry("reinforcements_arrival_h", "Time to reinforcements' arrival", "h", TIME_TO_EVENT,
+          "hours from the start until the first defending reinforcement arrived; empty if "
+          "none did", HIGHER, FORCES, event="reinforcements arrived"),
+    Entry("attacker_losses", "Attacker losses", "fighters", AMOUNT,
+          "attacking fighters put out of action (fights still going counted as they stand)",
+          LOWER, FORCES),
+    Entry("defender_losses", "Defender losses", "fighters", AMOUNT,
+          "defending fighters put out of action (fights still going counted as they stand)",
+          HIGHER, FORCES),
+    # ------------------------------------------------------------------- dam
+    Entry("dam_captured", "P(dam captured)", "", PROBABILITY,
+          "the attackers took the dam within the horizon", HIGHER, DAM, event="dam captured"),
+    Entry("time_to_capture_h", "Time to capture of the dam", "h", TIME_TO_EVENT,
+          "hours from the start until the attackers took the dam; empty if they did not",
+          LOWER, DAM, event="dam captured"),
+    Entry("dam_held", "P(attack on the dam repulsed)", "", PROBABILITY,
+          "the defenders held the dam against an attack (its final state)", LOWER, DAM,
+          event="attack repulsed"),
+    Entry("breach_started", "P(breach)", "", PROBABILITY,
+          "the dam breached, fully or partially, within the horizon", HIGHER, DAM,
+          event="breach"),
+    Entry("breach_time_h", "Time to breach", "h", TIME_TO_EVENT,
+          "hours from the start until the breach began; empty if there was none", LOWER, DAM,
+          event="breach"),
+    Entry("breach_depth_fraction", "Breach depth", "share of dam height", AMOUNT,
+          "share of the dam's height the breach cut down (0 without a breach)", HIGHER, DAM,
+          given="breach_started"),
+    Entry("peak_outflow_m3s", "Peak breach outflow", "m³/s", AMOUNT,
+          "largest discharge through the breach (0 without a breach)", HIGHER, DAM,
+          given="breach_started"),
+    Entry("flood_volume_m3", "Flood volume", "m³", AMOUNT,
+          "water released through the breach (0 without a breach)", HIGHER, DAM,
+          given="breach_started"),
+    # ----------------------------------------------------------------- flood
+    Entry("arrival_h.<town>", "Flood arrival at {name}", "h", TIME_TO_EVENT,
+          "hours from the start until the flood reached the town; empty without a flood",
+          LOWER, FLOOD, event="flood reaches {name}"),
+    Entry("peak_h.<town>", "Flood peak at {name}", "h", TIME_TO_EVENT,
+          "hours from the start until the flood peaked at the town; empty without a flood",
+          LOWER, FLOOD, event="flood peaks at {name}"),
+    Entry("depth_m.<town>", "Peak flood depth at {name}", "m", AMOUNT,
+          "highest water level above normal at the town (0 without a flood)", HIGHER, FLOOD,
+          given="breach_started"),
+    Entry("velocity_mps.<town>", "Peak flood velocity at {name}", "m/s", AMOUNT,
+          "highest flow velocity at the town (0 without a flood)", HIGHER, FLOOD,
+          given="breach_started"),
+    Entry("depth_velocity_m2s.<town>", "Peak depth × velocity at {name}", "m²/s", AMOUNT,
+          "largest product of depth and velocity at the town, the measure of whether "
+          "people and buildings stand (0 without a flood)", HIGHER, FLOOD,
+          given="breach_started"),
+    Entry("time_above_damaging_h.<town>", "Time above damaging depth at {name}", "h",
+          AMOUNT, "hours the water stood above the damaging depth at the town",
+          HIGHER, FLOOD, given="breach_started"),
+    Entry("warning_h.<town>", "Warning time at {name}", "h", AMOUNT,
+          "hours between the warning reaching the town and the flood (empty without a "
+          "flood)", LOWER, FLOOD, given="breach_started"),
+    Entry("warning_lead_h.<town>", "Warning lead time at {name}", "h", AMOUNT,
+          "hours between the warning reaching the town and the flood (empty without a "
+          "flood)", LOWER, FLOOD, given="breach_started"),
+    # ------------------------------------------------------------- life loss
+    Entry("fatalities", "Fatalities", "people", AMOUNT,
+          "people killed by the flood in all river towns (0 without a breach)", HIGHER,
+          LIFE_LOSS, given="breach_started"),
+    Entry("fatalities.<town>", "Fatalities in {name}", "people", AMOUNT,
+          "people killed by the flood in the town (0 without a breach)", HIGHER, LIFE_LOSS,
+          given="breach_started"),
+    Entry("people_exposed", "People exposed", "people", AMOUNT,
+          "people still in the flooded area when the water came", HIGHER, LIFE_LOSS,
+          given="breach_started"),
+    Entry("people_evacuated", "People evacuated", "people", AMOUNT,
+          "people who left the flooded area before the water came", LOWER, LIFE_LOSS,
+          given="breach_started"),
+    # ------------------------------------------------------------------ grid
+    Entry("added_unserved_energy_mwh", "Added unserved energy", "MWh", AMOUNT,
+          "electricity demand not met over the horizon, above the same grid with nothing "
+          "out", HIGHER, GRID),
+    Entry("unserved_energy_mwh", "Unserved energy", "MWh", AMOUNT,
+          "electricity demand not met over the horizon, shortages before the attack "
+          "included", HIGHER, GRID),
+    Entry("unserved_energy_mwh.<region>", "Unserved energy in {name}", "MWh", AMOUNT,
+          "electricity demand not met in the region over the horizon", HIGHER, GRID),
+    Entry("plant_outage_h", "Plant outage", "h", AMOUNT,
+          "hours the dam's power plant was off the grid within the horizon", HIGHER, GRID),
+    Entry("lines_cut", "Lines cut", "lines", COUNT,
+          "transmission lines cut by captures", HIGHER, GRID),
+    Entry("peak_shed_mw", "Peak load shed", "MW", AMOUNT,
+          "largest hourly mean load shed, shortages before the attack included", HIGHER, GRID),
+    Entry("added_peak_shed_mw", "Added peak load shed", "MW", AMOUNT,
+          "largest hourly load shed above the same grid with nothing out", HIGHER, GRID),
+    Entry("shedding_h", "Hours with load shed", "h", AMOUNT,
+          "hours in which some load was shed, shortages before the attack included",
+          HIGHER, GRID),
+    Entry("added_shedding_h", "Added hours with load shed", "h", AMOUNT,
+          "hours with load shed above those of the same grid with nothing out", HIGHER, GRID),
+    Entry("generation_lost_mw", "Generation lost", "MW", AMOUNT,
+          "most generating capacity out at once", HIGHER, GRID),
+)
+
+
+@dataclass(frozen=True)
+class InputField:
+    """The last part of an ``input.<component>.<field>`` column: its label and unit."""
+
+    label: str
+    unit: str
+    kind: str = AMOUNT
+
+
+INPUT_FIELDS: dict[str, InputField] = {
+    "strength": InputField("strength", "fighters"),
+    "departure_s": InputField("departure", "s"),
+    "effectiveness_per_s": InputField("effectiveness", "1/s"),
+    "defender_advantage": InputField("defender advantage", "×"),
+    "withdraw_ratio": InputField("withdrawal ratio", ""),
+    "mobilisation_s": InputField("mobilisation time", "s"),
+    "halt_s": InputField("halt", "s"),
+    "speed_mps": InputField("speed", "m/s"),
+    "travel_time_s": InputField("travel time", "s"),
+    "delay_s": InputField("delay", "s"),
+    "volume_m3": InputField("stored volume", "m³"),
+    "occurs": InputField("occurs", "", PROBABILITY),
+    "restoration_s": InputField("restoration time", "s"),
+    "detection_delay_s": InputField("breach detection delay", "s"),
+    "dissemination_delay_s": InputField("warning dissemination delay", "s"),
+    "repair_time_s": InputField("line repair time", "s"),
+    "width_factor": InputField("breach width factor", "×"),
+    "rate_quantile": InputField("fatality-rate quantile", ""),
+}
+
+INPUT_COMPONENTS: dict[str, str] = {
+    "forces.<force>": "{name}",
+    "network.nodes.<node>": "{name}",
+    "network.roads.<road>": "road {name}",
+    "assets.dam.reservoir": "reservoir",
+    "assets.dam.failure_modes.<failure_mode>": "{name}",
+    "warning": "warning",
+    "warning.towns.<town>": "{name}",
+    "grid": "grid",
+    "consequences.breach": "breach",
+    "consequences.lifeloss.<town>": "{name}",
+}
+
+
+def tidy_id(identifier: str) -> str:
+    """An id as words (``isil_column`` -> ``Isil column``) when a scenario has no name."""
+    words = identifier.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else identifier
+
+
+def _node_name(scenario: Scenario, node: str) -> str | None:
+    found = scenario.network.nodes.get(node)
+    return found.name if found is not None else None
+
+
+def _town_name(scenario: Scenario, town: str) -> str | None:
+    found = scenario.river.towns.get(town)
+    if found is None:
+        return None
+    return found.name or (_node_name(scenario, found.node) if found.node else None)
+
+
+def _road_name(scenario: Scenario, road: str) -> str | None:
+    found = scenario.network.roads.get(road)
+    if found is None:
+        return None
+    ends = (_node_name(scenario, n) or tidy_id(n) for n in (found.from_node, found.to_node))
+    return "–".join(ends)
+
+
+def _mode_name(scenario: Scenario, mode: str) -> str | None:
+    found = scenario.assets.dam.failure_modes.get(mode)
+    return tidy_id(found.kind) if found is not None and found.kind != mode else None
+
+
+# placeholder -> how a scenario names the ids it stands for (None: tidy the id)
+PLACEHOLDERS: dict[str, Callable[[Scenario, str], str | None]] = {
+    "node": _node_name,
+    "town": _town_name,
+    "region": lambda scenario, region: None,  # regions are plain strings on buses
+    "force": lambda scenario, force: None,  # forces have no display name
+    "road": _road_name,
+    "failure_mode": _mode_name,
+}
+
+_PATTERN = re.compile(r"^(?P<prefix>.*)\.<(?P<placeholder>\w+)>$")
+
+
+def _pattern_key(identifier: str) -> tuple[str, str] | None:
+    """(prefix, placeholder) of a pattern id such as ``fatalities.<town>``."""
+    match = _PATTERN.match(identifier)
+    return (match["prefix"], match["placeholder"]) if match else None
+
+
+_EXACT = {e.id: e for e in OUTCOMES if _pattern_key(e.id) is None}
+_PATTERNS = {key[0]: (key[1], e) for e in OUTCOMES if (key := _pattern_key(e.id))}
+_ORDER = {e.id: i for i, e in enumerate(OUTCOMES)}
+_COMPONENT_PATTERNS = {key[0]: (key[1], label) for path, label in INPUT_COMPONENTS.items()
+                       if (key := _pattern_key(path))}
+
+
+def _name(scenario: Scenario | None, placeholder: str, identifier: str) -> str:
+    namer = PLACEHOLDERS.get(placeholder)
+    found = namer(scenario, identifier) if scenario is not None and namer else None
+    return found or tidy_id(identifier)
+
+
+def _input_entry(column: str, scenario: Scenario | None) -> Entry | None:
+    path = column[len("input."):]
+    component, _, field_name = path.rpartition(".")
+    field = INPUT_FIELDS.get(field_name)
+    if field is None or not component:
+        return None
+    if component in INPUT_COMPONENTS:
+        owner = INPUT_COMPONENTS[component]
+    else:
+        prefix, _, last = component.rpartition(".")
+        if prefix not in _COMPONENT_PATTERNS:
+            return None
+        placeholder, template = _COMPONENT_PATTERNS[prefix]
+        owner = template.format(name=_name(scenario, placeholder, last))
+    label = f"{owner[:1].upper()}{owner[1:]}: {field.label}"
+    return Entry(column, label, field.unit, field.kind,
+                 f"the replication's draw of the scenario input {path}", NEITHER, INPUTS)
+
+
+def catalogue_entry(column: str, scenario: Scenario | None = None) -> Entry | None:
+    """The entry of a column with ``{name}`` filled in and ``id`` the column itself, or
+    None when the catalogue has none (the coverage test fails on those)."""
+    if column.startswith("input."):
+        return _input_entry(column, scenario)
+    found = _EXACT.get(column)
+    if found is not None:
+        return found
+    prefix, _, identifier = column.rpartition(".")
+    if prefix not in _PATTERNS:
+        return None
+    placeholder, pattern = _PATTERNS[prefix]
+    name = _name(scenario, placeholder, identifier)
+    event = pattern.event.format(name=name) if pattern.event else None
+    return replace(pattern, id=column, label=pattern.label.format(name=name), event=event)
+
+
+class Catalogue:
+    """The catalogue as one scenario reads it: display names filled in, columns in the
+    order tables show them, the headline outcomes chosen."""
+
+    def __init__(self, scenario: Scenario | None = None,
+                 headline: Sequence[str] | None = None) -> None:
+        """Bind the catalogue to `scenario` (None: ids tidied up instead of names).
+
+        Args:
+            scenario: The scenario whose display names fill the labels, or None.
+            headline: Outcome ids to put first; default the scenario's own headline, or
+                `DEFAULT_HEADLINE`.
+        """
+        self.scenario = scenario
+        if headline is None and scenario is not None:
+            headline = getattr(scenario.scenario, "headline", None)
+        self.headline_ids = tuple(headline) if headline else DEFAULT_HEADLINE
+
+    def __getitem__(self, column: str) -> Entry:
+        """The entry of `column`; a column without one gets a plain stand-in."""
+        found = catalogue_entry(column, self.scenario)
+        if found is None:
+            return Entry(column, column, "", AMOUNT, "(not in the catalogue)", NEITHER, INPUTS)
+        return found
+
+    def __contains__(self, column: object) -> bool:
+        """Whether the catalogue has an entry for `column`."""
+        return isinstance(column, str) and catalogue_entry(column, self.scenario) is not None
+
+    def label(self, column: str) -> str:
+        """The label of `column` (``Fatalities in Hit``)."""
+        return self[column].label
+
+    def heading(self, column: str) -> str:
+        """The label with its unit (``Fatalities in Hit (people)``)."""
+        return self[column].heading
+
+    def missing(self, columns: Iterable[str]) -> list[str]:
+        """The columns that have no entry."""
+        return [c for c in columns if c not in self]
+
+    def _sort_key(self, column: str) -> tuple[int, int, int]:
+        entry = self[column]
+        group = GROUPS.index(entry.group)
+        prefix, _, identifier = column.rpartition(".")
+        places = self._place_order()
+        if column in _ORDER or column.startswith("input.") or prefix not in _PATTERNS:
+            return group, _ORDER.get(column, len(_ORDER)), -1
+        order = _ORDER[_PATTERNS[prefix][1].id]
+        place = places.get(identifier, len(places))
+        if entry.group == FLOOD:  # flood by town: each town's rows together
+            return group, place, order
+        return group, order, place
+
+    def _place_order(self) -> dict[str, int]:
+        if self.scenario is None:
+            return {}
+        ids = [*self.scenario.river.towns, *self.scenario.network.nodes]
+        return {identifier: i for i, identifier in reversed(list(enumerate(ids)))}
+
+    def ordered(self, columns: Iterable[str]) -> list[str]:
+        """The columns grouped as the full table shows them: forces, dam, flood by town,
+        life loss, grid, inputs; catalogue order within a group, river order of towns."""
+        columns = list(columns)
+        return sorted(columns, key=lambda c: (*self._sort_key(c), c))
+
+    def headline(self, columns: Iterable[str]) -> list[str]:
+        """The headline outcomes this run has, in headline order."""
+        present = set(columns)
+        return [c for c in self.headline_ids if c in present]

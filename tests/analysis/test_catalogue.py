@@ -1,0 +1,74 @@
+"""The outcome catalogue covers every column the engine emits, and reads as it should.
+
+The coverage test runs the engine on every bundled scenario (and the test scenarios)
+for a few replications, with timelines off and consequences on, and fails on any
+outcome or input column that has no entry: a new outcome needs a catalogue line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator import load_scenario, prepare, simulate
+from simulator.analysis.catalogue import (
+    GROUPS,
+    KINDS,
+    OUTCOMES,
+    Catalogue,
+    catalogue_entry,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted(ROOT.glob("scenarios/*.yaml")) + sorted(ROOT.glob("tests/data/*.yaml"))
+SCENARIOS = [p for p in SCENARIOS if not p.name.endswith(".decisions.yaml")]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_every_emitted_column_has_an_entry(path: Path) -> None:
+    scenario = load_scenario(path)
+    prepared = prepare(scenario)
+    columns: set[str] = set()
+    for replication in range(4):
+        columns.update(simulate(prepared, replication=replication).outcomes)
+    catalogue = Catalogue(scenario)
+    assert catalogue.missing(sorted(columns)) == []
+
+
+def test_entries_are_well_formed() -> None:
+    ids = [e.id for e in OUTCOMES]
+    assert len(ids) == len(set(ids))
+    for entry in OUTCOMES:
+        assert entry.kind in KINDS and entry.group in GROUPS
+        assert entry.worse in ("higher", "lower", "neither")
+        assert entry.label and entry.meaning
+        if entry.kind in ("probability", "time_to_event"):
+            assert entry.event, entry.id
+        if entry.given is not None:
+            assert catalogue_entry(entry.given).kind == "probability", entry.id
+
+
+def test_patterns_use_the_scenarios_display_names() -> None:
+    catalogue = Catalogue(load_scenario(ROOT / "scenarios/classroom.yaml"))
+    assert catalogue.heading("fatalities.riverton") == "Fatalities in Riverton (people)"
+    assert catalogue.label("capture_h.upland") == "Time to capture of Upland village"
+    assert catalogue["capture_h.upland"].event == "Upland village captured"
+    assert catalogue.label("input.network.nodes.upland.halt_s") == "Upland village: halt"
+    assert catalogue.heading("dam_captured") == "P(dam captured)"
+    assert catalogue_entry("fatalities.riverton").label == "Fatalities in Riverton"  # no scenario
+    assert catalogue_entry("nonsense_outcome") is None
+    assert catalogue_entry("input.forces.column.colour") is None
+
+
+def test_the_full_table_is_grouped_not_alphabetical() -> None:
+    catalogue = Catalogue(load_scenario(ROOT / "scenarios/classroom.yaml"))
+    columns = ["added_unserved_energy_mwh", "fatalities", "depth_m.lowford",
+               "arrival_h.millbrook", "depth_m.millbrook", "dam_captured", "towns_captured",
+               "input.grid.repair_time_s"]
+    assert catalogue.ordered(columns) == [
+        "towns_captured", "dam_captured", "arrival_h.millbrook", "depth_m.millbrook",
+        "depth_m.lowford", "fatalities", "added_unserved_energy_mwh",
+        "input.grid.repair_time_s"]
+    assert catalogue.headline(columns) == ["dam_captured", "fatalities",
+                                           "added_unserved_energy_mwh"]
