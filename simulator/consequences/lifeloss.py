@@ -1,11 +1,21 @@
-"""Loss of life in a town reached by a dam-break flood. The fatality rate comes from
-Graham (1999), USBR report DSO-99-06, Table 7, chosen by flood severity, warning time and
-how well people understand the threat; the share of people who leave before the water
-arrives comes from a Weibull mobilisation curve of the form used for protective action
-initiation in USACE LifeSim. Each published rate has a range, and a quantile in [0, 1]
-picks a rate inside it so that Monte Carlo replications sample that uncertainty. All
-functions are scalar and pure Python, cheap enough to call for every town in every
-replication."""
+"""Loss of life in a town reached by a dam-break flood, as Graham (1999) intended.
+
+Graham, W. J., "A Procedure for Estimating Loss of Life Caused by Dam Failure", USBR Dam
+Safety Office, DSO-99-06 (September 1999). The fatality rate comes from his Table 7,
+chosen by flood severity (from the depth and the depth x velocity the flood brings),
+warning time (flood arrival minus the time the town was warned) and how well people
+understand the threat, and it multiplies the whole population at risk: Graham derived
+the rates from case histories in which warning and evacuation had already happened, so
+they carry their effect and no second evacuation factor belongs on top. The one
+exception is Graham's own: for high severity with warning, Table 7's no-warning rate
+applies to the people who remain in the floodplain.
+
+A Weibull mobilisation curve of the form used for protective action initiation in USACE
+LifeSim says how many people left before the water came (`people_evacuated`), which is
+reported but never reduces the deaths of low and medium severity. Each published rate
+has a range, and a quantile in [0, 1] picks a rate inside it so that Monte Carlo
+replications sample that uncertainty. All functions are scalar and pure Python, cheap
+enough to call for every town in every replication."""
 
 from __future__ import annotations
 
@@ -15,8 +25,24 @@ from dataclasses import dataclass
 SEVERITIES = ("low", "medium", "high")
 UNDERSTANDINGS = ("vague", "precise")
 
+FOOT_M = 0.3048
 #: Graham's boundary between low and medium severity: 10 ft of water (DSO-99-06, p. 35).
-MEDIUM_SEVERITY_DEPTH_M = 3.048
+MEDIUM_SEVERITY_DEPTH_M = 10 * FOOT_M
+#: Graham's other low/medium boundary, depth x velocity of 50 ft^2/s (4.645 m^2/s):
+#: DSO-99-06, guidance for Table 7 (pp. 35-36), where DV is the dam-failure discharge
+#: above the mean annual flood over the flooded width. Read from two independent
+#: transcriptions of that guidance (the SimpleDambrk QGIS plugin, RSE 2018: "DV <= 4.6
+#: m2/s low", and a TypeScript Graham implementation: "medium severity applies (50
+#: ft^2/s)"); the page itself could not be opened here.
+MEDIUM_SEVERITY_DV_M2S = 50 * FOOT_M**2
+#: Depth x velocity from which the flood sweeps a place clean ("high" severity). Graham
+#: (DSO-99-06, p. 35) describes high severity only in words (the flood sweeps the area
+#: clean, nothing remains) and gives no number; 15 m^2/s (about 160 ft^2/s) is the upper
+#: bound of "medium" in the FloodRisk QGIS plugin's severity table (RSE, Mancusi 2015,
+#: caricadati/Tables/FloodSeverity.csv) and in SimpleDambrk (RSE 2018), both attributed
+#: there to the DSO-99-06 guidance. It is an assumption until checked against a primary
+#: source (scenarios/SOURCES.md, [graham-dv-high]).
+HIGH_SEVERITY_DV_M2S = 15.0
 #: Warning-time category bounds of Table 7 (DSO-99-06, p. 26), in hours.
 SOME_WARNING_H = 15.0 / 60.0
 ADEQUATE_WARNING_H = 60.0 / 60.0
@@ -25,8 +51,8 @@ ADEQUATE_WARNING_H = 60.0 / 60.0
 # -> (range low, suggested rate, range high), fatalities per person at risk. The
 # understanding does not apply without warning, so both keys of a "none" row are equal.
 # Table 7 gives no separate rate for high severity with warning: it directs that the
-# no-warning rate be applied to the people still in the floodplain, which is what
-# town_life_loss does.
+# no-warning rate be applied to the people who remain in the floodplain after warnings
+# are issued, which is what town_life_loss does.
 _HIGH = (0.30, 0.75, 1.00)
 _TABLE_7: dict[tuple[str, str, str], tuple[float, float, float]] = {
     ("high", "none", "vague"): _HIGH,
@@ -129,19 +155,26 @@ def sampled_fatality_rate(
     return low * (suggested / low) ** weight
 
 
-def flood_severity(depth_m: float, swept_clean: bool = False) -> str:
-    """Graham's flood-severity class for a place flooded to peak depth `depth_m`.
+def flood_severity(
+    depth_m: float,
+    depth_velocity_m2s: float = math.nan,
+    high_severity_dv_m2s: float = HIGH_SEVERITY_DV_M2S,
+) -> str:
+    """Graham's flood-severity class for a place flooded to peak depth `depth_m` with a
+    peak depth x velocity of `depth_velocity_m2s`.
 
-    Source: Graham (1999), DSO-99-06, pp. 35-36: "low" where depths stay under 10 ft
-    (3.048 m), "medium" at 10 ft or more, "high" only where the flood sweeps the area
-    clean, which Graham reserves for a near-instantaneous failure (a concrete dam, or an
-    embankment that goes in seconds rather than minutes) with people close below it.
-    Depth alone never makes a flood "high": the caller decides `swept_clean`, typically
-    for towns within a few kilometres of the dam when the breach forms in minutes.
+    Source: Graham (1999), DSO-99-06, guidance for Table 7 (pp. 35-36). "medium" where
+    homes are destroyed but trees or mangled homes remain for refuge: depths of 10 ft
+    (3.048 m) or more, or DV of 50 ft^2/s (4.645 m^2/s) or more; "low" below both, where
+    no buildings are washed off their foundations; "high" where the flood sweeps the area
+    clean, here DV of `high_severity_dv_m2s` or more (HIGH_SEVERITY_DV_M2S, an assumption,
+    see there). An unknown DV (NaN) leaves the depth rule alone.
     """
-    if swept_clean:
+    if depth_velocity_m2s >= high_severity_dv_m2s:
         return "high"
-    return "medium" if depth_m >= MEDIUM_SEVERITY_DEPTH_M else "low"
+    if depth_m >= MEDIUM_SEVERITY_DEPTH_M or depth_velocity_m2s >= MEDIUM_SEVERITY_DV_M2S:
+        return "medium"
+    return "low"
 
 
 def evacuated_fraction(
@@ -172,21 +205,23 @@ def evacuated_fraction(
 class TownLoss:
     """Life-loss outcome for one town.
 
-    `people_exposed` are the people still in the floodplain when the water arrives,
-    `people_evacuated` those who left in time (the two sum to the population at risk when
-    the flood arrives, and are both zero when it does not); `warning_h` is the effective
-    warning time in hours (zero without warning); `severity` is Graham's class, or "none"
-    when the flood never reaches the town.
+    `people_at_risk` is the population at risk when the flood arrives (zero when it does
+    not); `people_evacuated` those of them who left before the water came, by the
+    mobilisation curve, reported only; `fatalities` is `rate` x `people_at_risk`, except
+    for high severity with warning (`rate` x those who remain, Graham's Table 7 note);
+    `warning_h` is the effective warning time in hours (zero without warning); `severity`
+    is Graham's class, or "none" when the flood never reaches the town.
     """
 
-    people_exposed: float
+    people_at_risk: float
     people_evacuated: float
     fatalities: float
     warning_h: float
     severity: str
+    rate: float
 
 
-_NO_FLOOD = TownLoss(0.0, 0.0, 0.0, 0.0, "none")
+_NO_FLOOD = TownLoss(0.0, 0.0, 0.0, 0.0, "none", 0.0)
 
 
 def town_life_loss(
@@ -194,36 +229,38 @@ def town_life_loss(
     flood_arrival_h: float,
     warning_received_h: float,
     peak_depth_m: float,
+    depth_velocity_m2s: float = math.nan,
     understanding: str = "vague",
     rate_quantile: float = 0.5,
     rate: float | None = None,
-    swept_clean: bool = False,
+    high_severity_dv_m2s: float = HIGH_SEVERITY_DV_M2S,
     mobilisation_scale_h: float = DEFAULT_MOBILISATION_SCALE_H,
     mobilisation_shape: float = DEFAULT_MOBILISATION_SHAPE,
     max_evacuated_fraction: float = DEFAULT_MAX_EVACUATED_FRACTION,
 ) -> TownLoss:
-    """Fatalities in one town: people who have not left times Graham's fatality rate.
+    """Fatalities in one town: Graham's fatality rate times its population at risk.
 
     Sources: Graham (1999), DSO-99-06, Table 7 for the rate (via sampled_fatality_rate at
-    `rate_quantile`, or `rate` if given) and the LifeSim Weibull mobilisation curve for
-    the share evacuated (evacuated_fraction). Warning time is flood arrival minus the
-    time the warning reached the town; a warning after arrival, or none at all (NaN or
-    infinite `warning_received_h`), counts as zero. A flood that never arrives (NaN or
-    infinite arrival, or no depth) costs nothing.
+    `rate_quantile`, or `rate` if given) and the guidance for it (pp. 35-36) for the
+    severity (flood_severity); the LifeSim Weibull mobilisation curve for the people
+    evacuated (evacuated_fraction). Warning time is flood arrival minus the time the
+    warning reached the town; a warning after arrival, or none at all (NaN or infinite
+    `warning_received_h`), counts as zero. A flood that never arrives (NaN or infinite
+    arrival, or no depth) costs nothing.
 
-    Both factors are non-increasing in warning time, so more warning never adds
-    fatalities. For high severity, applying the rate to those who remain is Graham's own
-    instruction. For low and medium severity Graham's rates are fatalities over the whole
-    population at risk, with whatever evacuation happened in his case histories already
-    inside them, so multiplying them by the share remaining credits evacuation twice and
-    errs low once warning exceeds 15 minutes.
+    Graham's low- and medium-severity rates are fatalities over the whole population at
+    risk with the warning and evacuation of his case histories already inside them, so
+    they multiply the population at risk alone. High-severity rates come from floods
+    without warning; with 15 minutes or more Graham applies them to the people who remain
+    in the floodplain, and so does this function. More warning therefore never adds
+    fatalities, and a higher severity never removes them.
     """
     if not (math.isfinite(flood_arrival_h) and peak_depth_m > 0.0):
         return _NO_FLOOD
     warning_h = flood_arrival_h - warning_received_h
     if not (math.isfinite(warning_received_h) and warning_h > 0.0):
         warning_h = 0.0
-    severity = flood_severity(peak_depth_m, swept_clean)
+    severity = flood_severity(peak_depth_m, depth_velocity_m2s, high_severity_dv_m2s)
     if rate is None:
         rate = sampled_fatality_rate(severity, warning_h, understanding, rate_quantile)
     elif not 0.0 <= rate <= 1.0:
@@ -231,5 +268,8 @@ def town_life_loss(
     evacuated = population_at_risk * evacuated_fraction(
         warning_h, mobilisation_scale_h, mobilisation_shape, max_evacuated_fraction
     )
-    exposed = population_at_risk - evacuated
-    return TownLoss(exposed, evacuated, exposed * rate, float(warning_h), severity)
+    exposed = population_at_risk
+    if severity == "high" and warning_category(warning_h) != "none":
+        exposed = population_at_risk - evacuated
+    return TownLoss(population_at_risk, evacuated, exposed * rate, float(warning_h),
+                    severity, rate)

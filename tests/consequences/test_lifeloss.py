@@ -1,7 +1,8 @@
 """Checks of the life-loss model against Graham (1999), USBR DSO-99-06, Table 7 ("Recommended
-Fatality Rates for Estimating Loss of Life Resulting from Dam Failure", p. 38), and of the
-properties the engine relies on: more warning never adds deaths, deeper water never removes
-them, and a town the flood never reaches loses no one. The Table 7 figures below were checked
+Fatality Rates for Estimating Loss of Life Resulting from Dam Failure", p. 38) and its
+guidance (pp. 35-36), and of the properties the engine relies on: fatalities are the rate
+times the population at risk (no second evacuation factor), more warning never adds deaths,
+deeper or faster water never removes them, and a town the flood never reaches loses no one. The Table 7 figures below were checked
 against FACTS.md and against two independent public transcriptions of the table (the
 Flood-Guard project's life_loss.py, "transcribed from the report p.38", and a TypeScript
 implementation of the same table); all three agree on every suggested value and range."""
@@ -9,11 +10,12 @@ implementation of the same table); all three agree on every suggested value and 
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.consequences.lifeloss import (
-    TownLoss,
+    HIGH_SEVERITY_DV_M2S,
+    MEDIUM_SEVERITY_DV_M2S,
     evacuated_fraction,
     flood_severity,
     graham_fatality_rate,
@@ -77,12 +79,24 @@ def test_high_severity_rate_applies_whatever_the_warning():
 
 
 def test_flood_severity_uses_the_ten_foot_rule():
-    """Graham (1999), p. 35: low below 10 ft (3.048 m), medium at 10 ft or more; high only
-    where the area is swept clean."""
+    """Graham (1999), p. 35: low below 10 ft (3.048 m), medium at 10 ft or more."""
     assert flood_severity(3.0) == "low"
     assert flood_severity(3.048) == "medium"
     assert flood_severity(12.0) == "medium"
-    assert flood_severity(1.0, swept_clean=True) == "high"
+
+
+def test_flood_severity_uses_grahams_depth_velocity_rule():
+    """Graham (1999), guidance for Table 7 (pp. 35-36): medium where DV reaches 50 ft^2/s,
+    which is 50 x 0.3048^2 = 4.645 m^2/s, even in shallow water; a flood sweeps the area
+    clean (high) from the assumed HIGH_SEVERITY_DV_M2S of 15 m^2/s (about 160 ft^2/s)."""
+    assert MEDIUM_SEVERITY_DV_M2S == pytest.approx(4.6452, abs=1e-4)
+    assert flood_severity(1.0, depth_velocity_m2s=4.6) == "low"
+    assert flood_severity(1.0, depth_velocity_m2s=4.65) == "medium"
+    assert HIGH_SEVERITY_DV_M2S == pytest.approx(160 * 0.3048**2, rel=0.01)
+    assert flood_severity(1.0, depth_velocity_m2s=14.9) == "medium"
+    assert flood_severity(1.0, depth_velocity_m2s=15.0) == "high"
+    assert flood_severity(1.0, depth_velocity_m2s=6.0, high_severity_dv_m2s=5.0) == "high"
+    assert flood_severity(2.0, depth_velocity_m2s=math.nan) == "low"
 
 
 def test_rate_quantile_anchors_on_the_published_range():
@@ -129,23 +143,41 @@ def test_evacuated_fraction_is_a_bounded_rising_curve():
 
 
 def test_town_with_no_warning_loses_grahams_rate_of_its_population():
-    """With no warning nobody leaves, so fatalities are PAR times the Table 7 rate:
-    medium severity, 0.15 (Graham 1999)."""
-    for warning_received_h in (5.0, 4.9, float("nan"), math.inf):
+    """Under 15 minutes of warning, fatalities are PAR times the Table 7 rate: medium
+    severity, 0.15 (Graham 1999)."""
+    for warning_received_h in (5.0, 4.9, 4.8, float("nan"), math.inf):
         loss = town_life_loss(10_000, flood_arrival_h=4.9, warning_received_h=warning_received_h,
                               peak_depth_m=5.0)
-        assert loss == TownLoss(10_000.0, 0.0, pytest.approx(1_500.0), 0.0, "medium")
+        assert loss.severity == "medium"
+        assert loss.fatalities == pytest.approx(1_500.0)
+        assert loss.people_at_risk == 10_000.0
+
+
+def test_warning_does_not_count_twice():
+    """Graham's low and medium rates already hold the effect of warning and evacuation
+    (his case histories had both), so fatalities are exactly the Table 7 rate times the
+    whole population at risk, however many people the mobilisation curve says left:
+    medium severity, 2 h of vague warning, 0.03 of 10,000 (Graham 1999, Table 7)."""
+    loss = town_life_loss(10_000, flood_arrival_h=3.0, warning_received_h=1.0, peak_depth_m=5.0)
+    assert loss.severity == "medium"
+    assert loss.warning_h == 2.0
+    assert loss.rate == 0.03
+    assert loss.fatalities == pytest.approx(0.03 * 10_000)
+    assert loss.people_evacuated == pytest.approx(10_000 * evacuated_fraction(2.0))
+    assert loss.people_evacuated > 0.5 * 10_000
 
 
 def test_swept_clean_town_applies_high_rate_to_those_who_remain():
-    """Graham (1999), Table 7: high severity, 0.75 of the people still in the floodplain."""
+    """Graham (1999), Table 7: high severity with warning uses the no-warning rate, 0.75,
+    on the people still in the floodplain; without warning on everyone."""
     loss = town_life_loss(1_000, flood_arrival_h=3.0, warning_received_h=1.0, peak_depth_m=8.0,
-                          swept_clean=True)
+                          depth_velocity_m2s=20.0)
     remaining = 1_000 * (1 - evacuated_fraction(2.0))
     assert loss.severity == "high"
     assert loss.warning_h == 2.0
-    assert loss.people_exposed == pytest.approx(remaining)
     assert loss.fatalities == pytest.approx(0.75 * remaining)
+    unwarned = town_life_loss(1_000, 3.0, 2.9, 8.0, depth_velocity_m2s=20.0)
+    assert unwarned.fatalities == pytest.approx(750.0)
 
 
 def test_explicit_rate_overrides_the_table():
@@ -158,7 +190,7 @@ def test_explicit_rate_overrides_the_table():
 def test_no_flood_means_no_exposure(arrival_h, depth_m):
     """A flood that never arrives (or arrives dry) exposes and kills no one."""
     loss = town_life_loss(50_000, arrival_h, 0.0, depth_m)
-    assert (loss.people_exposed, loss.people_evacuated, loss.fatalities) == (0.0, 0.0, 0.0)
+    assert (loss.people_at_risk, loss.people_evacuated, loss.fatalities) == (0.0, 0.0, 0.0)
     assert loss.severity == "none"
 
 
@@ -177,12 +209,13 @@ town_conditions = dict(
     population_at_risk=st.floats(0.0, 1e6),
     flood_arrival_h=st.floats(0.0, 72.0),
     peak_depth_m=st.floats(0.01, 30.0),
+    depth_velocity_m2s=st.floats(0.0, 40.0),
     understanding=st.sampled_from(["vague", "precise"]),
     rate_quantile=st.floats(0.0, 1.0),
-    swept_clean=st.booleans(),
 )
 
 
+@settings(max_examples=50, deadline=None)
 @given(warnings_received_h=st.tuples(st.floats(-72.0, 80.0), st.floats(-72.0, 80.0)),
        **town_conditions)
 def test_more_warning_never_adds_fatalities(warnings_received_h, **town):
@@ -194,6 +227,7 @@ def test_more_warning_never_adds_fatalities(warnings_received_h, **town):
     assert more_warning.fatalities <= less_warning.fatalities
 
 
+@settings(max_examples=50, deadline=None)
 @given(depths_m=st.tuples(st.floats(0.01, 30.0), st.floats(0.01, 30.0)),
        warning_received_h=st.floats(-72.0, 80.0),
        **{k: v for k, v in town_conditions.items() if k != "peak_depth_m"})
@@ -205,9 +239,29 @@ def test_deeper_water_never_removes_fatalities(depths_m, warning_received_h, **t
             .fatalities)
 
 
+@settings(max_examples=50, deadline=None)
+@given(dvs_m2s=st.tuples(st.floats(0.0, 40.0), st.floats(0.0, 40.0)),
+       warning_received_h=st.floats(-72.0, 80.0),
+       **{k: v for k, v in town_conditions.items() if k != "depth_velocity_m2s"})
+def test_higher_depth_velocity_never_removes_fatalities(dvs_m2s, warning_received_h, **town):
+    slower, faster = sorted(dvs_m2s)
+    at = dict(warning_received_h=warning_received_h, **town)
+    assert (town_life_loss(depth_velocity_m2s=slower, **at).fatalities
+            <= town_life_loss(depth_velocity_m2s=faster, **at).fatalities)
+
+
+@settings(max_examples=50, deadline=None)
 @given(warning_received_h=st.floats(-72.0, 80.0), **town_conditions)
-def test_people_are_conserved(warning_received_h, **town):
+def test_fatalities_are_the_rate_times_the_population_at_risk(warning_received_h, **town):
+    """No double counting: for low and medium severity, and for high severity without
+    warning, fatalities are exactly rate x PAR; for high severity with warning, rate x
+    those who remain (Graham 1999, Table 7). Nobody is counted twice."""
     loss = town_life_loss(warning_received_h=warning_received_h, **town)
-    assert loss.people_exposed + loss.people_evacuated == pytest.approx(
-        town["population_at_risk"])
-    assert 0.0 <= loss.fatalities <= loss.people_exposed
+    par = town["population_at_risk"]
+    assert loss.people_at_risk == par
+    assert 0.0 <= loss.people_evacuated <= par
+    if loss.severity == "high" and warning_category(loss.warning_h) != "none":
+        assert loss.fatalities == pytest.approx(loss.rate * (par - loss.people_evacuated))
+    else:
+        assert loss.fatalities == loss.rate * par
+    assert 0.0 <= loss.fatalities <= par
