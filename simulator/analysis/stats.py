@@ -1,43 +1,66 @@
 """Statistics of a run's outcome columns: means with confidence intervals, percentiles,
-exceedance and F-N curves with bootstrap bands, and convergence traces.
+probabilities of events with their conditional distributions, exceedance, F-N and
+cumulative-incidence curves, and convergence traces.
 
 Every function is a pure function of arrays of outcomes (one value per replication) and
 never runs a simulation. NaN marks a replication that returned no value for an outcome
-and is dropped. Outcomes that only take the values 0 and 1 (``dam_captured``) are
-probabilities, and their means get the Wilson score interval, which keeps its coverage
-near 0 and 1 where the normal interval collapses; every other mean gets Student's t (the
-normal interval only on request, for adaptive stopping). This is the one statistics layer:
-the summary printed after a run, reports, comparisons and exercises all use it. Random
-resampling takes a seed, so a report made twice is the same report.
+and is dropped; for a time to an event it means the event did not happen by the horizon,
+so the values left are those of the replications where it happened. Outcomes that only
+take the values 0 and 1 (``dam_captured``) are probabilities, and their means get the
+Wilson score interval, which keeps its coverage near 0 and 1 where the normal interval
+collapses; every other mean gets Student's t (the normal interval only on request, for
+adaptive stopping), cut to the range of the values seen, so an interval never leaves the
+support (no negative fatalities). This is the one statistics layer: the summary printed
+after a run, reports, comparisons and exercises all use it. Random resampling takes a
+seed, so a report made twice is the same report.
+
+How each kind of outcome (see `simulator.analysis.catalogue`) is summarised
+(`summarise_column`):
+
+- probability: P with its Wilson interval; no percentiles (of 0s and 1s they say nothing);
+- time to event: P(it happened) with its Wilson interval over every replication, and the
+  mean, median and percentiles over the replications where it happened (conditional on
+  the event), with `cumulative_incidence` for the share by each time;
+- amount and count: the unconditional mean (an expected value) with its interval and
+  percentiles, and, when the catalogue names the event it follows (fatalities follow a
+  breach), P(event) and the distribution given the event.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .catalogue import Catalogue
 
 __all__ = [
     "ConvergenceTrace",
     "ExceedanceCurve",
+    "IncidenceCurve",
     "MeanCI",
     "Moments",
     "OutcomeRow",
     "convergence",
+    "cumulative_incidence",
     "exceedance",
     "finite",
     "fn_curve",
     "is_binary",
     "key_outcomes",
     "mean_ci",
+    "median_ci",
     "moments_ci",
     "p_positive",
     "percentiles",
     "summarise",
     "summarise_column",
     "wilson_interval",
+    "within_support",
 ]
 
 LEVEL = 0.95
@@ -132,7 +155,21 @@ def mean_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL,
         return MeanCI(mean, math.nan, math.nan, n, "-", level)
     quantile = _quantile_t(level, n - 1) if method == "t" else _quantile_normal(level)
     half = float(quantile) * float(array.std(ddof=1)) / math.sqrt(n)
-    return MeanCI(mean, mean - half, mean + half, n, method, level)
+    low, high = within_support(mean - half, mean + half, array.min(), array.max())
+    return MeanCI(mean, float(low), float(high), n, method, level)
+
+
+def within_support(low: np.ndarray | float, high: np.ndarray | float,
+                   smallest: np.ndarray | float, largest: np.ndarray | float
+                   ) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """An interval for a mean cut to [smallest, largest] of the values seen.
+
+    A mean cannot lie outside the values an outcome can take; the symmetric t interval
+    of a skewed sample (mostly zero fatalities, a few thousand) reaches below zero, which
+    no reader should see. The range of the sample stands in for the support, which is
+    exact at the bound that matters (zero for counts and amounts).
+    """
+    return np.maximum(low, smallest), np.minimum(high, largest)
 
 
 @dataclass(frozen=True)
@@ -209,8 +246,17 @@ def p_positive(values: Iterable[float] | np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class OutcomeRow:
-    """One line of a summary table: an outcome over the replications that returned it;
-    `method` says how the CI was made (see `MeanCI`)."""
+    """One line of a summary table: an outcome over the replications that returned it.
+
+    `count`, `mean`, the interval (`method` says how it was made, see `MeanCI`) and the
+    percentiles are over the replications with a value: every replication for a
+    probability, amount or count, and only those where the event happened for a time to
+    an event. `kind` is the outcome's kind in the catalogue. Where an event is involved
+    (`event`: a time to it, or the event an amount follows), `p_event` is its probability
+    over all `replications` with a Wilson interval, `event_count` how often it happened,
+    and the ``given_*`` fields the outcome's distribution among those replications
+    (for a time to event they repeat the conditional mean and percentiles).
+    """
 
     name: str
     count: int
@@ -222,16 +268,94 @@ class OutcomeRow:
     p95: float
     p_positive: float
     method: str = "-"
+    kind: str = "amount"
+    replications: int = 0
+    event: str | None = None
+    p_event: float = math.nan
+    p_event_low: float = math.nan
+    p_event_high: float = math.nan
+    event_count: int = 0
+    given_mean: float = math.nan
+    given_p5: float = math.nan
+    given_p50: float = math.nan
+    given_p95: float = math.nan
+    given_p50_low: float = math.nan
+    given_p50_high: float = math.nan
+
+
+def _conditional(values: np.ndarray, happened: np.ndarray, level: float
+                 ) -> dict[str, float | int]:
+    """P(event) and the distribution of `values` where it happened (`happened`: bools)."""
+    total = int(happened.size)
+    hits = int(np.count_nonzero(happened))
+    fields: dict[str, float | int] = {"replications": total, "event_count": hits}
+    if total:
+        low, high = wilson_interval(hits, total, level)
+        fields.update(p_event=hits / total, p_event_low=float(low), p_event_high=float(high))
+    given = finite(values[happened])
+    if given.size:
+        p5, p50, p95 = (float(v) for v in percentiles(given))
+        low, high = median_ci(given, level)
+        fields.update(given_mean=float(given.mean()), given_p5=p5, given_p50=p50,
+                      given_p95=p95, given_p50_low=low, given_p50_high=high)
+    return fields
+
+
+def median_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+    """Distribution-free interval for a median: the order statistics x(l) and x(n+1-l),
+    with l the largest rank for which P(Binomial(n, 1/2) < l) <= (1 - level) / 2
+    (Conover 1999, Practical Nonparametric Statistics, 3rd ed., section 3.2: confidence
+    interval for a quantile). Below six values no such l exists at 95 % and the range of
+    the values is returned, whose coverage is then lower than `level`."""
+    from scipy.stats import binom
+
+    ordered = np.sort(finite(values))
+    n = int(ordered.size)
+    if n == 0:
+        return math.nan, math.nan
+    # the smallest k with P(B <= k) >= alpha / 2, so P(B <= k - 1) < alpha / 2: l = k
+    rank = max(int(binom.ppf((1.0 - level) / 2.0, n, 0.5)), 1)
+    return float(ordered[rank - 1]), float(ordered[n - rank])
 
 
 def summarise_column(name: str, values: Iterable[float] | np.ndarray,
-                     level: float = LEVEL) -> OutcomeRow:
-    """Mean and CI, 5th/50th/95th percentiles and P(> 0) of one outcome."""
-    array = finite(values)
-    ci = mean_ci(array, level)
+                     level: float = LEVEL, *, kind: str | None = None,
+                     given: np.ndarray | None = None, event: str | None = None
+                     ) -> OutcomeRow:
+    """The summary of one outcome as its kind asks (see the module docstring).
+
+    Args:
+        name: The outcome's id.
+        values: One value per replication (NaN: no value; for a time to event, the event
+            did not happen).
+        level: Confidence level of the intervals.
+        kind: "probability", "time_to_event", "amount" or "count" (the catalogue's);
+            None guesses "probability" for 0/1 values and "amount" otherwise.
+        given: For an amount, the 0/1 column of the event it follows (aligned with
+            `values`), for P(event) and the distribution given the event.
+        event: What the event is, in words, for the reader ("breach").
+
+    Returns:
+        The row.
+    """
+    every = np.asarray(values, dtype=np.float64).ravel()
+    array = finite(every)
+    if kind is None:
+        kind = "probability" if is_binary(array) else "amount"
+    ci = mean_ci(array, level, method="wilson" if kind == "probability" else "auto")
     p5, p50, p95 = (float(v) for v in percentiles(array))
-    return OutcomeRow(name, ci.count, ci.mean, ci.low, ci.high, p5, p50, p95,
-                      p_positive(array), ci.method)
+    row = OutcomeRow(name, ci.count, ci.mean, ci.low, ci.high, p5, p50, p95,
+                     p_positive(array), ci.method, kind, int(every.size), event)
+    if kind == "probability":
+        nan = math.nan
+        return replace(row, p5=nan, p50=nan, p95=nan, p_positive=nan)
+    if kind == "time_to_event":
+        return replace(row, **_conditional(every, ~np.isnan(every), level))
+    if given is not None:
+        flags = np.asarray(given, dtype=np.float64).ravel()
+        keep = ~np.isnan(flags)
+        return replace(row, **_conditional(every[keep], flags[keep] >= 0.5, level))
+    return row
 
 
 def key_outcomes(names: Iterable[str]) -> list[str]:
@@ -240,11 +364,63 @@ def key_outcomes(names: Iterable[str]) -> list[str]:
 
 
 def summarise(outcomes: Mapping[str, np.ndarray], keys: Iterable[str] | None = None,
-              level: float = LEVEL) -> list[OutcomeRow]:
+              level: float = LEVEL, catalogue: Catalogue | None = None) -> list[OutcomeRow]:
     """Summary rows for `keys` in the given order (default: the key outcomes); names
-    the run does not have are skipped."""
+    the run does not have are skipped. With a `catalogue` each outcome is summarised as
+    its kind asks, amounts also given the event the catalogue says they follow."""
     chosen = key_outcomes(outcomes) if keys is None else [k for k in keys if k in outcomes]
-    return [summarise_column(name, outcomes[name], level) for name in chosen]
+    rows = []
+    for name in chosen:
+        if catalogue is None:
+            rows.append(summarise_column(name, outcomes[name], level))
+            continue
+        entry = catalogue[name]
+        given = outcomes[entry.given] if entry.given and entry.given in outcomes else None
+        event = catalogue[entry.given].event if given is not None else entry.event
+        rows.append(summarise_column(name, outcomes[name], level, kind=entry.kind,
+                                     given=given, event=event))
+    return rows
+
+
+# ------------------------------------------------------------ cumulative incidence
+
+
+@dataclass(frozen=True)
+class IncidenceCurve:
+    """Share of replications in which an event happened by each time (a step function
+    rising at `times`), with a pointwise Wilson band; it ends below 1 by the share in
+    which the event did not happen by the horizon."""
+
+    times: np.ndarray
+    probability: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    replications: int
+    events: int
+    level: float = LEVEL
+
+
+def cumulative_incidence(times: Iterable[float] | np.ndarray,
+                         level: float = LEVEL) -> IncidenceCurve:
+    """Cumulative incidence of an event from its time in each replication (NaN where it
+    did not happen by the horizon).
+
+    Every replication is followed to the same horizon, so censoring is by the horizon
+    alone and the estimate is the empirical distribution function over all replications
+    (the Kaplan-Meier estimate reduces to it when nobody is censored before the end).
+    """
+    every = np.asarray(times, dtype=np.float64).ravel()
+    happened = np.sort(finite(every))
+    distinct = np.unique(happened)
+    counts = np.searchsorted(happened, distinct, side="right")  # events by each time
+    total = int(every.size)
+    if total == 0:
+        empty = np.empty(0)
+        return IncidenceCurve(empty, empty, empty, empty, 0, 0, level)
+    low, high = wilson_interval(counts, total, level)
+    return IncidenceCurve(distinct, counts / total, np.asarray(low, dtype=np.float64),
+                          np.asarray(high, dtype=np.float64), total, int(happened.size),
+                          level)
 
 
 # ---------------------------------------------------------- exceedance and F-N
@@ -382,6 +558,8 @@ def convergence(values: Iterable[float] | np.ndarray, level: float = LEVEL,
             half = _quantile_t(level, np.maximum(count - 1, 1)) * np.sqrt(variance / count)
         half = np.where(count >= 2, half, np.nan)
         mean = mean_shifted + array[0]
-        low, high = mean - half, mean + half
+        low, high = within_support(mean - half, mean + half,
+                                   np.minimum.accumulate(array)[index],
+                                   np.maximum.accumulate(array)[index])
     return ConvergenceTrace(count.astype(np.int64), mean, np.asarray(low),
                             np.asarray(high), method, level)

@@ -160,4 +160,4 @@ def print_replication(scenario: Scenario, replication: Replication,
     console.print(timeline_table(replication.timeline or (), info.start,
                                  title=f"{heading}: timeline from {info.start.isoformat()}"))
     console.print(outcomes_table(replication.outcomes, title="outcomes (times in hours, "
-                                 "censored at the horizon; input.* in SI units)"))
+                                 "nan when it did not happen; input.* in SI units)"))

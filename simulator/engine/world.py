@@ -6,8 +6,9 @@ per force that moves or waits (garrisons in place from the start need none), run
 `World` is the replication's mutable state that the processes share: who holds each
 node, the garrisons, engagements in progress, the dam, lines cut.
 
-The engine's outcomes (flags are 1.0/0.0; a time in hours from the start is censored at
-the horizon when the thing did not happen, so read it with its flag):
+The engine's outcomes (flags are 1.0/0.0; a time in hours from the start is empty (NaN)
+when the thing did not happen within the horizon, never the horizon itself, so that a
+mean of times is a mean of things that happened; see `simulator.analysis.catalogue`):
 ``dam_threatened``, ``dam_held`` (final state: an attack was repulsed), ``dam_captured``,
 ``time_to_capture_h``, ``towns_captured`` (nodes of kind town or city),
 ``capture_h.<node>`` per town or city, ``reinforcements_arrived`` and
@@ -225,13 +226,14 @@ def _history(world: World, seed: int, replication: int) -> History:
     )
 
 
-def _censored_h(time_s: float, horizon_s: float) -> float:
-    return min(time_s, horizon_s) / HOUR_S
+def _event_h(time_s: float, horizon_s: float) -> float:
+    """Hours from the start to an event, or NaN when it did not happen by the horizon."""
+    return time_s / HOUR_S if time_s <= horizon_s else math.nan
 
 
 def _outcomes(world: World, history: History) -> dict[str, float]:
-    """The replication's row of named scalars (flags are 1.0 or 0.0; times that did not
-    happen within the horizon are censored at the horizon, next to their flag)."""
+    """The replication's row of named scalars (flags are 1.0 or 0.0; times of things that
+    did not happen within the horizon are NaN)."""
     horizon_s = history.horizon_s
     dam = world.dam
     captured = world.captured
@@ -239,12 +241,12 @@ def _outcomes(world: World, history: History) -> dict[str, float]:
         "dam_threatened": float(dam.threatened_s < math.inf),
         "dam_held": float(dam.state == "held"),
         "dam_captured": float(dam.capture_s < math.inf),
-        "time_to_capture_h": _censored_h(dam.capture_s, horizon_s),
+        "time_to_capture_h": _event_h(dam.capture_s, horizon_s),
         "towns_captured": float(sum(1 for node in world.plan.town_nodes if node in captured)),
         "reinforcements_arrived": float(world.reinforcement_arrival_s < math.inf),
-        "reinforcements_arrival_h": _censored_h(world.reinforcement_arrival_s, horizon_s),
+        "reinforcements_arrival_h": _event_h(world.reinforcement_arrival_s, horizon_s),
         "breach_started": float(history.breached),
-        "breach_time_h": _censored_h(history.breach_s, horizon_s),
+        "breach_time_h": _event_h(history.breach_s, horizon_s),
         "breach_depth_fraction": history.breach_depth_fraction,
         "plant_outage_h": sum(min(end, horizon_s) - start
                               for start, end in history.plant_outages) / HOUR_S,
@@ -252,7 +254,6 @@ def _outcomes(world: World, history: History) -> dict[str, float]:
         "attacker_losses": sum(u.losses for u in world.units if u.side == "attacker"),
         "defender_losses": sum(u.losses for u in world.units if u.side == "defender"),
     }
-    horizon_h = horizon_s / HOUR_S
     for name, node in world.plan.capture_outcomes:
-        out[name] = captured[node] / HOUR_S if node in captured else horizon_h
+        out[name] = _event_h(captured.get(node, math.inf), horizon_s)
     return out

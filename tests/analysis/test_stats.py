@@ -57,12 +57,30 @@ def test_t_interval_covers_the_mean_of_a_skewed_distribution():
 
 
 def test_t_interval_matches_the_textbook_formula():
-    values = np.array([1.0, 2.0, 4.0, 7.0])
+    values = np.arange(10.0)
     ci = mean_ci(values)
-    # t_{0.975, 3} = 3.182446305284263
-    half = 3.182446305284263 * values.std(ddof=1) / 2.0
-    assert ci.mean == pytest.approx(3.5)
-    assert (ci.low, ci.high) == pytest.approx((3.5 - half, 3.5 + half))
+    # t_{0.975, 9} = 2.2621571627409915
+    half = 2.2621571627409915 * values.std(ddof=1) / math.sqrt(10)
+    assert ci.mean == pytest.approx(4.5)
+    assert (ci.low, ci.high) == pytest.approx((4.5 - half, 4.5 + half))
+
+
+def test_intervals_respect_the_support():
+    """The t interval of four values reaches past both the smallest and the largest
+    (3.5 ± 4.2 against 1 and 7) and is cut to them; mostly-zero fatalities never get a negative bound, in a summary or a
+    convergence trace; a probability's interval stays within [0, 1]."""
+    values = np.array([1.0, 2.0, 4.0, 7.0])
+    half = 3.182446305284263 * values.std(ddof=1) / 2.0  # t_{0.975, 3}
+    ci = mean_ci(values)
+    assert 3.5 - half < 1.0 and 3.5 + half > 7.0 and (ci.low, ci.high) == (1.0, 7.0)
+    fatalities = np.zeros(200)
+    fatalities[[3, 70]] = [2_000.0, 9_000.0]
+    assert mean_ci(fatalities).low == 0.0 < mean_ci(fatalities).high
+    assert summarise_column("fatalities", fatalities).ci_low == 0.0
+    trace = convergence(fatalities, points=None)
+    assert np.nanmin(trace.low) >= 0.0 and np.nanmax(trace.high) <= 9_000.0
+    rare = mean_ci(np.r_[np.ones(2), np.zeros(998)])
+    assert 0.0 < rare.low < rare.high < 1.0
 
 
 def test_mean_ci_edge_cases():
@@ -225,3 +243,82 @@ def test_moments_ci_is_mean_ci_of_the_sample(method):
     single = moments_ci(Moments.of([4.0]))
     assert single.method == "-" and single.mean == 4.0 and math.isnan(single.low)
     assert moments_ci(Moments()).count == 0
+
+
+# ------------------------------------------------------- events that may not happen
+
+
+def test_a_time_to_event_is_summarised_among_the_replications_where_it_happened():
+    """Ten replications, the dam captured in four of them at 10, 20, 30 and 100 h (NaN:
+    not captured by the horizon): P = 4/10 with Wilson's interval worked by hand, and
+    the mean and median of the four times, not of ten values padded with the horizon."""
+    times = np.array([10.0, np.nan, 20.0, np.nan, np.nan, 30.0, np.nan, 100.0, np.nan, np.nan])
+    row = summarise_column("time_to_capture_h", times, kind="time_to_event", event="capture")
+    assert (row.replications, row.event_count, row.p_event) == (10, 4, 0.4)
+    z = 1.959963984540054
+    centre, half = (0.4 + z * z / 20) / (1 + z * z / 10), \
+        z * math.sqrt(0.24 / 10 + z * z / 400) / (1 + z * z / 10)
+    assert (row.p_event_low, row.p_event_high) == pytest.approx((centre - half, centre + half))
+    assert row.count == 4 and row.mean == 40.0 and row.given_mean == 40.0
+    assert row.p50 == row.given_p50 == 25.0
+    assert (row.given_p50_low, row.given_p50_high) == (10.0, 100.0)  # n = 4: the range
+    assert row.event == "capture"
+
+
+def test_an_amount_is_summarised_unconditionally_and_given_its_event():
+    """Fatalities over eight replications, three with a breach: the expected value is
+    the mean over all eight; given a breach it is the mean and median of the three."""
+    fatalities = np.array([0.0, 0.0, 120.0, 0.0, 30.0, 0.0, 0.0, 600.0])
+    breach = np.array([0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
+    row = summarise_column("fatalities", fatalities, kind="amount", given=breach,
+                           event="breach")
+    assert row.mean == 750.0 / 8 and row.ci_low == 0.0
+    assert (row.event_count, row.p_event) == (3, 3 / 8)
+    assert row.given_mean == 250.0 and row.given_p50 == 120.0
+    assert row.given_p95 == pytest.approx(120.0 + 0.9 * (600.0 - 120.0))  # linear, rank 1.9
+
+
+def test_a_probability_has_no_percentiles_and_never_prints_plus_minus_zero():
+    row = summarise_column("dam_captured", np.ones(40), kind="probability")
+    assert row.method == "wilson" and row.mean == 1.0 and row.ci_high == 1.0
+    assert 0.9 < row.ci_low < 1.0
+    assert math.isnan(row.p50) and math.isnan(row.p_positive)
+
+
+def test_summarise_with_the_catalogue_uses_each_kind():
+    from simulator.analysis.catalogue import Catalogue
+
+    outcomes = {"time_to_capture_h": np.array([5.0, np.nan, 7.0, np.nan]),
+                "fatalities": np.array([0.0, 10.0, 0.0, 30.0]),
+                "breach_started": np.array([0.0, 1.0, 0.0, 1.0]),
+                "dam_captured": np.array([1.0, 0.0, 1.0, 0.0])}
+    rows = {r.name: r for r in summarise(outcomes, list(outcomes), catalogue=Catalogue())}
+    assert rows["time_to_capture_h"].kind == "time_to_event"
+    assert rows["time_to_capture_h"].p_event == 0.5 and rows["time_to_capture_h"].mean == 6.0
+    assert rows["time_to_capture_h"].event == "dam captured"
+    assert rows["fatalities"].mean == 10.0 and rows["fatalities"].given_mean == 20.0
+    assert rows["fatalities"].event == "breach"
+    assert rows["dam_captured"].kind == "probability"
+
+
+def test_median_interval_is_the_order_statistics_of_the_binomial():
+    """n = 20: P(B <= 5) = 0.0207 <= 0.025 < P(B <= 6) = 0.0577, so the 95 % interval is
+    [x(6), x(15)] (Conover's table of the binomial, p = 1/2)."""
+    from simulator.analysis.stats import median_ci
+
+    values = np.arange(1.0, 21.0)
+    assert median_ci(values) == (6.0, 15.0)
+    assert median_ci([3.0]) == (3.0, 3.0)
+    assert all(math.isnan(v) for v in median_ci([]))
+
+
+def test_cumulative_incidence_is_the_share_of_all_replications_by_each_time():
+    from simulator.analysis.stats import cumulative_incidence
+
+    curve = cumulative_incidence([2.0, np.nan, 5.0, 2.0, np.nan])
+    assert curve.times.tolist() == [2.0, 5.0]
+    assert curve.probability.tolist() == [0.4, 0.6]  # ends below 1: two never happened
+    assert (curve.replications, curve.events) == (5, 3)
+    assert np.all(curve.low <= curve.probability) and np.all(curve.probability <= curve.high)
+    empty = cumulative_incidence([np.nan, np.nan])
+    assert empty.times.size == 0 and empty.replications == 2

@@ -8,6 +8,8 @@ force changed.
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +24,10 @@ def captured(scenario):
 
 
 def arrivals(scenario):
-    return [simulate(scenario, replication=k, consequences=False).outcomes["reinforcements_arrival_h"]
-            for k in REPLICATIONS]
+    """Arrival hours of the relief, infinite when it never arrived (NaN in the outcomes)."""
+    hours = (simulate(scenario, replication=k, consequences=False).outcomes["reinforcements_arrival_h"]
+             for k in REPLICATIONS)
+    return [math.inf if math.isnan(h) else h for h in hours]
 
 
 @settings(max_examples=25, deadline=None)
