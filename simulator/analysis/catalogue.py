@@ -15,8 +15,9 @@ How to add an outcome (one line in `OUTCOMES`)::
 
 - ``id``: the column name. A per-place family is one pattern entry whose id ends in
   ``.<placeholder>`` (``fatalities.<town>``); its label may use ``{name}``, filled with
-  the scenario's display name for that id (`PLACEHOLDERS` lists the placeholders and
-  where each finds its names; without a scenario the id is tidied up).
+  the scenario's display name for that id (`scenario_names` says where each placeholder
+  (``node``, ``town``, ``road``, ``failure_mode``) finds its names; any other placeholder,
+  and an id without a name, is tidied up: ``al_qaim`` -> ``Al qaim``).
 - ``kind``: `PROBABILITY` (a 0/1 flag: its mean is the probability; give ``event``, the
   thing that happens, e.g. "dam captured"), `TIME_TO_EVENT` (hours from the scenario
   start, empty (NaN) when it did not happen; give ``event`` too), `AMOUNT` (a quantity,
@@ -37,9 +38,9 @@ engine needs a line in `INPUT_FIELDS` (and in `INPUT_COMPONENTS` if its componen
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AMOUNT", "COUNT", "DEFAULT_HEADLINE", "GROUPS", "HIGHER", "INPUT_COMPONENTS",
     "INPUT_FIELDS", "KINDS", "LOWER", "NEITHER", "OUTCOMES", "PROBABILITY", "TIME_TO_EVENT",
-    "Catalogue", "Entry", "InputField", "catalogue_entry",
+    "Catalogue", "Entry", "InputField", "catalogue_entry", "scenario_names", "tidy_id",
 ]
 
 PROBABILITY = "probability"
@@ -249,40 +250,41 @@ def tidy_id(identifier: str) -> str:
     return words[:1].upper() + words[1:] if words else identifier
 
 
-def _node_name(scenario: Scenario, node: str) -> str | None:
-    found = scenario.network.nodes.get(node)
-    return found.name if found is not None else None
+def _field(source: Any, key: str) -> Any:
+    """`key` of a scenario part, whether a model (attribute) or its resolved dict."""
+    if isinstance(source, Mapping):
+        return source.get(key)
+    return getattr(source, key, None)
 
 
-def _town_name(scenario: Scenario, town: str) -> str | None:
-    found = scenario.river.towns.get(town)
-    if found is None:
-        return None
-    return found.name or (_node_name(scenario, found.node) if found.node else None)
+def _parts(source: Any, *path: str) -> dict[str, Any]:
+    for key in path:
+        source = _field(source, key) if source is not None else None
+    return dict(source) if isinstance(source, Mapping) else {}
 
 
-def _road_name(scenario: Scenario, road: str) -> str | None:
-    found = scenario.network.roads.get(road)
-    if found is None:
-        return None
-    ends = (_node_name(scenario, n) or tidy_id(n) for n in (found.from_node, found.to_node))
-    return "–".join(ends)
+def scenario_names(scenario: Scenario | Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
+    """Placeholder -> {id: display name} for the ids a scenario names: nodes, river towns
+    (their own name, else their node's), roads (their two ends), failure modes (their
+    kind, where the id differs). Takes a `Scenario` or the resolved scenario a run's
+    manifest stores; ids without a name are tidied up where they are used."""
+    if scenario is None:
+        return {}
+    nodes = {i: n for i, node in _parts(scenario, "network", "nodes").items()
+             if (n := _field(node, "name"))}
+    towns = {}
+    for town_id, town in _parts(scenario, "river", "towns").items():
+        name = _field(town, "name") or nodes.get(_field(town, "node") or "")
+        if name:
+            towns[town_id] = name
+    roads = {i: "–".join(nodes.get(_field(road, end) or "", tidy_id(_field(road, end) or ""))
+                         for end in ("from_node", "to_node"))
+             for i, road in _parts(scenario, "network", "roads").items()}
+    modes = {i: tidy_id(kind) for i, mode in
+             _parts(scenario, "assets", "dam", "failure_modes").items()
+             if (kind := _field(mode, "kind")) and kind != i}
+    return {"node": nodes, "town": towns, "road": roads, "failure_mode": modes}
 
-
-def _mode_name(scenario: Scenario, mode: str) -> str | None:
-    found = scenario.assets.dam.failure_modes.get(mode)
-    return tidy_id(found.kind) if found is not None and found.kind != mode else None
-
-
-# placeholder -> how a scenario names the ids it stands for (None: tidy the id)
-PLACEHOLDERS: dict[str, Callable[[Scenario, str], str | None]] = {
-    "node": _node_name,
-    "town": _town_name,
-    "region": lambda scenario, region: None,  # regions are plain strings on buses
-    "force": lambda scenario, force: None,  # forces have no display name
-    "road": _road_name,
-    "failure_mode": _mode_name,
-}
 
 _PATTERN = re.compile(r"^(?P<prefix>.*)\.<(?P<placeholder>\w+)>$")
 
@@ -300,13 +302,11 @@ _COMPONENT_PATTERNS = {key[0]: (key[1], label) for path, label in INPUT_COMPONEN
                        if (key := _pattern_key(path))}
 
 
-def _name(scenario: Scenario | None, placeholder: str, identifier: str) -> str:
-    namer = PLACEHOLDERS.get(placeholder)
-    found = namer(scenario, identifier) if scenario is not None and namer else None
-    return found or tidy_id(identifier)
+def _name(names: Mapping[str, Mapping[str, str]], placeholder: str, identifier: str) -> str:
+    return names.get(placeholder, {}).get(identifier) or tidy_id(identifier)
 
 
-def _input_entry(column: str, scenario: Scenario | None) -> Entry | None:
+def _input_entry(column: str, names: Mapping[str, Mapping[str, str]]) -> Entry | None:
     path = column[len("input."):]
     component, _, field_name = path.rpartition(".")
     field = INPUT_FIELDS.get(field_name)
@@ -319,17 +319,21 @@ def _input_entry(column: str, scenario: Scenario | None) -> Entry | None:
         if prefix not in _COMPONENT_PATTERNS:
             return None
         placeholder, template = _COMPONENT_PATTERNS[prefix]
-        owner = template.format(name=_name(scenario, placeholder, last))
+        owner = template.format(name=_name(names, placeholder, last))
     label = f"{owner[:1].upper()}{owner[1:]}: {field.label}"
     return Entry(column, label, field.unit, field.kind,
                  f"the replication's draw of the scenario input {path}", NEITHER, INPUTS)
 
 
-def catalogue_entry(column: str, scenario: Scenario | None = None) -> Entry | None:
+def catalogue_entry(column: str, scenario: Scenario | Mapping[str, Any] | None = None,
+                    *, names: Mapping[str, Mapping[str, str]] | None = None) -> Entry | None:
     """The entry of a column with ``{name}`` filled in and ``id`` the column itself, or
-    None when the catalogue has none (the coverage test fails on those)."""
+    None when the catalogue has none (the coverage test fails on those). Names come from
+    `names` (see `scenario_names`) or else from `scenario`."""
+    if names is None:
+        names = scenario_names(scenario)
     if column.startswith("input."):
-        return _input_entry(column, scenario)
+        return _input_entry(column, names)
     found = _EXACT.get(column)
     if found is not None:
         return found
@@ -337,7 +341,7 @@ def catalogue_entry(column: str, scenario: Scenario | None = None) -> Entry | No
     if prefix not in _PATTERNS:
         return None
     placeholder, pattern = _PATTERNS[prefix]
-    name = _name(scenario, placeholder, identifier)
+    name = _name(names, placeholder, identifier)
     event = pattern.event.format(name=name) if pattern.event else None
     return replace(pattern, id=column, label=pattern.label.format(name=name), event=event)
 
@@ -346,30 +350,33 @@ class Catalogue:
     """The catalogue as one scenario reads it: display names filled in, columns in the
     order tables show them, the headline outcomes chosen."""
 
-    def __init__(self, scenario: Scenario | None = None,
+    def __init__(self, scenario: Scenario | Mapping[str, Any] | None = None,
                  headline: Sequence[str] | None = None) -> None:
         """Bind the catalogue to `scenario` (None: ids tidied up instead of names).
 
         Args:
-            scenario: The scenario whose display names fill the labels, or None.
-            headline: Outcome ids to put first; default the scenario's own headline, or
-                `DEFAULT_HEADLINE`.
+            scenario: The scenario whose display names fill the labels: a `Scenario`,
+                or the resolved scenario a run's manifest stores; or None.
+            headline: Outcome ids to put first; default the scenario's own headline
+                (``scenario.headline``), or `DEFAULT_HEADLINE`.
         """
-        self.scenario = scenario
+        self.names = scenario_names(scenario)
         if headline is None and scenario is not None:
-            headline = getattr(scenario.scenario, "headline", None)
+            headline = _field(_field(scenario, "scenario"), "headline")
         self.headline_ids = tuple(headline) if headline else DEFAULT_HEADLINE
+        places = [*_parts(scenario, "river", "towns"), *_parts(scenario, "network", "nodes")]
+        self._places = {place: i for i, place in reversed(list(enumerate(places)))}
 
     def __getitem__(self, column: str) -> Entry:
         """The entry of `column`; a column without one gets a plain stand-in."""
-        found = catalogue_entry(column, self.scenario)
+        found = catalogue_entry(column, names=self.names)
         if found is None:
             return Entry(column, column, "", AMOUNT, "(not in the catalogue)", NEITHER, INPUTS)
         return found
 
     def __contains__(self, column: object) -> bool:
         """Whether the catalogue has an entry for `column`."""
-        return isinstance(column, str) and catalogue_entry(column, self.scenario) is not None
+        return isinstance(column, str) and catalogue_entry(column, names=self.names) is not None
 
     def label(self, column: str) -> str:
         """The label of `column` (``Fatalities in Hit``)."""
@@ -387,7 +394,7 @@ class Catalogue:
         entry = self[column]
         group = GROUPS.index(entry.group)
         prefix, _, identifier = column.rpartition(".")
-        places = self._place_order()
+        places = self._places
         if column in _ORDER or column.startswith("input.") or prefix not in _PATTERNS:
             return group, _ORDER.get(column, len(_ORDER)), -1
         order = _ORDER[_PATTERNS[prefix][1].id]
@@ -395,12 +402,6 @@ class Catalogue:
         if entry.group == FLOOD:  # flood by town: each town's rows together
             return group, place, order
         return group, order, place
-
-    def _place_order(self) -> dict[str, int]:
-        if self.scenario is None:
-            return {}
-        ids = [*self.scenario.river.towns, *self.scenario.network.nodes]
-        return {identifier: i for i, identifier in reversed(list(enumerate(ids)))}
 
     def ordered(self, columns: Iterable[str]) -> list[str]:
         """The columns grouped as the full table shows them: forces, dam, flood by town,

@@ -304,8 +304,9 @@ def _conditional(values: np.ndarray, happened: np.ndarray, level: float
 def median_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL) -> tuple[float, float]:
     """Distribution-free interval for a median: the order statistics x(l) and x(n+1-l),
     with l the largest rank for which P(Binomial(n, 1/2) < l) <= (1 - level) / 2
-    (Conover 1999, Practical Nonparametric Statistics, 3rd ed., section 3.2: confidence
-    interval for a quantile). Below six values no such l exists at 95 % and the range of
+    (the order-statistic interval for a quantile, Conover 1999, Practical Nonparametric
+    Statistics, 3rd ed., chapter 3; checked in the tests against the binomial
+    distribution itself, not against a printed table). Below six values no such l exists at 95 % and the range of
     the values is returned, whose coverage is then lower than `level`."""
     from scipy.stats import binom
 

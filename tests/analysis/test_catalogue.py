@@ -72,3 +72,15 @@ def test_the_full_table_is_grouped_not_alphabetical() -> None:
         "input.grid.repair_time_s"]
     assert catalogue.headline(columns) == ["dam_captured", "fatalities",
                                            "added_unserved_energy_mwh"]
+
+
+def test_names_come_from_a_runs_resolved_scenario_too():
+    """A report has only the manifest's resolved scenario (a dict): same labels."""
+    scenario = load_scenario(ROOT / "scenarios/classroom.yaml")
+    resolved = scenario.model_dump(mode="json")
+    for column in ("fatalities.riverton", "capture_h.upland",
+                   "input.network.roads.upland_dam.speed_mps",
+                   "input.assets.dam.failure_modes.plant_lost.occurs"):
+        assert Catalogue(resolved).label(column) == Catalogue(scenario).label(column)
+    assert Catalogue(resolved).label("input.network.roads.upland_dam.speed_mps") == \
+        "Road Upland village–Valley Dam: speed"

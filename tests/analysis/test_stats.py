@@ -303,7 +303,7 @@ def test_summarise_with_the_catalogue_uses_each_kind():
 
 def test_median_interval_is_the_order_statistics_of_the_binomial():
     """n = 20: P(B <= 5) = 0.0207 <= 0.025 < P(B <= 6) = 0.0577, so the 95 % interval is
-    [x(6), x(15)] (Conover's table of the binomial, p = 1/2)."""
+    [x(6), x(15)] (binomial probabilities with p = 1/2, n = 20)."""
     from simulator.analysis.stats import median_ci
 
     values = np.arange(1.0, 21.0)
