@@ -6,25 +6,29 @@ consequence models and returns their outcomes as flat named scalars:
 - breach (``History.breach_mode``, ``breach_depth_fraction``, ``breach_s``) ->
   `breach.breach_hydrograph` on the reservoir as sampled (its level read off the storage
   curve at the sampled volume, so the two agree) -> `flood.route_flood` down the river
-  reaches -> for each river town `lifeloss.town_life_loss`, with the time the warning
-  reached it (``History.warning_received_s``);
+  reaches -> for each river town `lifeloss.town_life_loss` on its population at risk
+  (``Inputs.population_at_risk``), with the time the warning reached it
+  (``History.warning_received_s``) and the flood's peak depth and depth x velocity there;
 - plant outages and cut lines (``History.plant_outages``, ``line_cuts``) ->
   `grid.unserved_energy` on the scenario's grid with the dam's plant added as a
   generator at zero marginal cost (hydro).
 
-The breach width factor and each town's quantile in Graham's fatality-rate range are
-drawn with the engine's inputs (`inputs.Inputs`; see `inputs` for their
-specification). A deliberate breach is treated as an overtopping-type failure
-(Froehlich's wider breach) and no flood as "swept clean" (Graham reserves that for
-near-instant failures; an embankment breach forms over minutes to hours).
+The breach width factor, each town's quantile in Graham's fatality-rate range and its
+population at risk are drawn with the engine's inputs (`inputs.Inputs`; see `inputs`
+for their specification). A deliberate breach is treated as an overtopping-type failure
+(Froehlich's wider breach).
 
 The flood reaching each river town within the horizon is also returned as a
 ``flood_arrival`` event, so timelines and exercises show when the water arrives.
 
 Outcomes (times in hours from the scenario start, NaN where there is no flood):
 ``peak_outflow_m3s``, ``flood_volume_m3``, ``arrival_h.<town>``, ``peak_h.<town>``,
-``depth_m.<town>``, ``people_exposed``, ``people_evacuated``, ``fatalities``,
-``fatalities.<town>``, ``warning_h.<town>``; ``unserved_energy_mwh``,
+``depth_m.<town>``, ``people_exposed`` (Graham's population at risk in the towns the
+flood reaches: fatalities are Graham's rate times it), ``people_evacuated`` (those of
+them who left before the water came: reported, never subtracted twice),
+``fatalities``, ``fatalities.<town>``, ``warning_lead_h.<town>`` (arrival minus the time
+the town was warned; negative when warned after the water came, NaN without a flood);
+``unserved_energy_mwh``,
 ``added_unserved_energy_mwh`` (above the same grid with nothing out),
 ``unserved_energy_mwh.<region>``, ``peak_shed_mw``, ``shedding_h``,
 ``generation_lost_mw``.
@@ -61,7 +65,6 @@ class ConsequenceModels:
     reaches: tuple[flood_model.Reach, ...]
     town_ids: tuple[str, ...]
     town_distances_m: tuple[float, ...]
-    population_at_risk: tuple[float, ...]
     storage_curve: tuple[tuple[float, float], ...] | None
     grid: grid_model.PreparedGrid | None
     baseline: grid_model.GridOutcome | None  # the grid with nothing out
@@ -117,8 +120,6 @@ def prepare_consequences(scenario: Scenario) -> ConsequenceModels:
                       for r in river.reaches.values()),
         town_ids=tuple(river.towns),
         town_distances_m=tuple(t.river_distance_m for t in river.towns.values()),
-        population_at_risk=tuple(t.population * t.floodplain_share
-                                 for t in river.towns.values()),
         storage_curve=curve,
         grid=grid,
         baseline=baseline,
@@ -156,7 +157,7 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
         out[f"arrival_h.{town}"] = nan
         out[f"peak_h.{town}"] = nan
         out[f"depth_m.{town}"] = 0.0
-        out[f"warning_h.{town}"] = nan
+        out[f"warning_lead_h.{town}"] = nan
         out[f"fatalities.{town}"] = 0.0
     if not history.breached:
         return ()
@@ -182,13 +183,15 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
     breach_h = history.breach_s / HOUR_S
     understanding = scenario.warning.understanding
     events = []
-    for town, impact, at_risk in zip(towns, impacts, prepared.population_at_risk, strict=True):
+    for town, impact in zip(towns, impacts, strict=True):
         arrival_h = breach_h + impact.arrival_s / HOUR_S
+        warned_h = history.warning_received_s[town] / HOUR_S
         loss = lifeloss.town_life_loss(
-            population_at_risk=at_risk,
+            population_at_risk=inputs.population_at_risk[town],
             flood_arrival_h=arrival_h,
-            warning_received_h=history.warning_received_s[town] / HOUR_S,
+            warning_received_h=warned_h,
             peak_depth_m=impact.peak_depth_above_normal_m,
+            depth_velocity_m2s=_depth_velocity_m2s(impact),
             understanding=understanding,
             rate_quantile=inputs.rate_quantile[town],
         )
@@ -200,13 +203,20 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
                                     depth_m=impact.peak_depth_above_normal_m))
             out[f"arrival_h.{town}"] = arrival_h
             out[f"peak_h.{town}"] = breach_h + impact.peak_time_s / HOUR_S
-            out[f"warning_h.{town}"] = loss.warning_h
+            if math.isfinite(warned_h):
+                out[f"warning_lead_h.{town}"] = arrival_h - warned_h
         out[f"depth_m.{town}"] = impact.peak_depth_above_normal_m
         out[f"fatalities.{town}"] = loss.fatalities
-        out["people_exposed"] += loss.people_exposed
+        out["people_exposed"] += loss.people_at_risk
         out["people_evacuated"] += loss.people_evacuated
         out["fatalities"] += loss.fatalities
     return tuple(sorted(events, key=lambda e: e.time_s))
+
+
+def _depth_velocity_m2s(impact: flood_model.TownImpact) -> float:
+    """Peak depth x velocity at a town, from the routing when it gives one; NaN leaves
+    Graham's severity to the depth rule."""
+    return getattr(impact, "peak_depth_velocity_m2s", math.nan)
 
 
 def grid_result(models: ConsequenceModels, history: History) -> grid_model.GridOutcome | None:

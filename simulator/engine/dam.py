@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .record import EventKind
-from .warning import start_warning
+from .warning import dam_event
 
 if TYPE_CHECKING:
     from .inputs import FailureModeInputs
@@ -55,6 +55,7 @@ class Dam:
         if self.state in ("operating", "held"):
             self.threatened_s = min(self.threatened_s, self.world.env.now)
             self._set_state(EventKind.THREATENED, (by,))
+            dam_event(self.world, "threat")
 
     def hold(self) -> None:
         """An attack on the dam was repulsed."""
@@ -66,6 +67,7 @@ class Dam:
         env, drawn = self.world.env, self.world.inputs.failure_modes
         self.capture_s = env.now
         self._set_state(EventKind.CAPTURED, by)
+        dam_event(self.world, "capture")
         breaches = []
         for order, (mode_id, mode) in enumerate(self.spec.failure_modes.items()):
             inputs = drawn[mode_id]
@@ -88,7 +90,7 @@ class Dam:
                    depth_fraction=mode.depth_fraction)
         if self.spec.plant is not None:
             self.outages.append((now, math.inf))
-        start_warning(world, now)
+        dam_event(world, "breach")
 
     def lose_operation(self, mode_id: str, restoration_s: float) -> None:
         """Failure mode `mode_id` takes the plant off the grid for `restoration_s`."""

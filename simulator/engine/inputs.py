@@ -9,11 +9,13 @@ values (`Inputs`) that the engine and the consequence models read. Paths such as
 ``forces.isil_column.strength`` remain for two things only: the ``input.<path>`` outcome
 columns, and pinning inputs to a story's values in the tabletop exercise.
 
-Two uncertainties of the consequence models have no scenario field yet, so their
+One uncertainty of the consequence models has no scenario field yet, so its
 specification lives here next to the others: the breach width factor (lognormal,
 median 1, 95 % of draws within a factor of 2; Wahl 2004, J. Hydraulic Eng.
-130(5):389-397, finds breach-parameter predictions off by factors of 2 to 4) and each
-river town's quantile in Graham's fatality-rate range (uniform on [0, 1]).
+130(5):389-397, finds breach-parameter predictions off by factors of 2 to 4). Each
+river town's quantile in Graham's fatality-rate range is ``warning.rate_quantile``,
+drawn once per town on the town's warning stream; its population and floodplain share
+are ``river.towns.<town>`` inputs.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class Inputs:
     failure_modes: dict[str, FailureModeInputs]
     detection_delay_s: float
     dissemination_delay_s: dict[str, float]  # river town -> its own delay
+    population_at_risk: dict[str, float]  # river town -> population x floodplain share
     repair_time_s: float
     breach_width_factor: float
     rate_quantile: dict[str, float]  # river town -> quantile in Graham's range
@@ -95,10 +98,6 @@ def _bernoulli(probability: float) -> Sampler:
 
 def _width_factor(rng: np.random.Generator) -> float:
     return float(np.exp(WIDTH_FACTOR_SIGMA * rng.standard_normal()))
-
-
-def _uniform(rng: np.random.Generator) -> float:
-    return float(rng.random())
 
 
 def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
@@ -124,11 +123,13 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
     for town_id in scenario.river.towns:
         # One dissemination delay per town: the warning reaches each town on its own.
         groups.append((f"warning.towns.{town_id}",
-                       [("dissemination_delay_s", scenario.warning.dissemination_delay_s)]))
+                       [("dissemination_delay_s", scenario.warning.dissemination_delay_s),
+                        ("rate_quantile", scenario.warning.rate_quantile)]))
+    for town_id, town in scenario.river.towns.items():
+        groups.append((f"river.towns.{town_id}", [("population", town.population),
+                                                  ("floodplain_share", town.floodplain_share)]))
     groups.append(("grid", [("repair_time_s", scenario.grid.repair_time_s)]))
     groups.append(("consequences.breach", [("width_factor", _width_factor)]))
-    for town_id in scenario.river.towns:
-        groups.append((f"consequences.lifeloss.{town_id}", [("rate_quantile", _uniform)]))
     return groups
 
 
@@ -257,7 +258,9 @@ class _Layout:
                               for t in towns}
         self.repair = index["grid.repair_time_s"]
         self.width_factor = index["consequences.breach.width_factor"]
-        self.quantiles = {t: index[f"consequences.lifeloss.{t}.rate_quantile"] for t in towns}
+        self.quantiles = {t: index[f"warning.towns.{t}.rate_quantile"] for t in towns}
+        self.at_risk = {t: (index[f"river.towns.{t}.population"],
+                            index[f"river.towns.{t}.floodplain_share"]) for t in towns}
 
     def typed(self, v: list[float]) -> Inputs:
         return Inputs(
@@ -272,6 +275,8 @@ class _Layout:
                            for mode_id, occurs, delay, restore in self.modes},
             detection_delay_s=v[self.detection],
             dissemination_delay_s={t: v[i] for t, i in self.dissemination.items()},
+            population_at_risk={t: v[people] * v[share]
+                                for t, (people, share) in self.at_risk.items()},
             repair_time_s=v[self.repair],
             breach_width_factor=v[self.width_factor],
             rate_quantile={t: v[i] for t, i in self.quantiles.items()},

@@ -39,8 +39,8 @@ class EventKind(enum.StrEnum):
     HELD = "held"  # an attack on the dam is repulsed
     CAPTURED = "captured"  # the dam is captured (opponents: the attackers)
     BREACH = "breach"  # the dam breaches (mode, breach_kind, depth_fraction)
-    DETECT = "detect"  # the breach is detected (count: towns to warn)
-    WARNING = "warning"  # a town receives the warning (after_breach_s)
+    DETECT = "detect"  # the authorities decide to warn (count: towns to warn; warned_on)
+    WARNING = "warning"  # a town receives the warning (warned_on; after_breach_s)
     FLOOD_ARRIVAL = "flood_arrival"  # the flood reaches a town (after_breach_s, depth_m)
     PLANT_OUT = "plant_out"  # the plant goes off the grid (mode, capacity_mw, duration_s)
     PLANT_RESTORED = "plant_restored"  # the plant is back on the grid
@@ -78,7 +78,9 @@ class Event:
     depth_fraction: float | None = None  # breach: share of the dam height cut
     capacity_mw: float | None = None  # plant_out: the plant's capacity
     count: int | None = None  # detect: towns the warning goes out to
-    after_breach_s: float | None = None  # warning, flood_arrival: time since the breach
+    warned_on: str | None = None  # detect, warning: what set it off (threat, capture, breach)
+    after_breach_s: float | None = None  # warning (None before a breach), flood_arrival:
+    #                                       time since the breach
     depth_m: float | None = None  # flood_arrival: the peak depth above normal there
 
 

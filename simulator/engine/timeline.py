@@ -72,9 +72,12 @@ _SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.BREACH: lambda e: (f"{(e.breach_kind or '').replace('_', ' ')} ({e.mode}): "
                                  f"breach cut to {e.depth_fraction or 0.0:.0%} of the dam "
                                  "height"),
-    EventKind.DETECT: lambda e: f"breach detected; warning goes out to {e.count} towns",
-    EventKind.WARNING: lambda e: (f"warning received ({(e.after_breach_s or 0.0) / 60:.0f} "
-                                  "min after the breach)"),
+    EventKind.DETECT: lambda e: (f"{e.warned_on or 'breach'} detected; warning goes out to "
+                                 f"{e.count} towns"),
+    EventKind.WARNING: lambda e: ("warning received (before any breach)"
+                                  if e.after_breach_s is None else
+                                  f"warning received ({e.after_breach_s / 60:.0f} min after "
+                                  "the breach)"),
     EventKind.FLOOD_ARRIVAL: lambda e: (f"the flood arrives, {_hours(e.after_breach_s):.1f} h "
                                         "after the breach"),
     EventKind.PLANT_OUT: _plant_out,

@@ -399,8 +399,12 @@ class RiverTown(Section):
     river_distance_m: Quantity("length", ge=0) = Field(
         alias="river_distance", description="distance below the dam"
     )
-    population: int = Field(ge=0, le=MAX_POPULATION)
-    floodplain_share: Probability = Field(description="share of people living in the flooded area")
+    population: Uncertain(DIMENSIONLESS, ge=0) = Field(
+        description="people living in the town (may be a distribution)"
+    )
+    floodplain_share: Uncertain(DIMENSIONLESS, ge=0, le=1) = Field(
+        description="share of people living in the flooded area (may be a distribution)"
+    )
 
 
 class River(Section):
@@ -413,13 +417,29 @@ class River(Section):
     towns: dict[Id, RiverTown] = {}
 
 
-class Warning(Section):
-    """How a breach warning reaches the towns: the delay to detect the breach, the
-    delay to spread the word, and how well people understand it."""
+#: A quantile drawn uniformly in Graham's fatality-rate range: every point of the
+#: published range equally likely, its median the suggested rate (an assumption,
+#: scenarios/SOURCES.md [graham-rate-quantile]).
+UNIFORM_QUANTILE = Distribution(kind="uniform", params={"low": 0.0, "high": 1.0})
 
+
+class Warning(Section):
+    """How a warning reaches the towns below the dam, and what they make of it: what sets
+    it off (``starts_on``: the breach, the dam's capture, or the threat, when an attacking
+    force sets off on a road to the dam), the delay from that to the decision to warn
+    (``detection_delay``), the delay to spread the word to each town, how well people
+    understand it (Graham 1999's flood-severity understanding), and each town's quantile
+    in Graham's fatality-rate range (``rate_quantile``, drawn per town)."""
+
+    starts_on: Literal["breach", "capture", "threat"] = "breach"
     detection_delay_s: Duration = Field(alias="detection_delay")
     dissemination_delay_s: Duration = Field(alias="dissemination_delay")
     understanding: Literal["vague", "precise"] = "vague"
+    rate_quantile: Uncertain(DIMENSIONLESS, ge=0, le=1) = Field(
+        default=UNIFORM_QUANTILE,
+        description="quantile in Graham's (1999) Table 7 fatality-rate range: 0 the low "
+        "end, 0.5 the suggested rate, 1 the high end; drawn once per town",
+    )
 
 
 class Bus(Section):

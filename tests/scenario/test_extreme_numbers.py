@@ -39,7 +39,7 @@ EXTREMES = [math.nan, math.inf, -math.inf, 10**400, 1e308, -1e308, 1e300, 1e18, 
             1e-300, 5e-324, -1e-300, 0, -1]
 POWERS = [10.0**k for k in range(-30, 31)]
 # Outcomes that are empty (NaN) when their event does not happen within the horizon.
-MAY_BE_EMPTY = ("arrival_h.", "peak_h.", "warning_h.")
+MAY_BE_EMPTY = ("arrival_h.", "peak_h.", "warning_lead_h.")
 
 
 def is_number(value: object) -> bool:
