@@ -169,9 +169,10 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
         dam_height_m=dam.height_m,
         storage_curve=prepared.storage_curve,
     )
-    hydrograph = breach_model.breach_hydrograph(
-        reservoir, breach_depth_fraction=history.breach_depth_fraction,
-        overtopping=True, base_flow_m3s=base_flow, width_factor=inputs.breach_width_factor)
+    breach = breach_model.breach_geometry(
+        reservoir, "overtopping", depth_fraction=history.breach_depth_fraction,
+        width_factor=inputs.breach_width_factor)
+    hydrograph = breach_model.breach_hydrograph(reservoir, breach, base_flow_m3s=base_flow)
     out["peak_outflow_m3s"] = hydrograph.peak_m3s
     out["flood_volume_m3"] = hydrograph.volume_m3
     if not towns:
