@@ -154,12 +154,10 @@ OUTCOMES: tuple[Entry, ...] = (
     Entry("time_above_damaging_h.<town>", "Time above damaging depth at {name}", "h",
           AMOUNT, "hours the water stood above the damaging depth at the town",
           HIGHER, FLOOD, given="breach_started"),
-    Entry("warning_h.<town>", "Warning time at {name}", "h", AMOUNT,
-          "hours between the warning reaching the town and the flood (empty without a "
-          "flood)", LOWER, FLOOD, given="breach_started"),
     Entry("warning_lead_h.<town>", "Warning lead time at {name}", "h", AMOUNT,
-          "hours between the warning reaching the town and the flood (empty without a "
-          "flood)", LOWER, FLOOD, given="breach_started"),
+          "hours from the warning reaching the town to the flood's arrival there; "
+          "negative when the water came first, empty without a flood", LOWER, FLOOD,
+          given="breach_started"),
     # ------------------------------------------------------------- life loss
     Entry("fatalities", "Fatalities", "people", AMOUNT,
           "people killed by the flood in all river towns (0 without a breach)", HIGHER,
@@ -168,11 +166,12 @@ OUTCOMES: tuple[Entry, ...] = (
           "people killed by the flood in the town (0 without a breach)", HIGHER, LIFE_LOSS,
           given="breach_started"),
     Entry("people_exposed", "People exposed", "people", AMOUNT,
-          "people still in the flooded area when the water came", HIGHER, LIFE_LOSS,
+          "people living in the flooded area of the towns the flood reached (Graham's "
+          "population at risk, which his fatality rates multiply)", HIGHER, LIFE_LOSS,
           given="breach_started"),
     Entry("people_evacuated", "People evacuated", "people", AMOUNT,
-          "people who left the flooded area before the water came", LOWER, LIFE_LOSS,
-          given="breach_started"),
+          "people at risk who left before the water came (reported only: Graham's rates "
+          "already count evacuation)", LOWER, LIFE_LOSS, given="breach_started"),
     # ------------------------------------------------------------------ grid
     Entry("added_unserved_energy_mwh", "Added unserved energy", "MWh", AMOUNT,
           "electricity demand not met over the horizon, above the same grid with nothing "
@@ -228,6 +227,8 @@ INPUT_FIELDS: dict[str, InputField] = {
     "repair_time_s": InputField("line repair time", "s"),
     "width_factor": InputField("breach width factor", "×"),
     "rate_quantile": InputField("fatality-rate quantile", ""),
+    "population": InputField("population", "people"),
+    "floodplain_share": InputField("floodplain share", ""),
 }
 
 INPUT_COMPONENTS: dict[str, str] = {
@@ -238,6 +239,7 @@ INPUT_COMPONENTS: dict[str, str] = {
     "assets.dam.failure_modes.<failure_mode>": "{name}",
     "warning": "warning",
     "warning.towns.<town>": "{name}",
+    "river.towns.<town>": "{name}",
     "grid": "grid",
     "consequences.breach": "breach",
     "consequences.lifeloss.<town>": "{name}",

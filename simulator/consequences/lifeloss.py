@@ -41,7 +41,7 @@ MEDIUM_SEVERITY_DV_M2S = 50 * FOOT_M**2
 #: bound of "medium" in the FloodRisk QGIS plugin's severity table (RSE, Mancusi 2015,
 #: caricadati/Tables/FloodSeverity.csv) and in SimpleDambrk (RSE 2018), both attributed
 #: there to the DSO-99-06 guidance. It is an assumption until checked against a primary
-#: source (scenarios/SOURCES.md, [graham-dv-high]).
+#: source: neither Graham's page nor Reclamation's RCEM (2015) could be opened here.
 HIGH_SEVERITY_DV_M2S = 15.0
 #: Warning-time category bounds of Table 7 (DSO-99-06, p. 26), in hours.
 SOME_WARNING_H = 15.0 / 60.0

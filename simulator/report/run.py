@@ -133,8 +133,8 @@ def _scenario_section(manifest: Mapping[str, Any], result_count: int, failed: in
         parts.append(table(
             ["town", "name", "river distance (km)", "population", "floodplain share"],
             [[element("code", t), names[t], number_text(d),
-              f"{int(specs[t].get('population', 0)):,}",
-              number_text(specs[t].get("floodplain_share"))]
+              _spec_text(specs[t].get("population")),
+              _spec_text(specs[t].get("floodplain_share"))]
              for t, d in zip(towns, distances, strict=True)], numeric=(2, 3, 4)))
     return join(parts)
 

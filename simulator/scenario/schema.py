@@ -419,7 +419,7 @@ class River(Section):
 
 #: A quantile drawn uniformly in Graham's fatality-rate range: every point of the
 #: published range equally likely, its median the suggested rate (an assumption,
-#: scenarios/SOURCES.md [graham-rate-quantile]).
+#: scenarios/SOURCES.md [A:rate-quantile]).
 UNIFORM_QUANTILE = Distribution(kind="uniform", params={"low": 0.0, "high": 1.0})
 
 
