@@ -21,7 +21,7 @@ from .common import (
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the replications, print the summary table and where the run is stored."""
     from ..analysis import key_outcomes, summary_table
-    from ..montecarlo import RunError, choose_run_dir
+    from ..montecarlo import ReplicationsFailed, RunError, choose_run_dir
     from ..montecarlo.stopping import parse_metrics
     from ..montecarlo.store import RunStore
     from ..scenario import load_scenario
@@ -53,6 +53,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RunError as error:
         print(f"infrasim run: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ReplicationsFailed as error:
+        print(f"infrasim run: stopped: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as error:  # e.g. the disk filled up: what was written stays resumable
         print(f"infrasim run: {error}; continue later with --out {out} --resume",
               file=sys.stderr)
@@ -74,9 +77,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         title += ", converged" if stop.get("converged") else ", not converged (hit --max)"
     wide_console(120).print(summary_table(result.summary(names), title=title))
     print(f"wrote {out} (outcomes.csv, manifest.json)")
-    if result.status == "aborted":
-        print(f"infrasim run: stopped: {manifest.get('message')}", file=sys.stderr)
-        return EXIT_FAILED
     if result.failed:
         first = result.failures[0].replication
         print(f"infrasim run: {result.failed:,} replication"

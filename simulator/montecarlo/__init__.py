@@ -7,7 +7,7 @@ replication is a function of (scenario, seed, index) returning named scalar outc
 """
 
 from .batch import Failure
-from .errors import RunError
+from .errors import ReplicationsFailed, RunError
 from .executors import EXECUTORS, Executor, make_executor, register
 from .replay import Replay, load_run, replay
 from .runner import (
@@ -24,6 +24,7 @@ __all__ = [
     "Executor",
     "Failure",
     "Replay",
+    "ReplicationsFailed",
     "RunError",
     "RunResult",
     "StoppingRule",

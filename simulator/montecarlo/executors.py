@@ -5,7 +5,11 @@ Each executor is a class registered under the name the command line uses
 argument, waits for any submitted batch to finish and collects results, so an executor
 never sees scenarios or outcomes, and the numbers cannot depend on which one ran them.
 No executor touches the process start method at import: the process pool asks for a
-``forkserver`` (or ``spawn``) context of its own when it starts.
+context of its own when it starts. On Linux that is ``fork``, so a worker is a copy of
+this process and never imports the main module again: `run_monte_carlo` works from a
+script without ``if __name__ == "__main__":`` and from Jupyter alike. Elsewhere (fork is
+unsafe on macOS, absent on Windows) it is ``forkserver`` or ``spawn``, which import the
+main module in every worker, so a script there needs that guard.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -212,9 +217,19 @@ class ProcessExecutor(Executor):
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def start(self) -> None:
-        """Start the pool from a fork server that has the engine imported (spawn where
-        there is no fork server); workers ignore Ctrl-C and exit when this process dies."""
-        if "forkserver" in multiprocessing.get_all_start_methods():
+        """Start the worker processes; they ignore Ctrl-C and exit when this process dies.
+
+        On Linux they are forked from this process, right now, with the replication
+        function's modules imported first: a fork never runs the main module again (a
+        script needs no main guard, a notebook works), every worker starts with the
+        engine loaded, and forking before the run starts its own threads (the progress
+        bar's) copies no lock another thread of the run holds. Elsewhere a fork server
+        with the engine preloaded (spawn where there is none) starts them.
+        """
+        if _fork_is_safe():
+            context = multiprocessing.get_context("fork")
+            _import_modules(self.preload)
+        elif "forkserver" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("forkserver")
             # Import the engine once in the fork server; every worker (and any worker
             # restarted after a crash) is then forked with it loaded instead of paying
@@ -226,6 +241,9 @@ class ProcessExecutor(Executor):
             max_workers=self.workers, mp_context=context, initializer=_worker_setup,
             initargs=(os.getpid(),),
         )
+        if context.get_start_method() == "fork":
+            with _sigint_ignored():  # a forked worker starts with Ctrl-C ignored
+                self._pool.submit(int)  # a pool that forks starts all its workers now
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future:
         """Queue the call on the pool; returns its future. A pool a worker's death broke
@@ -258,6 +276,12 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _fork_is_safe() -> bool:
+    """Whether worker processes may be forked from this one: on Linux (fork is unsafe
+    on macOS, where system libraries break in a forked child, and absent on Windows)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextmanager

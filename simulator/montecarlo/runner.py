@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,12 +49,15 @@ from .batch import (
     run_batch,
 )
 from .columns import StoredColumns
-from .errors import RunError
+from .errors import ReplicationsFailed, RunError
 from .executors import Executor, make_executor
 from .ledger import Ledger
 from .progress import make_progress
 from .stopping import PrefixMoments, StoppingRule, parse_metrics
 from .store import RunStore, run_status
+
+if TYPE_CHECKING:
+    from ..analysis.catalogue import Catalogue
 
 DEFAULT_MIN_REPLICATIONS = 100
 DEFAULT_MAX_REPLICATIONS = 100_000
@@ -102,13 +105,16 @@ class RunResult:
         (see `run_status`; empty if the manifest does not say)."""
         return run_status(self.manifest)
 
-    def summary(self, names: Sequence[str] | None = None) -> list[OutcomeRow]:
+    def summary(self, names: Sequence[str] | None = None,
+                catalogue: Catalogue | None = None) -> list[OutcomeRow]:
         """Mean, 95% CI, percentiles and P(>0) of `names` (default: key outcomes), each
-        exact: from the whole column, read a group of columns at a time."""
+        exact: from the whole column, read a group of columns at a time. With a
+        `catalogue` each is summarised as its kind asks (see `analysis.stats`)."""
         outcomes = self.outcomes
         chosen = key_outcomes(outcomes) if names is None else [n for n in names if n in outcomes]
         groups = outcomes.groups(chosen) if isinstance(outcomes, StoredColumns) else [outcomes]
-        return [row for group in groups for row in summarise(group, chosen)]
+        return [row for group in groups
+                for row in summarise(group, chosen, catalogue=catalogue, events=outcomes)]
 
 
 def run_monte_carlo(
@@ -143,6 +149,13 @@ def run_monte_carlo(
     of the replication function, ``simulator.engine:simulate`` unless testing, and
     `prepare` that of the function each worker process calls once on the scenario
     before handing the result to `replicate` (None: hand over the scenario as it is).
+
+    Raises:
+        RunError: a request that cannot run as asked (bad counts, a run directory in use,
+            a resume of another experiment, a replication function that cannot be
+            imported).
+        ReplicationsFailed: every replication failed (after the first
+            `ABORT_AFTER_FAILURES`, or all of a smaller run); it holds the run so far.
     """
     scenario = _load(scenario, variant)
     replicate_path = import_path(replicate)
@@ -206,7 +219,10 @@ def run_monte_carlo(
     pool = make_executor(executor, workers, scheduler, worker_modules(replicate_path))
     run = _Run(scenario, identity, seed, replicate_path, store, out is not None, pool, rule,
                target, previous)
-    return run.execute(progress)
+    result = run.execute(progress)
+    if result.done == 0 and result.failed:
+        raise ReplicationsFailed(result)
+    return result
 
 
 # ------------------------------------------------------------------------- identity

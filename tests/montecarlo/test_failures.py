@@ -37,12 +37,20 @@ def test_failures_survive_resume(minimal, tmp_path):
     assert [f.replication for f in again.failures] == [3, 10, 17, 24]
 
 
-def test_a_run_where_everything_fails_stops_early(minimal, tmp_path):
-    result = run_monte_carlo(minimal, 10_000, executor="serial", out=tmp_path / "run",
-                             replicate="fake_engine:always_failing")
+def test_a_run_where_everything_fails_stops_early_and_raises(minimal, tmp_path):
+    from simulator.montecarlo import ReplicationsFailed
+
+    with pytest.raises(ReplicationsFailed, match="every replication failed") as raised:
+        run_monte_carlo(minimal, 10_000, executor="serial", out=tmp_path / "run",
+                        replicate="fake_engine:always_failing")
+    result = raised.value.result
     assert result.status == "aborted"
     assert result.done == 0 and 50 <= result.failed < 10_000
     assert "RuntimeError: the engine is broken" in result.manifest["message"]
+    assert "RuntimeError: the engine is broken" in raised.value.summary
+    assert "Traceback" in str(raised.value)  # the first failure's, to fix it from
+    stored = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert stored["status"] == "aborted"
 
 
 def test_a_replication_that_kills_its_worker_is_isolated(minimal):
