@@ -226,6 +226,10 @@ INPUT_FIELDS: dict[str, InputField] = {
     "dissemination_delay_s": InputField("warning dissemination delay", "s"),
     "repair_time_s": InputField("line repair time", "s"),
     "width_factor": InputField("breach width factor", "×"),
+    "depth_fraction": InputField("breach depth", "share of dam height"),
+    "width_m": InputField("breach width", "m"),
+    "crest_fraction": InputField("breach width", "share of crest"),
+    "formation_s": InputField("breach formation time", "s"),
     "rate_quantile": InputField("fatality-rate quantile", ""),
     "population": InputField("population", "people"),
     "floodplain_share": InputField("floodplain share", ""),
@@ -241,8 +245,6 @@ INPUT_COMPONENTS: dict[str, str] = {
     "warning.towns.<town>": "{name}",
     "river.towns.<town>": "{name}",
     "grid": "grid",
-    "consequences.breach": "breach",
-    "consequences.lifeloss.<town>": "{name}",
 }
 
 

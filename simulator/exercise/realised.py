@@ -11,11 +11,12 @@ read off the story's timeline before ``t``, sorts every input into one of three 
   its end, a halt left, a force's wait before departure once it has departed, a force's
   strength once it has been seen (garrison, arrive, engage, join), its combat
   parameters once every engagement it fought before ``t`` has ended, the failure modes
-  of a breach (and the reservoir volume and the breach's width factor, which with the
+  of a breach (with their breach geometry, and the reservoir volume, which with the
   breach fix the flood downstream) once the breach happened, a loss of operation
   once the plant went off the grid (its restoration once the plant is back), the
-  detection and each town's warning once they happened, the grid repair time once a
-  line is back.
+  decision to warn and each town's warning once they happened (their delays run from
+  the dam event that set the warning off, ``warning.starts_on``), the grid repair time
+  once a line is back.
 - **under way** (drawn fresh, and only branches that reproduce the story's past are
   kept): the activity has *begun* before ``t`` but not finished: a force on a road, a
   halt not yet left, a wait not yet over, an engagement still going, failure clocks
@@ -40,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..engine import EventKind, prepare
+from ..engine.inputs import BREACH_INPUT_FIELDS
 from ..engine.record import Event, Replication
 from ..scenario.schema import Scenario
 
@@ -130,6 +132,7 @@ def realised_inputs(scenario: Scenario, story: Replication, seen: Sequence[Event
         _forces(prepared, events, time_s, rule)
         _engagements(events, rule)
         _dam(scenario, events, values, time_s, rule)
+        _warning(scenario, events, rule)
         _grid(events, rule)
     random = set(table.random_paths)
     pinned = {path: values[path] for path in sorted(rule.observed) if path in random}
@@ -214,6 +217,8 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
         prefix = f"assets.dam.failure_modes.{mode_id}."
         what = f"the dam's failure clocks have run since its capture ({mode_id})"
         fields = ["occurs", "delay_s"] + (["restoration_s"] if mode.restoration_s else [])
+        if mode.kind != "loss_of_operation":
+            fields += BREACH_INPUT_FIELDS  # the breach's geometry shows when it breaches
         for field in fields:
             rule.begin(prefix + field, capture.time_s, what)
         if breach is not None and mode.kind != "loss_of_operation":
@@ -231,20 +236,33 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
     if breach is None:
         return
     rule.observe("assets.dam.reservoir.volume_m3", breach.time_s, "the dam has breached")
-    rule.observe("consequences.breach.width_factor", breach.time_s, "the dam has breached")
-    detected = any(e.kind == "detect" for e in events)
-    what = "the breach warning is under way"
-    if detected:
-        rule.observe("warning.detection_delay_s", breach.time_s, "the breach was detected")
+
+
+#: The dam's events that can set the warning off (engine.warning.TRIGGERS), by kind.
+_TRIGGER_KINDS = {"threat": "threatened", "capture": "captured", "breach": "breach"}
+
+
+def _warning(scenario: Scenario, events: tuple[Event, ...], rule: _Rule) -> None:
+    """The warning's delays run from the dam event that set it off (``starts_on``, or a
+    later one of the chain when that never came; engine/warning.py)."""
+    triggers = tuple(_TRIGGER_KINDS)
+    names = {_TRIGGER_KINDS[t]: t for t in triggers[triggers.index(scenario.warning.starts_on):]}
+    dam = scenario.assets.dam.node
+    start = next((e for e in events if e.kind in names and e.place == dam), None)
+    if start is None:
+        return
+    what = f"the warning set off by the dam's {names[start.kind]} is under way"
+    if any(e.kind == "detect" for e in events):
+        rule.observe("warning.detection_delay_s", start.time_s, "the warning was decided")
     else:
-        rule.begin("warning.detection_delay_s", breach.time_s, what)
+        rule.begin("warning.detection_delay_s", start.time_s, what)
     warned = {e.place for e in events if e.kind == "warning"}
     for town in scenario.river.towns:
         path = f"warning.towns.{town}.dissemination_delay_s"
         if town in warned:
-            rule.observe(path, breach.time_s, f"{town} has been warned")
+            rule.observe(path, start.time_s, f"{town} has been warned")
         else:
-            rule.begin(path, breach.time_s, what)
+            rule.begin(path, start.time_s, what)
 
 
 def _grid(events: tuple[Event, ...], rule: _Rule) -> None:
