@@ -159,10 +159,18 @@ def _merge(
     base: MarkedData, overlay: MarkedData, source_prefix: PathKey, target_prefix: PathKey
 ) -> MarkedData:
     """Deep-merge the mapping at `source_prefix` of `overlay` into `base` at
-    `target_prefix`; marks follow the values so errors point at the file that set them."""
+    `target_prefix`; marks follow the values so errors point at the file that set them.
+    A ``null`` in the overlay removes that key (a force, node, road, town, grid element,
+    or an optional field, which falls back to its default); removing a key the base does
+    not have is an error, since it is most likely a misspelt id."""
     merged = MarkedData(copy.deepcopy(base.data), dict(base.value_marks), dict(base.key_marks))
     overlay_value = _get(overlay.data, source_prefix)
-    _deep_update(merged.data, target_prefix, overlay_value)
+    missing: list[PathKey] = []
+    _deep_update(merged.data, target_prefix, overlay_value, missing)
+    if missing:
+        n = len(target_prefix)
+        raise ScenarioError([_nothing_to_remove(overlay, source_prefix + path[n:], path,
+                                                base.data) for path in missing])
     n = len(source_prefix)
     for marks, target in (
         (overlay.value_marks, merged.value_marks),
@@ -191,19 +199,42 @@ def _replaces_whole(key: str, value: dict) -> bool:
     return key in _WHOLE_VALUE_KEYS or "dist" in value
 
 
-def _deep_update(data: dict, prefix: PathKey, overlay: Any) -> None:
+def _deep_update(data: dict, prefix: PathKey, overlay: Any, missing: list[PathKey]) -> None:
+    """Merge `overlay` into `data` at `prefix`; a None value removes its key, and the path
+    of a None whose key `data` does not have is added to `missing`."""
     target = data
     for part in prefix:
         target = target.setdefault(part, {})
     for key, value in overlay.items():
-        if (
+        if value is None:
+            if not isinstance(target, dict) or key not in target:
+                missing.append(prefix + (key,))
+            else:
+                del target[key]
+        elif (
             isinstance(value, dict)
             and isinstance(target.get(key), dict)
             and not _replaces_whole(key, value)
         ):
-            _deep_update(target, (key,), value)
+            nested: list[PathKey] = []
+            _deep_update(target, (key,), value, nested)
+            missing.extend(prefix + path for path in nested)
         else:
             target[key] = copy.deepcopy(value)
+
+
+def _nothing_to_remove(overlay: MarkedData, overlay_path: PathKey, path: PathKey,
+                       base: Any) -> Problem:
+    """The problem of a ``null`` that removes nothing: where it is, and the closest key."""
+    parent = base
+    for part in path[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    known = list(parent) if isinstance(parent, dict) else []
+    where = ".".join(str(part) for part in path)
+    message = f"null removes nothing: '{where}' is not in the scenario"
+    if known:
+        message += f"; {did_you_mean(str(path[-1]), known)}"
+    return Problem(overlay.mark_of(overlay_path, key=True), message)
 
 
 # -------------------------------------------------------------------------- variants

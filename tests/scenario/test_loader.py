@@ -133,3 +133,29 @@ def test_override_replaces_a_distribution_or_trigger_whole(tmp_path):
     s = load_scenario(path, variant="swapped")
     assert s.network.roads["border_dam"].speed_mps.kind == "lognormal"
     assert s.forces["garrison"].trigger.time_s == 7200 and s.forces["garrison"].trigger.town_falls is None
+
+
+def test_null_in_a_variant_removes_a_force_and_the_rest_stays(tmp_path):
+    text = MINIMAL.read_text().replace(
+        "variants:\n", "variants:\n  unguarded:\n    description: No garrison.\n"
+        "    overrides:\n      forces: {garrison: null}\n", 1)
+    path = write(tmp_path / "unguarded.yaml", text)
+    base = load_scenario(path)
+    unguarded = load_scenario(path, variant="unguarded")
+    assert set(base.forces) == {"column", "garrison"}
+    assert set(unguarded.forces) == {"column"}
+    assert unguarded.forces["column"] == base.forces["column"]
+
+
+def test_null_in_an_extending_file_drops_an_optional_field_to_its_default(tmp_path):
+    write(tmp_path / "base.yaml", MINIMAL.read_text())
+    child = write(tmp_path / "child.yaml",
+                  "extends: base.yaml\nassets:\n  dam:\n    plant: null\n")
+    assert load_scenario(tmp_path / "base.yaml").assets.dam.plant is not None
+    assert load_scenario(child).assets.dam.plant is None
+
+
+def test_reference_no_reinforcement_variant_has_no_reinforcement():
+    path = Path(__file__).parents[2] / "scenarios" / "haditha_2014.yaml"
+    assert "baghdad_reinforcement" in load_scenario(path).forces
+    assert "baghdad_reinforcement" not in load_scenario(path, variant="no_reinforcement").forces
