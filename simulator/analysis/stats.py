@@ -365,18 +365,22 @@ def key_outcomes(names: Iterable[str]) -> list[str]:
 
 
 def summarise(outcomes: Mapping[str, np.ndarray], keys: Iterable[str] | None = None,
-              level: float = LEVEL, catalogue: Catalogue | None = None) -> list[OutcomeRow]:
+              level: float = LEVEL, catalogue: Catalogue | None = None,
+              events: Mapping[str, np.ndarray] | None = None) -> list[OutcomeRow]:
     """Summary rows for `keys` in the given order (default: the key outcomes); names
-    the run does not have are skipped. With a `catalogue` each outcome is summarised as
-    its kind asks, amounts also given the event the catalogue says they follow."""
+    `outcomes` does not have are skipped. With a `catalogue` each outcome is summarised
+    as its kind asks, amounts also given the event the catalogue says they follow, whose
+    column is read from `events` (default `outcomes`: a run read a group of columns at a
+    time passes the whole run here)."""
     chosen = key_outcomes(outcomes) if keys is None else [k for k in keys if k in outcomes]
+    events = outcomes if events is None else events
     rows = []
     for name in chosen:
         if catalogue is None:
             rows.append(summarise_column(name, outcomes[name], level))
             continue
         entry = catalogue[name]
-        given = outcomes[entry.given] if entry.given and entry.given in outcomes else None
+        given = events[entry.given] if entry.given and entry.given in events else None
         event = catalogue[entry.given].event if given is not None else entry.event
         rows.append(summarise_column(name, outcomes[name], level, kind=entry.kind,
                                      given=given, event=event))

@@ -19,8 +19,10 @@ from .common import (
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the replications, print the summary table and where the run is stored."""
-    from ..analysis import key_outcomes, summary_table
+    """Run the replications, print the headline and the full summary table, and where
+    the run is stored."""
+    from ..analysis import Catalogue, headline_table, summary_table
+    from ..analysis.headline import wanted_outcomes
     from ..montecarlo import ReplicationsFailed, RunError, choose_run_dir
     from ..montecarlo.stopping import parse_metrics
     from ..montecarlo.store import RunStore
@@ -68,14 +70,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     manifest = result.manifest
     metrics = [name for name in parse_metrics(args.metric or ()) if name in result.outcomes]
-    names = list(dict.fromkeys([*key_outcomes(result.outcomes), *metrics]))
+    catalogue = Catalogue(scenario)
+    names = wanted_outcomes(result.outcomes, catalogue, metrics)
     stop = manifest["result"]
     title = f"{manifest['scenario']['name']}" + (
         f", variant {scenario.variant}" if scenario.variant else "") + (
         f": {result.done:,} replications, seed {manifest['seed']}")
     if manifest.get("stopping"):
         title += ", converged" if stop.get("converged") else ", not converged (hit --max)"
-    wide_console(120).print(summary_table(result.summary(names), title=title))
+    rows = result.summary(names, catalogue)
+    console = wide_console(120)
+    console.print(headline_table(rows, catalogue, title=title))
+    console.print(summary_table(rows, catalogue, title="All outcomes"))
     print(f"wrote {out} (outcomes.csv, manifest.json)")
     if result.failed:
         first = result.failures[0].replication

@@ -1,43 +1,69 @@
-"""The run summary table as the terminal shows it after ``infrasim run``."""
+"""The run summary as the terminal shows it after ``infrasim run``: the headline first,
+then every outcome grouped as the catalogue groups them, labelled, never raw ids."""
 
 from __future__ import annotations
 
 import numpy as np
 from rich.console import Console
 
-from simulator.analysis import summarise, summary_table
+from simulator.analysis import Catalogue, headline_table, summarise, summary_table
+
+CATALOGUE = Catalogue()
 
 
-def rendered(outcomes, title=None):
-    console = Console(width=120, record=True)
-    console.print(summary_table(summarise(outcomes), title=title))
-    return console.export_text()
+def outcomes() -> dict[str, np.ndarray]:
+    """500 replications: captured in 166, a breach in 2 of those with 300 and 900 deaths."""
+    captured = np.r_[np.ones(166), np.zeros(334)]
+    breach = np.zeros(500)
+    breach[[3, 9]] = 1.0
+    fatalities = np.zeros(500)
+    fatalities[[3, 9]] = [300.0, 900.0]
+    return {"dam_threatened": np.ones(500), "dam_captured": captured,
+            "time_to_capture_h": np.where(captured == 1, np.linspace(10, 60, 500), np.nan),
+            "breach_started": breach, "fatalities": fatalities,
+            "fatalities.hit": fatalities / 3}
 
 
-def test_columns_and_numbers():
-    text = rendered({"fatalities": np.array([0.0, 10.0, 2000.5])}, title="a run")
-    assert text.startswith("a run")
-    for heading in ("outcome", "mean", "95% CI", "p5", "p50", "p95", "P(>0)"):
-        assert heading in text
-    line = next(line for line in text.splitlines() if "fatalities" in line)
-    assert line.split() == ["fatalities", "670.2", "-2,190", "to", "3,530", "1", "10",
-                            "1,801", "0.6667"]
-    assert " n " not in text  # every outcome has every replication
+def rendered(table) -> list[str]:
+    console = Console(width=140, record=True)
+    console.print(table)
+    return console.export_text().splitlines()
 
 
-def test_a_yes_no_outcome_shows_its_wilson_interval_not_plus_minus_zero():
-    text = rendered({"dam_threatened": np.ones(500), "dam_captured": np.r_[np.ones(166),
-                                                                          np.zeros(334)]})
-    threatened = next(line for line in text.splitlines() if "dam_threatened" in line)
-    assert threatened.split()[1:3] == ["1", "0.992–1"]
-    captured = next(line for line in text.splitlines() if "dam_captured" in line)
-    assert captured.split()[1:3] == ["0.332", "0.292–0.374"]
-    assert "±" not in text
+def line_of(lines: list[str], start: str) -> str:
+    return next(line for line in lines if line.strip().startswith(start))
 
 
-def test_a_count_column_when_some_replications_lack_an_outcome():
-    text = rendered({"fatalities": np.array([1.0, 2.0, 3.0]),
-                     "time_h": np.array([np.nan, 2.0, 4.0])})
-    header = next(line for line in text.splitlines() if "outcome" in line)
-    assert header.split()[-1] == "n"
-    assert next(line for line in text.splitlines() if "time_h" in line).split()[-1] == "2"
+def test_the_headline_answers_first_with_intervals_and_replications():
+    data = outcomes()
+    rows = summarise(data, list(data), catalogue=CATALOGUE)
+    lines = rendered(headline_table(rows, CATALOGUE, title="a run"))
+    assert lines[0].startswith("a run")
+    answers = [line.split("  ")[0].strip() for line in lines[4:] if line.strip()]
+    assert answers[:5] == ["P(dam captured)", "P(breach)", "Expected fatalities (people)",
+                           "Fatalities given breach (people)",
+                           "Time to capture of the dam, given dam captured (h)"]
+    assert line_of(lines, "P(dam captured)").split()[2:5] == ["33.2%", "29.2–37.4%", "500"]
+    given = line_of(lines, "Fatalities given breach")
+    assert "median 600 · p95 870" in given and "2 of 500 with breach (0.4%)" in given
+    expected = line_of(lines, "Expected fatalities").split()
+    assert expected[3] == "2.4" and expected[4].startswith("0–")  # never below zero
+    capture = line_of(lines, "Time to capture of the dam")
+    assert "166 of 500 with dam captured" in capture
+
+
+def test_the_full_table_is_grouped_labelled_and_never_plus_minus_zero():
+    data = outcomes()
+    rows = summarise(data, list(data), catalogue=CATALOGUE)
+    lines = rendered(summary_table(rows, CATALOGUE))
+    groups = [line.strip() for line in lines if line.strip() in ("Forces", "Dam", "Life loss")]
+    assert groups == ["Forces", "Dam", "Life loss"]
+    threatened = line_of(lines, "P(dam threatened)").split()
+    assert threatened[2:4] == ["100%", "99.24–100%"]
+    assert "±" not in "\n".join(lines) and "dam_captured" not in "\n".join(lines)
+    time = line_of(lines, "Time to capture of the dam (h)").split()
+    assert time[-3:] == ["166", "of", "500"]  # over the captures only
+    assert float(time[7]) == np.nanmean(data["time_to_capture_h"]).round(2)
+    assert line_of(lines, "Fatalities in Hit (people)")
+    given = [line for line in lines if line.strip().startswith("given breach")]
+    assert len(given) == 2 and given[0].split()[2] == "600"  # mean given a breach

@@ -38,8 +38,11 @@ def test_run_prints_a_summary_and_where_it_wrote(capsys, tmp_path):
                                  "--out", out)
     assert status == 0
     assert "Minimal valley: 40 replications, seed 7" in stdout
-    for heading in ("mean", "95% CI", "p5", "p50", "p95", "P(>0)"):
-        assert heading in stdout
+    headline, _, table = stdout.partition("All outcomes")
+    for answer in ("P(dam captured)", "P(breach)", "Expected fatalities (people)"):
+        assert answer in headline  # the headline first
+    for heading in ("mean or P", "95% CI", "p5", "median", "p95", "replications"):
+        assert heading in table
     assert f"wrote {out}" in stdout
     assert stderr == ""  # no progress bar when stderr is not a terminal
     assert (out / "outcomes.csv").is_file()
