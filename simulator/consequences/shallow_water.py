@@ -3,7 +3,7 @@
 A finite-volume scheme on a chain of prismatic reaches, written to check the fast routing
 (flood.py) and to reproduce analytical and published dam breaks, not to run in every
 Monte Carlo replication. Cross-sections are tabulated once from any section with a top
-width and a conveyance (a rectangle, or the compound channel-and-floodplain section of
+width and a conveyance (a trapezoid, or the compound channel-and-floodplain section of
 section.py), so the scheme itself only interpolates tables. Pure numpy, SI units.
 
 Scheme (first order in space and time):
@@ -27,10 +27,12 @@ Scheme (first order in space and time):
   still (a flat pool is, across section changes too). Depths stay non-negative under the
   CFL condition (HLL's mass update), and wet/dry fronts need no special case.
 - Where two reaches of different section meet, both interface states are taken in the
-  upstream cell's section and the downstream cell's momentum flux swaps that section's
-  hydrostatic force for its own (the force of the width change on the flow, Cunge et al.'s
-  I2 term, concentrated at the junction), so a flat pool stays at rest across it; this
-  junction rule is this module's own.
+  narrower of the two sections (the contraction controls the flow through the junction;
+  taking the wider one let a wide reservoir cell pour more water into a narrow gorge
+  cell than it could hold), and each cell's momentum flux swaps that section's
+  hydrostatic force for its own (the force of the width change on the flow, Cunge et
+  al.'s I2 term, concentrated at the junction), so a flat pool stays at rest across it;
+  this junction rule is this module's own.
 - Friction semi-implicit (the friction factor taken at the old discharge, the new
   discharge implicit): Q_new = Q* / (1 + dt g A |Q_old| / K^2). It cannot reverse the
   flow, stays stable on shallow fronts, and its steady state is exactly Manning's normal
@@ -48,6 +50,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -62,28 +65,37 @@ _NODES = 96
 _BREAKPOINT_RAMP_M = 1e-3
 
 
-class RectangularSection:
-    """A rectangular channel of width `width_m` and Manning roughness `manning_n`
-    (0 for a frictionless channel). Conveyance K = A R^(2/3) / n with R = A / (b + 2h)
-    (Manning's formula, Chow 1959, Open-Channel Hydraulics, ch. 5)."""
+class TrapezoidalSection:
+    """A trapezoidal channel or valley: bottom width `bottom_width_m`, banks
+    `side_slope` horizontal to 1 vertical (0: a rectangle), Manning roughness
+    `manning_n` (0: frictionless). Conveyance K = A R^(2/3) / n with A = (b + z h) h and
+    R = A / (b + 2 h sqrt(1 + z^2)) (Manning's formula, Chow 1959, Open-Channel
+    Hydraulics, ch. 5). The valley approximation of simplified dam-break routing is of
+    this kind (Wetmore & Fread, The NWS Simplified Dam-Break Flood Forecasting Model:
+    a prismatic valley whose top width grows with depth)."""
 
-    def __init__(self, width_m: float, manning_n: float = 0.0) -> None:
-        if not width_m > 0 or not manning_n >= 0:
-            raise ValueError("a rectangular section needs width_m > 0 and manning_n >= 0")
-        self.width_m = float(width_m)
+    def __init__(self, bottom_width_m: float, side_slope: float = 0.0, manning_n: float = 0.0):
+        if not bottom_width_m > 0 or not side_slope >= 0 or not manning_n >= 0:
+            raise ValueError(
+                "a trapezoidal section needs bottom_width_m > 0, side_slope >= 0, manning_n >= 0"
+            )
+        self.bottom_width_m = float(bottom_width_m)
+        self.side_slope = float(side_slope)
         self.manning_n = float(manning_n)
 
     def top_width_m(self, depth_m):
-        """Top width (m) at a depth: the channel width."""
-        return np.full_like(np.asarray(depth_m, dtype=float), self.width_m)
+        """Top width (m) at a depth."""
+        depth = np.maximum(np.asarray(depth_m, dtype=float), 0.0)
+        return self.bottom_width_m + 2.0 * self.side_slope * depth
 
     def conveyance(self, depth_m):
         """Manning conveyance K (m^3/s) at a depth; inf if frictionless."""
         depth = np.maximum(np.asarray(depth_m, dtype=float), 0.0)
         if self.manning_n == 0.0:
             return np.full_like(depth, np.inf)
-        area = self.width_m * depth
-        return area * (area / (self.width_m + 2.0 * depth)) ** (2.0 / 3.0) / self.manning_n
+        area = (self.bottom_width_m + self.side_slope * depth) * depth
+        perimeter = self.bottom_width_m + 2.0 * depth * math.sqrt(1.0 + self.side_slope**2)
+        return area * (area / perimeter) ** (2.0 / 3.0) / self.manning_n
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,14 @@ class Reach:
     def __post_init__(self) -> None:
         if not self.length_m > 0 or not self.slope >= 0:
             raise ValueError("a reach needs length_m > 0 and slope >= 0")
+
+
+class Wetted(NamedTuple):
+    """Wetted geometry of sections at given depths (arrays)."""
+
+    area_m2: np.ndarray
+    top_width_m: np.ndarray
+    moment_m3: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -156,34 +176,38 @@ class SectionTables:
             frictionless=frictionless,
         )
 
-    def _segment(self, rows: np.ndarray, depth_m: np.ndarray):
+    def _segment(self, depth_m: np.ndarray):
         """Node index below each depth and the depth above that node."""
-        index = np.clip(np.searchsorted(self.depths_m, depth_m, side="right") - 1, 0, None)
-        index = np.minimum(index, self.depths_m.size - 1)
+        index = np.searchsorted(self.depths_m, depth_m, side="right") - 1
+        index = np.minimum(np.maximum(index, 0), self.depths_m.size - 1)
         return index, depth_m - self.depths_m[index]
+
+    def _at_segment(self, rows: np.ndarray, k: np.ndarray, d: np.ndarray) -> Wetted:
+        flat = rows * self.depths_m.size + k
+        width_k = self.widths_m.take(flat)
+        slope_k = self.width_slopes.take(flat)
+        area_k = self.areas_m2.take(flat)
+        return Wetted(
+            area_m2=area_k + d * (width_k + 0.5 * slope_k * d),
+            top_width_m=width_k + slope_k * d,
+            moment_m3=self.moments_m3.take(flat)
+            + d * (area_k + d * (0.5 * width_k + slope_k * d / 6.0)),
+        )
+
+    def wetted(self, rows: np.ndarray, depth_m: np.ndarray) -> Wetted:
+        """Area (m^2), top width (m) and first moment I1 of the wetted area about the
+        surface (m^3; g I1 is the hydrostatic force per unit weight density) of each
+        row's section at each depth."""
+        k, d = self._segment(depth_m)
+        return self._at_segment(rows, k, d)
 
     def area_m2(self, rows: np.ndarray, depth_m: np.ndarray) -> np.ndarray:
         """Wetted area (m^2) of each row's section at each depth."""
-        k, d = self._segment(rows, depth_m)
-        return self.areas_m2[rows, k] + d * (self.widths_m[rows, k] + 0.5 * self.width_slopes[rows, k] * d)
-
-    def top_width_m(self, rows: np.ndarray, depth_m: np.ndarray) -> np.ndarray:
-        """Top width (m) at each depth."""
-        k, d = self._segment(rows, depth_m)
-        return self.widths_m[rows, k] + self.width_slopes[rows, k] * d
-
-    def moment_m3(self, rows: np.ndarray, depth_m: np.ndarray) -> np.ndarray:
-        """First moment I1 (m^3) of the wetted area about the surface: g I1 is the
-        hydrostatic force on the section per unit weight density."""
-        k, d = self._segment(rows, depth_m)
-        return self.moments_m3[rows, k] + d * (
-            self.areas_m2[rows, k]
-            + d * (0.5 * self.widths_m[rows, k] + self.width_slopes[rows, k] * d / 6.0)
-        )
+        return self.wetted(rows, depth_m).area_m2
 
     def conveyance(self, rows: np.ndarray, depth_m: np.ndarray) -> np.ndarray:
         """Manning conveyance K (m^3/s) at each depth (rows without friction: 1)."""
-        k, d = self._segment(rows, depth_m)
+        k, d = self._segment(depth_m)
         upper = np.minimum(k + 1, self.depths_m.size - 1)
         step = np.maximum(self.depths_m[upper] - self.depths_m[k], 1e-300)
         root = self.conveyance_roots[rows, k] + (
@@ -191,25 +215,29 @@ class SectionTables:
         ) * np.where(upper > k, d / step, 0.0)
         return root ** (5.0 / 3.0)
 
-    def depth_m(self, rows: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
-        """Depth (m) holding each area: a vectorised bisection over each row's nodes,
-        then the exact root of the segment's quadratic area."""
+    def from_area(self, rows: np.ndarray, area_m2: np.ndarray) -> tuple[np.ndarray, Wetted]:
+        """Depth (m) holding each area, and the wetted geometry there: a vectorised
+        bisection over each row's nodes, then the exact root of the segment's quadratic
+        area."""
+        nodes = self.depths_m.size
+        base = rows * nodes
         low = np.zeros(area_m2.shape, dtype=np.intp)
-        high = np.full(area_m2.shape, self.depths_m.size - 1, dtype=np.intp)
+        high = np.full(area_m2.shape, nodes - 1, dtype=np.intp)
         while True:
             open_ = high - low > 1
             if not open_.any():
                 break
             middle = (low + high) // 2
-            below = self.areas_m2[rows, middle] <= area_m2
+            below = self.areas_m2.take(base + middle) <= area_m2
             low = np.where(open_ & below, middle, low)
             high = np.where(open_ & ~below, middle, high)
-        beyond = self.areas_m2[rows, -1] <= area_m2
-        k = np.where(beyond, self.depths_m.size - 1, low)
-        extra = np.maximum(area_m2 - self.areas_m2[rows, k], 0.0)
-        width, slope = self.widths_m[rows, k], self.width_slopes[rows, k]
+        beyond = self.areas_m2.take(base + nodes - 1) <= area_m2
+        k = np.where(beyond, nodes - 1, low)
+        flat = base + k
+        extra = np.maximum(area_m2 - self.areas_m2.take(flat), 0.0)
+        width, slope = self.widths_m.take(flat), self.width_slopes.take(flat)
         rise = 2.0 * extra / (width + np.sqrt(width**2 + 2.0 * slope * extra))
-        return self.depths_m[k] + rise
+        return self.depths_m[k] + rise, self._at_segment(rows, k, rise)
 
     def normal_depth_m(self, rows: np.ndarray, discharge_m3s: float, slopes: np.ndarray):
         """Uniform-flow depth (m) of each row at a discharge and bed slope (Manning)."""
@@ -363,18 +391,24 @@ def simulate(
         raise ValueError("cfl must be in (0, 1]")
     if not end_s > 0.0:
         raise ValueError("end_s must be > 0")
-    tables, rows, dx, bed = channel.tables, channel.rows, channel.dx_m, channel.bed_m
-    depth = np.broadcast_to(np.asarray(initial_depth_m, dtype=float), bed.shape).copy()
+    tables, rows, dx = channel.tables, channel.rows, channel.dx_m
+    cells = rows.size
+    depth = np.broadcast_to(np.asarray(initial_depth_m, dtype=float), (cells,)).copy()
     if np.any(depth < 0.0):
         raise ValueError("initial depths must be >= 0")
-    area = tables.area_m2(rows, depth)
-    discharge = np.broadcast_to(np.asarray(initial_discharge_m3s, dtype=float), bed.shape).copy()
+    geometry = tables.wetted(rows, depth)
+    area = geometry.area_m2
+    discharge = np.broadcast_to(np.asarray(initial_discharge_m3s, dtype=float), (cells,)).copy()
     discharge[depth <= DRY_DEPTH_M] = 0.0
     edges = np.concatenate([[0.0], np.cumsum(dx)])
-    gauges = np.clip(np.searchsorted(edges, np.asarray(gauges_m, dtype=float), side="right") - 1, 0, bed.size - 1)
-    left_rows, right_rows = rows[:-1], rows[1:]
-    slopes = channel.slopes
+    gauges = np.searchsorted(edges, np.asarray(gauges_m, dtype=float), side="right") - 1
+    gauges = np.minimum(np.maximum(gauges, 0), cells - 1)
+    # Interfaces between reaches of different section (the only ones needing the
+    # narrower-section states and the junction force).
+    junctions = np.flatnonzero(rows[:-1] != rows[1:])
+    gravity_slope = GRAVITY_M_S2 * channel.slopes
     friction = ~tables.frictionless[rows]
+    min_dx = float(np.min(dx))
 
     times, gauge_depths, gauge_flows = [0.0], [depth[gauges]], [discharge[gauges]]
     max_depth = depth.copy()
@@ -382,64 +416,59 @@ def simulate(
     while time_s < end_s:
         wet = depth > DRY_DEPTH_M
         velocity = np.where(wet, discharge / np.where(wet, area, 1.0), 0.0)
-        width = tables.top_width_m(rows, depth)
-        celerity = np.sqrt(GRAVITY_M_S2 * area / width)
+        celerity = np.sqrt(GRAVITY_M_S2 * area / geometry.top_width_m)
         speed = float(np.max(np.where(wet, np.abs(velocity) + celerity, 0.0)))
         inflow_m3s = inflow.at(time_s) if inflow is not None else 0.0
         if inflow is not None:
-            boundary_depth = _inflow_depth_m(tables, rows[:1], depth[:1], inflow_m3s)
-            boundary_area = tables.area_m2(rows[:1], boundary_depth)
-            if boundary_area[0] > 0.0:
-                c_in = math.sqrt(GRAVITY_M_S2 * boundary_area[0] / tables.top_width_m(rows[:1], boundary_depth)[0])
-                speed = max(speed, abs(inflow_m3s) / boundary_area[0] + c_in)
-        if speed <= 0.0:
-            dt = end_s - time_s
-        else:
-            dt = min(cfl * float(np.min(dx)) / speed, end_s - time_s)
+            boundary = tables.wetted(rows[:1], _inflow_depth_m(tables, rows[0], depth[:1], inflow_m3s))
+            if boundary.area_m2[0] > 0.0:
+                speed = max(speed, abs(inflow_m3s) / boundary.area_m2[0]
+                            + math.sqrt(GRAVITY_M_S2 * boundary.area_m2[0] / boundary.top_width_m[0]))
+        dt = end_s - time_s if speed <= 0.0 else min(cfl * min_dx / speed, end_s - time_s)
 
-        # Interfaces: both states in the upstream cell's section; the downstream cell
-        # trades that section's pressure for its own (the width change's force).
-        mass, momentum = _hll_flux(tables, left_rows, depth[:-1], velocity[:-1], depth[1:], velocity[1:])
-        junction_force = GRAVITY_M_S2 * (
-            tables.moment_m3(right_rows, depth[1:]) - tables.moment_m3(left_rows, depth[1:])
-        )
-        out_mass = np.empty(bed.size)
-        out_momentum = np.empty(bed.size)
-        in_mass = np.empty(bed.size)
-        in_momentum = np.empty(bed.size)
+        left = _State(geometry.area_m2[:-1], geometry.top_width_m[:-1], geometry.moment_m3[:-1],
+                      velocity[:-1], wet[:-1])
+        right = _State(geometry.area_m2[1:], geometry.top_width_m[1:], geometry.moment_m3[1:],
+                       velocity[1:], wet[1:])
+        force_on_left = force_on_right = 0.0
+        if junctions.size:
+            left, right, force_on_left, force_on_right = _junction_states(
+                tables, rows, depth, junctions, left, right)
+        mass, momentum = _hll_flux(left, right)
+        out_mass = np.empty(cells)
+        out_momentum = np.empty(cells)
+        in_mass = np.empty(cells)
+        in_momentum = np.empty(cells)
         out_mass[:-1] = mass
-        out_momentum[:-1] = momentum
+        out_momentum[:-1] = momentum + force_on_left
         in_mass[1:] = mass
-        in_momentum[1:] = momentum + junction_force
+        in_momentum[1:] = momentum + force_on_right
 
-        own_pressure = GRAVITY_M_S2 * tables.moment_m3(rows[[0, -1]], depth[[0, -1]])
         if inflow is not None:
             in_mass[0] = inflow_m3s
-            in_momentum[0] = (
-                inflow_m3s**2 / boundary_area[0] if boundary_area[0] > 0 else 0.0
-            ) + GRAVITY_M_S2 * tables.moment_m3(rows[:1], boundary_depth)[0]
+            in_momentum[0] = GRAVITY_M_S2 * boundary.moment_m3[0] + (
+                inflow_m3s**2 / boundary.area_m2[0] if boundary.area_m2[0] > 0 else 0.0)
         elif upstream_wall:
             in_mass[0] = 0.0
-            in_momentum[0] = own_pressure[0]
+            in_momentum[0] = GRAVITY_M_S2 * geometry.moment_m3[0]
         else:
             in_mass[0] = discharge[0]
-            in_momentum[0] = discharge[0] * velocity[0] + own_pressure[0]
+            in_momentum[0] = discharge[0] * velocity[0] + GRAVITY_M_S2 * geometry.moment_m3[0]
         if downstream_wall:
             out_mass[-1] = 0.0
-            out_momentum[-1] = own_pressure[1]
+            out_momentum[-1] = GRAVITY_M_S2 * geometry.moment_m3[-1]
         else:
             out_mass[-1] = max(discharge[-1], 0.0)
-            out_momentum[-1] = discharge[-1] * velocity[-1] + own_pressure[1]
+            out_momentum[-1] = discharge[-1] * velocity[-1] + GRAVITY_M_S2 * geometry.moment_m3[-1]
 
         ratio = dt / dx
-        old_discharge, area_old = discharge, area
+        old_discharge = discharge
+        discharge = discharge - ratio * (out_momentum - in_momentum) + dt * gravity_slope * area
         area = np.maximum(area - ratio * (out_mass - in_mass), 0.0)
-        discharge = discharge - ratio * (out_momentum - in_momentum) + dt * GRAVITY_M_S2 * area_old * slopes
-        depth = tables.depth_m(rows, area)
+        depth, geometry = tables.from_area(rows, area)
         dry = depth <= DRY_DEPTH_M
         if friction.any():
-            conveyance = tables.conveyance(rows, depth)
-            resistance = np.where(friction & ~dry, conveyance, 1.0) ** 2
+            resistance = np.where(friction & ~dry, tables.conveyance(rows, depth), 1.0) ** 2
             damping = dt * GRAVITY_M_S2 * area * np.abs(old_discharge) / resistance
             discharge = np.where(friction, discharge / (1.0 + damping), discharge)
         discharge[dry] = 0.0
@@ -462,44 +491,74 @@ def simulate(
     )
 
 
-def _hll_flux(tables, rows, left_depth, left_velocity, right_depth, right_velocity):
-    """HLL flux (mass m^3/s, momentum m^4/s^2) between two states of one section each
-    row, with Toro's (2001) wave speeds and dry-bed speeds u -/+ 2c."""
-    left_area = tables.area_m2(rows, left_depth)
-    right_area = tables.area_m2(rows, right_depth)
-    left_wet = left_depth > DRY_DEPTH_M
-    right_wet = right_depth > DRY_DEPTH_M
-    left_velocity = np.where(left_wet, left_velocity, 0.0)
-    right_velocity = np.where(right_wet, right_velocity, 0.0)
-    left_c = np.sqrt(GRAVITY_M_S2 * left_area / tables.top_width_m(rows, left_depth))
-    right_c = np.sqrt(GRAVITY_M_S2 * right_area / tables.top_width_m(rows, right_depth))
+class _State(NamedTuple):
+    """One side of every interface: area, top width, first moment, velocity, wet."""
+
+    area_m2: np.ndarray
+    top_width_m: np.ndarray
+    moment_m3: np.ndarray
+    velocity: np.ndarray
+    wet: np.ndarray
+
+
+def _junction_states(tables, rows, depth, junctions, left, right):
+    """At interfaces between reaches of different section, both states in the narrower
+    section (at the deeper side's depth), and the force each cell's own section adds:
+    g (I1_own(h) - I1_narrower(h))."""
+    below, above = depth[junctions], depth[junctions + 1]
+    deeper = np.maximum(below, above)
+    left_rows, right_rows = rows[junctions], rows[junctions + 1]
+    narrower = np.where(
+        tables.wetted(left_rows, deeper).top_width_m <= tables.wetted(right_rows, deeper).top_width_m,
+        left_rows, right_rows,
+    )
+    left_in = tables.wetted(narrower, below)
+    right_in = tables.wetted(narrower, above)
+    left_fields = [field_.copy() for field_ in left[:3]]
+    right_fields = [field_.copy() for field_ in right[:3]]
+    for fields, inside in ((left_fields, left_in), (right_fields, right_in)):
+        for field_, value in zip(fields, inside, strict=True):
+            field_[junctions] = value
+    force_on_left = np.zeros(depth.size - 1)
+    force_on_right = np.zeros(depth.size - 1)
+    force_on_left[junctions] = GRAVITY_M_S2 * (left.moment_m3[junctions] - left_in.moment_m3)
+    force_on_right[junctions] = GRAVITY_M_S2 * (right.moment_m3[junctions] - right_in.moment_m3)
+    return (_State(*left_fields, left.velocity, left.wet),
+            _State(*right_fields, right.velocity, right.wet),
+            force_on_left, force_on_right)
+
+
+def _hll_flux(left: _State, right: _State):
+    """HLL flux (mass m^3/s, momentum m^4/s^2) between the two states of every
+    interface, with Toro's (2001) wave speeds and dry-bed speeds u -/+ 2c."""
+    left_velocity = np.where(left.wet, left.velocity, 0.0)
+    right_velocity = np.where(right.wet, right.velocity, 0.0)
+    left_c = np.sqrt(GRAVITY_M_S2 * left.area_m2 / left.top_width_m)
+    right_c = np.sqrt(GRAVITY_M_S2 * right.area_m2 / right.top_width_m)
     slow = np.minimum(left_velocity - left_c, right_velocity - right_c)
     fast = np.maximum(left_velocity + left_c, right_velocity + right_c)
-    slow = np.where(right_wet, slow, left_velocity - left_c)
-    fast = np.where(right_wet, fast, left_velocity + 2.0 * left_c)
-    slow = np.where(left_wet, slow, right_velocity - 2.0 * right_c)
-    fast = np.where(left_wet, fast, right_velocity + right_c)
-    left_q = left_area * left_velocity
-    right_q = right_area * right_velocity
-    left_m = left_q * left_velocity + GRAVITY_M_S2 * tables.moment_m3(rows, left_depth)
-    right_m = right_q * right_velocity + GRAVITY_M_S2 * tables.moment_m3(rows, right_depth)
+    slow = np.where(right.wet, slow, left_velocity - left_c)
+    fast = np.where(right.wet, fast, left_velocity + 2.0 * left_c)
+    slow = np.where(left.wet, slow, right_velocity - 2.0 * right_c)
+    fast = np.where(left.wet, fast, right_velocity + right_c)
+    left_q = left.area_m2 * left_velocity
+    right_q = right.area_m2 * right_velocity
+    left_m = left_q * left_velocity + GRAVITY_M_S2 * left.moment_m3
+    right_m = right_q * right_velocity + GRAVITY_M_S2 * right.moment_m3
     span = np.where(fast > slow, fast - slow, 1.0)
-    mass = (fast * left_q - slow * right_q + slow * fast * (right_area - left_area)) / span
+    mass = (fast * left_q - slow * right_q + slow * fast * (right.area_m2 - left.area_m2)) / span
     momentum = (fast * left_m - slow * right_m + slow * fast * (right_q - left_q)) / span
     mass = np.where(slow >= 0.0, left_q, np.where(fast <= 0.0, right_q, mass))
     momentum = np.where(slow >= 0.0, left_m, np.where(fast <= 0.0, right_m, momentum))
-    both_dry = ~left_wet & ~right_wet
+    both_dry = ~left.wet & ~right.wet
     return np.where(both_dry, 0.0, mass), np.where(both_dry, 0.0, momentum)
 
 
-def _inflow_depth_m(tables, rows, first_depth_m, inflow_m3s: float) -> np.ndarray:
+def _inflow_depth_m(tables, row: int, first_depth_m: np.ndarray, inflow_m3s: float) -> np.ndarray:
     """Depth at the inflow boundary: the first cell's depth, or the critical depth of
     the inflow (Q^2 T = g A^3) if that is larger."""
     if inflow_m3s <= 0.0:
         return first_depth_m
-    row = int(rows[0])
-    areas = tables.areas_m2[row]
-    widths = tables.widths_m[row]
-    force = GRAVITY_M_S2 * areas**3 / widths
+    force = GRAVITY_M_S2 * tables.areas_m2[row] ** 3 / tables.widths_m[row]
     critical = float(np.interp(inflow_m3s**2, force, tables.depths_m))
     return np.maximum(first_depth_m, critical)

@@ -40,7 +40,7 @@ from simulator.consequences.shallow_water import (
     Channel,
     Inflow,
     Reach,
-    RectangularSection,
+    TrapezoidalSection,
     simulate,
 )
 
@@ -84,7 +84,7 @@ def exact_dam_break(x_m, time_s, upstream_m, downstream_m, dam_m):
 
 @functools.cache
 def _dam_break(cell_m: float, downstream_m: float):
-    channel = Channel((Reach(LENGTH_M, 0.0, RectangularSection(1.0)),), cell_m=cell_m,
+    channel = Channel((Reach(LENGTH_M, 0.0, TrapezoidalSection(1.0)),), cell_m=cell_m,
                       max_depth_m=2 * UPSTREAM_DEPTH_M)
     initial = np.where(channel.x_m < DAM_AT_M, UPSTREAM_DEPTH_M, downstream_m)
     return channel, simulate(channel, initial, 0.0, AT_S)
@@ -160,7 +160,7 @@ def test_flat_pool_stays_at_rest_across_a_section_change():
     floodplain, does not move: the junction's force balances the change in hydrostatic
     force between the two sections."""
     reaches = (
-        Reach(500.0, 0.0, RectangularSection(50.0, 0.03)),
+        Reach(500.0, 0.0, TrapezoidalSection(50.0, 0.03)),
         Reach(500.0, 0.0, CompoundSection(80.0, 3.0, 0.03, 600.0, 0.06, 0.001)),
     )
     channel = Channel(reaches, cell_m=25.0, max_depth_m=20.0)
