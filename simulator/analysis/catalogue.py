@@ -40,15 +40,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ..scenario.schema import Scenario
+from typing import Any
 
 __all__ = [
     "AMOUNT", "COUNT", "DEFAULT_HEADLINE", "GROUPS", "HIGHER", "INPUT_COMPONENTS",
     "INPUT_FIELDS", "KINDS", "LOWER", "NEITHER", "OUTCOMES", "PROBABILITY", "TIME_TO_EVENT",
-    "Catalogue", "Entry", "InputField", "catalogue_entry", "scenario_names", "tidy_id",
+    "Catalogue", "Entry", "InputField", "catalogue_entry", "headline_problem", "outcome_ids",
+    "scenario_names", "tidy_id",
 ]
 
 PROBABILITY = "probability"
@@ -254,6 +252,35 @@ def tidy_id(identifier: str) -> str:
     return words[:1].upper() + words[1:] if words else identifier
 
 
+def outcome_ids(places: Mapping[str, Iterable[str]] | None = None) -> list[str]:
+    """Every outcome id the catalogue knows; a pattern's placeholder filled with each id
+    `places` gives for it (``{"town": ["hit"]}``: ``fatalities.hit``), else as written."""
+    places = places or {}
+    ids = []
+    for entry in OUTCOMES:
+        key = _pattern_key(entry.id)
+        if key is None or key[1] not in places:
+            ids.append(entry.id)
+        else:
+            ids.extend(f"{key[0]}.{place}" for place in places[key[1]])
+    return ids
+
+
+def headline_problem(column: str, places: Mapping[str, Iterable[str]]) -> str | None:
+    """Why `column` cannot be a headline outcome of a scenario whose places are `places`
+    (placeholder -> ids: ``town``, ``node``, ``region``), or None when it can."""
+    if column.startswith("input."):
+        return f"'{column}' is a sampled input, not an outcome"
+    if catalogue_entry(column, names={}) is None:
+        return f"'{column}' is not an outcome in the outcome catalogue"
+    prefix, _, place = column.rpartition(".")
+    if column not in _EXACT:
+        placeholder = _PATTERNS[prefix][0]
+        if placeholder in places and place not in set(places[placeholder]):
+            return f"'{column}': the scenario has no {placeholder.replace('_', ' ')} '{place}'"
+    return None
+
+
 def _field(source: Any, key: str) -> Any:
     """`key` of a scenario part, whether a model (attribute) or its resolved dict."""
     if isinstance(source, Mapping):
@@ -267,7 +294,7 @@ def _parts(source: Any, *path: str) -> dict[str, Any]:
     return dict(source) if isinstance(source, Mapping) else {}
 
 
-def scenario_names(scenario: Scenario | Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
+def scenario_names(scenario: Any) -> dict[str, dict[str, str]]:
     """Placeholder -> {id: display name} for the ids a scenario names: nodes, river towns
     (their own name, else their node's), roads (their two ends), failure modes (their
     kind, where the id differs). Takes a `Scenario` or the resolved scenario a run's
@@ -329,7 +356,7 @@ def _input_entry(column: str, names: Mapping[str, Mapping[str, str]]) -> Entry |
                  f"the replication's draw of the scenario input {path}", NEITHER, INPUTS)
 
 
-def catalogue_entry(column: str, scenario: Scenario | Mapping[str, Any] | None = None,
+def catalogue_entry(column: str, scenario: Any = None,
                     *, names: Mapping[str, Mapping[str, str]] | None = None) -> Entry | None:
     """The entry of a column with ``{name}`` filled in and ``id`` the column itself, or
     None when the catalogue has none (the coverage test fails on those). Names come from
@@ -354,7 +381,7 @@ class Catalogue:
     """The catalogue as one scenario reads it: display names filled in, columns in the
     order tables show them, the headline outcomes chosen."""
 
-    def __init__(self, scenario: Scenario | Mapping[str, Any] | None = None,
+    def __init__(self, scenario: Any = None,
                  headline: Sequence[str] | None = None) -> None:
         """Bind the catalogue to `scenario` (None: ids tidied up instead of names).
 

@@ -26,6 +26,7 @@ def cross_check(s: Scenario) -> list[Finding]:
         *_river(s),
         *_grid(s),
         *_exercise(s),
+        *_headline(s),
     ]
 
 
@@ -176,3 +177,16 @@ def _exercise(s: Scenario) -> Iterator[Finding]:
             if (item.time_s is None) == (item.trigger is None):
                 yield at, "give exactly one of 'time' or 'trigger'", False
             yield from _trigger(item.trigger, at, s)
+
+
+def _headline(s: Scenario) -> Iterator[Finding]:
+    """Headline outcomes are catalogued outcomes of places the scenario has."""
+    from ..analysis.catalogue import headline_problem, outcome_ids
+
+    places = {"node": list(s.network.nodes), "town": list(s.river.towns),
+              "region": sorted({bus.region for bus in s.grid.buses.values() if bus.region})}
+    for i, column in enumerate(s.scenario.headline or ()):
+        problem = headline_problem(column, places)
+        if problem is not None:
+            hint = did_you_mean(column, outcome_ids(places))
+            yield ("scenario", "headline", i), f"{problem}; {hint}".rstrip("; "), False

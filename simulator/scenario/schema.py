@@ -194,6 +194,12 @@ class ScenarioInfo(Section):
     horizon_s: Quantity("time", gt=0) = Field(alias="horizon")
     seed: int = Field(default=0, ge=0, lt=2**63)
     replications: int = Field(default=1000, ge=1, le=10_000_000)
+    headline: list[Id] | None = Field(
+        default=None, min_length=1, max_length=12,
+        description="outcome ids summaries and reports show first (default: capture, "
+        "breach, fatalities, added unserved energy, time to capture); checked against "
+        "the outcome catalogue",
+    )
 
     @field_validator("horizon_s")
     @classmethod
