@@ -419,10 +419,11 @@ def _fair_shed_caps(problem: _DispatchProblem, load_mw: np.ndarray,
     largest share is as small as the network allows, then the largest of the rest, and
     so on (lexicographic min-max).
 
-    Source: the dual-variable algorithm for max-min fairness over a convex set, Nace and
-    Pioro, "Max-min fairness and its applications to routing and load-balancing in
-    communication networks: a tutorial", IEEE Communications Surveys & Tutorials 10(4),
-    2008 (section on resolution algorithms for convex MMF problems). Each round solves
+    Source: max-min fairness over a convex set by a sequence of LPs that find the blocked
+    demands from the optimal dual variables, Nace and Pioro, "Max-min fairness and its
+    applications to routing and load-balancing in communication networks: a tutorial",
+    IEEE Communications Surveys & Tutorials 10(4):5-17 (2008), doi:10.1109/SURV.2008.080403
+    (its resolution algorithms for convex MMF problems). Each round solves
     min t subject to shed_l / load_l <= t for the loads not yet fixed; a load whose
     constraint has a positive dual value is at t in every optimum (complementary
     slackness), so it is fixed at share t; the duals sum to one, so every round fixes at

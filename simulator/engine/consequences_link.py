@@ -11,12 +11,12 @@ consequence models and returns their outcomes as flat named scalars:
   (``History.warning_received_s``) and the flood's peak depth and depth x velocity there;
 - plant outages and cut lines (``History.plant_outages``, ``line_cuts``) ->
   `grid.unserved_energy` on the scenario's grid with the dam's plant added as a
-  generator at zero marginal cost (hydro).
+  generator at zero marginal cost (hydro) and its available output (`plant_output_mw`).
 
-The breach width factor, each town's quantile in Graham's fatality-rate range and its
-population at risk are drawn with the engine's inputs (`inputs.Inputs`; see `inputs`
-for their specification). A deliberate breach is treated as an overtopping-type failure
-(Froehlich's wider breach).
+The breach is the one of the failure mode that happened, with its mechanism and drawn
+geometry (``Inputs.failure_modes[mode].breach``: depth, width factor or given width,
+formation time). Each town's quantile in Graham's fatality-rate range and its
+population at risk are drawn with the engine's inputs too (`inputs.Inputs`).
 
 The flood reaching each river town within the horizon is also returned as a
 ``flood_arrival`` event, so timelines and exercises show when the water arrives.
@@ -28,10 +28,10 @@ flood reaches: fatalities are Graham's rate times it), ``people_evacuated`` (tho
 them who left before the water came: reported, never subtracted twice),
 ``fatalities``, ``fatalities.<town>``, ``warning_lead_h.<town>`` (arrival minus the time
 the town was warned; negative when warned after the water came, NaN without a flood);
-``unserved_energy_mwh``,
-``added_unserved_energy_mwh`` (above the same grid with nothing out),
-``unserved_energy_mwh.<region>``, ``peak_shed_mw``, ``shedding_h``,
-``generation_lost_mw``.
+``unserved_energy_mwh``, ``unserved_energy_mwh.<region>``, ``peak_shed_mw``,
+``shedding_h`` (shortages before the attack included), ``added_unserved_energy_mwh``,
+``added_peak_shed_mw``, ``added_shedding_h`` (above the same grid with nothing out at
+the same hours: what the attack did), ``generation_lost_mw``.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def _network(scenario: Scenario) -> grid_model.GridNetwork | None:
                   for name, g in grid.generators.items()]
     if plant is not None:
         generators.append(grid_model.Generator(PLANT_GENERATOR, plant.bus,
-                                               plant.capacity_w / 1e6, 0.0))
+                                               plant_output_mw(scenario), 0.0))
     if not grid.loads:
         return None
     return grid_model.GridNetwork(
@@ -95,14 +95,34 @@ def _network(scenario: Scenario) -> grid_model.GridNetwork | None:
         lines=[grid_model.Line(name, line.from_bus, line.to_bus, line.capacity_w / 1e6,
                                line.reactance_pu) for name, line in grid.lines.items()],
         generators=generators,
-        loads=[grid_model.Load(load.bus, load.peak_w / 1e6, tuple(load.profile))
+        loads=[grid_model.Load(load.bus, load.peak_w / 1e6, tuple(load.profile),
+                               load.value_of_lost_load_per_mwh)
                for load in grid.loads.values()],
     )
 
 
+def plant_output_mw(scenario: Scenario) -> float:
+    """What the dam's plant delivers to the grid, MW: its sourced available capacity, or
+    the output of the water through its turbines under the reservoir's head at the
+    scenario's level (`grid.hydro_output_mw`, at most the nameplate), else the
+    nameplate. The level is the scenario's, not each replication's sampled volume, so
+    the grid keeps one plant size and its solved states stay few."""
+    dam = scenario.assets.dam
+    plant = dam.plant
+    nameplate_mw = plant.capacity_w / 1e6
+    if plant.available_capacity_w is not None:
+        return plant.available_capacity_w / 1e6
+    if plant.water is not None:
+        head_m = dam.reservoir.level_m - plant.water.tailwater_m
+        return min(nameplate_mw, grid_model.hydro_output_mw(
+            plant.water.flow_m3s, head_m, plant.water.efficiency))
+    return nameplate_mw
+
+
 def prepare_consequences(scenario: Scenario) -> ConsequenceModels:
     """River sections, towns, the reservoir's storage curve and the prepared grid of
-    `scenario`, with the grid's baseline (nothing out) solved once."""
+    `scenario`, with the grid's baseline (nothing out) solved once: the states every
+    replication's ``added_`` outcomes are measured against are then in the cache."""
     river = scenario.river
     reservoir = scenario.assets.dam.reservoir
     curve = None
@@ -169,9 +189,11 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
         dam_height_m=dam.height_m,
         storage_curve=prepared.storage_curve,
     )
+    drawn = inputs.failure_modes[history.breach_mode_id].breach
     breach = breach_model.breach_geometry(
-        reservoir, "overtopping", depth_fraction=history.breach_depth_fraction,
-        width_factor=inputs.breach_width_factor)
+        reservoir, drawn.mechanism, depth_fraction=drawn.depth_fraction,
+        width_factor=drawn.width_factor, average_width_m=drawn.width_m,
+        formation_s=drawn.formation_s)
     hydrograph = breach_model.breach_hydrograph(reservoir, breach, base_flow_m3s=base_flow)
     out["peak_outflow_m3s"] = hydrograph.peak_m3s
     out["flood_volume_m3"] = hydrograph.volume_m3
@@ -241,10 +263,11 @@ def _grid_outcomes(models: ConsequenceModels, history: History) -> dict[str, flo
         return {}
     out = {
         "unserved_energy_mwh": result.unserved_energy_mwh,
-        "added_unserved_energy_mwh": result.unserved_energy_mwh
-        - models.baseline.unserved_energy_mwh,
+        "added_unserved_energy_mwh": result.added_unserved_energy_mwh,
         "peak_shed_mw": result.peak_shed_mw,
+        "added_peak_shed_mw": result.added_peak_shed_mw,
         "shedding_h": result.shedding_h,
+        "added_shedding_h": result.added_shedding_h,
         "generation_lost_mw": result.generation_lost_mw,
     }
     by_region = result.unserved_energy_mwh_by_region

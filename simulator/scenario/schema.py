@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -303,25 +304,96 @@ class Force(Section):
         return self
 
 
+#: The default uncertainty on a breach-width regression: a lognormal factor, median 1,
+#: 95 % of draws within a factor of 2 (an assumption after Wahl 2004, J. Hydraulic Eng.
+#: 130(5):389-397, who finds breach-parameter predictions off by factors of 2 to 4;
+#: scenarios/SOURCES.md [A:width-factor]).
+DEFAULT_WIDTH_FACTOR = Distribution(
+    kind="lognormal", params={"median": 1.0, "sigma": math.log(2.0) / 1.96}
+)
+BREACH_KINDS = ("full_breach", "partial_breach")
+#: Failure-mode fields that describe a breach (their YAML keys), refused on other kinds.
+_BREACH_FIELDS = {"mechanism": "mechanism", "width_m": "width",
+                  "crest_fraction": "crest_fraction", "formation_s": "formation_time",
+                  "width_factor": "width_factor"}
+
+
 class FailureMode(Section):
-    """What may happen to a captured dam: a breach, a partial breach, loss of the plant."""
+    """What may happen to a captured dam: a breach, a partial breach, loss of the plant.
+
+    A breach names its ``mechanism`` (`simulator.consequences.breach.MECHANISMS`):
+    ``overtopping`` or ``piping`` take their width and formation time from Froehlich's
+    (2008) regressions, the width times ``width_factor`` (the regression's uncertainty);
+    ``demolition`` (explosives, a deliberate cut) has no regression and needs
+    ``formation_time`` and a ``width`` or ``crest_fraction``. Any mechanism may override
+    them, and ``depth_fraction``, with a value or a distribution.
+    """
 
     kind: Literal["full_breach", "partial_breach", "loss_of_operation"]
+    mechanism: Literal["overtopping", "piping", "demolition"] | None = Field(
+        default=None, description="how a breach forms: overtopping, piping or demolition"
+    )
     probability: Probability
     delay_s: Duration = Field(alias="delay", description="time from capture to the event")
-    depth_fraction: FiniteFloat = Field(
-        default=1.0, gt=0, le=1, description="share of the dam height a breach cuts down"
+    depth_fraction: Uncertain(DIMENSIONLESS, gt=0, le=1) = Field(
+        default=fixed(1.0), description="share of the dam height a breach cuts down"
+    )
+    width_m: Uncertain("length", gt=0) | None = Field(
+        default=None, alias="width", description="average breach width (overrides the regression)"
+    )
+    crest_fraction: Uncertain(DIMENSIONLESS, gt=0, le=1) | None = Field(
+        default=None, description="average breach width as a share of the crest length"
+    )
+    formation_s: Uncertain("time", gt=0) | None = Field(
+        default=None, alias="formation_time", description="time for the breach to form"
+    )
+    width_factor: Uncertain(DIMENSIONLESS, gt=0) = Field(
+        default=DEFAULT_WIDTH_FACTOR,
+        description="factor on the regression's breach width (its uncertainty)",
     )
     restoration_s: Duration | None = Field(
         default=None, alias="restoration", description="time until the plant runs again"
     )
 
+    @field_validator("depth_fraction")
+    @classmethod
+    def _depth_fits_kind(cls, depth: Distribution, info: ValidationInfo) -> Distribution:
+        kind = info.data.get("kind")
+        if kind == "full_breach" and not (depth.is_fixed and depth.mean == 1.0):
+            raise ValueError(
+                "a full_breach cuts the whole height, so depth_fraction must be 1; "
+                "use kind: partial_breach for a breach that stops higher"
+            )
+        if kind == "partial_breach" and support(depth)[1] >= 1:
+            raise ValueError("a partial_breach needs depth_fraction below 1")
+        return depth
+
     @model_validator(mode="after")
     def _mode_fields(self) -> FailureMode:
-        if self.kind == "partial_breach" and self.depth_fraction >= 1:
-            raise ValueError("a partial_breach needs depth_fraction below 1")
-        if self.kind == "loss_of_operation" and self.restoration_s is None:
-            raise ValueError("loss_of_operation needs 'restoration' (time until the plant runs)")
+        if self.kind == "loss_of_operation":
+            if self.restoration_s is None:
+                raise ValueError(
+                    "loss_of_operation needs 'restoration' (time until the plant runs)"
+                )
+            given = [key for name, key in _BREACH_FIELDS.items() if name in self.model_fields_set]
+            if given:
+                raise ValueError(f"'{given[0]}' describes a breach; loss_of_operation has none")
+            return self
+        if self.mechanism is None:
+            raise ValueError(f"a {self.kind} needs 'mechanism': overtopping, piping or demolition")
+        if self.width_m is not None and self.crest_fraction is not None:
+            raise ValueError("give the breach 'width' or 'crest_fraction', not both")
+        given_width = self.width_m is not None or self.crest_fraction is not None
+        if given_width and "width_factor" in self.model_fields_set:
+            raise ValueError(
+                "'width_factor' scales the regression's width; with a given 'width' or "
+                "'crest_fraction' put the uncertainty in that value instead"
+            )
+        if self.mechanism == "demolition" and (not given_width or self.formation_s is None):
+            raise ValueError(
+                "a demolition breach has no width or time regression: give its "
+                "'formation_time' and its 'width' or 'crest_fraction'"
+            )
         return self
 
 
@@ -355,12 +427,44 @@ class Reservoir(Section):
         return self
 
 
+class PlantWater(Section):
+    """The water through a hydropower plant's turbines, so that its output follows the
+    reservoir: efficiency x rho g x flow x (reservoir level - tailwater), at most the
+    nameplate (`simulator.consequences.grid.hydro_output_mw`)."""
+
+    flow_m3s: Quantity("discharge", gt=0) = Field(
+        alias="flow", description="water released through the turbines"
+    )
+    tailwater_m: Quantity("length", ge=0) = Field(
+        alias="tailwater", description="water depth below the dam, above the dam's base"
+    )
+    efficiency: FiniteFloat = Field(gt=0, le=1, description="turbines and generators together")
+
+
 class Plant(Section):
-    """The dam's hydropower plant: its units, capacity and the grid bus it feeds."""
+    """The dam's hydropower plant: its units, nameplate capacity and the grid bus it feeds,
+    and what it can deliver: a sourced ``available_capacity``, or the ``water`` through
+    its turbines under the reservoir's head; the nameplate if neither is given."""
 
     units: int = Field(ge=1, le=100)
     capacity_w: Quantity("power", gt=0) = Field(alias="capacity")
     bus: Id
+    available_capacity_w: Quantity("power", gt=0) | None = Field(
+        default=None, alias="available_capacity",
+        description="the output the plant can sustain (below the nameplate)",
+    )
+    water: PlantWater | None = None
+
+    @model_validator(mode="after")
+    def _one_output(self) -> Plant:
+        if self.available_capacity_w is not None and self.water is not None:
+            raise ValueError("give the plant 'available_capacity' or 'water', not both")
+        if self.available_capacity_w is not None and self.available_capacity_w > self.capacity_w:
+            raise ValueError(
+                f"the plant's available_capacity ({self.available_capacity_w / 1e6:g} MW) "
+                f"exceeds its capacity ({self.capacity_w / 1e6:g} MW)"
+            )
+        return self
 
 
 class Dam(Section):
@@ -379,6 +483,16 @@ class Dam(Section):
     )
     plant: Plant | None = None
     failure_modes: dict[Id, FailureMode] = {}
+
+    @model_validator(mode="after")
+    def _plant_has_head(self) -> Dam:
+        water = self.plant.water if self.plant is not None else None
+        if water is not None and water.tailwater_m >= self.reservoir.level_m:
+            raise ValueError(
+                f"the plant's tailwater ({water.tailwater_m:g} m) must lie below the "
+                f"reservoir level ({self.reservoir.level_m:g} m), or the plant has no head"
+            )
+        return self
 
 
 class Assets(Section):
@@ -487,6 +601,11 @@ class Load(Section):
     profile: list[Annotated[FiniteFloat, Field(ge=0, le=1)]] = Field(
         min_length=24, max_length=24, description="24 hourly multipliers of the peak"
     )
+    value_of_lost_load_per_mwh: FiniteFloat | None = Field(
+        default=None, gt=0, le=1e9, alias="value_of_lost_load",
+        description=f"cost of shedding a MWh of this load (default "
+        f"{VALUE_OF_LOST_LOAD_PER_MWH:,.0f}); loads valued higher are shed last",
+    )
 
 
 class Grid(Section):
@@ -498,6 +617,22 @@ class Grid(Section):
     generators: dict[Id, Generator] = {}
     loads: dict[Id, Load] = {}
     repair_time_s: Duration = Field(default=fixed(7 * 86400.0), alias="repair_time")
+
+    @model_validator(mode="after")
+    def _shedding_costs_more_than_generating(self) -> Grid:
+        if not self.generators:
+            return self
+        dearest = max(self.generators, key=lambda name: self.generators[name].cost_per_mwh)
+        cost = self.generators[dearest].cost_per_mwh
+        for load_id, load in self.loads.items():
+            value = load.value_of_lost_load_per_mwh
+            if value is not None and value <= cost:
+                raise ValueError(
+                    f"load '{load_id}' has value_of_lost_load {value:g}, but shedding it "
+                    f"must cost more than every generator (generator '{dearest}' costs "
+                    f"{cost:g} per MWh)"
+                )
+        return self
 
 
 class Inject(Section):
