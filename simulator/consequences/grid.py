@@ -218,10 +218,12 @@ class _DispatchProblem:
 
     def solve(self, cost: np.ndarray, shed_caps_mw: np.ndarray | None = None,
               extra_ub: tuple[np.ndarray, np.ndarray] | None = None,
-              extra_bounds: Sequence[tuple[float, float]] = ()) -> object:
+              extra_bounds: Sequence[tuple[float, float]] = (),
+              may_be_infeasible: bool = False) -> object | None:
         """HiGHS on this problem with `cost`, the shed bounded by `shed_caps_mw` if given,
         and optional extra inequality rows and variables (columns appended to the right,
-        with `extra_bounds`); raises if the LP fails, which a feasible state never does."""
+        with `extra_bounds`). None if the caps leave no dispatch and `may_be_infeasible`;
+        any other failure raises (a state without caps is always feasible)."""
         bounds = list(self.bounds)
         if shed_caps_mw is not None:
             bounds[self.shed_start:] = [(0.0, cap) for cap in shed_caps_mw.tolist()]
@@ -236,6 +238,8 @@ class _DispatchProblem:
             b_ub = extra_ub[1] if b_ub is None else np.concatenate([b_ub, extra_ub[1]])
         solution = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=self.b_eq,
                            bounds=bounds, method="highs")
+        if solution.status == 2 and may_be_infeasible:
+            return None
         if solution.status != 0:
             raise RuntimeError(f"grid dispatch LP failed: {solution.message}")
         return solution
@@ -398,11 +402,7 @@ class PreparedGrid:
         n_gen, n_bus = len(self.generator_names), len(self.bus_names)
         load = np.asarray(load_mw, float)
         problem, in_service, flow_per_angle = self._problem(available, lines_out, load)
-        solution = problem.solve(self.cost)
-        shed = solution.x[problem.shed_start:]
-        if shed.sum() > SHED_TOLERANCE_MW:
-            caps = _fair_shed_caps(problem, load, self.lost_load_value, shed)
-            solution = problem.solve(self.cost, shed_caps_mw=caps)
+        solution = _fair_dispatch(problem, self.cost, load, self.lost_load_value)
         generation = solution.x[:n_gen]
         angle = solution.x[n_gen:n_gen + n_bus]
         shed = np.clip(solution.x[problem.shed_start:], 0.0, load)
@@ -410,6 +410,34 @@ class PreparedGrid:
         flow[in_service] = flow_per_angle @ angle
         return DispatchResult(tuple(generation.tolist()), tuple(flow.tolist()),
                               tuple((self.load_bus @ shed).tolist()), tuple(shed.tolist()))
+
+
+def _fair_dispatch(problem: _DispatchProblem, cost: np.ndarray, load_mw: np.ndarray,
+                   lost_load_value: np.ndarray) -> object:
+    """The least-cost solution of `problem` that sheds no more value of lost load than
+    needed, with the shed shared max-min fairly (see `_fair_shed_caps`).
+
+    Most states need two LPs: the least-cost one, then the least-cost one with every load
+    capped at the same share u = (value shed) / (value of all load), which is the fair
+    answer whenever the network can deliver it (no share can be lower than u for all
+    loads at once without shedding less value than the least). Only when it cannot do the
+    max-min rounds run.
+    """
+    solution = problem.solve(cost)
+    shed = solution.x[problem.shed_start:]
+    served = load_mw > SHED_TOLERANCE_MW
+    if shed.sum() <= SHED_TOLERANCE_MW or served.sum() <= 1:
+        return solution
+    share = shed[served] / load_mw[served]
+    if share.max() - share.min() <= 1e-9:
+        return solution
+    common_share = float(lost_load_value @ shed) / float(lost_load_value @ load_mw)
+    caps = np.minimum(load_mw, common_share * load_mw + FAIR_SHARE_SLACK_MW)
+    fair = problem.solve(cost, shed_caps_mw=caps, may_be_infeasible=True)
+    if fair is None:
+        caps = _fair_shed_caps(problem, load_mw, lost_load_value, shed)
+        fair = problem.solve(cost, shed_caps_mw=caps)
+    return fair
 
 
 def _fair_shed_caps(problem: _DispatchProblem, load_mw: np.ndarray,
