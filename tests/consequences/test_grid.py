@@ -3,6 +3,7 @@ solution of the PJM 5-bus system (Li and Bo 2010), and of the unserved-energy in
 energy balance, islands, line limits, hourly profiles and the per-process cache."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -421,3 +422,41 @@ def test_values_of_lost_load_shed_what_pandapower_sheds():
     result = dc_dispatch(network, available, [], PJM_LOAD_MW)
     shed, _ = pandapower_shed(network, available, PJM_LOAD_MW)
     assert result.shed_mw_by_load == pytest.approx(shed.tolist(), abs=1e-3)
+
+
+# ------------------------------------------------------------ the bundled grid
+
+
+@pytest.fixture(scope="module")
+def haditha():
+    from simulator.scenario import load_scenario
+
+    return load_scenario(Path(__file__).parents[2] / "scenarios" / "haditha_2014.yaml")
+
+
+def test_haditha_plant_counts_at_what_its_water_gives(haditha):
+    """0.9 x 1000 kg/m^3 x 9.81 m/s^2 x 300 m^3/s x (50 m level - 5 m tailwater) =
+    119.2 MW, not the 660 MW nameplate (scenarios/SOURCES.md, A:plant-output)."""
+    from simulator.engine.consequences_link import PLANT_GENERATOR, _network, plant_output_mw
+
+    assert plant_output_mw(haditha) == pytest.approx(119.1915)
+    plant = next(g for g in _network(haditha).generators if g.name == PLANT_GENERATOR)
+    assert plant.capacity_mw == pytest.approx(119.1915)
+
+
+def test_haditha_shortage_falls_on_every_region_by_its_demand(haditha):
+    """Before any attack the grid is short at every hour. No line binds, so each region
+    loses the same share of its energy (Anbar about 6 % of the shortfall, its share of
+    demand) instead of whatever the LP happened to pick (Anbar lost 95 % of its energy
+    before); losing the plant adds its 119 MW, spread the same way."""
+    from simulator.engine.consequences_link import PLANT_GENERATOR, _network
+
+    network = _network(haditha)
+    base = unserved_energy(network, [], 48.0, 6)
+    demand_share = {load.bus: load.peak_mw / 16_000.0 for load in network.loads}
+    for region, share in demand_share.items():
+        assert base.unserved_energy_mwh_by_region[region] == pytest.approx(
+            share * base.unserved_energy_mwh, rel=1e-4)
+    out = unserved_energy(network, [(0.0, 48.0, "generator", PLANT_GENERATOR)], 48.0, 6)
+    assert out.added_peak_shed_mw == pytest.approx(119.1915, rel=1e-4)
+    assert out.added_unserved_energy_mwh == pytest.approx(48 * 119.1915, rel=1e-4)
