@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ matplotlib.use("Agg")
 import numpy as np
 from matplotlib.figure import Figure
 
+from .analysis.catalogue import tidy_id
 from .analysis.stats import (
     ConvergenceTrace,
     ExceedanceCurve,
@@ -44,6 +46,7 @@ __all__ = [
     "plot_exceedance",
     "plot_fn",
     "plot_load_shed",
+    "plot_map",
     "plot_river",
     "plot_timeline",
     "plot_tornado",
@@ -671,4 +674,265 @@ def plot_differences(differences: Sequence, *, title: str | None = None,
                       f"{number_text(d.half_width, 3)}{'' if d.paired else ' (unpaired)'}", (1.0, i),
                       xycoords=("axes fraction", "data"), xytext=(6, 0),
                       textcoords="offset points", va="center", fontsize=8, color="0.25")
+    return figure
+
+
+# -------------------------------------------------------------------------- map
+
+KM_PER_DEGREE = 111.32  # a degree of latitude, km (110.6 at the equator to 111.7 at the poles)
+_SIDE_COLOURS = {"attacker": "#c0392b", "defender": "#1f5fa6"}
+_RIVER_COLOUR = "#5dade2"
+_TOWN_KINDS = ("town", "city")
+_NODE_MARKERS = {"dam": ("s", "#17202a", 70), "border": ("D", "0.45", 26),
+                 "base": ("^", "0.45", 30), "checkpoint": ("^", "0.45", 26)}
+
+
+def _part(tree: Mapping, *path: str) -> dict:
+    """``tree[path[0]][path[1]]...`` of a resolved scenario, {} where a level is missing."""
+    for key in path:
+        tree = (tree or {}).get(key) or {}
+    return dict(tree)
+
+
+def map_distance_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float,
+                    mean_lat: float) -> float:
+    """Distance between two points as the map draws them: the equirectangular projection
+    at latitude `mean_lat` (x = longitude x cos(mean_lat), y = latitude, in degrees of
+    `KM_PER_DEGREE`). Over a map a few hundred km across this is within a few per cent of
+    the great-circle distance."""
+    scale = math.cos(math.radians(mean_lat))
+    return KM_PER_DEGREE * math.hypot((lon_b - lon_a) * scale, lat_b - lat_a)
+
+
+def _nice_length_km(span_km: float) -> float:
+    """A round scale-bar length (1, 2 or 5 x 10^k km) of about a fifth of `span_km`."""
+    target = max(span_km / 5.0, 1e-3)
+    power = 10.0 ** math.floor(math.log10(target))
+    return max(step * power for step in (1.0, 2.0, 5.0) if step * power <= target)
+
+
+def _scale_bar(axes, mean_lat: float) -> float:
+    """A scale bar in the lower left corner of a map in degrees; returns its length, km."""
+    west, east = axes.get_xlim()
+    south, north = axes.get_ylim()
+    degree_km = KM_PER_DEGREE * math.cos(math.radians(mean_lat))  # km per degree of longitude
+    length_km = _nice_length_km((east - west) * degree_km)
+    x0 = west + 0.04 * (east - west)
+    y0 = south + 0.06 * (north - south)
+    x1 = x0 + length_km / degree_km
+    axes.plot([x0, x1], [y0, y0], color="0.1", linewidth=3, solid_capstyle="butt", zorder=6)
+    for x in (x0, x1):
+        axes.plot([x, x], [y0 - 0.012 * (north - south), y0 + 0.012 * (north - south)],
+                  color="0.1", linewidth=1, zorder=6)
+    axes.annotate(f"{number_text(length_km)} km", ((x0 + x1) / 2, y0), xytext=(0, 4),
+                  textcoords="offset points", ha="center", va="bottom", fontsize=8, zorder=6)
+    return length_km
+
+
+def _north_arrow(axes) -> None:
+    """An arrow pointing north (up: the projection keeps meridians vertical)."""
+    axes.annotate("N", xy=(0.965, 0.95), xytext=(0.965, 0.80), xycoords="axes fraction",
+                  ha="center", va="top", fontsize=10, fontweight="bold",
+                  arrowprops={"arrowstyle": "-|>", "color": "0.1", "linewidth": 1.5})
+
+
+def _place_labels(figure: Figure, axes, points: Sequence[tuple[float, float, str]],
+                  markers: Sequence[tuple[float, float]],
+                  lines: Sequence[Sequence[tuple[float, float]]]) -> None:
+    """Label each point (x, y, text) at the first of a ring of offsets where the text
+    overlaps no label placed before it and no marker, stays inside the axes and crosses
+    as few drawn lines as it can (else the offset with the least overlap): names beside
+    their places, never over each other."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw_without_rendering()  # lay out once, then keep the axes where they are
+    figure.set_layout_engine("none")
+    inside = axes.get_window_extent(renderer)
+    to_display = axes.transData.transform
+
+    def boxes(xy: np.ndarray, points_pad: float) -> list:
+        pad = points_pad * figure.dpi / 72.0
+        return [Bbox.from_extents(x - pad, y - pad, x + pad, y + pad) for x, y in xy]
+
+    blocked = boxes(to_display(np.asarray(markers, dtype=float)), 4.0) if markers else []
+    steps = np.linspace(0.0, 1.0, 12)[:, None]
+    crossed = [box for line in lines for a, b in zip(line, line[1:], strict=False)
+               for box in boxes(to_display(np.asarray(a) + steps * (np.subtract(b, a))),
+                                1.0)]
+    ring = [(7, 5, "left", "bottom"), (7, -5, "left", "top"), (-7, 5, "right", "bottom"),
+            (-7, -5, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"),
+            (10, 0, "left", "center"), (-10, 0, "right", "center")]
+    ring += [(2 * dx, 2 * dy, ha, va) for dx, dy, ha, va in ring]
+    for x, y, text in points:
+        best = None
+        for dx, dy, ha, va in ring:
+            label = axes.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                                  ha=ha, va=va, fontsize=8, zorder=7,
+                                  bbox={"boxstyle": "round,pad=0.15", "fc": "white",
+                                        "ec": "none", "alpha": 0.75})
+            box = label.get_window_extent(renderer).expanded(1.04, 1.1)
+            cost = sum(_overlap(box, other) for other in blocked)
+            cost += box.width * box.height - _overlap(box, inside)  # outside the axes
+            cost += 0.2 * sum(_overlap(box, other) for other in crossed)
+            if best is None or cost < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (cost, label, box)
+            else:
+                label.remove()
+            if cost == 0:
+                break
+        blocked.append(best[2])
+
+
+def _overlap(a, b) -> float:
+    """Area shared by two boxes (display units)."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = None,
+             town_values: Mapping[str, float] | None = None, value_label: str = "",
+             probability: bool = True, title: str | None = None) -> Figure:
+    """A map of the scenario from its nodes' latitudes and longitudes: roads, the river
+    below the dam, towns, the dam, and each moving force's planned route; river towns
+    coloured by `town_values` (keyed by river town id, named `value_label` with its
+    unit) and the value written beside each: probabilities as percentages, else numbers.
+
+    `scenario` is a resolved scenario as a run's manifest stores it
+    (``Scenario.model_dump(mode="json")``); `routes` maps a force id to the nodes of its
+    route in order. The river has no coordinates of its own: it is drawn from the dam's
+    node through the river towns' nodes in order of river distance. The projection is
+    equirectangular at the nodes' mean latitude (`map_distance_km`), drawn in degrees, so
+    north is up and the scale bar holds anywhere on the map. No tiles: nothing is fetched.
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter
+
+    nodes = {k: v for k, v in _part(scenario, "network", "nodes").items()
+             if v.get("lat") is not None and v.get("lon") is not None}
+    title = title or (_part(scenario, "scenario").get("name") or "Scenario") + ": map"
+    if not nodes:
+        figure = _figure()
+        axes = figure.add_subplot()
+        axes.set_title(title, fontsize=12, loc="left", y=TITLE_Y)
+        axes.set_axis_off()
+        _note(axes, "the scenario's nodes have no coordinates")
+        return figure
+    lat = {k: float(v["lat"]) for k, v in nodes.items()}
+    lon = {k: float(v["lon"]) for k, v in nodes.items()}
+    mean_lat = float(np.mean(list(lat.values())))
+    cos_lat = math.cos(math.radians(mean_lat))
+    west, east = min(lon.values()), max(lon.values())
+    south, north = min(lat.values()), max(lat.values())
+    pad_x = max(0.1 * (east - west), 0.2 * (north - south) / cos_lat, 0.05)
+    pad_y = max(0.2 * (north - south), 0.1 * (east - west) * cos_lat, 0.05)
+    west, east, south, north = west - pad_x, east + pad_x, south - pad_y, north + pad_y
+    # The figure takes the map's shape: a wide valley gets a wide, low figure.
+    shape = (north - south) / ((east - west) * cos_lat)
+    figure = _figure(WIDTH_IN, min(max(0.75 * WIDTH_IN * shape + 1.9, 3.6), 8.5))
+    axes = figure.add_subplot()
+    axes.set_title(title, fontsize=12, loc="left", y=TITLE_Y)
+    axes.set_aspect(1.0 / cos_lat)
+    axes.set_xlim(west, east)
+    axes.set_ylim(south, north)
+    lines: list[list[tuple[float, float]]] = []  # drawn lines, for labels to avoid
+
+    def line(path: Sequence[str], **style) -> list[tuple[float, float]]:
+        xy = [(lon[n], lat[n]) for n in path]
+        axes.plot(*zip(*xy, strict=True), **style)
+        lines.append(xy)
+        return xy
+
+    handles: list = []
+    dam_node = _part(scenario, "assets", "dam").get("node")
+    towns = sorted(_part(scenario, "river", "towns").items(),
+                   key=lambda item: float(item[1].get("river_distance_m") or 0.0))
+    town_node = {t: spec.get("node") for t, spec in towns if spec.get("node") in nodes}
+    river = [n for n in [dam_node, *town_node.values()] if n in nodes]
+    if len(river) > 1:
+        line(river, color=_RIVER_COLOUR, linewidth=7.0, alpha=0.35, solid_capstyle="round",
+             zorder=1)
+        handles.append(Line2D([], [], color=_RIVER_COLOUR, linewidth=7.0, alpha=0.35,
+                              label="river below the dam, through its towns"))
+    for road in _part(scenario, "network", "roads").values():
+        ends = [road.get("from_node"), road.get("to_node")]
+        if all(end in nodes for end in ends):
+            line(ends, color="0.5", linewidth=1.0, zorder=2)
+    handles.append(Line2D([], [], color="0.5", linewidth=1.0, label="road"))
+    forces = _part(scenario, "forces")
+    for force, route in (routes or {}).items():
+        path = [n for n in route if n in nodes]
+        if len(path) < 2:
+            continue
+        side = (forces.get(force) or {}).get("side", "")
+        colour = _SIDE_COLOURS.get(side, COLOURS[3])
+        xy = line(path, color=colour, linewidth=2.0, alpha=0.9, zorder=3,
+                  solid_capstyle="round")
+        for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False):  # which way it goes
+            middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+            axes.annotate("", xy=(middle[0] + (x1 - x0) * 0.01, middle[1] + (y1 - y0) * 0.01),
+                          xytext=middle, zorder=4,
+                          arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 0,
+                                      "shrinkA": 0, "shrinkB": 0, "mutation_scale": 13})
+        name = (forces.get(force) or {}).get("name") or tidy_id(force)
+        handles.append(Line2D([], [], color=colour, linewidth=2.0, marker=">", markersize=6,
+                              label=f"route: {name}" + (f" ({side})" if side else "")))
+    populations = [float(v.get("population") or 0.0) for v in nodes.values()]
+    biggest = max(max(populations), 1.0)
+    values = {town_node[t]: float(v) for t, v in (town_values or {}).items()
+              if t in town_node and v == v}
+    norm = Normalize(0.0, max(max(values.values(), default=0.0), 1e-12))
+    colormap = matplotlib.colormaps["YlOrRd"]
+    for node, spec in nodes.items():
+        kind = spec.get("kind")
+        if kind in _TOWN_KINDS:
+            size = 30.0 + 220.0 * math.sqrt(float(spec.get("population") or 0.0) / biggest)
+            face = colormap(norm(values[node])) if node in values else "white"
+            axes.scatter(lon[node], lat[node], s=size, color=face, edgecolors="0.2",
+                         linewidths=0.9, zorder=5)
+        else:
+            marker, colour, size = _NODE_MARKERS.get(kind, ("o", "0.45", 14))
+            axes.scatter(lon[node], lat[node], s=size, marker=marker, color=colour, zorder=5)
+    if values:
+        bar = figure.colorbar(ScalarMappable(norm, colormap), ax=axes, shrink=0.85,
+                              pad=0.02, aspect=25)
+        bar.set_label(value_label, fontsize=9)
+        bar.ax.tick_params(labelsize=8)
+        if probability:
+            bar.ax.yaxis.set_major_formatter(
+                FuncFormatter(lambda value, _: f"{number_text(100 * value, 3)}%"))
+    handles += [Line2D([], [], marker="s", color="#17202a", linestyle="", markersize=7,
+                       label="dam"),
+                Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="0.2",
+                       linestyle="", markersize=8, label="town, sized by population")]
+    axes.set_xlabel("longitude (°E)", fontsize=9)
+    axes.set_ylabel("latitude (°N)", fontsize=9)
+    axes.tick_params(labelsize=8)
+    axes.set_facecolor("#f7f9f9")
+    figure.legend(handles=handles, fontsize=8, frameon=False, loc="outside lower center",
+                  ncol=3)
+    _scale_bar(axes, mean_lat)
+    _north_arrow(axes)
+    # The dam first, then the towns it floods, then the rest: the labels placed first
+    # get the best spots.
+    order = sorted(nodes, key=lambda n: (n != dam_node, n not in values))
+    labels = []
+    for node in order:
+        spec = nodes[node]
+        name = str(spec.get("name") or node)
+        if spec.get("kind") in _TOWN_KINDS:  # 'Haditha (with Barwana)' -> 'Haditha'
+            name = name.split(" (")[0]
+        text = "\n".join(textwrap.wrap(name, 20))
+        if node in values:
+            value = values[node]
+            text += "\n" + (f"{number_text(100 * value, 2)}%" if probability
+                             else number_text(value, 3))
+        labels.append((lon[node], lat[node], text))
+    _place_labels(figure, axes, labels, [(lon[n], lat[n]) for n in nodes], lines)
     return figure

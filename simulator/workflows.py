@@ -74,7 +74,8 @@ def sample_replications(replications: np.ndarray, count: int = SHED_SAMPLE) -> n
 
 def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
     """The exhibits of `run`, a run of `scenario`: its median and worst replications
-    rerun with their timelines, and hourly load shed of `SHED_SAMPLE` replications."""
+    rerun with their timelines, hourly load shed of `SHED_SAMPLE` replications, and the
+    planned route of each force that moves."""
     from .engine import hourly_load_shed, prepare, simulate
 
     prepared = prepare(scenario)
@@ -85,7 +86,8 @@ def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
     sample = sample_replications(run.replications)
     series = hourly_load_shed(prepared, seed, sample) if sample.size else None
     shed = None if series is None else LoadShed(sample, *series)
-    return Exhibits(made_for(run.manifest, run.done), timelines, shed)
+    routes = {force.id: force.nodes for force in prepared.plan.forces if force.legs}
+    return Exhibits(made_for(run.manifest, run.done), timelines, shed, routes)
 
 
 def record_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:

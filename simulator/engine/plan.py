@@ -50,6 +50,11 @@ class ForcePlan:
         return self.legs[-1].destination if self.legs else self.start
 
     @property
+    def nodes(self) -> tuple[str, ...]:
+        """The nodes of the route in order, from the start (the start alone if it stays)."""
+        return (self.start, *(leg.destination for leg in self.legs))
+
+    @property
     def is_reinforcement(self) -> bool:
         """A defender that is not in place from the start: it moves or waits a trigger."""
         return self.side == "defender" and (bool(self.legs) or self.trigger_node is not None

@@ -38,6 +38,7 @@ __all__ = ["aar_blocks", "render_html", "render_markdown", "write_aar"]
 AAR_MD = "aar.md"
 AAR_HTML = "aar.html"
 TIMELINE_PNG = "timeline.png"
+MAP_PNG = "map.png"
 
 PINNING_RULE = (
     "Each forecast branch keeps every random input the story had already observed at the "
@@ -204,6 +205,35 @@ def _timeline_png(session: Session) -> bytes | None:
     return png_bytes(figure)
 
 
+def _map_block(session: Session) -> Block | None:
+    """The map of the story's scenario (with the decisions taken): the forces' planned
+    routes and each river town coloured by the flood's peak depth in the story. None
+    without plotting or coordinates."""
+    try:
+        from ..plotting import plot_map, png_bytes
+    except ImportError:  # the plotting module is optional for the report
+        return None
+    from ..engine import prepare
+
+    scenario = session.scenario
+    if not any(node.lat is not None for node in scenario.network.nodes.values()):
+        return None
+    plan = prepare(scenario, consequences=False).plan
+    routes = {force.id: force.nodes for force in plan.forces if force.legs}
+    outcomes = session.story.outcomes
+    depths = {town: outcomes.get(f"depth_m.{town}", math.nan) for town in scenario.river.towns}
+    flooded = any(depth > 0 for depth in depths.values())
+    figure = plot_map(scenario.model_dump(mode="json"), routes=routes,
+                      town_values=depths if flooded else None,
+                      value_label="peak flood depth in the story (m)", probability=False,
+                      title=f"The story's map: {session.info.name}")
+    text = ("Where the story happened: roads, the river below the dam and its towns, and "
+            "each force's planned route with the decisions taken; "
+            + ("river towns coloured by the flood's peak depth above normal in the story."
+               if flooded else "no flood reached the towns in the story."))
+    return Block("figure", text=text, png=png_bytes(figure), file=MAP_PNG)
+
+
 def _mark_decisions(figure: Any, steps: Sequence[Step]) -> None:
     """Dashed vertical lines at the decisions, on the Gantt chart's time axis (its unit
     read from the axis label, 'h' or 'd'; nothing is drawn if it cannot be read)."""
@@ -319,6 +349,9 @@ def aar_blocks(session: Session, *, status: str = "complete",
         blocks.append(_p("How the story would end with the decisions taken so far and none "
                          "after them (the timeline below stops where the exercise stopped):"))
     blocks.append(_table(("outcome", "value"), story_outcome_rows(session.story.outcomes)))
+    situation_map = _map_block(session)
+    if situation_map is not None:
+        blocks.append(situation_map)
 
     blocks.append(_h2("Timeline"))
     png = _timeline_png(session)

@@ -8,7 +8,9 @@ after a run, and writes them into the run directory:
 - ``exhibits/timelines.json``: the picked replications (role, index, why) and their
   typed events (`event_to_dict`);
 - ``exhibits/load_shed.npz``: hourly load shed (MW) of a sample of replications spread
-  over the run, and the grid's shed with nothing out of service.
+  over the run, and the grid's shed with nothing out of service;
+- the planned route of each force that moves (its nodes in order, from the engine's
+  plan), for the map, in ``timelines.json``.
 
 Each file records what it was made from (the run's resolved scenario hash, seed and
 replication count), so exhibits of a run that has since been resumed read as stale.
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +39,7 @@ __all__ = ["EXHIBITS", "Exhibits", "LoadShed", "PickedTimeline", "read_exhibits"
 EXHIBITS = "exhibits"
 TIMELINES = "timelines.json"
 LOAD_SHED = "load_shed.npz"
-FORMAT = 1
+FORMAT = 2  # 2: routes
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Exhibits:
     made_for: Mapping[str, Any]  # resolved_sha256, seed and replications of the run
     timelines: tuple[PickedTimeline, ...]
     load_shed: LoadShed | None  # None: the scenario has no grid loads
+    routes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # force -> nodes
 
     def fit(self, manifest: Mapping[str, Any], replications: int) -> bool:
         """Whether these exhibits belong to the run as it is now (not resumed since)."""
@@ -95,7 +98,8 @@ def write_exhibits(run: str | os.PathLike[str], exhibits: Exhibits) -> Path:
                   "events": [event_to_dict(e) for e in t.events]}
                  for t in exhibits.timelines]
     document = {"format": FORMAT, "made_for": dict(exhibits.made_for),
-                "load_shed": shed is not None, "timelines": timelines}
+                "load_shed": shed is not None, "timelines": timelines,
+                "routes": {force: list(nodes) for force, nodes in exhibits.routes.items()}}
     write_atomic(directory / TIMELINES, json.dumps(document, indent=1) + "\n")
     return directory
 
@@ -115,10 +119,12 @@ def read_exhibits(run: str | os.PathLike[str]) -> Exhibits | None:
             PickedTimeline(item["role"], int(item["replication"]), item["why"],
                            tuple(event_from_dict(e) for e in item["events"]))
             for item in document["timelines"])
+        routes = {str(force): tuple(str(n) for n in nodes)
+                  for force, nodes in document["routes"].items()}
         shed = None
         if document["load_shed"]:
             with np.load(directory / LOAD_SHED, allow_pickle=False) as data:
                 shed = LoadShed(data["replications"], data["hourly_mw"], data["baseline_mw"])
-    except (OSError, KeyError, TypeError, ValueError):
+    except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    return Exhibits(document["made_for"], timelines, shed)
+    return Exhibits(document["made_for"], timelines, shed, routes)

@@ -29,6 +29,7 @@ __all__ = [
     "SEVERITY",
     "FigureItem",
     "comparison_figures",
+    "map_figure",
     "pick_replications",
     "river_towns",
     "run_figures",
@@ -131,13 +132,17 @@ def _short_name(name: str) -> str:
 
 def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any], *,
                 load_shed: LoadShed | None = None,
+                routes: Mapping[str, Sequence[str]] | None = None,
                 convergence_metrics: Sequence[str] | None = None,
                 seed: int = 0) -> Iterator[FigureItem]:
-    """Every figure a run's outcomes (and its stored load-shed sample) support, in report
-    order."""
+    """Every figure a run's outcomes (and its stored load-shed sample and force routes)
+    support, in report order: the map first."""
     from .. import plotting
 
     n = len(next(iter(outcomes.values()))) if outcomes else 0
+    item = map_figure(outcomes, manifest, routes)
+    if item is not None:
+        yield item
     for name in EXCEEDED:
         if not varies(outcomes, name) or INSTEAD.get(name) in outcomes:
             continue
@@ -216,6 +221,35 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
                 "replications: partial rank correlation (bars; the effect of one input "
                 "with the others held fixed) and Spearman (markers); the 12 strongest.",
                 partial(plotting.plot_tornado, rows, outcome=name))
+
+
+def map_figure(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
+               routes: Mapping[str, Sequence[str]] | None = None) -> FigureItem | None:
+    """The map of a run's scenario (slug ``map``): its places from the resolved scenario,
+    the forces' planned routes (`routes`, from the run's exhibits) and each river town
+    coloured by the share of replications in which the flood reached it. None when the
+    scenario's nodes have no coordinates to draw."""
+    from .. import plotting
+
+    resolved = manifest.get("resolved_scenario") or {}
+    nodes = (resolved.get("network") or {}).get("nodes") or {}
+    if not any(spec.get("lat") is not None for spec in nodes.values()):
+        return None
+    towns, _, _ = river_towns(manifest)
+    reached = {town: float(np.mean(~np.isnan(np.asarray(outcomes[f"arrival_h.{town}"],
+                                                           dtype=np.float64))))
+               for town in towns if len(outcomes.get(f"arrival_h.{town}", ())) > 0}
+    count = len(next(iter(outcomes.values()))) if outcomes else 0
+    shading = (f" River towns are coloured by the share of the {count:,} replications in "
+               "which the flood reached them (its water rose by the arrival threshold), "
+               "written beside each." if reached else "")
+    return FigureItem(
+        "map", "Map",
+        "Where it happens: roads, the river below the dam (drawn through its towns), the "
+        "towns and the dam from the scenario's coordinates, and the planned route of each "
+        "force that moves." + shading + " Equirectangular projection; no background map.",
+        partial(plotting.plot_map, resolved, routes=dict(routes or {}), town_values=reached,
+                value_label="P(flood reaches the town)"))
 
 
 def timeline_figure(timeline: PickedTimeline, manifest: Mapping[str, Any]) -> FigureItem:

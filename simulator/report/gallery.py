@@ -36,13 +36,13 @@ class GalleryEntry:
 GALLERY = (
     GalleryEntry(
         "haditha_2014.yaml", 2000,
-        ("fn", "exceedance-fatalities", "river", "load-shed", "distribution-fatalities",
+        ("map", "fn", "exceedance-fatalities", "river", "load-shed", "distribution-fatalities",
          "distribution-time_to_capture_h", "convergence-fatalities", "tornado-fatalities",
          "tornado-dam_captured", "timeline-worst"),
         variants=("reinforced_early", "no_reinforcement", "precise_warning"),
         comparison=("compare-fn", "compare-differences-reinforced_early - base"),
     ),
-    GalleryEntry("classroom.yaml", 1000, ("fn", "river", "timeline-worst")),
+    GalleryEntry("classroom.yaml", 1000, ("map", "fn", "river", "timeline-worst")),
 )
 
 
@@ -70,8 +70,10 @@ def _pictures(made: GalleryRuns) -> Iterator[FigureItem]:
     """The gallery's figures of one entry, in its order of kinds."""
     entry, base = made.entry, made.runs[0]
     wanted = set(entry.figures)
+    exhibits = made.exhibits
     for item in run_figures(base.outcomes, base.manifest,
-                            load_shed=made.exhibits.load_shed if made.exhibits else None):
+                            load_shed=exhibits.load_shed if exhibits else None,
+                            routes=exhibits.routes if exhibits else None):
         if item.slug in wanted:
             yield item
     for timeline in made.exhibits.timelines if made.exhibits else ():
