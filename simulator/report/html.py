@@ -18,7 +18,8 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-__all__ = ["Html", "element", "escape", "figure", "join", "markdown", "page", "table"]
+__all__ = ["Html", "element", "escape", "figure", "grouped_table", "join", "markdown", "page",
+           "table"]
 
 
 class Html(str):
@@ -58,6 +59,22 @@ def table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *,
                            for i, h in enumerate(headers)))
     body = [element("tr", *(element("td", cell, class_="num" if i in right else None)
                             for i, cell in enumerate(row))) for row in rows]
+    return element("table", element("thead", head), element("tbody", *body), class_=class_)
+
+
+def grouped_table(headers: Sequence[Any], sections: Iterable[tuple[Any, Iterable[Any]]], *,
+                  numeric: Sequence[int] = (), class_: str | None = None) -> Html:
+    """A table in titled sections (one heading row across the table per section); a row
+    is a sequence of cells, or an `Html` ``<tr>`` made by the caller."""
+    right = set(numeric)
+    head = element("tr", *(element("th", h, class_="num" if i in right else None)
+                           for i, h in enumerate(headers)))
+    body: list[Html] = []
+    for title, rows in sections:
+        body.append(element("tr", element("th", title, colspan=len(headers)), class_="group"))
+        body += [row if isinstance(row, Html) else
+                 element("tr", *(element("td", cell, class_="num" if i in right else None)
+                                 for i, cell in enumerate(row))) for row in rows]
     return element("table", element("thead", head), element("tbody", *body), class_=class_)
 
 

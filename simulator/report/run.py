@@ -1,12 +1,17 @@
 """The report of one run: ``infrasim report RUN`` writes ``RUN/report.html``.
 
-One self-contained page: what was run (scenario summary, variant, seed, versions), the
-key outcomes with 95% confidence intervals, every figure the outcomes support, the
-timelines of a median and a worst-case replication, and the scenario's sources and
-assumptions from the SOURCES.md beside it. Built from stored data only: the outcome
-table, the manifest (whose resolved scenario means the summary still describes what ran
-even if the scenario file changed since) and the run's exhibits (timelines and the
-hourly load-shed sample, `exhibits`). Nothing here runs a replication.
+One self-contained page. Its first screen answers the decision maker: the headline
+outcomes (P(dam captured), P(breach), expected fatalities, fatalities given a breach,
+added unserved energy, time to capture given capture, or the scenario's own headline),
+each with its 95% interval and the replications behind it. Then every outcome, grouped
+(forces, dam, flood by town, life loss, grid) and labelled from the outcome catalogue
+(ids in tooltips), every figure the outcomes support, what was run (scenario summary,
+variant, seed, versions), the timelines of a median and a worst-case replication, and
+the scenario's sources and assumptions from the SOURCES.md beside it. Built from
+stored data only: the outcome table, the manifest (whose resolved scenario means the
+summary still describes what ran even if the scenario file changed since) and the run's
+exhibits (timelines and the hourly load-shed sample, `exhibits`). Nothing here runs a
+replication.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.stats import OutcomeRow, key_outcomes, summarise
+from ..analysis.catalogue import Catalogue
+from ..analysis.headline import TABLE_NOTE, Line, full_table, headline, wanted_outcomes
+from ..analysis.stats import OutcomeRow, summarise
 from ..engine.timeline import TIMELINE_COLUMNS, event_row
-from ..formatting import HOUR_S, interval_text, number_text
+from ..formatting import HOUR_S, number_text
 from .drawing import png_images
 from .exhibits import Exhibits
 from .figures import FigureItem, river_towns, run_figures, timeline_figure
-from .html import Html, element, figure, join, markdown, page, table
+from .html import Html, element, figure, grouped_table, join, markdown, page, table
 
 __all__ = ["REPORT", "build_run_report", "sources_html"]
 
@@ -35,15 +42,29 @@ REPORT = "report.html"
 # ---------------------------------------------------------------------- numbers
 
 
-def outcome_rows_table(rows: Sequence[OutcomeRow]) -> Html:
-    """Key outcomes with their 95% CIs, as an HTML table."""
-    method = {"wilson": "Wilson", "t": "t", "-": "-"}
-    return table(
-        ["outcome", "mean", "95% CI", "CI", "p5", "median", "p95", "P(> 0)", "n"],
-        [[element("code", r.name), number_text(r.mean), interval_text(r.ci_low, r.ci_high),
-          method.get(r.method, r.method), number_text(r.p5), number_text(r.p50),
-          number_text(r.p95), number_text(r.p_positive), f"{r.count:,}"] for r in rows],
-        numeric=(1, 2, 4, 5, 6, 7, 8))
+def labelled(line: Line) -> Html:
+    """A line's label, its outcome id and meaning in a tooltip."""
+    return element("span", line.label, title=f"{line.id}: {line.meaning}")
+
+
+def headline_table(lines: Sequence[Line]) -> Html:
+    """The headline answers: estimate, 95% interval and the replications behind each."""
+    return table(["answer", "estimate", "95% CI", "replications"],
+                 [[labelled(line), line.estimate, line.interval, line.basis]
+                  for line in lines], numeric=(1, 2), class_="headline")
+
+
+def outcome_rows_table(rows: Sequence[OutcomeRow], catalogue: Catalogue) -> Html:
+    """Every outcome of `rows` in the catalogue's groups, labelled with units."""
+    sections = []
+    for title, lines in full_table(rows, catalogue):
+        sections.append((title, [element(
+            "tr", *(element("td", cell, class_="num" if i else None) for i, cell in
+                    enumerate([labelled(line), line.estimate, line.interval, line.p5,
+                               line.p50, line.p95, line.basis])),
+            class_="given" if line.given else None) for line in lines]))
+    return grouped_table(["outcome", "mean or P", "95% CI", "p5", "median", "p95",
+                          "replications"], sections, numeric=range(1, 7))
 
 
 # --------------------------------------------------------------------- scenario
@@ -184,8 +205,8 @@ def _towns_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, An
     given = " given a breach" if breach is not None else ""
     return join([
         element("h3", "By town"),
-        table(["town", "river km", f"median arrival (h){given}",
-               f"median peak depth (m){given}", "mean fatalities"], rows,
+        table(["town", "river km", f"median arrival (h from the start){given}",
+               f"median peak depth (m){given}", "expected fatalities (people)"], rows,
               numeric=(1, 2, 3, 4)),
     ])
 
@@ -294,7 +315,9 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
                                                        else "base scenario, ")
                 + f"{done:,} replications, seed {manifest.get('seed')}, "
                 f"finished {manifest.get('finished') or 'not yet'}")
-    rows = summarise(outcomes, key_outcomes(outcomes))
+    resolved = manifest.get("resolved_scenario") or {}
+    catalogue = Catalogue(resolved or None)
+    rows = summarise(outcomes, wanted_outcomes(outcomes, catalogue), catalogue=catalogue)
     stopping = manifest.get("stopping") or {}
     items = list(run_figures(outcomes, manifest,
                              load_shed=exhibits.load_shed if exhibits else None,
@@ -306,26 +329,28 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
     figures = [join([element("h3", item.title, id=item.slug),
                      figure(images[item.slug], item.caption, alt=item.title)])
                for item in items]
+    answers = headline(rows, catalogue)
     body: list[Any] = [
+        element("h2", "Headline", id="headline"),
+        headline_table(answers) if answers else
+        element("p", "This run has none of the headline outcomes.", class_="note"),
+        element("p", f"{done:,} replications. {TABLE_NOTE} Hover over a label for its "
+                "outcome id and meaning.", class_="note"),
         element("nav", element("ul", *(element("li", element("a", text, href=f"#{ref}"))
-                                       for text, ref in (("Scenario", "scenario"),
-                                                         ("Key outcomes", "outcomes"),
+                                       for text, ref in (("All outcomes", "outcomes"),
                                                          ("Figures", "figures"),
+                                                         ("Scenario", "scenario"),
                                                          ("Timelines", "timelines"),
                                                          ("Sources and assumptions",
                                                           "sources"),
                                                          ("About this run", "about"))))),
-        _scenario_section(manifest, done, len(failures)),
-        element("h2", "Key outcomes", id="outcomes"),
-        element("p", "Means over the replications with 95% confidence intervals: Wilson "
-                "score intervals for yes/no outcomes (0 or 1), Student t intervals "
-                "otherwise. Times that did not happen within the horizon count as the "
-                "horizon.", class_="note"),
-        outcome_rows_table(rows),
+        element("h2", "All outcomes", id="outcomes"),
+        outcome_rows_table(rows, catalogue),
         _towns_section(outcomes, manifest),
         element("h2", "Figures", id="figures"),
         join(figures) if figures else element("p", "No outcome varies: nothing to draw.",
                                               class_="note"),
+        _scenario_section(manifest, done, len(failures)),
         _timeline_section(exhibits, images, manifest),
     ]
     if failures:

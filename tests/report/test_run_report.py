@@ -42,9 +42,30 @@ def test_report_is_valid_self_contained_html_with_escaped_scenario_text(fast_png
     assert "<script>" not in text and "&lt;script&gt;alert" in text
     assert "Valley &lt;test&gt;" in text and "Lower &lt;town&gt;" in text
     assert "column &lt;a&gt;" in text and "sets off for dam (r1)" in text
-    for section in ("Key outcomes", "Scenario", "Timelines", "Sources and assumptions"):
+    for section in ("Headline", "All outcomes", "Scenario", "Timelines",
+                    "Sources and assumptions"):
         assert section in text
+    assert text.index('id="headline"') < text.index('id="outcomes"') < \
+        text.index('id="scenario"')
     assert "Wilson" in text  # yes/no outcomes get Wilson intervals in the table
+
+
+def test_report_tables_show_labels_with_units_and_ids_only_in_tooltips(fast_png):
+    """The headline answers first; every table cell names an outcome by its label and
+    unit, its id only in the title attribute."""
+    outcomes, replications, manifest = synthetic_run()
+    text = build_run_report(outcomes, replications, manifest)
+    headline = text[text.index(">Headline<"):text.index(">All outcomes<")]
+    for answer in ("P(dam captured)", "P(breach)", "Expected fatalities (people)",
+                   "Fatalities given breach (people)"):
+        assert answer in headline
+    assert 'title="dam_captured: ' in headline
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", text[text.index('id="outcomes"'):
+                                                    text.index('id="figures"')])
+    shown = re.sub(r'title="[^"]*"', "", " ".join(cells))
+    assert "Fatalities (people)" in shown
+    for raw in ("dam_captured", "fatalities", "breach_started", "time_to_capture_h"):
+        assert not re.search(rf"\b{raw}\b", shown), raw
 
 
 def test_report_without_exhibits_says_why_it_has_no_timelines(fast_png):
