@@ -6,8 +6,9 @@ column); an attack won makes it ``captured``, which is final (recapture is not
 modelled).
 
 Failure modes after capture. Each mode of the scenario draws, independently and up
-front from its own stream, whether it happens (its probability) and its delay after
-capture. Of the breach modes that happen (full or partial) the earliest is *the* breach
+front from its own stream, whether it happens (its probability), its delay after
+capture and, for a breach, its geometry (`inputs.BreachInputs`: mechanism, depth, width,
+formation time), which the consequence models read for the breach that happens. Of the breach modes that happen (full or partial) the earliest is *the* breach
 (ties go to the mode listed first) and the others never occur: at most one breach per
 replication. Every loss-of-operation mode that happens takes the plant off the grid from
 capture + delay until its restoration time. A breach takes the plant off for good.
@@ -87,7 +88,7 @@ class Dam:
         self.breach_s = now
         self.breach_mode_id = mode_id
         world.note(EventKind.BREACH, (ACTOR,), self.node, mode=mode_id, breach_kind=mode.kind,
-                   depth_fraction=mode.depth_fraction)
+                   depth_fraction=self.breach_depth_fraction)
         if self.spec.plant is not None:
             self.outages.append((now, math.inf))
         dam_event(world, "breach")
@@ -114,10 +115,11 @@ class Dam:
 
     @property
     def breach_depth_fraction(self) -> float:
-        """Share of the dam height the breach cut down; 0 while the dam has not breached."""
+        """Share of the dam height the breach cut down (as drawn for its mode); 0 while
+        the dam has not breached."""
         if self.breach_mode_id is None:
             return 0.0
-        return self.spec.failure_modes[self.breach_mode_id].depth_fraction
+        return self.world.inputs.failure_modes[self.breach_mode_id].breach.depth_fraction
 
 
 def _breach_candidate(dam: Dam, mode_id: str, inputs: FailureModeInputs) -> float:

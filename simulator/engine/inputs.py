@@ -2,18 +2,16 @@
 
 Each input belongs to one component, and each component has its own random stream named
 by its path in the scenario (``forces.isil_column``, ``network.roads.anah_haditha``,
-``assets.dam.failure_modes.breach``, ``consequences.breach``, ...), drawn in a fixed
+``assets.dam.failure_modes.breach``, ``warning``, ...), drawn in a fixed
 order. `InputTable.draw` returns every input of a replication as one flat list, and
 `InputTable.typed` turns that list into the typed per-force, per-road and per-asset
 values (`Inputs`) that the engine and the consequence models read. Paths such as
 ``forces.isil_column.strength`` remain for two things only: the ``input.<path>`` outcome
 columns, and pinning inputs to a story's values in the tabletop exercise.
 
-One uncertainty of the consequence models has no scenario field yet, so its
-specification lives here next to the others: the breach width factor (lognormal,
-median 1, 95 % of draws within a factor of 2; Wahl 2004, J. Hydraulic Eng.
-130(5):389-397, finds breach-parameter predictions off by factors of 2 to 4). Each
-river town's quantile in Graham's fatality-rate range is ``warning.rate_quantile``,
+A breach mode's geometry (depth fraction, and the width factor or the given width and
+formation time) is drawn on the mode's own stream after its clock, so it is sampled,
+reported and ranked like any input. Each river town's quantile in Graham's fatality-rate range is ``warning.rate_quantile``,
 drawn once per town on the town's warning stream; its population and floodplain share
 are ``river.towns.<town>`` inputs.
 """
@@ -27,12 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import Distribution
-from ..scenario.schema import Road, Scenario
+from ..scenario.schema import BREACH_KINDS, FailureMode, Road, Scenario
 from .rng import StreamSet
 
-__all__ = ["FailureModeInputs", "ForceInputs", "InputTable", "Inputs", "road_time_s"]
-
-WIDTH_FACTOR_SIGMA = math.log(2.0) / 1.96  # lognormal: 95 % of draws within a factor 2
+__all__ = ["BREACH_INPUT_FIELDS", "BreachInputs", "FailureModeInputs", "ForceInputs", "InputTable", "Inputs", "road_time_s"]
 
 Sampler = Callable[[np.random.Generator], float]
 Spec = Distribution | float | Sampler  # a float is a probability of occurrence
@@ -59,12 +55,27 @@ class ForceInputs:
 
 
 @dataclass(frozen=True, slots=True)
+class BreachInputs:
+    """A breach mode's drawn geometry: its mechanism, the share of the dam height it
+    cuts, the factor on the regression width, and the width (m) and formation time (s)
+    where the scenario gives them (None: the mechanism's regression decides)."""
+
+    mechanism: str
+    depth_fraction: float
+    width_factor: float
+    width_m: float | None
+    formation_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class FailureModeInputs:
-    """Whether a failure mode of the dam happens after capture, when, and for how long."""
+    """Whether a failure mode of the dam happens after capture, when, for how long (loss
+    of operation) and with what breach (breach modes)."""
 
     occurs: bool
     delay_s: float
     restoration_s: float | None  # loss of operation only
+    breach: BreachInputs | None = None  # breach modes only
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +91,6 @@ class Inputs:
     dissemination_delay_s: dict[str, float]  # river town -> its own delay
     population_at_risk: dict[str, float]  # river town -> population x floodplain share
     repair_time_s: float
-    breach_width_factor: float
     rate_quantile: dict[str, float]  # river town -> quantile in Graham's range
 
 
@@ -96,8 +106,24 @@ def _bernoulli(probability: float) -> Sampler:
     return draw
 
 
-def _width_factor(rng: np.random.Generator) -> float:
-    return float(np.exp(WIDTH_FACTOR_SIGMA * rng.standard_normal()))
+#: Every input a breach mode may have, in `_BreachLayout`'s field order.
+BREACH_INPUT_FIELDS = ("depth_fraction", "width_factor", "width_m", "crest_fraction",
+                       "formation_s")
+
+
+def _breach_fields(mode: FailureMode) -> list[tuple[str, Distribution]]:
+    """A breach mode's geometry inputs, in stream order (after its clock's draws, so
+    adding them left the occurrence and delay draws unchanged)."""
+    fields = [("depth_fraction", mode.depth_fraction)]
+    if mode.width_m is not None:
+        fields.append(("width_m", mode.width_m))
+    elif mode.crest_fraction is not None:
+        fields.append(("crest_fraction", mode.crest_fraction))
+    else:
+        fields.append(("width_factor", mode.width_factor))
+    if mode.formation_s is not None:
+        fields.append(("formation_s", mode.formation_s))
+    return fields
 
 
 def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
@@ -118,6 +144,8 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
         fields: list[tuple[str, Spec]] = [("occurs", mode.probability), ("delay_s", mode.delay_s)]
         if mode.restoration_s is not None:
             fields.append(("restoration_s", mode.restoration_s))
+        if mode.kind in BREACH_KINDS:
+            fields.extend(_breach_fields(mode))
         groups.append((f"assets.dam.failure_modes.{mode_id}", fields))
     groups.append(("warning", [("detection_delay_s", scenario.warning.detection_delay_s)]))
     for town_id in scenario.river.towns:
@@ -129,7 +157,6 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
         groups.append((f"river.towns.{town_id}", [("population", town.population),
                                                   ("floodplain_share", town.floodplain_share)]))
     groups.append(("grid", [("repair_time_s", scenario.grid.repair_time_s)]))
-    groups.append(("consequences.breach", [("width_factor", _width_factor)]))
     return groups
 
 
@@ -229,6 +256,33 @@ class InputTable:
         return self._layout.typed(values)
 
 
+@dataclass(frozen=True, slots=True)
+class _BreachLayout:
+    """Where a breach mode's geometry inputs sit (None: not an input of this mode)."""
+
+    mechanism: str
+    crest_length_m: float
+    depth_fraction: int
+    width_factor: int | None
+    width_m: int | None
+    crest_fraction: int | None
+    formation_s: int | None
+
+    def typed(self, v: list[float]) -> BreachInputs:
+        width_m = None
+        if self.width_m is not None:
+            width_m = v[self.width_m]
+        elif self.crest_fraction is not None:
+            width_m = v[self.crest_fraction] * self.crest_length_m
+        return BreachInputs(
+            mechanism=self.mechanism,
+            depth_fraction=v[self.depth_fraction],
+            width_factor=1.0 if self.width_factor is None else v[self.width_factor],
+            width_m=width_m,
+            formation_s=None if self.formation_s is None else v[self.formation_s],
+        )
+
+
 class _Layout:
     """Where each typed input sits in the flat list of values, worked out once."""
 
@@ -250,14 +304,17 @@ class _Layout:
             prefix = f"assets.dam.failure_modes.{mode_id}."
             restoration = index[prefix + "restoration_s"] if mode.restoration_s is not None \
                 else None
+            breach = None
+            if mode.kind in BREACH_KINDS:
+                breach = _BreachLayout(mode.mechanism, dam.crest_length_m, *(
+                    index.get(prefix + name) for name in BREACH_INPUT_FIELDS))
             self.modes.append((mode_id, index[prefix + "occurs"], index[prefix + "delay_s"],
-                               restoration))
+                               restoration, breach))
         self.detection = index["warning.detection_delay_s"]
         towns = tuple(scenario.river.towns)
         self.dissemination = {t: index[f"warning.towns.{t}.dissemination_delay_s"]
                               for t in towns}
         self.repair = index["grid.repair_time_s"]
-        self.width_factor = index["consequences.breach.width_factor"]
         self.quantiles = {t: index[f"warning.towns.{t}.rate_quantile"] for t in towns}
         self.at_risk = {t: (index[f"river.towns.{t}.population"],
                             index[f"river.towns.{t}.floodplain_share"]) for t in towns}
@@ -270,14 +327,14 @@ class _Layout:
             road_time_s={road_id: road_time_s(road, v[drive], v[delay])
                          for road_id, road, drive, delay in self.roads},
             reservoir_volume_m3=v[self.volume],
-            failure_modes={mode_id: FailureModeInputs(bool(v[occurs]), v[delay],
-                                                      None if restore is None else v[restore])
-                           for mode_id, occurs, delay, restore in self.modes},
+            failure_modes={mode_id: FailureModeInputs(
+                bool(v[occurs]), v[delay], None if restore is None else v[restore],
+                None if breach is None else breach.typed(v))
+                for mode_id, occurs, delay, restore, breach in self.modes},
             detection_delay_s=v[self.detection],
             dissemination_delay_s={t: v[i] for t, i in self.dissemination.items()},
             population_at_risk={t: v[people] * v[share]
                                 for t, (people, share) in self.at_risk.items()},
             repair_time_s=v[self.repair],
-            breach_width_factor=v[self.width_factor],
             rate_quantile={t: v[i] for t, i in self.quantiles.items()},
         )

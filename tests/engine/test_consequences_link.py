@@ -65,10 +65,12 @@ def test_no_breach_no_flood_and_the_same_columns(uncertain):
 
 
 def test_model_inputs_come_from_their_own_streams(uncertain):
-    """The breach width factor and the fatality-rate quantiles are recorded as inputs and
-    do not move when the engine's own inputs change (common random numbers)."""
+    """The breach geometry (width factor, depth) and the fatality-rate quantiles are
+    recorded as inputs and do not move when the engine's own inputs change (common
+    random numbers)."""
     o = simulate(uncertain, replication=4).outcomes
-    assert 0.2 < o["input.consequences.breach.width_factor"] < 5
+    assert 0.2 < o["input.assets.dam.failure_modes.breach.width_factor"] < 5
+    assert 0.3 <= o["input.assets.dam.failure_modes.partial.depth_fraction"] <= 0.5
     assert 0 <= o["input.warning.towns.far.rate_quantile"] <= 1
     shorter = uncertain.model_copy(update={"scenario": uncertain.scenario.model_copy(
         update={"horizon_s": 2 * 86400.0})})

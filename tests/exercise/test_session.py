@@ -251,7 +251,7 @@ def test_forecast_after_the_flood_keeps_the_story_flood(paths):
     assert [e.place for e in arrivals] == ["millbrook", "riverton"]
     forecast = branch_forecast(scenario, story, time_s, {"keep": scenario}, 20, "flood",
                                seen=seen)
-    assert "consequences.breach.width_factor" in forecast.realised.pinned
+    assert "assets.dam.failure_modes.breach.width_factor" in forecast.realised.pinned
     assert forecast.count == 20
     prepared = prepare(scenario)
     for branch in forecast.branches:

@@ -33,6 +33,14 @@ DOCUMENT["river"]["damaging_depth"] = "0.6 m"
 ROAD = DOCUMENT["network"]["roads"]["border_qaim"]
 del ROAD["length"], ROAD["speed"]
 ROAD["travel_time"] = {"dist": "triangular", "low": "10 min", "mode": "15 min", "high": "30 min"}
+# Breach fields the reference file's demolitions do not use: a width factor (regression
+# mechanisms only) and a width as a share of the crest (instead of metres).
+DOCUMENT["assets"]["dam"]["failure_modes"].update(
+    piping={"kind": "partial_breach", "mechanism": "piping", "probability": 0.01,
+            "delay": "5 h", "depth_fraction": 0.3, "width_factor": 1.5},
+    crest_cut={"kind": "partial_breach", "mechanism": "demolition", "probability": 0.01,
+               "delay": "5 h", "depth_fraction": 0.2, "crest_fraction": 0.01,
+               "formation_time": "20 min"})
 
 QUANTITY = re.compile(r"(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>.*)")
 EXTREMES = [math.nan, math.inf, -math.inf, 10**400, 1e308, -1e308, 1e300, 1e18, 1e9,
