@@ -356,10 +356,10 @@ def breach_hydrograph(
     time_s, flow_m3s = 0.0, 0.0
     longest_s = formation_s / _MIN_FORMATION_STEPS
     shortest_s = formation_s / _MAX_FORMATION_STEPS
+    # Each step is sized on the drawdown rate dQ/dV where the last one ended (the first
+    # on the breach it will end with: at t = 0 the breach has no width yet).
+    _, rate_1_s = outflow(volume_m3, min(longest_s, formation_s))
     while time_s < formation_s:
-        # Step length: the drawdown time scale at the head the step ends with.
-        end_s = min(time_s + longest_s, formation_s)
-        _, rate_1_s = outflow(volume_m3, end_s)
         step_s = longest_s if rate_1_s <= 0.0 else min(longest_s, _STEP_RATE_SHARE / rate_1_s)
         step_s = max(step_s, shortest_s)
         next_s = formation_s if time_s + 1.5 * step_s >= formation_s else time_s + step_s
@@ -382,7 +382,7 @@ def breach_hydrograph(
                 guess_m3 = newton_m3
                 break
             guess_m3 = newton_m3
-        next_flow, _ = outflow(guess_m3, next_s)
+        next_flow, rate_1_s = outflow(guess_m3, next_s)
         # Book the step's volume by the trapezoid rule, so the series conserves it.
         volume_m3 = max(volume_m3 - half_s * (flow_m3s + next_flow), bottom_volume_m3)
         time_s, flow_m3s = next_s, next_flow
