@@ -41,6 +41,14 @@ DOCUMENT["assets"]["dam"]["failure_modes"].update(
     crest_cut={"kind": "partial_breach", "mechanism": "demolition", "probability": 0.01,
                "delay": "5 h", "depth_fraction": 0.2, "crest_fraction": 0.01,
                "formation_time": "20 min"})
+# Grid fields the reference file leaves out: a load's own value of lost load, and a
+# plant given by its available capacity instead of its water (a variant, as a plant
+# takes one or the other).
+DOCUMENT["grid"]["loads"]["baghdad_load"]["value_of_lost_load"] = 20_000
+DOCUMENT["variants"]["rated_plant"] = {
+    "description": "The plant at a given available capacity.",
+    "overrides": {"assets": {"dam": {"plant": {"water": None, "available_capacity": "150 MW"}}}},
+}
 
 QUANTITY = re.compile(r"(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>.*)")
 EXTREMES = [math.nan, math.inf, -math.inf, 10**400, 1e308, -1e308, 1e300, 1e18, 1e9,
