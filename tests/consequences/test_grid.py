@@ -262,6 +262,15 @@ def test_a_load_behind_a_limit_sheds_what_it_must_and_the_other_shares_the_rest(
     assert result.flow_mw == pytest.approx((40.0, 40.0), abs=1e-4)
 
 
+def test_an_island_without_generation_does_not_lift_the_others_share():
+    """Cutting line 1-3 leaves bus 3 without generation: it loses all 90 MW, and bus 2
+    still loses only what 40 MW of plant cannot give it (20 of 60 MW), not more to
+    bring the shares closer."""
+    result = dc_dispatch(radial(generator_mw=40.0), ["g"], ["13"], (60.0, 90.0))
+    assert result.shed_mw_by_load == pytest.approx((20.0, 90.0), abs=1e-4)
+    assert result.flow_mw == pytest.approx((40.0, 0.0), abs=1e-4)
+
+
 def test_loads_at_one_bus_share_its_shortfall_too():
     network = radial(generator_mw=50.0, loads=(Load("2", 30.0), Load("2", 70.0)))
     result = dc_dispatch(network, ["g"], [], (30.0, 70.0))
