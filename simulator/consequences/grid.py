@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeResult, linprog
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -219,7 +219,7 @@ class _DispatchProblem:
     def solve(self, cost: np.ndarray, shed_caps_mw: np.ndarray | None = None,
               extra_ub: tuple[np.ndarray, np.ndarray] | None = None,
               extra_bounds: Sequence[tuple[float, float]] = (),
-              may_be_infeasible: bool = False) -> object | None:
+              may_be_infeasible: bool = False) -> OptimizeResult | None:
         """HiGHS on this problem with `cost`, the shed bounded by `shed_caps_mw` if given,
         and optional extra inequality rows and variables (columns appended to the right,
         with `extra_bounds`). None if the caps leave no dispatch and `may_be_infeasible`;
@@ -413,7 +413,7 @@ class PreparedGrid:
 
 
 def _fair_dispatch(problem: _DispatchProblem, cost: np.ndarray, load_mw: np.ndarray,
-                   lost_load_value: np.ndarray) -> object:
+                   lost_load_value: np.ndarray) -> OptimizeResult:
     """The least-cost solution of `problem` that sheds no more value of lost load than
     needed, with the shed shared max-min fairly (see `_fair_shed_caps`).
 
