@@ -198,10 +198,11 @@ class Reservoir:
 @dataclass(frozen=True)
 class Hydrograph:
     """Discharge series below the dam: times from breach initiation (s) and flow
-    (m^3/s, base flow included). Arrays are made read-only."""
+    (m^3/s, the river's `base_flow_m3s` included). Arrays are made read-only."""
 
     times_s: np.ndarray
     outflow_m3s: np.ndarray
+    base_flow_m3s: float = 0.0
 
     def __post_init__(self) -> None:
         times_s = np.array(self.times_s, dtype=float)
@@ -222,6 +223,12 @@ class Hydrograph:
     def volume_m3(self) -> float:
         """Volume passed over the series, trapezoid rule (m^3), base flow included."""
         return _trapezoid(self.outflow_m3s, self.times_s)
+
+    @property
+    def released_m3(self) -> float:
+        """Volume the breach released (m^3): the series' volume less the base flow's."""
+        duration_s = float(self.times_s[-1] - self.times_s[0])
+        return self.volume_m3 - self.base_flow_m3s * duration_s
 
 
 @dataclass(frozen=True)
@@ -313,8 +320,8 @@ def breach_hydrograph(
     the last 1 % leaves as a linear recession from the last computed flow to zero,
     lasting 2 x remainder / last flow: the flow stays continuous, never exceeds that
     last flow (about 0.1 % of the peak on a prism) and the series ends. The released
-    volume (`Hydrograph.volume_m3` less the base flow) is then exactly the volume above
-    the breach bottom, to rounding.
+    volume (`Hydrograph.released_m3`) is then exactly the volume above the breach
+    bottom, to rounding.
     """
     if not base_flow_m3s >= 0.0:
         raise ValueError("base_flow_m3s must be >= 0")
@@ -329,7 +336,8 @@ def breach_hydrograph(
     bottom_volume_m3 = float(reservoir.volume_at_level_m3(bottom_final_m))
     releasable_m3 = initial_volume_m3 - bottom_volume_m3
     if releasable_m3 <= 0.0 or breach_top_m <= bottom_final_m:
-        return Hydrograph(np.array([0.0, 3600.0]), np.full(2, float(base_flow_m3s)))
+        return Hydrograph(np.array([0.0, 3600.0]), np.full(2, float(base_flow_m3s)),
+                          base_flow_m3s)
 
     drop_m = breach_top_m - bottom_final_m
     bottom_width_m = max(breach.average_width_m - breach.side_slope * breach.height_m, 0.0)
@@ -415,7 +423,7 @@ def breach_hydrograph(
         if last_flow <= 0.0:  # cannot happen with water above the bottom; kept exact
             flows_m3s[-1] = 2.0 * remainder_m3 / closing_s
     outflow_m3s = np.asarray(flows_m3s) + base_flow_m3s
-    return Hydrograph(np.asarray(times_s), outflow_m3s)
+    return Hydrograph(np.asarray(times_s), outflow_m3s, base_flow_m3s)
 
 
 def _scalar_storage_functions(reservoir: Reservoir):

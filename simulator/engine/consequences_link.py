@@ -196,7 +196,7 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
         formation_s=drawn.formation_s)
     hydrograph = breach_model.breach_hydrograph(reservoir, breach, base_flow_m3s=base_flow)
     out["peak_outflow_m3s"] = hydrograph.peak_m3s
-    out["flood_volume_m3"] = hydrograph.volume_m3
+    out["flood_volume_m3"] = hydrograph.released_m3
     if not towns:
         return ()
     impacts = flood_model.route_flood(
