@@ -12,7 +12,8 @@ import pytest
 import simulator
 
 PUBLIC = {"load_scenario", "Scenario", "ScenarioError", "prepare", "simulate",
-          "run_monte_carlo", "RunResult", "__version__"}
+          "run_monte_carlo", "RunResult", "RunError", "ReplicationsFailed", "load_run",
+          "Run", "compare_runs", "__version__"}
 
 
 def test_every_name_in_all_resolves():
@@ -21,10 +22,18 @@ def test_every_name_in_all_resolves():
         assert getattr(simulator, name) is not None
 
 
+def test_every_public_name_is_documented_and_lives_in_its_module():
+    for name in set(simulator.__all__) - {"__version__"}:
+        value = getattr(simulator, name)
+        assert value.__doc__ and value.__doc__.strip(), name
+        assert getattr(sys.modules[value.__module__], name) is value
+        assert vars(simulator)[name] is value  # a real attribute once used
+
+
 def test_dir_and_help_show_the_public_api():
     listed = dir(simulator)
     assert PUBLIC <= set(listed)
-    assert not {"lazy", "lazy_getattr"} & set(listed)
+    assert not {"lazy", "lazy_getattr", "_PUBLIC"} & set(listed)
     text = pydoc.render_doc(simulator, renderer=pydoc.plaintext)
     assert all(name in text for name in PUBLIC)
     assert "lazy" not in text
@@ -36,8 +45,8 @@ def test_unknown_names_raise_attribute_error():
 
 
 def test_import_is_light():
-    code = ("import sys, simulator; "
-            "print(sorted({'pydantic', 'simpy', 'matplotlib', 'scipy'} & set(sys.modules)))")
+    code = ("import sys, simulator; print(sorted({'pydantic', 'simpy', 'matplotlib', "
+            "'scipy', 'pandas'} & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
