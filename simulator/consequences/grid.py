@@ -615,9 +615,12 @@ def unserved_energy(
             for name in generators_out
         ))
         states.append((prepared.all_generators - generators_out, lines_out))
-    rows = prepared.hourly_rows(states, period, hour_of_day)
-    nothing_out = prepared.hourly_rows([(prepared.all_generators, frozenset())],
-                                       np.zeros_like(period), hour_of_day)
+    # The same pieces with nothing out, looked up with them: the last state.
+    states.append((prepared.all_generators, frozenset()))
+    n_pieces = period.size
+    both = prepared.hourly_rows(states, np.concatenate([period, np.full(n_pieces, len(cuts) - 1)]),
+                                np.concatenate([hour_of_day, hour_of_day]))
+    rows, nothing_out = both[:n_pieces], both[n_pieces:]
 
     shed_mw = rows[:, :-1]
     total_shed_mw = shed_mw.sum(axis=1)

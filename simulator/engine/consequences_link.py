@@ -244,7 +244,8 @@ def _depth_velocity_m2s(impact: flood_model.TownImpact) -> float:
 
 def grid_result(models: ConsequenceModels, history: History) -> grid_model.GridOutcome | None:
     """The grid over the horizon with the replication's plant outages and cut lines
-    (None when the scenario's grid has no loads)."""
+    (None when the scenario's grid has no loads). A replication with neither is the
+    baseline itself, which most replications are."""
     if models.grid is None:
         return None
     outages: list[tuple[float, float, str, str]] = [
@@ -253,6 +254,8 @@ def grid_result(models: ConsequenceModels, history: History) -> grid_model.GridO
     ]
     outages += [(cut.cut_s / HOUR_S, cut.repaired_s / HOUR_S, "line", cut.line)
                 for cut in history.line_cuts]
+    if not outages and history.horizon_s == models.scenario.scenario.horizon_s:
+        return models.baseline
     return grid_model.unserved_energy(models.grid, outages, history.horizon_s / HOUR_S,
                                       models.start_hour)
 
