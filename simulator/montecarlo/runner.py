@@ -88,6 +88,12 @@ class RunResult:
     manifest: dict[str, Any]
     path: Path | None = None
 
+    def __repr__(self) -> str:
+        where = f" {self.path}" if self.path is not None else ""
+        name = (self.manifest.get("scenario") or {}).get("name") or "run"
+        return (f"<RunResult {name!r}{where}: {self.done:,} replications, {self.failed:,} "
+                f"failed, {self.status or 'no status'}>")
+
     @property
     def done(self) -> int:
         """Replications that succeeded."""
