@@ -796,11 +796,13 @@ def _overlap(a, b) -> float:
 
 def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = None,
              town_values: Mapping[str, float] | None = None, value_label: str = "",
-             probability: bool = True, title: str | None = None) -> Figure:
+             probability: bool = True, town_notes: Mapping[str, str] | None = None,
+             title: str | None = None) -> Figure:
     """A map of the scenario from its nodes' latitudes and longitudes: roads, the river
     below the dam, towns, the dam, and each moving force's planned route; river towns
     coloured by `town_values` (keyed by river town id, named `value_label` with its
-    unit) and the value written beside each: probabilities as percentages, else numbers.
+    unit) and the value written beside each (probabilities as percentages, else numbers),
+    or the town's line of `town_notes` where it has one.
 
     `scenario` is a resolved scenario as a run's manifest stores it
     (``Scenario.model_dump(mode="json")``); `routes` maps a force id to the nodes of its
@@ -887,6 +889,7 @@ def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = 
     biggest = max(max(populations), 1.0)
     values = {town_node[t]: float(v) for t, v in (town_values or {}).items()
               if t in town_node and v == v}
+    notes = {town_node[t]: note for t, note in (town_notes or {}).items() if t in town_node}
     norm = Normalize(0.0, max(max(values.values(), default=0.0), 1e-12))
     colormap = matplotlib.colormaps["YlOrRd"]
     for node, spec in nodes.items():
@@ -921,7 +924,7 @@ def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = 
     _north_arrow(axes)
     # The dam first, then the towns it floods, then the rest: the labels placed first
     # get the best spots.
-    order = sorted(nodes, key=lambda n: (n != dam_node, n not in values))
+    order = sorted(nodes, key=lambda n: (n != dam_node, n not in values and n not in notes))
     labels = []
     for node in order:
         spec = nodes[node]
@@ -929,7 +932,9 @@ def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = 
         if spec.get("kind") in _TOWN_KINDS:  # 'Haditha (with Barwana)' -> 'Haditha'
             name = name.split(" (")[0]
         text = "\n".join(textwrap.wrap(name, 20))
-        if node in values:
+        if node in notes:
+            text += f"\n{notes[node]}"
+        elif node in values:
             value = values[node]
             text += "\n" + (f"{number_text(100 * value, 2)}%" if probability
                              else number_text(value, 3))

@@ -140,6 +140,13 @@ def test_towns_are_coloured_by_value_and_labelled_with_it(drawn):
     assert "Haditha (Qadisiya)\nDam" in texts  # a dam keeps its whole name
 
 
+def test_a_town_note_replaces_the_value_beside_it():
+    figure = plotting.plot_map(SCENARIO, town_values={"hit": 2.5}, probability=False,
+                               town_notes={"hit": "25% · 2.5 m"}, value_label="depth (m)")
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert "Hit\n25% · 2.5 m" in texts
+
+
 def test_no_label_overlaps_another_and_all_stay_inside(drawn):
     figure, axes = drawn
     renderer = figure.canvas.get_renderer()
@@ -160,16 +167,23 @@ def test_a_scenario_without_coordinates_gets_a_note():
     assert "no coordinates" in figure.axes[0].texts[0].get_text()
 
 
-def test_the_report_map_comes_first_with_the_share_of_floods_per_town():
+def test_the_report_map_comes_first_with_floods_per_town():
     manifest = {"resolved_scenario": SCENARIO}
     nan = math.nan
     outcomes = {"arrival_h.hit": np.array([nan, 3.0, nan, nan]),
+                "depth_m.hit": np.array([0.0, 2.5, 0.0, 0.0]),
                 "arrival_h.haditha_town": np.array([1.0, 1.5, nan, nan]),
+                "depth_m.haditha_town": np.array([4.0, 6.0, 0.0, 0.0]),
+                "arrival_h.ramadi": np.full(4, nan), "depth_m.ramadi": np.zeros(4),
                 "fatalities": np.array([0.0, 5.0, 0.0, 0.0])}
     first = next(run_figures(outcomes, manifest, routes=ROUTES))
     assert first.slug == "map"
-    assert first.draw.keywords["town_values"] == {"haditha_town": 0.5, "hit": 0.25}
-    assert first.draw.keywords["routes"] == ROUTES
+    options = first.draw.keywords
+    # colour: the median depth of the floods that reached the town (not of every run)
+    assert options["town_values"] == {"haditha_town": 5.0, "hit": 2.5}
+    assert options["town_notes"] == {"haditha_town": "50% · 5 m", "hit": "25% · 2.5 m",
+                                     "ramadi": "0%"}
+    assert options["routes"] == ROUTES
     assert "4 replications" in first.caption
     assert map_figure(outcomes, {"resolved_scenario": {"network": {"nodes": {}}}}) is None
 

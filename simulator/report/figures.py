@@ -227,29 +227,38 @@ def map_figure(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
                routes: Mapping[str, Sequence[str]] | None = None) -> FigureItem | None:
     """The map of a run's scenario (slug ``map``): its places from the resolved scenario,
     the forces' planned routes (`routes`, from the run's exhibits) and each river town
-    coloured by the share of replications in which the flood reached it. None when the
-    scenario's nodes have no coordinates to draw."""
+    coloured by the median peak depth of the floods that reached it, with the share of
+    replications in which one did. None when the scenario's nodes have no coordinates."""
     from .. import plotting
 
     resolved = manifest.get("resolved_scenario") or {}
     nodes = (resolved.get("network") or {}).get("nodes") or {}
     if not any(spec.get("lat") is not None for spec in nodes.values()):
         return None
-    towns, _, _ = river_towns(manifest)
-    reached = {town: float(np.mean(~np.isnan(np.asarray(outcomes[f"arrival_h.{town}"],
-                                                           dtype=np.float64))))
-               for town in towns if len(outcomes.get(f"arrival_h.{town}", ())) > 0}
     count = len(next(iter(outcomes.values()))) if outcomes else 0
-    shading = (f" River towns are coloured by the share of the {count:,} replications in "
-               "which the flood reached them (its water rose by the arrival threshold), "
-               "written beside each." if reached else "")
+    depths: dict[str, float] = {}
+    notes: dict[str, str] = {}
+    for town in river_towns(manifest)[0]:
+        arrival, depth = outcomes.get(f"arrival_h.{town}"), outcomes.get(f"depth_m.{town}")
+        if arrival is None or depth is None or count == 0:
+            continue
+        reached = ~np.isnan(np.asarray(arrival, dtype=np.float64))
+        notes[town] = f"{number_text(100 * reached.mean(), 2)}%"
+        if reached.any():
+            depths[town] = float(np.median(np.asarray(depth, dtype=np.float64)[reached]))
+            notes[town] += f" · {number_text(depths[town], 2)} m"
+    shading = (f" Beside each river town: the share of the {count:,} replications in which "
+               "the flood reached it (its water rose by the arrival threshold) and the median "
+               "peak depth above normal of those floods, which colours the town."
+               if notes else "")
     return FigureItem(
         "map", "Map",
         "Where it happens: roads, the river below the dam (drawn through its towns), the "
         "towns and the dam from the scenario's coordinates, and the planned route of each "
         "force that moves." + shading + " Equirectangular projection; no background map.",
-        partial(plotting.plot_map, resolved, routes=dict(routes or {}), town_values=reached,
-                value_label="P(flood reaches the town)"))
+        partial(plotting.plot_map, resolved, routes=dict(routes or {}), town_values=depths,
+                value_label="median peak depth, given the flood (m)", probability=False,
+                town_notes=notes))
 
 
 def timeline_figure(timeline: PickedTimeline, manifest: Mapping[str, Any]) -> FigureItem:
