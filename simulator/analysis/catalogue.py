@@ -26,7 +26,9 @@ How to add an outcome (one line in `OUTCOMES`)::
 - ``given``: for an amount that only arises after some event, the id of that event's
   probability outcome (fatalities are given ``breach_started``): summaries then show
   both the unconditional mean and the distribution among replications where it
-  happened, each labelled as such.
+  happened, each labelled as such. For a time to an event, its event's yes/no outcome
+  where there is one (``time_to_capture_h`` is given ``dam_captured``), so comparisons
+  do not show the same probability twice.
 - ``group``: one of `GROUPS`, the order the full table is shown in.
 
 Input columns are ``input.<component>.<field>``: the field's label and unit come from
@@ -101,7 +103,8 @@ OUTCOMES: tuple[Entry, ...] = (
           FORCES, event="reinforcements arrived"),
     Entry("reinforcements_arrival_h", "Time to reinforcements' arrival", "h", TIME_TO_EVENT,
           "hours from the start until the first defending reinforcement arrived; empty if "
-          "none did", HIGHER, FORCES, event="reinforcements arrived"),
+          "none did", HIGHER, FORCES, given="reinforcements_arrived",
+          event="reinforcements arrived"),
     Entry("attacker_losses", "Attacker losses", "fighters", AMOUNT,
           "attacking fighters put out of action (fights still going counted as they stand)",
           LOWER, FORCES),
@@ -113,7 +116,7 @@ OUTCOMES: tuple[Entry, ...] = (
           "the attackers took the dam within the horizon", HIGHER, DAM, event="dam captured"),
     Entry("time_to_capture_h", "Time to capture of the dam", "h", TIME_TO_EVENT,
           "hours from the start until the attackers took the dam; empty if they did not",
-          LOWER, DAM, event="dam captured"),
+          LOWER, DAM, given="dam_captured", event="dam captured"),
     Entry("dam_held", "P(attack on the dam repulsed)", "", PROBABILITY,
           "the defenders held the dam against an attack (its final state)", LOWER, DAM,
           event="attack repulsed"),
@@ -122,7 +125,7 @@ OUTCOMES: tuple[Entry, ...] = (
           event="breach"),
     Entry("breach_time_h", "Time to breach", "h", TIME_TO_EVENT,
           "hours from the start until the breach began; empty if there was none", LOWER, DAM,
-          event="breach"),
+          given="breach_started", event="breach"),
     Entry("breach_depth_fraction", "Breach depth", "share of dam height", AMOUNT,
           "share of the dam's height the breach cut down (0 without a breach)", HIGHER, DAM,
           given="breach_started"),

@@ -8,20 +8,37 @@ mean of the paired differences is much narrower than one that treats the runs as
 independent. So: runs with the same seed and shared replication indices are compared
 paired (t interval of the per-replication differences); any other pair of runs is
 compared unpaired (Welch's t interval). Each result says which it used.
+
+With the outcome catalogue, each outcome is compared as its kind asks (`compare_runs`
+with ``catalogue``): a time to an event by the probability that it happened (the 0/1
+indicator of a value, paired like any other; left out when the catalogue names the
+event's own yes/no outcome, which is compared already) and by its mean among the
+replications where it happened; an amount that follows an event by its expected value
+and by its mean given the event. `Difference.measure` says which. A mean given an event
+is compared unpaired (Welch): the two runs' events happen in different replications, and
+the difference of the two conditional means is what their columns show, whereas pairs in
+which both runs had the event would compare another population (with common random
+numbers those often have identical values, a difference of exactly 0).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .stats import LEVEL, _quantile_t, key_outcomes
 
-__all__ = ["Difference", "RunSample", "compare_outcome", "compare_runs", "paired_difference",
-           "welch_difference"]
+if TYPE_CHECKING:
+    from .catalogue import Catalogue
+
+__all__ = ["MEAN", "PROBABILITY", "GIVEN", "Difference", "RunSample", "compare_outcome",
+           "compare_runs", "paired_difference", "welch_difference"]
+
+MEAN, PROBABILITY, GIVEN = "mean", "probability", "given"  # what a Difference measures
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,10 @@ class Difference:
     paired: bool
     pairs: int  # replications compared pair by pair (0 when unpaired)
     level: float = LEVEL
+    # "mean": of the values; "probability": that a time to an event has a value (the
+    # event happened); "given": mean among replications where `event` happened
+    measure: str = MEAN
+    event: str | None = None
 
     @property
     def method(self) -> str:
@@ -150,12 +171,55 @@ def compare_outcome(outcome: str, a: RunSample, b: RunSample, level: float = LEV
                       False, 0, level)
 
 
+def _masked(sample: RunSample, outcome: str, values: np.ndarray) -> RunSample:
+    """`sample` with only `outcome`, set to `values` (NaN where a row is left out)."""
+    return RunSample(sample.name, {outcome: values}, sample.replications, sample.seed)
+
+
+def _happened(sample: RunSample, outcome: str) -> np.ndarray:
+    """1 where a time to an event has a value (the event happened), else 0."""
+    return (~np.isnan(np.asarray(sample.outcomes[outcome], dtype=np.float64))).astype(float)
+
+
+def _given(sample: RunSample, outcome: str, given: str) -> np.ndarray:
+    """The outcome where the 0/1 column `given` is 1, NaN elsewhere."""
+    values = np.asarray(sample.outcomes[outcome], dtype=np.float64)
+    flags = np.asarray(sample.outcomes[given], dtype=np.float64)
+    return np.where(flags >= 0.5, values, np.nan)
+
+
+def compare_by_kind(outcome: str, a: RunSample, b: RunSample, catalogue: Catalogue,
+                    level: float = LEVEL) -> list[Difference]:
+    """B - A for one outcome as its kind in `catalogue` asks (see the module docstring)."""
+    entry = catalogue[outcome]
+    flagged = bool(entry.given) and entry.given in a.outcomes and entry.given in b.outcomes
+    if entry.kind == "time_to_event":
+        given = replace(compare_outcome(outcome, a, b, level, paired=False), measure=GIVEN,
+                        event=entry.event)
+        if flagged:
+            return [given]
+        happened = compare_outcome(outcome, _masked(a, outcome, _happened(a, outcome)),
+                                   _masked(b, outcome, _happened(b, outcome)), level)
+        return [replace(happened, measure=PROBABILITY, event=entry.event), given]
+    found = [compare_outcome(outcome, a, b, level)]
+    if flagged:
+        given = compare_outcome(outcome, _masked(a, outcome, _given(a, outcome, entry.given)),
+                                _masked(b, outcome, _given(b, outcome, entry.given)), level,
+                                paired=False)
+        found.append(replace(given, measure=GIVEN, event=catalogue[entry.given].event))
+    return found
+
+
 def compare_runs(a: RunSample, b: RunSample, outcomes: Iterable[str] | None = None,
-                 level: float = LEVEL) -> list[Difference]:
-    """B - A for each outcome (default: the key outcomes both runs have)."""
+                 level: float = LEVEL, catalogue: Catalogue | None = None
+                 ) -> list[Difference]:
+    """B - A for each outcome (default: the key outcomes both runs have); with a
+    `catalogue`, as each outcome's kind asks (one or two Differences per outcome)."""
     if outcomes is None:
         names = key_outcomes(set(a.outcomes) & set(b.outcomes))
         names = [n for n in names if n != "replication"]
     else:
         names = [n for n in outcomes if n in a.outcomes and n in b.outcomes]
-    return [compare_outcome(name, a, b, level) for name in names]
+    if catalogue is None:
+        return [compare_outcome(name, a, b, level) for name in names]
+    return [d for name in names for d in compare_by_kind(name, a, b, catalogue, level)]

@@ -84,8 +84,9 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def _replications(count: int) -> str:
-    return f"{count:,}"
+def _replications(count: int, headline: bool) -> str:
+    """``2,000`` in a table's replications column, ``2,000 replications`` in the headline."""
+    return f"{count:,} replication{'s' if count != 1 else ''}" if headline else f"{count:,}"
 
 
 def _happened(row: OutcomeRow, headline: bool) -> str:
@@ -114,8 +115,8 @@ def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> l
     meaning = entry.meaning
     if row.kind == PROBABILITY:
         return [Line(row.name, entry.label, percent_text(row.mean),
-                     _percent_interval(row.ci_low, row.ci_high), _replications(row.count),
-                     meaning=meaning)]
+                     _percent_interval(row.ci_low, row.ci_high),
+                     _replications(row.count, headline), meaning=meaning)]
     if row.kind == TIME_TO_EVENT:
         if headline:
             label = f"{entry.label}, given {row.event}{unit}" if row.event else \
@@ -131,7 +132,7 @@ def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> l
     label = f"Expected {_lower_first(entry.label)}{unit}" if headline else \
         f"{entry.label}{unit}"
     out = [Line(row.name, label, number_text(row.mean), interval_text(row.ci_low, row.ci_high),
-                _replications(row.count), *("", "", "") if headline else
+                _replications(row.count, headline), *("", "", "") if headline else
                 (number_text(row.p5), number_text(row.p50), number_text(row.p95)),
                 meaning=meaning)]
     if row.event and row.count < row.replications:

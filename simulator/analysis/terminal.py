@@ -44,7 +44,7 @@ def headline_table(rows: Iterable[OutcomeRow], catalogue: Catalogue,
     table.add_column("answer", style="bold cyan", no_wrap=True)
     table.add_column("estimate", justify="right", no_wrap=True)
     table.add_column(f"{LEVEL:.0%} CI", justify="right", no_wrap=True)
-    table.add_column("replications", style="dim")
+    table.add_column("based on", style="dim")
     for line in headline(rows, catalogue):
         table.add_row(terminal_text(line.label), line.estimate, line.interval, line.basis)
     return table

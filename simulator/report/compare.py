@@ -4,8 +4,12 @@
 Every run is compared with the first (the reference): the difference of each key
 outcome's mean with its 95% CI, paired by replication when the two runs share seed and
 replication indices (common random numbers), unpaired otherwise; the table and the page
-say which, and warn when the runs are of different scenario files. ``comparison.html``
-adds overlaid exceedance and F-N curves and a forest plot of the differences. The runs
+say which, and warn when the runs are of different scenario files. Outcomes are compared
+as their kind in the outcome catalogue asks (a time to an event by P(it happened) and by
+its mean where it happened; an amount by its expected value and given its event) and
+shown by label and unit. ``comparison.html`` opens with the headline outcomes of every
+run side by side, then the runs, the full grouped table, overlaid exceedance and F-N
+curves and a forest plot of the differences. The runs
 are stored runs, read (or, with --variants, made) by `simulator.workflows`; this module
 only renders them.
 """
@@ -22,13 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.compare import Difference, RunSample, compare_outcome, compare_runs
-from ..analysis.stats import key_outcomes, mean_ci
+from ..analysis.catalogue import GROUPS, INPUTS, PROBABILITY, Catalogue
+from ..analysis.compare import GIVEN, MEAN, Difference, RunSample, compare_outcome, compare_runs
+from ..analysis.headline import GROUP_TITLES, Line, lines, percent_text
+from ..analysis.stats import key_outcomes, summarise
 from ..atomicfile import write_atomic
-from ..formatting import number_text, terminal_text
+from ..formatting import interval_text, number_text, terminal_text
 from .drawing import png_images
 from .figures import comparison_figures
-from .html import element, escape, figure, join, page, table
+from .html import Html, element, escape, figure, grouped_table, join, page, table
 
 __all__ = ["COMPARISON", "StoredRun", "build_comparison_report", "compare_stored_runs",
            "comparison_table", "pairing_text", "run_labels", "scenario_files_warning",
@@ -87,11 +93,20 @@ def scenario_files_warning(runs: Sequence[StoredRun]) -> str | None:
     return None
 
 
+def run_catalogue(runs: Sequence[StoredRun]) -> Catalogue:
+    """The catalogue as the reference run's scenario names things (its headline too)."""
+    return Catalogue(runs[0].manifest.get("resolved_scenario") or None)
+
+
 def _compared_outcomes(runs: Sequence[StoredRun]) -> list[str]:
-    """Key outcomes every run has, without those constant and equal in all of them."""
+    """Key outcomes every run has, and the headline's, in the catalogue's order, without
+    those constant and equal in all of them."""
     shared = set.intersection(*(set(r.outcomes) for r in runs))
+    catalogue = run_catalogue(runs)
+    wanted = [n for n in {*key_outcomes(shared), *catalogue.headline(shared)}
+              if n in catalogue and catalogue[n].group != INPUTS]
     names = []
-    for name in key_outcomes(shared):
+    for name in catalogue.ordered(wanted):
         values = [np.asarray(r.outcomes[name], dtype=np.float64) for r in runs]
         values = [v[~np.isnan(v)] for v in values]
         if all(v.size for v in values):
@@ -110,7 +125,9 @@ def compare_stored_runs(runs: Sequence[StoredRun], outcomes: Sequence[str] | Non
         raise ValueError("a comparison needs at least two runs")
     names = list(outcomes) if outcomes is not None else _compared_outcomes(runs)
     reference = runs[0].sample
-    return {run.label: compare_runs(reference, run.sample, names) for run in runs[1:]}
+    catalogue = run_catalogue(runs)
+    return {run.label: compare_runs(reference, run.sample, names, catalogue=catalogue)
+            for run in runs[1:]}
 
 
 def pairing_text(reference: StoredRun, run: StoredRun, rows: Sequence[Difference]) -> str:
@@ -119,6 +136,8 @@ def pairing_text(reference: StoredRun, run: StoredRun, rows: Sequence[Difference
     if paired:
         gains = []
         for d in paired:
+            if d.measure != MEAN:
+                continue
             unpaired = compare_outcome(d.outcome, reference.sample, run.sample, paired=False)
             if d.half_width > 0 and unpaired.half_width > 0:
                 gains.append(unpaired.half_width / d.half_width)
@@ -133,49 +152,125 @@ def pairing_text(reference: StoredRun, run: StoredRun, rows: Sequence[Difference
     return f"{run.label} vs {reference.label}: unpaired (Welch t), {why}"
 
 
-def _difference_text(d: Difference) -> str:
-    """``-574 ± 312 *``: both t intervals (paired and Welch) are symmetric about the
-    difference, so the half-width says all; * when the interval excludes 0."""
+def _is_probability(d: Difference, catalogue: Catalogue) -> bool:
+    """Whether `d` compares probabilities (of a yes/no outcome, or of an event)."""
+    return d.measure == "probability" or (d.measure == MEAN
+                                          and catalogue[d.outcome].kind == PROBABILITY)
+
+
+def _difference_text(d: Difference, catalogue: Catalogue) -> str:
+    """``-574 (-886 to -262) *``, in percentage points for a probability; * when the
+    interval excludes 0. The interval is written out, never as ``± 0``."""
     if math.isnan(d.difference):
         return "-"
     star = " *" if d.significant else ""
+    if _is_probability(d, catalogue):
+        points = [100.0 * v for v in (d.difference, d.low, d.high)]
+        if math.isnan(points[1]):
+            return f"{number_text(points[0], 3, sign=True)} pp{star}"
+        return (f"{number_text(points[0], 3, sign=True)} pp "
+                f"({interval_text(points[1], points[2], 3, sign=True)}){star}")
     if math.isnan(d.low):
         return f"{number_text(d.difference, sign=True)}{star}"
-    return f"{number_text(d.difference, sign=True)} ± {number_text(d.half_width)}{star}"
+    return (f"{number_text(d.difference, sign=True)} "
+            f"({interval_text(d.low, d.high, sign=True)}){star}")
 
 
-def _rows(runs: Sequence[StoredRun], differences: Mapping[str, Sequence[Difference]]
-          ) -> list[list[str]]:
+def _mean_text(d: Difference, a: bool, catalogue: Catalogue) -> str:
+    value = d.mean_a if a else d.mean_b
+    return percent_text(value) if _is_probability(d, catalogue) else number_text(value)
+
+
+def _label(d: Difference, catalogue: Catalogue) -> str:
+    """What a Difference compares, in words with its unit."""
+    entry = catalogue[d.outcome]
+    unit = f" ({entry.unit})" if entry.unit else ""
+    if d.measure == "probability":
+        return f"P({d.event or entry.label})"
+    if d.measure == GIVEN:
+        return f"{entry.label} given {d.event}{unit}" if d.event else f"{entry.label}{unit}"
+    if entry.kind == PROBABILITY:
+        return entry.label
+    return f"{entry.label}{unit}"
+
+
+def _sections(runs: Sequence[StoredRun], differences: Mapping[str, Sequence[Difference]],
+              catalogue: Catalogue, *, tooltips: bool) -> list[tuple[str, list[list[Any]]]]:
+    """(group title, rows) of the full comparison table: label (with the outcome id as
+    its tooltip when `tooltips`), each run's mean (or P), the difference of each run from
+    the reference."""
     others = [differences[r.label] for r in runs[1:]]
-    names = [d.outcome for d in others[0]] if others else []
-    rows = []
-    for i, name in enumerate(names):
-        means = [number_text(mean_ci(r.outcomes[name]).mean) for r in runs]
-        rows.append([name, *means, *(_difference_text(rows_[i]) for rows_ in others)])
-    return rows
+    if not others:
+        return []
+    groups: dict[str, list[list[Any]]] = {group: [] for group in GROUPS}
+    for i, d in enumerate(others[0]):
+        means = [_mean_text(d, True, catalogue),
+                 *(_mean_text(rows[i], False, catalogue) for rows in others)]
+        label = _label(d, catalogue)
+        groups[catalogue[d.outcome].group].append(
+            [element("span", label, title=d.outcome) if tooltips else label, *means,
+             *(_difference_text(rows[i], catalogue) for rows in others)])
+    return [(GROUP_TITLES[group], rows) for group, rows in groups.items() if rows]
 
 
 def _headers(runs: Sequence[StoredRun]) -> list[str]:
     reference = runs[0].label
-    return ["outcome", *(f"mean {r.label}" for r in runs),
-            *(f"{r.label} - {reference} ± 95% CI" for r in runs[1:])]
+    return ["outcome", *(f"{r.label}" for r in runs),
+            *(f"{r.label} − {reference} (95% CI)" for r in runs[1:])]
 
 
 def comparison_table(runs: Sequence[StoredRun],
                      differences: Mapping[str, Sequence[Difference]]):
-    """The comparison as a rich Table for the terminal (run labels and outcome names,
-    which come from data, print as written)."""
+    """The comparison as a rich Table for the terminal, grouped and labelled from the
+    catalogue (run labels and names from data print as written)."""
     from rich.table import Table
 
+    catalogue = run_catalogue(runs)
     table_ = Table(title=terminal_text(f"Compared with {runs[0].label}"), title_justify="left",
                    header_style="bold",
-                   caption="* the 95% CI of the difference excludes 0", caption_justify="left")
+                   caption="* the 95% CI of the difference excludes 0; pp: percentage "
+                   "points; 'given' rows are over the replications where the event "
+                   "happened", caption_justify="left")
     for i, heading in enumerate(_headers(runs)):
         table_.add_column(terminal_text(heading), justify="left" if i == 0 else "right",
-                          style="cyan" if i == 0 else None, no_wrap=i == 0)
-    for row in _rows(runs, differences):
-        table_.add_row(*map(terminal_text, row))
+                          style="cyan" if i == 0 else None)
+    for title, rows in _sections(runs, differences, catalogue, tooltips=False):
+        table_.add_row(f"[bold]{terminal_text(title)}[/]")
+        for row in rows:
+            table_.add_row(*map(terminal_text, row))
     return table_
+
+
+def _headline_section(runs: Sequence[StoredRun],
+                      differences: Mapping[str, Sequence[Difference]],
+                      catalogue: Catalogue) -> Html:
+    """The headline outcomes of every run side by side, with each run's difference from
+    the reference: estimate and 95% interval per run, as the run report words them."""
+    shared = set.intersection(*(set(r.outcomes) for r in runs))
+    chosen = catalogue.headline(shared)
+    per_run = [{row.name: row for row in summarise(r.outcomes, chosen, catalogue=catalogue)}
+               for r in runs]
+    found = [{(d.outcome, d.measure): d for d in differences[r.label]} for r in runs[1:]]
+    rows = []
+    for name in chosen:
+        run_lines = [lines(rows_[name], catalogue, headline=True) for rows_ in per_run]
+        kind = catalogue[name].kind
+        for j, line in enumerate(run_lines[0]):
+            measure = GIVEN if line.given or kind == "time_to_event" else MEAN
+            cells: list[Any] = [element("span", line.label, title=f"{line.id}: {line.meaning}")]
+            for lines_ in run_lines:
+                mine: Line = lines_[j] if j < len(lines_) else lines_[-1]
+                cells.append(Html(f"{escape(mine.estimate)}<br><small>95% CI "
+                                  f"{escape(mine.interval)}<br>{escape(mine.basis)}</small>"))
+            for by_key in found:
+                d = by_key.get((name, measure))
+                cells.append(_difference_text(d, catalogue) if d is not None else "-")
+            rows.append(cells)
+    if not rows:
+        return element("p", "The runs share none of the headline outcomes.", class_="note")
+    return table(["answer", *(r.label for r in runs),
+                  *(f"{r.label} − {runs[0].label} (95% CI)" for r in runs[1:])], rows,
+                 numeric=tuple(range(1, 2 * len(runs))), class_="headline")
 
 
 def _run_facts(run: StoredRun) -> list[Any]:
@@ -194,24 +289,35 @@ def build_comparison_report(runs: Sequence[StoredRun],
     """The comparison page as a string."""
     reference = runs[0]
     warning = scenario_files_warning(runs)
+    catalogue = run_catalogue(runs)
     body: list[Any] = [
+        element("h2", "Headline", id="headline"),
+        element("p", f"Warning: {warning}.", class_="note warn") if warning else "",
+        _headline_section(runs, differences, catalogue),
+        element("p", "Each run's estimate with its 95% interval and the replications behind "
+                "it; the difference from the reference run with its 95% interval "
+                "(a difference of means, or of probabilities in percentage points, pp; for "
+                "a time to an event or a 'given' line, of the means where the event "
+                "happened). * marks an interval that excludes 0.", class_="note"),
         element("h2", "Runs"),
         table(["run", "scenario", "directory", "seed", "replications", "what it is"],
               [_run_facts(r) for r in runs], numeric=(3, 4)),
-        element("p", f"Warning: {warning}.", class_="note warn") if warning else "",
         element("h2", f"Differences from {reference.label}"),
         element("ul", *(element("li", pairing_text(reference, r, differences[r.label]))
                         for r in runs[1:])),
-        element("p", "Mean of each outcome per run, and the difference from the reference "
-                "run with its 95% confidence interval. Paired intervals use the "
-                "per-replication differences (runs with one seed share their random numbers "
-                "replication by replication, so the noise cancels); unpaired ones use "
-                "Welch's t. * marks an interval that excludes 0.", class_="note"),
-        table(_headers(runs), _rows(runs, differences),
-              numeric=tuple(range(1, 1 + len(runs) + len(runs) - 1))),
+        element("p", "Mean (or probability) of each outcome per run, and the difference from "
+                "the reference run with its 95% confidence interval. Paired intervals use "
+                "the per-replication differences (runs with one seed share their random "
+                "numbers replication by replication, so the noise cancels); unpaired ones "
+                "use Welch's t. A time to an event is compared by P(it happened) and by its "
+                "mean where it happened; 'given' rows are over the replications with that "
+                "event. * marks an interval that excludes 0.", class_="note"),
+        grouped_table(_headers(runs), _sections(runs, differences, catalogue, tooltips=True),
+                      numeric=tuple(range(1, 2 * len(runs)))),
         element("h2", "Figures"),
     ]
-    labelled = {f"{label} - {reference.label}": rows for label, rows in differences.items()}
+    labelled = {f"{label} - {reference.label}": [d for d in rows if d.measure == MEAN]
+                for label, rows in differences.items()}
     items = list(comparison_figures([r.label for r in runs], [r.outcomes for r in runs],
                                     labelled))
     for item, png in zip(items, png_images(items), strict=True):

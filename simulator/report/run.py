@@ -49,7 +49,7 @@ def labelled(line: Line) -> Html:
 
 def headline_table(lines: Sequence[Line]) -> Html:
     """The headline answers: estimate, 95% interval and the replications behind each."""
-    return table(["answer", "estimate", "95% CI", "replications"],
+    return table(["answer", "estimate", "95% CI", "based on"],
                  [[labelled(line), line.estimate, line.interval, line.basis]
                   for line in lines], numeric=(1, 2), class_="headline")
 

@@ -43,7 +43,8 @@ def test_the_headline_answers_first_with_intervals_and_replications():
     assert answers[:5] == ["P(dam captured)", "P(breach)", "Expected fatalities (people)",
                            "Fatalities given breach (people)",
                            "Time to capture of the dam, given dam captured (h)"]
-    assert line_of(lines, "P(dam captured)").split()[2:5] == ["33.2%", "29.2–37.4%", "500"]
+    assert line_of(lines, "P(dam captured)").split()[2:6] == ["33.2%", "29.2–37.4%", "500",
+                                                             "replications"]
     given = line_of(lines, "Fatalities given breach")
     assert "median 600 · p95 870" in given and "2 of 500 with breach (0.4%)" in given
     expected = line_of(lines, "Expected fatalities").split()

@@ -2,6 +2,8 @@
 numbers) and their intervals are much narrower than unpaired ones; runs with different
 seeds are compared unpaired, and the table and page say which."""
 
+import re
+
 import numpy as np
 from report_helpers import check_html, embedded_images, synthetic_run
 
@@ -46,8 +48,8 @@ def test_comparison_table_and_page(fast_png):
     differences = compare_stored_runs(runs)
     table = comparison_table(runs, differences)
     headers = [column.header for column in table.columns]
-    assert headers[:4] == ["outcome", "mean base", "mean a", "mean b"]
-    assert headers[4] == "a - base ± 95% CI"
+    assert headers[:4] == ["outcome", "base", "a", "b"]
+    assert headers[4] == "a − base (95% CI)"
     # constant and equal outcomes in every run are left out of the table
     assert all(d.outcome != "input.forces.column.strength" for d in differences["a"])
     text = build_comparison_report(runs, differences)
@@ -58,3 +60,28 @@ def test_comparison_table_and_page(fast_png):
     assert "paired by replication" in text and "Valley &lt;test&gt;" in text
     assert "<script>" not in text
     assert np.isfinite(differences["a"][0].half_width)
+
+
+def test_the_page_opens_with_the_headline_of_every_run_labelled(fast_png):
+    """The headline answers come first, each run side by side with its difference from
+    the reference; probabilities differ in percentage points with a written-out interval
+    (never '± 0'); every table names outcomes by label, ids only in tooltips; the
+    fatalities given a breach are compared over breaches only."""
+    runs = [stored("base", 5, 0.0), stored("a", 5, 50.0)]
+    differences = compare_stored_runs(runs)
+    kinds = {(d.outcome, d.measure) for d in differences["a"]}
+    assert ("fatalities", "mean") in kinds and ("fatalities", "given") in kinds
+    given = next(d for d in differences["a"] if (d.outcome, d.measure) == ("fatalities", "given"))
+    breach = runs[0].outcomes["breach_started"] == 1
+    assert given.mean_a == np.mean(runs[0].outcomes["fatalities"][breach])
+    text = build_comparison_report(runs, differences)
+    assert text.index('id="headline"') < text.index(">Runs<") < text.index(">Figures<")
+    headline = text[text.index('id="headline"'):text.index(">Runs<")]
+    for answer in ("P(dam captured)", "P(breach)", "Expected fatalities (people)",
+                   "Fatalities given breach (people)"):
+        assert answer in headline
+    captured = next(d for d in differences["a"] if d.outcome == "dam_captured")
+    assert captured.difference == 0 and "0 pp (0 to 0)" in headline and "±" not in text
+    cells = " ".join(re.sub(r'title="[^"]*"', "", c)
+                     for c in re.findall(r"<td[^>]*>(.*?)</td>", text))
+    assert not re.search(r"\b(dam_captured|breach_started|depth_m\.\w+)\b|>fatalities<", cells)
