@@ -23,6 +23,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     the run is stored."""
     from ..analysis import Catalogue, headline_table, summary_table
     from ..analysis.headline import wanted_outcomes
+    from ..engine.prepare import prepare_reference
     from ..montecarlo import ReplicationsFailed, RunError, choose_run_dir
     from ..montecarlo.stopping import parse_metrics
     from ..montecarlo.store import RunStore
@@ -30,6 +31,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..workflows import run_scenario
 
     scenario = load_scenario(args.file, variant=args.variant)
+    # The fast routing is the engine's default preparation; the reference one is named
+    # in the run's manifest, so a resume with the other fidelity is refused, not mixed.
+    fidelity = {"prepare": prepare_reference} if args.fidelity == "reference" else {}
     out = None
     try:
         out = choose_run_dir(scenario, args.out or None, resume=args.resume)
@@ -51,6 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             resume=args.resume,
             scheduler=args.scheduler,
             progress=not args.quiet and sys.stderr.isatty(),
+            **fidelity,
         )
     except RunError as error:
         print(f"infrasim run: {error}", file=sys.stderr)
@@ -145,5 +150,9 @@ def add_run(sub: argparse._SubParsersAction) -> None:
                    help="run directory (default: runs/<scenario>[-<variant>]-<time>)")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --out (default: this scenario's latest run)")
+    p.add_argument("--fidelity", choices=("fast", "reference"), default="fast",
+                   help="flood routing of each breach: fast (diffusion wave, the default) or "
+                   "reference (the 1-D shallow-water solver; seconds per breach, for checking "
+                   "a study; see README, Validation)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)

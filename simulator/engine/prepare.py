@@ -21,7 +21,7 @@ from .plan import Plan, make_plan
 if TYPE_CHECKING:  # the consequence models load scipy: only when a scenario is prepared
     from .consequences_link import ConsequenceModels
 
-__all__ = ["PreparedScenario", "prepare"]
+__all__ = ["PreparedScenario", "prepare", "prepare_reference"]
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,15 @@ class PreparedScenario:
     consequences: ConsequenceModels | None  # None: prepared for the engine alone
 
 
-def prepare(scenario: Scenario | PreparedScenario, *,
-            consequences: bool = True) -> PreparedScenario:
+def prepare(scenario: Scenario | PreparedScenario, *, consequences: bool = True,
+            fidelity: str = "fast") -> PreparedScenario:
     """Compile `scenario` for `simulate` (a prepared scenario is returned as it is).
 
     With ``consequences=False`` the flood and grid models are left out (the grid's
     baseline costs a few linear programs), for callers that only need the engine's
-    outcomes, such as the branch forecasts of a tabletop exercise.
+    outcomes, such as the branch forecasts of a tabletop exercise. `fidelity` chooses
+    the flood routing of a breach: ``fast`` (the default) or ``reference`` (the
+    shallow-water solver, `consequences_link.FLOOD_ROUTING`).
     """
     from .consequences_link import prepare_consequences
 
@@ -51,5 +53,11 @@ def prepare(scenario: Scenario | PreparedScenario, *,
         return scenario
     return PreparedScenario(scenario=scenario, plan=make_plan(scenario),
                             inputs=InputTable(scenario),
-                            consequences=prepare_consequences(scenario) if consequences
-                            else None)
+                            consequences=prepare_consequences(scenario, fidelity)
+                            if consequences else None)
+
+
+def prepare_reference(scenario: Scenario | PreparedScenario) -> PreparedScenario:
+    """`prepare` with the reference flood routing: the preparation a Monte Carlo run of
+    ``infrasim run --fidelity reference`` names for its workers."""
+    return prepare(scenario, fidelity="reference")
