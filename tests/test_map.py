@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,3 +193,22 @@ def test_exhibits_keep_the_routes(tmp_path):
     exhibits = Exhibits({"seed": 1}, (), None, {"column": ("a", "b", "c")})
     write_exhibits(tmp_path, exhibits)
     assert read_exhibits(tmp_path).routes == {"column": ("a", "b", "c")}
+
+
+def test_the_after_action_report_maps_the_story():
+    from types import SimpleNamespace
+
+    from simulator.exercise.aar import _map_block
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).parent / "data" / "minimal.yaml")
+    town = next(iter(scenario.river.towns))
+    story = SimpleNamespace(outcomes={f"depth_m.{town}": 2.0})
+    session = SimpleNamespace(scenario=scenario, story=story,
+                              info=SimpleNamespace(name="Minimal"))
+    block = _map_block(session)
+    assert block.kind == "figure" and block.file == "map.png"
+    assert block.png.startswith(b"\x89PNG") and "peak depth" in block.text
+    dry = _map_block(SimpleNamespace(scenario=scenario, info=session.info,
+                                     story=SimpleNamespace(outcomes={f"depth_m.{town}": 0.0})))
+    assert "no flood reached" in dry.text

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..atomicfile import write_atomic
 from ..engine.timeline import event_row
-from ..formatting import HOUR_S, clock_text, elapsed_text
+from ..formatting import HOUR_S, clock_text, elapsed_text, number_text
 from .console import FORECAST_HEADERS, forecast_note, forecast_rows
 from .session import Session, Step
 
@@ -226,6 +226,8 @@ def _map_block(session: Session) -> Block | None:
     figure = plot_map(scenario.model_dump(mode="json"), routes=routes,
                       town_values=depths if flooded else None,
                       value_label="peak flood depth in the story (m)", probability=False,
+                      town_notes={town: f"{number_text(depth, 2)} m"
+                                  for town, depth in depths.items()} if flooded else None,
                       title=f"The story's map: {session.info.name}")
     text = ("Where the story happened: roads, the river below the dam and its towns, and "
             "each force's planned route with the decisions taken; "
