@@ -162,7 +162,7 @@ def test_flat_pool_stays_at_rest_across_a_section_change():
     floodplain, does not move: the junction's force balances the change in hydrostatic
     force between the two sections."""
     reaches = (
-        Reach(500.0, 0.0, TrapezoidalSection(50.0, 0.03)),
+        Reach(500.0, 0.0, TrapezoidalSection(50.0, manning_n=0.03)),
         Reach(500.0, 0.0, CompoundSection(80.0, 3.0, 0.03, 600.0, 0.06, 0.001)),
     )
     channel = Channel(reaches, cell_m=25.0, max_depth_m=20.0)
