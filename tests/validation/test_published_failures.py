@@ -18,10 +18,11 @@ Teton Dam, Idaho, 5 June 1976 (piping failure at 11:57 a.m.):
   Rexburg at 2:25 p.m. (East Idaho News, 2022-06). Here: 63 min and 148 min after
   failure, reports rounded to the quarter hour at best.
 - Water 6 to 8 ft (1.8-2.4 m) deep in Rexburg in the initial surge (L. W. Hooton Jr.,
-  "Teton Dam Failure Redux", 2009, Bureau of Reclamation dam safety article).
+  "Teton Dam Failure Redux", Salt Lake City Public Utilities news, 29 June 2009).
 - Geometry: dam 43.90972 N 111.53917 W, reservoir normal level 5,320 ft = 1,622 m
   (Wikipedia "Teton Dam"); Sugar City 43.87222 N 111.74722 W at 1,492 m (Wikipedia
-  "Sugar City, Idaho"); Rexburg 43.8260 N 111.7897 W. Flood path: great-circle dam to
+  "Sugar City, Idaho"); Rexburg 43.8260 N 111.7897 W (countryaah.com, cities of
+  Madison County, Idaho). Flood path: great-circle dam to
   Sugar City x 1.25 (ASSUMPTION: canyon sinuosity), then straight to Rexburg on the open
   plain. Bed slope from the breach bottom (1,622 - 77.4 m) to Sugar City, the same
   beyond. Canyon down to the slope-area site 14.5 km below the dam: a 30 m river
