@@ -261,7 +261,7 @@ def _headline_section(runs: Sequence[StoredRun],
             for lines_ in run_lines:
                 mine: Line = lines_[j] if j < len(lines_) else lines_[-1]
                 cells.append(Html(f"{escape(mine.estimate)}<br><small>95% CI "
-                                  f"{escape(mine.interval)}<br>{escape(mine.basis)}</small>"))
+                                  f"{escape(mine.interval)} · {escape(mine.basis)}</small>"))
             for by_key in found:
                 d = by_key.get((name, measure))
                 cells.append(_difference_text(d, catalogue) if d is not None else "-")
