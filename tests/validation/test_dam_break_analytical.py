@@ -30,6 +30,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from simulator.consequences import flood
@@ -253,3 +255,18 @@ def test_reference_routing_answers_like_the_fast_routing():
         assert 0.65 < ours.peak_discharge_m3s / theirs.peak_discharge_m3s < 1.0
     assert reference[0].peak_flood_depth_m > 1.0
     assert reference[0].time_above_damaging_depth_s > 3600.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(discharge_m3s=st.floats(1.0, 5000.0), minutes=st.floats(1.0, 60.0),
+       floodplain_m=st.floats(0.0, 2000.0), slope=st.floats(1e-4, 1e-2))
+def test_an_inflow_into_a_closed_channel_stays_in_it(discharge_m3s, minutes, floodplain_m, slope):
+    """Volume: a constant inflow Q for T seconds into a dry channel closed downstream
+    leaves exactly Q T in it (hypothesis over flow, time, floodplain and slope)."""
+    section = CompoundSection(40.0, 2.0, 0.035, floodplain_m, 0.06, slope)
+    channel = Channel((Reach(5000.0, slope, section),), cell_m=250.0, max_depth_m=30.0)
+    end_s = 60.0 * minutes
+    inflow = Inflow(np.array([0.0, end_s]), np.array([discharge_m3s, discharge_m3s]))
+    run = simulate(channel, 0.0, 0.0, end_s, inflow=inflow, downstream_wall=True)
+    stored_m3 = float(np.sum(channel.area_m2(run.depth_m) * channel.dx_m))
+    assert stored_m3 == pytest.approx(discharge_m3s * end_s, rel=1e-9)
