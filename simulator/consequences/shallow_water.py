@@ -15,8 +15,9 @@ Scheme (first order in space and time):
   Shock-Capturing Methods for Free-Surface Shallow Flows, Wiley, including his
   dry-bed speeds u -/+ 2c at a wet/dry front.
 - Bed slope: the bed is continuous and straight within each reach, so it has no steps at
-  cell interfaces and its slope enters as the cell-centred source g A S0. With the semi-implicit friction below, steady
-  uniform flow (the river before the breach) is kept exactly at Manning's normal depth.
+  cell interfaces and its slope enters as the cell-centred source g A S0. With the
+  semi-implicit friction below, steady uniform flow (the river before the breach) is
+  kept exactly at Manning's normal depth.
   The hydrostatic reconstruction of Audusse, Bouchut, Bristeau, Klein & Perthame (2004),
   SIAM J. Sci. Comput. 25(6):2050-2065, was tried first: it keeps a lake at rest, but on a
   piecewise-constant bed its interface depths lose the bed step S0 dx, which on a wide
@@ -273,14 +274,15 @@ def _evaluate(function: Callable, depths_m: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Channel:
     """A chain of reaches cut into cells of about `cell_m` (each reach a whole number
-    of cells). Bed elevation falls from `drop_m` at the upstream end to zero."""
+    of cells): cell centres `x_m` and lengths `dx_m` (m from the upstream end), each
+    cell's section row in `tables` and bed slope; sections tabulated up to
+    `max_depth_m`."""
 
     reaches: tuple[Reach, ...]
     cell_m: float
     max_depth_m: float
     x_m: np.ndarray = field(init=False)
     dx_m: np.ndarray = field(init=False)
-    bed_m: np.ndarray = field(init=False)
     rows: np.ndarray = field(init=False)
     slopes: np.ndarray = field(init=False)
     tables: SectionTables = field(init=False)
@@ -289,16 +291,14 @@ class Channel:
         if not self.reaches or not self.cell_m > 0:
             raise ValueError("a channel needs at least one reach and cell_m > 0")
         counts = [max(1, round(r.length_m / self.cell_m)) for r in self.reaches]
-        dx = np.concatenate([np.full(n, r.length_m / n) for r, n in zip(self.reaches, counts, strict=True)])
+        dx = np.concatenate([np.full(n, r.length_m / n)
+                             for r, n in zip(self.reaches, counts, strict=True)])
         rows = np.repeat(np.arange(len(self.reaches)), counts)
         slopes = np.array([r.slope for r in self.reaches])[rows]
         edges = np.concatenate([[0.0], np.cumsum(dx)])
-        drop = slopes * dx
-        bed = np.cumsum(drop[::-1])[::-1] - 0.5 * drop
         object.__setattr__(self, "reaches", tuple(self.reaches))
         object.__setattr__(self, "x_m", 0.5 * (edges[1:] + edges[:-1]))
         object.__setattr__(self, "dx_m", dx)
-        object.__setattr__(self, "bed_m", bed)
         object.__setattr__(self, "rows", rows)
         object.__setattr__(self, "slopes", slopes)
         sections = [r.section for r in self.reaches]
@@ -428,10 +428,11 @@ def simulate(
         speed = float(np.max(np.where(wet, np.abs(velocity) + celerity, 0.0)))
         inflow_m3s = inflow.at(time_s) if inflow is not None else 0.0
         if inflow is not None:
-            boundary = tables.wetted(rows[:1], _inflow_depth_m(tables, rows[0], depth[:1], inflow_m3s))
+            boundary = tables.wetted(
+                rows[:1], _inflow_depth_m(tables, rows[0], depth[:1], inflow_m3s))
             if boundary.area_m2[0] > 0.0:
-                speed = max(speed, abs(inflow_m3s) / boundary.area_m2[0]
-                            + math.sqrt(GRAVITY_M_S2 * boundary.area_m2[0] / boundary.top_width_m[0]))
+                speed = max(speed, abs(inflow_m3s) / boundary.area_m2[0] + math.sqrt(
+                    GRAVITY_M_S2 * boundary.area_m2[0] / boundary.top_width_m[0]))
         longest_s = end_s - time_s
         if inflow is not None:
             # Never step over a sample of the inflow hydrograph (nor start a dry channel
@@ -524,7 +525,8 @@ def _junction_states(tables, rows, depth, junctions, left, right):
     deeper = np.maximum(below, above)
     left_rows, right_rows = rows[junctions], rows[junctions + 1]
     narrower = np.where(
-        tables.wetted(left_rows, deeper).top_width_m <= tables.wetted(right_rows, deeper).top_width_m,
+        tables.wetted(left_rows, deeper).top_width_m
+        <= tables.wetted(right_rows, deeper).top_width_m,
         left_rows, right_rows,
     )
     left_in = tables.wetted(narrower, below)
