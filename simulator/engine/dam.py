@@ -5,12 +5,14 @@ States: ``operating`` until an attacking force sets off on a road to the dam
 column); an attack won makes it ``captured``, which is final (recapture is not
 modelled).
 
-Failure modes after capture. Each mode of the scenario draws, independently and up
-front from its own stream, whether it happens (its probability), its delay after
-capture and, for a breach, its geometry (`inputs.BreachInputs`: mechanism, depth, width,
-formation time), which the consequence models read for the breach that happens. Of the breach modes that happen (full or partial) the earliest is *the* breach
-(ties go to the mode listed first) and the others never occur: at most one breach per
-replication. Every loss-of-operation mode that happens takes the plant off the grid from
+Failure modes. Each mode of the scenario draws, independently and up front from its own
+stream, whether it happens (its probability), its delay and, for a breach, its geometry
+(`inputs.BreachInputs`: mechanism, depth, width, formation time), which the consequence
+models read for the breach that happens. A mode's clock starts on what its ``starts_on``
+names: the dam's capture (the default; a demolition must), its first threat, or the
+scenario's start (a structural failure, which needs no force at all). Of the breach modes
+that happen (full or partial) the earliest is *the* breach (ties go to the mode listed
+first) and the others never occur: at most one breach per replication. Every loss-of-operation mode that happens takes the plant off the grid from
 capture + delay until its restoration time. A breach takes the plant off for good.
 Outage intervals are merged in `History.plant_outages`.
 """
@@ -51,12 +53,19 @@ class Dam:
         self.state = str(state)
         self.world.note(state, (ACTOR,), self.node, opponents=by)
 
+    def start(self) -> None:
+        """The scenario starts: the clocks of the structural failure modes run."""
+        self._start_clocks("start")
+
     def threaten(self, by: str) -> None:
         """An attacking force sets off on a road to the dam."""
         if self.state in ("operating", "held"):
+            first = self.threatened_s == math.inf
             self.threatened_s = min(self.threatened_s, self.world.env.now)
             self._set_state(EventKind.THREATENED, (by,))
             dam_event(self.world, "threat")
+            if first:
+                self._start_clocks("threat")
 
     def hold(self) -> None:
         """An attack on the dam was repulsed."""
@@ -64,24 +73,29 @@ class Dam:
             self._set_state(EventKind.HELD)
 
     def capture(self, by: tuple[str, ...]) -> None:
-        """The dam falls: start the clocks of the failure modes that will happen."""
-        env, drawn = self.world.env, self.world.inputs.failure_modes
-        self.capture_s = env.now
+        """The dam falls: start the clocks of the failure modes that start on capture."""
+        self.capture_s = self.world.env.now
         self._set_state(EventKind.CAPTURED, by)
         dam_event(self.world, "capture")
-        breaches = []
-        for order, (mode_id, mode) in enumerate(self.spec.failure_modes.items()):
+        self._start_clocks("capture")
+
+    def _start_clocks(self, starts_on: str) -> None:
+        """Start the clocks of the failure modes that happen and start on `starts_on`.
+        Breach modes are scheduled in the order listed, so at equal times the first
+        listed breaches and the others find the dam already breached."""
+        env, drawn = self.world.env, self.world.inputs.failure_modes
+        for mode_id, mode in self.spec.failure_modes.items():
             inputs = drawn[mode_id]
-            if not inputs.occurs:
+            if mode.starts_on != starts_on or not inputs.occurs:
                 continue
             breach_delay_s = FAILURE_MODES[mode.kind](self, mode_id, inputs)
             if breach_delay_s is not None:
-                breaches.append((breach_delay_s, order, mode_id))
-        if breaches:
-            delay_s, _, mode_id = min(breaches)
-            env.timeout(delay_s).callbacks.append(lambda _e: self._breach(mode_id))
+                env.timeout(breach_delay_s).callbacks.append(
+                    lambda _e, mode_id=mode_id: self._breach(mode_id))
 
     def _breach(self, mode_id: str) -> None:
+        if self.breach_mode_id is not None:
+            return  # an earlier breach mode has happened; the dam breaches once
         world = self.world
         now = world.env.now
         mode = self.spec.failure_modes[mode_id]

@@ -195,6 +195,7 @@ def run(prepared: PreparedScenario, inputs: Inputs, seed: int, replication: int,
             env.process(force_process(world, force, unit))
         else:
             world.arrive_at_destination(force, unit)  # a garrison in place from the start
+    world.dam.start()
     env.run(until=world.plan.horizon_s)
     world.finish()
     history = _history(world, seed, replication)

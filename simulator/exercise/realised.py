@@ -3,7 +3,8 @@
 Every random input of a replication is drawn up front (`engine.inputs.InputTable`), but
 in the story each one *takes effect* at a moment: a road's time when a force sets off on
 it, a halt's length when a force stops at a town, a force's strength when it is first
-seen, the dam's failure clocks when it is captured. At a decision time ``t`` the rule,
+seen, a dam failure mode's clock when what it starts on happens (capture, threat, or
+the scenario's start). At a decision time ``t`` the rule,
 read off the story's timeline before ``t``, sorts every input into one of three sets:
 
 - **observed** (pinned to the story's value in branch forecasts): the activity it times
@@ -20,7 +21,7 @@ read off the story's timeline before ``t``, sorts every input into one of three 
 - **under way** (drawn fresh, and only branches that reproduce the story's past are
   kept): the activity has *begun* before ``t`` but not finished: a force on a road, a
   halt not yet left, a wait not yet over, an engagement still going, failure clocks
-  running since capture, a warning on its way, a line under repair. A fresh draw that
+  running since capture (or threat, or the start), a warning on its way, a line under repair. A fresh draw that
   would have ended it before ``t`` contradicts what the group has seen; the forecast
   rejects that branch, which conditions the draw on "not finished yet" exactly.
 - **not begun**: drawn fresh, nothing to condition on.
@@ -209,33 +210,45 @@ def _engagements(events: tuple[Event, ...], rule: _Rule) -> None:
 def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float],
          time_s: float, rule: _Rule) -> None:
     dam = scenario.assets.dam
-    capture = next((e for e in events if e.kind == "captured" and e.place == dam.node), None)
-    if capture is None:
-        return
+    clock_starts = _clock_starts(dam.node, events)
     breach = next((e for e in events if e.kind == "breach"), None)
     for mode_id, mode in dam.failure_modes.items():
+        started_s = clock_starts.get(mode.starts_on)
+        if started_s is None:
+            continue
         prefix = f"assets.dam.failure_modes.{mode_id}."
-        what = f"the dam's failure clocks have run since its capture ({mode_id})"
+        what = f"the dam's failure clock has run since its {mode.starts_on} ({mode_id})"
         fields = ["occurs", "delay_s"] + (["restoration_s"] if mode.restoration_s else [])
         if mode.kind != "loss_of_operation":
             fields += BREACH_INPUT_FIELDS  # the breach's geometry shows when it breaches
         for field in fields:
-            rule.begin(prefix + field, capture.time_s, what)
+            rule.begin(prefix + field, started_s, what)
         if breach is not None and mode.kind != "loss_of_operation":
             for field in fields:
-                rule.observe(prefix + field, capture.time_s, "the dam has breached")
+                rule.observe(prefix + field, started_s, "the dam has breached")
             continue
         out = next((e for e in events if e.kind == "plant_out" and e.mode == mode_id), None)
         if out is None:
             continue
-        rule.observe(prefix + "occurs", capture.time_s, f"{mode_id} has happened")
-        rule.observe(prefix + "delay_s", capture.time_s, f"{mode_id} has happened")
+        rule.observe(prefix + "occurs", started_s, f"{mode_id} has happened")
+        rule.observe(prefix + "delay_s", started_s, f"{mode_id} has happened")
         restored_s = out.time_s + values.get(prefix + "restoration_s", math.inf)
         if mode.restoration_s is not None and (breach is not None or restored_s < time_s):
             rule.observe(prefix + "restoration_s", out.time_s, f"{mode_id} is over")
     if breach is None:
         return
     rule.observe("assets.dam.reservoir.volume_m3", breach.time_s, "the dam has breached")
+
+
+def _clock_starts(dam_node: str, events: tuple[Event, ...]) -> dict[str, float]:
+    """When each thing a failure mode's clock may start on (``starts_on``) happened, for
+    those that have: the scenario's start, the dam's first threat, its capture."""
+    starts = {"start": 0.0}
+    for kind, name in (("threatened", "threat"), ("captured", "capture")):
+        first = next((e for e in events if e.kind == kind and e.place == dam_node), None)
+        if first is not None:
+            starts[name] = first.time_s
+    return starts
 
 
 #: The dam's events that can set the warning off (engine.warning.TRIGGERS), by kind.

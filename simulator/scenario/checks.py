@@ -96,8 +96,6 @@ def _forces(s: Scenario) -> Iterator[Finding]:
             elif there not in links.get(here, ()):
                 yield at + ("route", i + 1), f"no road from '{here}' to '{there}'", False
         yield from _trigger(force.trigger, at, s)
-    if not any(f.side == "attacker" for f in s.forces.values()):
-        yield ("forces",), "the scenario needs at least one attacking force", False
 
 
 def _dam(s: Scenario) -> Iterator[Finding]:

@@ -334,7 +334,19 @@ class FailureMode(Section):
         default=None, description="how a breach forms: overtopping, piping or demolition"
     )
     probability: Probability
-    delay_s: Duration = Field(alias="delay", description="time from capture to the event")
+    starts_on: Literal["capture", "threat", "start"] = Field(
+        default="capture",
+        description="what starts the mode's clock: the dam's capture, its first threat, or "
+        "the scenario's start (a structural failure needs no attacker)",
+    )
+    delay_s: Duration | None = Field(
+        default=None, alias="delay", description="time from the start of the clock to the event"
+    )
+    rate_per_s: Quantity("rate", gt=0) | None = Field(
+        default=None, alias="rate",
+        description="a constant hazard instead of a delay, e.g. '0.001 /d': the delay is then "
+        "exponential with mean 1/rate",
+    )
     depth_fraction: Uncertain(DIMENSIONLESS, gt=0, le=1) = Field(
         default=fixed(1.0), description="share of the dam height a breach cuts down"
     )
@@ -370,6 +382,15 @@ class FailureMode(Section):
 
     @model_validator(mode="after")
     def _mode_fields(self) -> FailureMode:
+        if (self.delay_s is None) == (self.rate_per_s is None):
+            raise ValueError("a failure mode needs exactly one of 'delay' or 'rate'")
+        if self.rate_per_s is not None:
+            exponential = Distribution(kind="exponential", params={"mean": 1.0 / self.rate_per_s})
+            object.__setattr__(self, "delay_s", exponential)
+        if self.mechanism == "demolition" and self.starts_on != "capture":
+            raise ValueError(
+                "a demolition needs an attacker in control of the dam: it starts_on capture"
+            )
         if self.kind == "loss_of_operation":
             if self.restoration_s is None:
                 raise ValueError(
@@ -681,7 +702,7 @@ class Scenario(Section):
 
     scenario: ScenarioInfo
     network: Network
-    forces: dict[Id, Force] = Field(min_length=1)
+    forces: dict[Id, Force] = Field(default_factory=dict)
     assets: Assets
     river: River
     warning: Warning

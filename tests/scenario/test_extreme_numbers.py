@@ -34,13 +34,15 @@ ROAD = DOCUMENT["network"]["roads"]["border_qaim"]
 del ROAD["length"], ROAD["speed"]
 ROAD["travel_time"] = {"dist": "triangular", "low": "10 min", "mode": "15 min", "high": "30 min"}
 # Breach fields the reference file's demolitions do not use: a width factor (regression
-# mechanisms only) and a width as a share of the crest (instead of metres).
+# mechanisms only), a width as a share of the crest (instead of metres) and a rate.
 DOCUMENT["assets"]["dam"]["failure_modes"].update(
     piping={"kind": "partial_breach", "mechanism": "piping", "probability": 0.01,
             "delay": "5 h", "depth_fraction": 0.3, "width_factor": 1.5},
     crest_cut={"kind": "partial_breach", "mechanism": "demolition", "probability": 0.01,
                "delay": "5 h", "depth_fraction": 0.2, "crest_fraction": 0.01,
-               "formation_time": "20 min"})
+               "formation_time": "20 min"},
+    structural={"kind": "full_breach", "mechanism": "piping", "probability": 0.01,
+                "starts_on": "start", "rate": "0.001 /d"})
 # Grid fields the reference file leaves out: a load's own value of lost load, and a
 # plant given by its available capacity instead of its water (a variant, as a plant
 # takes one or the other).

@@ -1,0 +1,98 @@
+"""Failure modes whose clocks start on something other than the dam's capture: the
+scenario's start (a structural failure, with or without forces), the dam's first threat,
+a constant rate. Each scenario extends tests/data/engine_valley.yaml, whose numbers are
+fixed (see test_processes.py), and removes what it does not need with ``null``."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.engine import simulate
+from simulator.scenario import ScenarioError, load_scenario
+
+from .conftest import DATA
+
+H = 3600.0
+
+
+def valley_with(tmp_path, overlay: str):
+    path = tmp_path / "case.yaml"
+    path.write_text(f"extends: {DATA / 'engine_valley.yaml'}\n{overlay}")
+    return load_scenario(path)
+
+
+NO_FORCES = "forces: {column: null, ford_guard: null, dam_garrison: null, relief: null}\n"
+
+
+def test_a_structural_failure_breaches_a_dam_no_force_ever_nears(tmp_path, log):
+    """No forces at all: the full breach starts its 10 h clock at the start, so the dam
+    breaches at 10 h, uncaptured and unthreatened, and the flood follows."""
+    scenario = valley_with(tmp_path, NO_FORCES + """assets:
+  dam:
+    failure_modes:
+      slow_breach: {starts_on: start}
+      quick_breach: null
+      plant_lost: null
+""")
+    r = simulate(scenario, timeline=True)
+    dam_events = [(t, kind) for t, kind, actor, *_ in log(r) if actor == "dam"]
+    assert dam_events == [(pytest.approx(10), "breach")]
+    assert {kind for _, kind, *_ in log(r)} <= {"breach", "detect", "warning", "flood_arrival"}
+    o = r.outcomes
+    assert o["breach_started"] == 1 and o["breach_time_h"] == pytest.approx(10)
+    assert o["dam_captured"] == 0 and o["dam_threatened"] == 0
+    assert o["fatalities"] >= 0 and o["peak_outflow_m3s"] > 0
+
+
+def test_a_mode_started_by_the_threat_runs_from_the_first_threat(tmp_path, log):
+    """The full breach's 10 h clock starts when the column first sets off for the dam;
+    the garrison of 5000 makes sure the dam is never captured, so the demolition (which
+    needs capture) never comes."""
+    scenario = valley_with(tmp_path, """forces: {dam_garrison: {strength: 5000}}
+assets:
+  dam:
+    failure_modes:
+      slow_breach: {starts_on: threat}
+      plant_lost: null
+""")
+    r = simulate(scenario, timeline=True)
+    events = log(r)
+    threatened = next(t for t, kind, *_ in events if kind == "threatened")
+    breaches = [t for t, kind, *_ in events if kind == "breach"]
+    assert breaches == [pytest.approx(threatened + 10)]
+    assert r.outcomes["dam_captured"] == 0
+
+
+def test_the_earliest_breach_wins_across_clocks_and_the_dam_breaches_once(tmp_path, log):
+    """A structural breach at 2 h comes before any capture: it is *the* breach, and the
+    capture-started demolition later finds the dam already breached."""
+    scenario = valley_with(tmp_path, """assets:
+  dam:
+    failure_modes:
+      slow_breach: {starts_on: start, delay: 2 h}
+""")
+    r = simulate(scenario, timeline=True)
+    breaches = [(t, rest) for t, kind, *rest in log(r) if kind == "breach"]
+    assert len(breaches) == 1 and breaches[0][0] == pytest.approx(2)
+    assert r.outcomes["breach_depth_fraction"] == 1.0
+
+
+def test_a_rate_is_an_exponential_delay_with_mean_one_over_the_rate(tmp_path):
+    scenario = valley_with(tmp_path, """assets:
+  dam:
+    failure_modes:
+      slow_breach: {starts_on: start, delay: null, rate: 0.5 /d}
+""")
+    delay = scenario.assets.dam.failure_modes["slow_breach"].delay_s
+    assert delay.kind == "exponential"
+    assert delay.params["mean"] == pytest.approx(2 * 86400)
+
+
+@pytest.mark.parametrize(("overlay", "message"), [
+    ("quick_breach: {starts_on: threat}", "a demolition needs an attacker in control"),
+    ("slow_breach: {rate: 1 /d}", "exactly one of 'delay' or 'rate'"),
+    ("slow_breach: {starts_on: launch}", "'capture', 'threat' or 'start'"),
+])
+def test_malformed_triggers_are_refused(tmp_path, overlay, message):
+    with pytest.raises(ScenarioError, match=message):
+        valley_with(tmp_path, f"assets:\n  dam:\n    failure_modes:\n      {overlay}\n")
