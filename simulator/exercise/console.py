@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import IO, TYPE_CHECKING
 
+from ..analysis.catalogue import catalogue_entry
 from ..engine.timeline import timeline_table
 from ..formatting import clock_text, elapsed_text, interval_text, number_text, terminal_text
 from ..scenario.decisions import DecisionScript
@@ -25,8 +26,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Facilitator", "forecast_rows", "percent", "number", "signed"]
 
-FORECAST_HEADERS = ("#", "option", "P(dam captured)", "P(breach)", "fatalities",
-                    "Δ fatalities", "unserved energy (MWh)")
+# the forecast's columns, worded as the outcome catalogue words them (run summaries too)
+FORECAST_HEADERS = ("#", "option", catalogue_entry("dam_captured").label,
+                    catalogue_entry("breach_started").label, "expected fatalities",
+                    "Δ fatalities", "added unserved energy (MWh)")
 
 
 def percent(estimate: Estimate) -> str:

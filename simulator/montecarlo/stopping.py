@@ -16,6 +16,12 @@ resumed run retraces.
 The rule needs only each metric's count, mean and variance, so `PrefixMoments` keeps
 those as mergeable moments instead of the metric's values: memory stays flat however
 many replications a run makes.
+
+Replications without a value (NaN) are left out of a metric's mean. For a time to an
+event (``time_to_capture_h``), which is empty where the event did not happen by the
+horizon, the rule therefore targets the mean time among the replications where it
+happened; its count is that of those replications, so a rare event needs many runs
+before its interval narrows.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def test_script_run_writes_report_and_msel(paths, tmp_path, capsys):
     assert f"wrote {out / 'aar.html'}" in printed
     md = (out / "aar.md").read_text(encoding="utf-8")
     for text in ("# After-action report: Haditha Dam, June 2014", "### Decision reserve at",
-                 "| # | option | P(dam captured) | P(breach) | fatalities |",
+                 "| # | option | P(dam captured) | P(breach) | expected fatalities |",
                  "Chosen by the script", "What then happened",
                  "![The story's timeline", "## How the forecasts were made",
                  "| +1 00:00 | 2014-06-22 06:00 | INJECT | mortar_fire |"):
