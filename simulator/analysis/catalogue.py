@@ -137,7 +137,8 @@ OUTCOMES: tuple[Entry, ...] = (
           given="breach_started"),
     # ----------------------------------------------------------------- flood
     Entry("arrival_h.<town>", "Flood arrival at {name}", "h", TIME_TO_EVENT,
-          "hours from the start until the flood reached the town; empty without a flood",
+          "hours from the start until the flood reached the town (past the horizon when a "
+          "late breach sets it off); empty without a flood",
           LOWER, FLOOD, event="flood reaches {name}"),
     Entry("peak_h.<town>", "Flood peak at {name}", "h", TIME_TO_EVENT,
           "hours from the start until the flood peaked at the town; empty without a flood",
