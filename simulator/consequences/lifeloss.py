@@ -28,20 +28,20 @@ UNDERSTANDINGS = ("vague", "precise")
 FOOT_M = 0.3048
 #: Graham's boundary between low and medium severity: 10 ft of water (DSO-99-06, p. 35).
 MEDIUM_SEVERITY_DEPTH_M = 10 * FOOT_M
-#: Graham's other low/medium boundary, depth x velocity of 50 ft^2/s (4.645 m^2/s):
-#: DSO-99-06, guidance for Table 7 (pp. 35-36), where DV is the dam-failure discharge
-#: above the mean annual flood over the flooded width. Read from two independent
-#: transcriptions of that guidance (the SimpleDambrk QGIS plugin, RSE 2018: "DV <= 4.6
-#: m2/s low", and a TypeScript Graham implementation: "medium severity applies (50
-#: ft^2/s)"); the page itself could not be opened here.
+#: Graham's other low/medium boundary, depth x velocity (DV) of 50 ft^2/s (4.645 m^2/s),
+#: DSO-99-06, guidance for Table 7 (pp. 35-36). Read from two independent transcriptions
+#: of that guidance (the SimpleDambrk QGIS plugin, RSE 2018, FloodSeverity(): "guidance
+#: from DSO-99-06", low for DV <= 4.6 m2/s; a TypeScript Graham implementation: "medium
+#: severity applies (50 ft^2/s)"); Graham's page itself could not be opened here.
 MEDIUM_SEVERITY_DV_M2S = 50 * FOOT_M**2
 #: Depth x velocity from which the flood sweeps a place clean ("high" severity). Graham
-#: (DSO-99-06, p. 35) describes high severity only in words (the flood sweeps the area
-#: clean, nothing remains) and gives no number; 15 m^2/s (about 160 ft^2/s) is the upper
-#: bound of "medium" in the FloodRisk QGIS plugin's severity table (RSE, Mancusi 2015,
-#: caricadati/Tables/FloodSeverity.csv) and in SimpleDambrk (RSE 2018), both attributed
-#: there to the DSO-99-06 guidance. It is an assumption until checked against a primary
-#: source: neither Graham's page nor Reclamation's RCEM (2015) could be opened here.
+#: (DSO-99-06, p. 35) describes high severity in words (the flood sweeps the area clean,
+#: nothing remains) and gives no number here. 15 m^2/s (about 160 ft^2/s) is where
+#: SimpleDambrk (RSE 2018, FloodSeverity(), "guidance from DSO-99-06") and the FloodRisk
+#: QGIS plugin's severity table (RSE 2015, caricadati/Tables/FloodSeverity.csv; the
+#: plugin cites DHS 2011, "Estimating Loss of Life for Dam Failure Scenarios") put the
+#: start of "high". It is an assumption until checked against a primary source: neither
+#: Graham's page, DHS (2011) nor Reclamation's RCEM (2015) could be opened here.
 HIGH_SEVERITY_DV_M2S = 15.0
 #: Warning-time category bounds of Table 7 (DSO-99-06, p. 26), in hours.
 SOME_WARNING_H = 15.0 / 60.0
