@@ -260,7 +260,7 @@ def montecarlo_parallel(context: Context) -> dict[str, Any]:
     against the process executor: throughput ratio with and without starting workers."""
     scenario = context.scenario()
     replications = 1500 if context.quick else 12_000
-    _monte_carlo_s(scenario, 50, executor="processes", workers=2)  # start the fork server
+    _monte_carlo_s(scenario, 50, executor="processes", workers=2)  # import the engine first
     one_s = two_s = dask_s = float("inf")
     for _ in range(1 if context.quick else 2):  # interleaved, best of each
         one_s = min(one_s, _monte_carlo_s(scenario, replications, executor="processes",

@@ -97,7 +97,9 @@ class Run:
         """One row per replication (index ``replication``), one float64 column per
         outcome and sampled input (``input.<path>``) in the run's order; NaN where a
         replication has no value (a time to an event that did not happen, a town the
-        flood never reached). Yes/no outcomes are 0.0 or 1.0."""
+        flood never reached). Yes/no outcomes are 0.0 or 1.0. The whole table is read
+        into memory (8 bytes a value); for millions of replications read the columns you
+        need from ``run.result.outcomes`` instead."""
         pandas = _pandas()
         columns = self.result.outcomes
         names = list(columns)

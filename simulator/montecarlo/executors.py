@@ -301,14 +301,15 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 def _import_modules(names: tuple[str, ...]) -> None:
-    """Import what a worker will need (missing modules are left to fail in the batch,
-    where the failure is reported properly)."""
+    """Import what a worker will need. A module that is missing or fails to import is
+    left to fail in the batch, where the failure is reported properly (and a run where
+    every replication fails raises `ReplicationsFailed` with its traceback)."""
     import importlib
 
     for name in names:
         try:
             importlib.import_module(name)
-        except ImportError:
+        except Exception:  # any error: the batch reports it
             pass
 
 

@@ -27,6 +27,7 @@ import math
 import os
 import platform
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -688,7 +689,8 @@ class _Run:
             self.suspects.extendleft(batch[i : i + 1] for i in reversed(range(batch.size)))
         else:
             k = int(batch[0])
-            failure = Failure(k, self.seed, f"worker lost: {type(error).__name__}: {error}")
+            failure = Failure(k, self.seed, f"worker lost: {type(error).__name__}: {error}",
+                              "".join(traceback.format_exception(error)))
             self._record(BatchResult(np.empty(0, np.int64), (), np.empty((0, 0)),
                                      np.empty(0, np.int64), (failure,), 0.0, batch))
 
