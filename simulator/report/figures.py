@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.sensitivity import input_names, rank_sensitivity
+from ..analysis.catalogue import Catalogue
+from ..analysis.sensitivity import decile_swing, input_names
 from ..analysis.stats import convergence, exceedance, finite, fn_curve, mean_ci
-from ..formatting import HOUR_S, interval_text, number_text
+from ..formatting import interval_text, number_text
 from .exhibits import LoadShed, PickedTimeline
 
 __all__ = [
@@ -140,6 +141,7 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
     from .. import plotting
 
     n = len(next(iter(outcomes.values()))) if outcomes else 0
+    catalogue = Catalogue(manifest.get("resolved_scenario") or None)
     item = map_figure(outcomes, manifest, routes)
     if item is not None:
         yield item
@@ -148,12 +150,14 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             continue
         curve = exceedance(outcomes[name], seed=seed)
         p = float(np.mean(finite(outcomes[name]) > 0))
+        entry = catalogue[name]
         yield FigureItem(
-            f"exceedance-{name}", f"Exceedance of {name}",
-            f"Probability that {name} exceeds each value, over {curve.count:,} "
-            f"replications; the band is a 95% bootstrap interval at each value. "
-            f"P({name} > 0) = {p:.3g}.",
-            partial(plotting.plot_exceedance, curve, outcome=name))
+            f"exceedance-{name}", f"Exceedance of {_lower(entry.label)}",
+            f"Probability that {_lower(entry.label)} exceeds each value, over "
+            f"{curve.count:,} replications; the band is a 95% bootstrap interval at each "
+            f"value. P(above 0) = {p:.3g}.",
+            partial(plotting.plot_exceedance, curve, outcome=entry.label, unit=entry.unit,
+                    title=f"Exceedance probability: {_lower(entry.label)}"))
     if "fatalities" in outcomes:
         curve = fn_curve(outcomes["fatalities"], seed=seed)
         yield FigureItem(
@@ -184,19 +188,27 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             "mean, and the 25-75%, 10-90% and 5-95% bands.",
             partial(plotting.plot_load_shed, load_shed.hourly_mw,
                     baseline_mw=load_shed.baseline_mw, added=True))
-    horizon_s = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get(
-        "horizon_s")
     for name in DISTRIBUTED:
         if not varies(outcomes, name) or INSTEAD.get(name) in outcomes:
             continue
         ci = mean_ci(outcomes[name])
-        censored = horizon_s / HOUR_S if horizon_s and name.endswith("_h") else None
+        entry = catalogue[name]
+        title = f"Distribution of {_lower(entry.label)}"
+        if entry.kind == "time_to_event":  # empty where the event did not happen
+            total = len(outcomes[name])
+            title += f", given {entry.event}"
+            caption = (f"{entry.label} ({entry.unit}) in the {ci.count:,} of {total:,} "
+                       f"replications where {entry.event} "
+                       f"({number_text(100 * ci.count / total, 3)}%): mean "
+                       f"{number_text(ci.mean)} (95% CI {interval_text(ci.low, ci.high)}).")
+        else:
+            caption = (f"{entry.label} ({entry.unit}) over {ci.count:,} replications: mean "
+                       f"{number_text(ci.mean)} (95% CI {interval_text(ci.low, ci.high)}), "
+                       "the mean over every replication.")
         yield FigureItem(
-            f"distribution-{name}", f"Distribution of {name}",
-            f"{name} over {ci.count:,} replications: mean {number_text(ci.mean)} "
-            f"(95% CI {interval_text(ci.low, ci.high)}).",
-            partial(plotting.plot_distribution, outcomes[name], outcome=name,
-                    censored_at=censored))
+            f"distribution-{name}", title, caption,
+            partial(plotting.plot_distribution, outcomes[name], outcome=entry.label,
+                    unit=entry.unit, title=title))
     metrics = list(convergence_metrics or [])
     if not metrics:
         metrics = [m for m in ("fatalities", "dam_captured", "unserved_energy_mwh")
@@ -205,22 +217,51 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
         if name not in outcomes:
             continue
         trace = convergence(outcomes[name])
+        entry = catalogue[name]
         yield FigureItem(
-            f"convergence-{name}", f"Convergence of {name}",
-            f"Running mean of {name} with its 95% CI as replications accumulate "
-            f"({'Wilson' if trace.method == 'wilson' else 'Student t'} interval).",
-            partial(plotting.plot_convergence, trace, outcome=name))
+            f"convergence-{name}", f"Convergence of {_lower(entry.label)}",
+            f"Running mean of {_lower(entry.label)} with its 95% CI as replications "
+            f"accumulate ({'Wilson' if trace.method == 'wilson' else 'Student t'} "
+            "interval, within the range of the values).",
+            partial(plotting.plot_convergence, trace, outcome=entry.label, unit=entry.unit,
+                    title=f"Convergence of the mean: {_lower(entry.label)}"))
     if input_names(outcomes) and n >= 10:
         targets = [m for m in ("fatalities", "dam_captured", "unserved_energy_mwh",
                                "time_to_capture_h") if varies(outcomes, m)][:2]
         for name in targets:
-            rows = rank_sensitivity(outcomes, name)
-            yield FigureItem(
-                f"tornado-{name}", f"What drives {name}",
-                f"Rank correlation of each sampled input with {name} over {n:,} "
-                "replications: partial rank correlation (bars; the effect of one input "
-                "with the others held fixed) and Spearman (markers); the 12 strongest.",
-                partial(plotting.plot_tornado, rows, outcome=name))
+            yield _swing_figure(outcomes, name, catalogue, n)
+
+
+def _lower(label: str) -> str:
+    """A label inside a sentence: ``Fatalities`` -> ``fatalities``; ``P(...)`` as is."""
+    return label[:1].lower() + label[1:] if label[:2] != label[:2].upper() else label
+
+
+def _swing_figure(outcomes: Mapping[str, np.ndarray], name: str, catalogue: Catalogue,
+                  n: int) -> FigureItem:
+    """The decile-swing tornado of outcome `name` (slug ``tornado-<name>``)."""
+    from .. import plotting
+
+    entry = catalogue[name]
+    rows = decile_swing(outcomes, name)
+    probability = entry.kind == "probability"
+    axis = entry.label if probability else f"mean {_lower(entry.label)}"
+    where = (" among the replications where the event happened"
+             if entry.kind == "time_to_event" else "")
+    return FigureItem(
+        f"tornado-{name}", f"What moves {_lower(entry.label)}",
+        f"How {'the probability' if probability else 'the mean'} of {_lower(entry.label)} "
+        "changes between each sampled input's lowest and highest decile (its 10th and 90th "
+        f"percentiles; 0 and 1 for a yes/no input), over {n:,} replications{where}, every "
+        "other input varying as drawn: blue, the mean where the input is low; orange, "
+        "where it is high; the line, the overall mean. Beside each bar: the swing (high "
+        "minus low) and Spearman's rank correlation ρ. The 12 widest swings.",
+        partial(plotting.plot_swing, rows, outcome=axis,
+                unit="%" if probability else entry.unit,
+                labels={r.input: catalogue.label(r.input) for r in rows},
+                mean=float(np.nanmean(np.asarray(outcomes[name], dtype=np.float64))),
+                scale=100.0 if probability else 1.0,
+                title=f"What moves {_lower(entry.label)}"))
 
 
 def map_figure(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
@@ -254,8 +295,9 @@ def map_figure(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
     return FigureItem(
         "map", "Map",
         "Where it happens: roads, the river below the dam (drawn through its towns), the "
-        "towns and the dam from the scenario's coordinates, and the planned route of each "
-        "force that moves." + shading + " Equirectangular projection; no background map.",
+        "towns and the dam from the scenario's coordinates"
+        + (", and the planned route of each force that moves." if routes else ".")
+        + shading + " Equirectangular projection; no background map.",
         partial(plotting.plot_map, resolved, routes=dict(routes or {}), town_values=depths,
                 value_label="median peak depth, given the flood (m)", probability=False,
                 town_notes=notes))
