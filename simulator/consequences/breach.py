@@ -358,10 +358,11 @@ def breach_hydrograph(
         by_head = root_m * (1.5 * bottom + 2.5 * sides_coeff * head_m)
         return flow, by_head / area_at_level(level_m)
 
-    times_s = [0.0]
-    flows_m3s = [0.0]
+    # A level above the crest already flows over the breach's sides at t = 0.
     volume_m3 = initial_volume_m3
-    time_s, flow_m3s = 0.0, 0.0
+    time_s, flow_m3s = 0.0, outflow(volume_m3, 0.0)[0]
+    times_s = [time_s]
+    flows_m3s = [flow_m3s]
     longest_s = formation_s / _MIN_FORMATION_STEPS
     shortest_s = formation_s / _MAX_FORMATION_STEPS
     # Each step is sized on the drawdown rate dQ/dV where the last one ended (the first

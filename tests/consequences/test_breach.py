@@ -287,6 +287,8 @@ def reference_peak_m3s(reservoir, breach):
         (Reservoir(1e4, 150.0, 150.0), "piping", {}),  # drains in 1 % of the formation
         (Reservoir(2e7, 12.0, 15.0), "demolition",
          {"average_width_m": 60.0, "formation_s": 300.0}),
+        (Reservoir(2.9e5, 135.8, 123.6), "overtopping",
+         {"depth_fraction": 0.34}),  # water above the crest flows at t = 0
     ],
 )
 def test_peak_is_the_ode_peak_within_half_a_percent(reservoir, mechanism, options):
