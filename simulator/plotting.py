@@ -11,6 +11,7 @@ global figure registry to leak), titled, with axis labels carrying units. Save o
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -32,10 +33,10 @@ from .analysis.stats import (
     is_binary,
     percentiles,
 )
-from .formatting import HOUR_S, number_text
+from .formatting import HOUR_S, interval_text, number_text
 
 if TYPE_CHECKING:
-    from .analysis.sensitivity import Sensitivity
+    from .analysis.sensitivity import Sensitivity, Swing
     from .engine.record import Event
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "plot_load_shed",
     "plot_map",
     "plot_river",
+    "plot_swing",
     "plot_timeline",
     "plot_tornado",
     "png_bytes",
@@ -270,13 +272,13 @@ def plot_fn(curves: ExceedanceCurve | Mapping[str, ExceedanceCurve], *,
 
 def plot_distribution(values: np.ndarray, *, outcome: str = "value",
                       unit: str | None = None, title: str | None = None,
-                      censored_at: float | None = None, bins: int = 40) -> Figure:
+                      bins: int = 40) -> Figure:
     """Histogram of one outcome over the replications, with its mean and 5/50/95th
     percentiles. Indicator outcomes (0/1) show as two bars; a single value shows as one
-    bar with a note. Two kinds of values are counted in a note instead of drawn, as they
-    would dwarf the rest: zeros, when most replications are zero, and values equal to
-    `censored_at` (a time censored at the horizon: the thing did not happen in time); the
-    mean and percentiles are then those of the values drawn."""
+    bar with a note. Zeros, when most replications are zero, are counted in a note instead
+    of drawn, as they would dwarf the rest; the mean and percentiles are then those of the
+    values drawn. Missing values (a time to an event that did not happen) are left out:
+    say in `title` what the values are conditioned on."""
     figure = _figure()
     axes = figure.add_subplot()
     data = finite(values)
@@ -304,15 +306,6 @@ def plot_distribution(values: np.ndarray, *, outcome: str = "value",
         _note(axes, f"all {n:,} replications: {outcome} = {low:.4g}")
         return figure
     shown, notes, where = data, [], ""
-    if censored_at is not None:
-        at_limit = int(np.count_nonzero(data == censored_at))
-        if at_limit and at_limit < n:
-            shown = shown[shown != censored_at]
-            limit = (f"{number_text(censored_at, 3)} "
-                     f"{outcome_unit(outcome) if unit is None else unit}")
-            notes.append(f"{at_limit:,} of {n:,} replications ({at_limit / n:.1%}) are at "
-                         f"the horizon ({limit.strip()}): it did not happen in time")
-            where = f" where below {limit.strip()}"
     zeros = int(np.count_nonzero(shown == 0.0))
     if zeros > shown.size / 2 and np.unique(shown[shown > 0]).size >= 2:
         shown = shown[shown > 0]
@@ -332,9 +325,10 @@ def plot_distribution(values: np.ndarray, *, outcome: str = "value",
     p5, p50, p95 = percentiles(shown)
     marks = [(float(shown.mean()), "mean", "-", COLOURS[1]), (p5, "p5", ":", "0.25"),
              (p50, "median", "--", "0.25"), (p95, "p95", ":", "0.25")]
+    scope = " above 0" if where else ""  # the legend says which population it describes
     for x, name, style, colour in marks:
         axes.axvline(x, linestyle=style, color=colour, linewidth=1.2,
-                     label=f"{name} {number_text(x, 3)}")
+                     label=f"{name}{scope} {number_text(x, 3)}")
     _style(axes, heading, label, "replications")
     if notes:
         axes.text(0.99, 0.97, "not drawn: " + "; ".join(notes), transform=axes.transAxes,
@@ -638,15 +632,60 @@ def plot_tornado(sensitivities: Sequence[Sensitivity], *, outcome: str,
     return figure
 
 
+def plot_swing(swings: Sequence[Swing], *, outcome: str, unit: str = "",
+               labels: Mapping[str, str] | None = None, mean: float | None = None,
+               scale: float = 1.0, top: int = 12, title: str | None = None) -> Figure:
+    """Tornado chart of decile swings (`analysis.sensitivity.decile_swing`): for each input,
+    a bar from the outcome's overall `mean` to its mean over the replications where the
+    input was in its lowest decile, and one to its mean where it was in its highest; the
+    widest swing on top, the swing and the Spearman correlation written beside each.
+
+    `outcome` and `unit` label the axis (``mean fatalities``, ``people``; `scale`
+    multiplies every value first: 100 shows a probability in %), `labels` maps input
+    columns to their labels.
+    """
+    rows = [r for r in swings if math.isfinite(r.swing)][:top]
+    labels = labels or {}
+    figure = _figure(WIDTH_IN, max(2.8, 1.5 + 0.34 * len(rows)))
+    axes = figure.add_subplot()
+    axis = f"{outcome} ({unit})" if unit else outcome
+    _style(axes, title or f"What moves {outcome}", axis, "")
+    if not rows:
+        _note(axes, f"no varying input moves {outcome}\n(the outcome or every input was "
+              "constant)")
+        return figure
+    y = np.arange(len(rows))
+    centre = scale * (mean if mean is not None and math.isfinite(mean) else
+                      float(np.mean([(r.low_mean + r.high_mean) / 2 for r in rows])))
+    low = np.array([r.low_mean for r in rows]) * scale
+    high = np.array([r.high_mean for r in rows]) * scale
+    axes.barh(y, low - centre, left=centre, height=0.62, color=COLOURS[0],
+              label="input in its lowest decile (or 0)")
+    axes.barh(y, high - centre, left=centre, height=0.62, color=COLOURS[1], alpha=0.85,
+              label="input in its highest decile (or 1)")
+    axes.axvline(centre, color="0.2", linewidth=0.8)
+    axes.set_yticks(y, [_short(labels.get(r.input, r.input), 48) for r in rows], fontsize=8.5)
+    axes.set_ylim(len(rows) - 0.4, -0.6)
+    axes.grid(False, axis="y")
+    for i, r in enumerate(rows):
+        rho = "" if math.isnan(r.spearman) else f" · ρ {r.spearman:+.2f}"
+        axes.annotate(f"{number_text(scale * r.swing, 3, sign=True)}{rho}", (1.0, i),
+                      xycoords=("axes fraction", "data"), xytext=(6, 0),
+                      textcoords="offset points", va="center", fontsize=8, color="0.25")
+    figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
+    return figure
+
+
 # ------------------------------------------------------------------ differences
 
 
 def plot_differences(differences: Sequence, *, title: str | None = None,
-                     top: int = 14) -> Figure:
+                     top: int = 14, labels: Mapping[str, str] | None = None) -> Figure:
     """Forest plot of run-to-run differences of means (B - A) with their CIs, each as a
     percentage of A's mean so outcomes in different units share one axis. Outcomes whose
-    mean in A is zero cannot be scaled and are left out; the absolute difference and
-    whether the CI was paired are written beside each row."""
+    mean in A is zero cannot be scaled and are left out; the absolute difference with its
+    interval, and whether the CI was paired, are written beside each row. `labels` maps
+    outcome ids to the labels shown."""
     rows = [d for d in differences
             if d.mean_a == d.mean_a and d.mean_a != 0 and d.low == d.low][:top]
     figure = _figure(WIDTH_IN, max(2.6, 1.4 + 0.34 * len(rows)))
@@ -664,14 +703,17 @@ def plot_differences(differences: Sequence, *, title: str | None = None,
     axes.hlines(y, low, high, color=colours, linewidth=2.2)
     axes.scatter(centre, y, color=colours, s=28, zorder=3)
     axes.axvline(0, color="0.2", linewidth=0.8)
-    axes.set_yticks(y, [_short(d.outcome, 30) for d in rows], fontsize=9)
+    labels = labels or {}
+    axes.set_yticks(y, [_short(labels.get(d.outcome, d.outcome), 34) for d in rows],
+                    fontsize=9)
     axes.set_ylim(len(rows) - 0.4, -0.6)
     axes.grid(False, axis="y")
     span = max(float(np.nanmax(np.abs(np.concatenate([low, high])))), 1e-9)
     axes.set_xlim(-span * 1.15, span * 1.15)
     for i, d in enumerate(rows):
-        axes.annotate(f"{number_text(d.difference, 3, sign=True)} ± "
-                      f"{number_text(d.half_width, 3)}{'' if d.paired else ' (unpaired)'}", (1.0, i),
+        axes.annotate(f"{number_text(d.difference, 3, sign=True)} "
+                      f"({interval_text(d.low, d.high, 3, sign=True)})"
+                      f"{'' if d.paired else ' (unpaired)'}", (1.0, i),
                       xycoords=("axes fraction", "data"), xytext=(6, 0),
                       textcoords="offset points", va="center", fontsize=8, color="0.25")
     return figure
@@ -679,7 +721,9 @@ def plot_differences(differences: Sequence, *, title: str | None = None,
 
 # -------------------------------------------------------------------------- map
 
-KM_PER_DEGREE = 111.32  # a degree of latitude, km (110.6 at the equator to 111.7 at the poles)
+# km in a degree of a great circle on a sphere of the Earth's equatorial radius (6,378.137 km,
+# WGS84); a meridian degree runs from 110.57 km at the equator to 111.69 km at the poles.
+KM_PER_DEGREE = 111.32
 _SIDE_COLOURS = {"attacker": "#c0392b", "defender": "#1f5fa6"}
 _RIVER_COLOUR = "#5dade2"
 _TOWN_KINDS = ("town", "city")
@@ -741,26 +785,33 @@ def _place_labels(figure: Figure, axes, points: Sequence[tuple[float, float, str
                   lines: Sequence[Sequence[tuple[float, float]]]) -> None:
     """Label each point (x, y, text) at the first of a ring of offsets where the text
     overlaps no label placed before it and no marker, stays inside the axes and crosses
-    as few drawn lines as it can (else the offset with the least overlap): names beside
-    their places, never over each other."""
+    no drawn line (else the offset that costs least, lines counting a fifth): names
+    beside their places, never over each other."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.transforms import Bbox
 
     renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw_without_rendering()  # lay out once, then keep the axes where they are
+    # Lay out, then keep the axes where they are. A fixed aspect takes constrained
+    # layout two passes to settle (after one, a tall map's title can fall off the top).
+    figure.draw_without_rendering()
+    figure.draw_without_rendering()
     figure.set_layout_engine("none")
     inside = axes.get_window_extent(renderer)
     to_display = axes.transData.transform
+    pixels = figure.dpi / 72.0  # per point
 
-    def boxes(xy: np.ndarray, points_pad: float) -> list:
-        pad = points_pad * figure.dpi / 72.0
-        return [Bbox.from_extents(x - pad, y - pad, x + pad, y + pad) for x, y in xy]
+    def squares(xy: np.ndarray, half: float) -> np.ndarray:
+        """Boxes (x0, y0, x1, y1) of side 2 `half` around display points `xy`."""
+        return np.hstack([xy - half, xy + half]).reshape(-1, 4)
 
-    blocked = boxes(to_display(np.asarray(markers, dtype=float)), 4.0) if markers else []
-    steps = np.linspace(0.0, 1.0, 12)[:, None]
-    crossed = [box for line in lines for a, b in zip(line, line[1:], strict=False)
-               for box in boxes(to_display(np.asarray(a) + steps * (np.subtract(b, a))),
-                                1.0)]
+    blocked = squares(to_display(np.asarray(markers, dtype=float)).reshape(-1, 2),
+                      4.0 * pixels)
+    samples = []  # points every few pixels along each drawn line
+    for line in lines:
+        xy = to_display(np.asarray(line, dtype=float))
+        for a, b in itertools.pairwise(xy):
+            count = max(2, math.ceil(float(np.hypot(*(b - a))) / (3.0 * pixels)))
+            samples.append(a + np.linspace(0.0, 1.0, count)[:, None] * (b - a))
+    crossed = squares(np.vstack(samples), 1.0 * pixels) if samples else np.empty((0, 4))
     ring = [(7, 5, "left", "bottom"), (7, -5, "left", "top"), (-7, 5, "right", "bottom"),
             (-7, -5, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"),
             (10, 0, "left", "center"), (-10, 0, "right", "center")]
@@ -772,10 +823,12 @@ def _place_labels(figure: Figure, axes, points: Sequence[tuple[float, float, str
                                   ha=ha, va=va, fontsize=8, zorder=7,
                                   bbox={"boxstyle": "round,pad=0.15", "fc": "white",
                                         "ec": "none", "alpha": 0.75})
-            box = label.get_window_extent(renderer).expanded(1.04, 1.1)
-            cost = sum(_overlap(box, other) for other in blocked)
-            cost += box.width * box.height - _overlap(box, inside)  # outside the axes
-            cost += 0.2 * sum(_overlap(box, other) for other in crossed)
+            extent = label.get_window_extent(renderer).expanded(1.04, 1.1)
+            box = np.array([extent.x0, extent.y0, extent.x1, extent.y1])
+            area = (box[2] - box[0]) * (box[3] - box[1])
+            frame = np.array([[inside.x0, inside.y0, inside.x1, inside.y1]])
+            cost = (_overlaps(box, blocked).sum() + area - _overlaps(box, frame).sum()
+                    + 0.2 * _overlaps(box, crossed).sum())
             if best is None or cost < best[0]:
                 if best is not None:
                     best[1].remove()
@@ -784,14 +837,14 @@ def _place_labels(figure: Figure, axes, points: Sequence[tuple[float, float, str
                 label.remove()
             if cost == 0:
                 break
-        blocked.append(best[2])
+        blocked = np.vstack([blocked, best[2]])
 
 
-def _overlap(a, b) -> float:
-    """Area shared by two boxes (display units)."""
-    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return width * height if width > 0 and height > 0 else 0.0
+def _overlaps(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Area `box` (x0, y0, x1, y1) shares with each row of `others` (display units)."""
+    width = np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0])
+    height = np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])
+    return np.clip(width, 0.0, None) * np.clip(height, 0.0, None)
 
 
 def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = None,
@@ -862,11 +915,13 @@ def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = 
              zorder=1)
         handles.append(Line2D([], [], color=_RIVER_COLOUR, linewidth=7.0, alpha=0.35,
                               label="river below the dam, through its towns"))
-    for road in _part(scenario, "network", "roads").values():
-        ends = [road.get("from_node"), road.get("to_node")]
-        if all(end in nodes for end in ends):
-            line(ends, color="0.5", linewidth=1.0, zorder=2)
-    handles.append(Line2D([], [], color="0.5", linewidth=1.0, label="road"))
+    roads = [[road.get("from_node"), road.get("to_node")]
+             for road in _part(scenario, "network", "roads").values()]
+    roads = [ends for ends in roads if all(end in nodes for end in ends)]
+    for ends in roads:
+        line(ends, color="0.5", linewidth=1.0, zorder=2)
+    if roads:
+        handles.append(Line2D([], [], color="0.5", linewidth=1.0, label="road"))
     forces = _part(scenario, "forces")
     for force, route in (routes or {}).items():
         path = [n for n in route if n in nodes]
@@ -910,10 +965,14 @@ def plot_map(scenario: Mapping, *, routes: Mapping[str, Sequence[str]] | None = 
         if probability:
             bar.ax.yaxis.set_major_formatter(
                 FuncFormatter(lambda value, _: f"{number_text(100 * value, 3)}%"))
-    handles += [Line2D([], [], marker="s", color="#17202a", linestyle="", markersize=7,
-                       label="dam"),
-                Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="0.2",
-                       linestyle="", markersize=8, label="town, sized by population")]
+    kinds = {spec.get("kind") for spec in nodes.values()}
+    if "dam" in kinds:
+        handles.append(Line2D([], [], marker="s", color="#17202a", linestyle="",
+                              markersize=7, label="dam"))
+    if kinds & set(_TOWN_KINDS):
+        handles.append(Line2D([], [], marker="o", markerfacecolor="white",
+                              markeredgecolor="0.2", linestyle="", markersize=8,
+                              label="town, sized by population"))
     axes.set_xlabel("longitude (°E)", fontsize=9)
     axes.set_ylabel("latitude (°N)", fontsize=9)
     axes.tick_params(labelsize=8)

@@ -2,6 +2,7 @@
 run, including the degenerate cases (no breach, all zeros, one value, no events), and
 ``infrasim --help`` does not import matplotlib."""
 
+import re
 import subprocess
 import sys
 
@@ -143,6 +144,24 @@ def test_tornado(run):
     labelled(plotting.plot_tornado([], outcome="x"), y=False)
 
 
+def test_swing_tornado_labels_its_inputs_and_says_which_way_each_bar_goes(run):
+    from simulator.analysis.sensitivity import decile_swing
+
+    rows = decile_swing(run, "fatalities")
+    labels = {r.input: f"label of {r.input}" for r in rows}
+    figure = plotting.plot_swing(rows, outcome="mean fatalities", unit="people",
+                                 labels=labels, mean=float(np.mean(run["fatalities"])))
+    axes = labelled(figure, y=False, render=True)
+    assert axes.get_xlabel() == "mean fatalities (people)"
+    ticks = [t.get_text() for t in axes.get_yticklabels()]
+    assert ticks and all(t.startswith("label of input.") for t in ticks)
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == ["input in its lowest decile (or 0)", "input in its highest decile (or 1)"]
+    assert all("ρ" in t.get_text() for t in axes.texts)  # swing and rank correlation
+    empty = plotting.plot_swing([], outcome="x")
+    assert any("no varying input" in t.get_text() for t in empty.axes[0].texts)
+
+
 def test_differences_forest_plot():
     from simulator.analysis.compare import RunSample, compare_runs
 
@@ -156,7 +175,12 @@ def test_differences_forest_plot():
     axes = labelled(plotting.plot_differences(rows), y=False, render=True)
     # lines_cut has a zero reference mean: it cannot be shown as a percentage
     assert [t.get_text() for t in axes.get_yticklabels()] == ["fatalities", "peak_shed_mw"]
-    assert any("±" in t.get_text() for t in axes.texts)
+    # each difference with its interval written out (never "± 0")
+    assert any(re.search(r"\(.+ to .+\)", t.get_text()) for t in axes.texts)
+    assert not any("±" in t.get_text() for t in axes.texts)
+    labelled_axes = labelled(plotting.plot_differences(rows, labels={
+        "fatalities": "Fatalities (people)"}), y=False)
+    assert [t.get_text() for t in labelled_axes.get_yticklabels()][0] == "Fatalities (people)"
     empty = plotting.plot_differences([])
     assert any("no outcome" in t.get_text() for t in empty.axes[0].texts)
 

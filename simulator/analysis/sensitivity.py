@@ -1,4 +1,5 @@
-"""Which uncertain inputs drive an outcome: rank correlations for a tornado chart.
+"""Which uncertain inputs drive an outcome: the swing of its mean between an input's low
+and high decile, and rank correlations.
 
 Each replication records the values it sampled as ``input.<path>`` columns, so
 sensitivity is a pure function of the run's outcome table. Spearman's rank correlation
@@ -7,6 +8,17 @@ correlation coefficient (PRCC; Marino et al. 2008, J. Theor. Biol. 254:178) remo
 linear effect of every other input on the ranks first, so an input that only looks
 important because it is correlated with another one drops out. Inputs that did not vary
 (fixed values) are left out.
+
+A correlation says how consistently an outcome moves with an input, not how much. The
+decile swing (`decile_swing`) says how much, in the outcome's own unit: the outcome's
+mean over the replications whose draw of the input lies in its lowest decile, and over
+those in its highest (for a yes/no input, where it is 0 and where it is 1). The 10th and
+90th percentiles are the ranges of decision analysis's tornado diagrams (the "10-50-90"
+rule: Syncopation Software, "Choosing ranges for tornado diagrams",
+http://www.syncopation.com/technotes/ranges.html). Unlike the deterministic tornado,
+which moves one input with the others held at base values, every other input keeps
+varying as drawn here, so a swing is a difference of conditional means, with its Welch
+interval, and needs no rerun of the model.
 """
 
 from __future__ import annotations
@@ -17,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INPUT_PREFIX", "Sensitivity", "input_names", "rank_sensitivity"]
+__all__ = ["INPUT_PREFIX", "Sensitivity", "Swing", "decile_swing", "input_names",
+           "rank_sensitivity"]
 
 INPUT_PREFIX = "input."
 
@@ -132,3 +145,52 @@ def _prcc_by_regression(ranks: np.ndarray) -> np.ndarray:
 
 def _abs(value: float) -> float:
     return abs(value) if value == value else -1.0
+
+
+@dataclass(frozen=True)
+class Swing:
+    """The outcome's mean where an input is low and where it is high, and its Spearman
+    rank correlation with the input (the secondary measure)."""
+
+    input: str
+    low_mean: float  # the outcome's mean over the input's lowest decile (or where it is 0)
+    high_mean: float  # ... over its highest decile (or where it is 1)
+    swing_low: float  # 95 % Welch interval of high_mean - low_mean
+    swing_high: float
+    low_count: int
+    high_count: int
+    spearman: float
+
+    @property
+    def swing(self) -> float:
+        """high_mean - low_mean: what moving the input from low to high does to the mean."""
+        return self.high_mean - self.low_mean
+
+
+def decile_swing(outcomes: Mapping[str, np.ndarray], outcome: str,
+                 inputs: list[str] | None = None, share: float = 0.1) -> list[Swing]:
+    """The decile swing of `outcome` for each varying input (see the module docstring),
+    sorted by decreasing |swing|. Replications without a value of the outcome (a time to
+    an event that did not happen) are left out, so a time's swing is among the
+    replications where the event happened; those without the input too."""
+    from .compare import welch_difference
+
+    names = input_names(outcomes) if inputs is None else list(inputs)
+    y_all = np.asarray(outcomes[outcome], dtype=np.float64)
+    spearman = {s.input: s.spearman for s in rank_sensitivity(outcomes, outcome, names)}
+    rows = []
+    for name in names:
+        x = np.asarray(outcomes[name], dtype=np.float64)
+        keep = ~np.isnan(x) & ~np.isnan(y_all)
+        x, y = x[keep], y_all[keep]
+        if x.size < 2 or np.ptp(x) == 0:
+            continue
+        if np.all((x == 0.0) | (x == 1.0)):
+            low, high = x == 0.0, x == 1.0
+        else:
+            low = x <= np.quantile(x, share)
+            high = x >= np.quantile(x, 1.0 - share)
+        _, lower, upper = welch_difference(y[low], y[high])
+        rows.append(Swing(name, float(y[low].mean()), float(y[high].mean()), lower, upper,
+                          int(low.sum()), int(high.sum()), spearman.get(name, math.nan)))
+    return sorted(rows, key=lambda r: (-_abs(r.swing), r.input))

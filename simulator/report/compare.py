@@ -37,7 +37,8 @@ from .figures import comparison_figures
 from .html import Html, element, escape, figure, grouped_table, join, page, table
 
 __all__ = ["COMPARISON", "StoredRun", "build_comparison_report", "compare_stored_runs",
-           "comparison_table", "pairing_text", "run_labels", "scenario_files_warning",
+           "comparison_table", "pairing_text", "run_catalogue", "run_labels",
+           "scenario_files_warning",
            "write_comparison_report"]
 
 COMPARISON = "comparison.html"
@@ -319,7 +320,7 @@ def build_comparison_report(runs: Sequence[StoredRun],
     labelled = {f"{label} - {reference.label}": [d for d in rows if d.measure == MEAN]
                 for label, rows in differences.items()}
     items = list(comparison_figures([r.label for r in runs], [r.outcomes for r in runs],
-                                    labelled))
+                                    labelled, catalogue=catalogue))
     for item, png in zip(items, png_images(items), strict=True):
         body.append(element("h3", item.title, id=item.slug))
         body.append(figure(png, item.caption, alt=item.title))

@@ -320,10 +320,13 @@ def timeline_figure(timeline: PickedTimeline, manifest: Mapping[str, Any]) -> Fi
 
 def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.ndarray]],
                        differences: Mapping[str, Sequence[Any]] | None = None,
-                       seed: int = 0) -> Iterator[FigureItem]:
-    """Overlays of several runs' exceedance and F-N curves, and the differences."""
+                       seed: int = 0, catalogue: Catalogue | None = None
+                       ) -> Iterator[FigureItem]:
+    """Overlays of several runs' exceedance and F-N curves, and the differences, labelled
+    from `catalogue` (the reference run's; None: ids tidied up)."""
     from .. import plotting
 
+    catalogue = catalogue or Catalogue()
     shared = set.intersection(*(set(r) for r in runs)) if runs else set()
     if "fatalities" in shared:
         curves = {label: fn_curve(r["fatalities"], seed=seed)
@@ -336,10 +339,14 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
                 and INSTEAD.get(name) not in shared:
             curves = {label: exceedance(r[name], seed=seed)
                       for label, r in zip(labels, runs, strict=True)}
-            yield FigureItem(f"compare-exceedance-{name}", f"Exceedance of {name}",
-                             f"Exceedance curves of {name}, one per run, with 95% bootstrap "
-                             "bands.", partial(plotting.plot_exceedance, curves, outcome=name,
-                                               title=f"Exceedance of {name} compared"))
+            entry = catalogue[name]
+            yield FigureItem(f"compare-exceedance-{name}",
+                             f"Exceedance of {_lower(entry.label)}",
+                             f"Exceedance curves of {_lower(entry.label)}, one per run, with "
+                             "95% bootstrap bands.",
+                             partial(plotting.plot_exceedance, curves, outcome=entry.label,
+                                     unit=entry.unit,
+                                     title=f"Exceedance compared: {_lower(entry.label)}"))
     for label, rows in (differences or {}).items():
         names = {d.outcome for d in rows}
         headline = [d for d in rows if d.outcome in HEADLINE
@@ -351,5 +358,7 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
                              "scaled by the reference run's mean so outcomes of different "
                              "units share one axis.",
                              partial(plotting.plot_differences, rows,
-                                     title=f"Change in means: {label}"))
+                                     title=f"Change in means: {label}",
+                                     labels={d.outcome: catalogue.label(d.outcome)
+                                             for d in rows}))
 

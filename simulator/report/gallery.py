@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compare import StoredRun, compare_stored_runs
+from ..analysis.compare import MEAN
+from .compare import StoredRun, compare_stored_runs, run_catalogue
 from .exhibits import Exhibits
 from .figures import FigureItem, comparison_figures, run_figures, timeline_figure
 
@@ -82,9 +83,11 @@ def _pictures(made: GalleryRuns) -> Iterator[FigureItem]:
             yield item
     if len(made.runs) > 1:
         differences = compare_stored_runs(made.runs)
-        labelled = {f"{label} - {base.label}": rows for label, rows in differences.items()}
+        labelled = {f"{label} - {base.label}": [d for d in rows if d.measure == MEAN]
+                    for label, rows in differences.items()}
         for item in comparison_figures([r.label for r in made.runs],
-                                       [r.outcomes for r in made.runs], labelled):
+                                       [r.outcomes for r in made.runs], labelled,
+                                       catalogue=run_catalogue(made.runs)):
             if item.slug in entry.comparison:
                 yield item
 

@@ -95,3 +95,30 @@ def test_constant_inputs_and_missing_values_are_left_out():
     constant = rank_sensitivity({"input.a": a, "y": np.zeros(n)}, "y")
     assert len(constant) == 1 and math.isnan(constant[0].prcc)
     assert rank_sensitivity({"y": y}, "y") == []
+
+
+def test_decile_swing_is_the_change_of_the_mean_in_the_outcomes_unit():
+    """y = 3 x + 5 b + noise with x uniform on [0, 1] and b a yes/no input: the mean of y
+    over x's top decile minus its bottom decile is 3 (0.95 - 0.05) = 2.7, b's swing is 5,
+    an input that does nothing swings by about 0 with an interval around 0; a time to an
+    event is swung among the replications where it happened."""
+    from simulator.analysis.sensitivity import decile_swing
+
+    rng = np.random.default_rng(4)
+    n = 20_000
+    x, b, idle = rng.random(n), (rng.random(n) < 0.3).astype(float), rng.random(n)
+    y = 3 * x + 5 * b + rng.normal(0, 0.1, n)
+    outcomes = {"input.x": x, "input.b": b, "input.idle": idle, "y": y,
+                "t_h": np.where(b == 1, 10 + 2 * x, np.nan)}
+    rows = {r.input: r for r in decile_swing(outcomes, "y")}
+    assert [r.input for r in decile_swing(outcomes, "y")][:2] == ["input.b", "input.x"]
+    assert rows["input.x"].swing == pytest.approx(2.7, abs=0.06)
+    assert rows["input.b"].swing == pytest.approx(5.0, abs=0.06)
+    assert rows["input.x"].low_count == pytest.approx(n / 10, rel=0.01)
+    idle_row = rows["input.idle"]
+    assert idle_row.swing_low < 0 < idle_row.swing_high
+    assert rows["input.x"].swing_low < 2.7 < rows["input.x"].swing_high
+    assert rows["input.x"].spearman > 0.4
+    timed = {r.input: r for r in decile_swing(outcomes, "t_h")}
+    assert timed["input.x"].swing == pytest.approx(1.8, abs=0.05)
+    assert "input.b" not in timed  # always 1 where the event happened: does not vary
