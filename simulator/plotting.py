@@ -638,7 +638,8 @@ def plot_swing(swings: Sequence[Swing], *, outcome: str, unit: str = "",
     """Tornado chart of decile swings (`analysis.sensitivity.decile_swing`): for each input,
     a bar from the outcome's overall `mean` to its mean over the replications where the
     input was in its lowest decile, and one to its mean where it was in its highest; the
-    widest swing on top, the swing and the Spearman correlation written beside each.
+    widest swing on top, the swing and the Spearman correlation written beside each; pale
+    bars where the swing's 95 % interval includes 0.
 
     `outcome` and `unit` label the axis (``mean fatalities``, ``people``; `scale`
     multiplies every value first: 100 shows a probability in %), `labels` maps input
@@ -659,9 +660,13 @@ def plot_swing(swings: Sequence[Swing], *, outcome: str, unit: str = "",
                       float(np.mean([(r.low_mean + r.high_mean) / 2 for r in rows])))
     low = np.array([r.low_mean for r in rows]) * scale
     high = np.array([r.high_mean for r in rows]) * scale
-    axes.barh(y, low - centre, left=centre, height=0.62, color=COLOURS[0],
+    # a swing whose 95 % interval includes 0 may be noise: its bars are pale
+    clear = [r.swing_low > 0 or r.swing_high < 0 for r in rows]
+    axes.barh(y, low - centre, left=centre, height=0.62,
+              color=[COLOURS[0] if c else _tint(COLOURS[0], 0.6) for c in clear],
               label="input in its lowest decile (or 0)")
-    axes.barh(y, high - centre, left=centre, height=0.62, color=COLOURS[1], alpha=0.85,
+    axes.barh(y, high - centre, left=centre, height=0.62,
+              color=[COLOURS[1] if c else _tint(COLOURS[1], 0.6) for c in clear],
               label="input in its highest decile (or 1)")
     axes.axvline(centre, color="0.2", linewidth=0.8)
     axes.set_yticks(y, [_short(labels.get(r.input, r.input), 48) for r in rows], fontsize=8.5)

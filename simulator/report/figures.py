@@ -254,8 +254,9 @@ def _swing_figure(outcomes: Mapping[str, np.ndarray], name: str, catalogue: Cata
         "changes between each sampled input's lowest and highest decile (its 10th and 90th "
         f"percentiles; 0 and 1 for a yes/no input), over {n:,} replications{where}, every "
         "other input varying as drawn: blue, the mean where the input is low; orange, "
-        "where it is high; the line, the overall mean. Beside each bar: the swing (high "
-        "minus low) and Spearman's rank correlation ρ. The 12 widest swings.",
+        "where it is high; the line, the overall mean; pale bars, a swing whose 95% "
+        "interval (Welch) includes 0. Beside each bar: the swing (high minus low) and "
+        "Spearman's rank correlation ρ. The 12 widest swings.",
         partial(plotting.plot_swing, rows, outcome=axis,
                 unit="%" if probability else entry.unit,
                 labels={r.input: catalogue.label(r.input) for r in rows},
