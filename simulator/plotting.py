@@ -29,6 +29,7 @@ from .analysis.catalogue import tidy_id
 from .analysis.stats import (
     ConvergenceTrace,
     ExceedanceCurve,
+    IncidenceCurve,
     finite,
     is_binary,
     percentiles,
@@ -46,6 +47,7 @@ __all__ = [
     "plot_distribution",
     "plot_exceedance",
     "plot_fn",
+    "plot_incidence",
     "plot_load_shed",
     "plot_map",
     "plot_river",
@@ -264,6 +266,46 @@ def plot_fn(curves: ExceedanceCurve | Mapping[str, ExceedanceCurve], *,
     axes.set_ylim(floor, 1.05)
     axes.grid(True, which="minor", alpha=0.12, linewidth=0.5)
     axes.legend(fontsize=9, frameon=False, loc="best")
+    return figure
+
+
+# ------------------------------------------------------------ cumulative incidence
+
+
+def plot_incidence(curves: Mapping[str, IncidenceCurve], *, horizon_h: float | None = None,
+                   title: str | None = None) -> Figure:
+    """Cumulative incidence of events (label -> `analysis.stats.IncidenceCurve`): the
+    share of replications in which each had happened by each hour, with its pointwise
+    Wilson band. A curve ends at P(it happened by the horizon), below 1 when it did not
+    always happen; it is flat from its last event to the horizon."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    _style(axes, title or "When it happens", "hours from the start",
+           "share of replications in which it has happened")
+    drawn = 0
+    for i, (label, curve) in enumerate(curves.items()):
+        if curve.times.size == 0:
+            continue
+        colour = COLOURS[i % len(COLOURS)]
+        end = max(float(curve.times[-1]), horizon_h or 0.0)
+        x = np.concatenate([[0.0], curve.times, [end]])
+        p = np.concatenate([[0.0], curve.probability, [curve.probability[-1]]])
+        low = np.concatenate([[0.0], curve.low, [curve.low[-1]]])
+        high = np.concatenate([[0.0], curve.high, [curve.high[-1]]])
+        axes.fill_between(x, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
+        axes.step(x, p, where="post", color=colour, linewidth=1.6,
+                  label=f"{label}: {100 * curve.probability[-1]:.3g}% by the end "
+                  f"(n = {curve.replications:,})")
+        drawn += 1
+    if horizon_h:
+        axes.axvline(horizon_h, color="0.4", linestyle=":", linewidth=1.0, label="horizon")
+    if drawn == 0:
+        _note(axes, "none of these events happened in any replication")
+        return figure
+    axes.set_ylim(0, min(1.0, max(float(np.max(c.high)) for c in curves.values()
+                                  if c.times.size) * 1.1 + 0.02))
+    axes.set_xlim(0, None)
+    axes.legend(fontsize=8.5, frameon=False, loc="center right")
     return figure
 
 

@@ -162,6 +162,19 @@ def test_swing_tornado_labels_its_inputs_and_says_which_way_each_bar_goes(run):
     assert any("no varying input" in t.get_text() for t in empty.axes[0].texts)
 
 
+def test_incidence_curves_end_below_one_when_events_did_not_always_happen():
+    from simulator.analysis.stats import cumulative_incidence
+
+    curve = cumulative_incidence([2.0, np.nan, 5.0, np.nan])
+    axes = labelled(plotting.plot_incidence({"dam captured": curve}, horizon_h=72.0),
+                    render=True)
+    line = axes.lines[0]
+    assert line.get_ydata()[-1] == 0.5 and line.get_xdata()[-1] == 72.0
+    assert "50% by the end" in axes.get_legend().get_texts()[0].get_text()
+    empty = plotting.plot_incidence({"breach": cumulative_incidence([np.nan])})
+    assert any("none of these events" in t.get_text() for t in empty.axes[0].texts)
+
+
 def test_differences_forest_plot():
     from simulator.analysis.compare import RunSample, compare_runs
 

@@ -20,8 +20,15 @@ import numpy as np
 
 from ..analysis.catalogue import Catalogue
 from ..analysis.sensitivity import decile_swing, input_names
-from ..analysis.stats import convergence, exceedance, finite, fn_curve, mean_ci
-from ..formatting import interval_text, number_text
+from ..analysis.stats import (
+    convergence,
+    cumulative_incidence,
+    exceedance,
+    finite,
+    fn_curve,
+    mean_ci,
+)
+from ..formatting import HOUR_S, interval_text, number_text
 from .exhibits import LoadShed, PickedTimeline
 
 __all__ = [
@@ -47,6 +54,8 @@ DISTRIBUTED = ("fatalities", "people_exposed", "added_unserved_energy_mwh",
                "unserved_energy_mwh", "peak_shed_mw",
                "peak_outflow_m3s", "time_to_capture_h", "plant_outage_h",
                "reinforcements_arrival_h", "attacker_losses", "defender_losses")
+# Times to events whose cumulative incidence the report draws, on one time axis.
+INCIDENT = ("time_to_capture_h", "breach_time_h", "reinforcements_arrival_h")
 # Outcomes whose exceedance curve is worth drawing (heavy right tails matter).
 EXCEEDED = ("fatalities", "added_unserved_energy_mwh", "unserved_energy_mwh",
             "peak_outflow_m3s", "people_exposed", "plant_outage_h")
@@ -188,6 +197,19 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             "mean, and the 25-75%, 10-90% and 5-95% bands.",
             partial(plotting.plot_load_shed, load_shed.hourly_mw,
                     baseline_mw=load_shed.baseline_mw, added=True))
+    incidence = {catalogue[name].event or name: cumulative_incidence(outcomes[name])
+                 for name in INCIDENT if name in outcomes}
+    if any(curve.events for curve in incidence.values()):
+        horizon_s = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get(
+            "horizon_s")
+        yield FigureItem(
+            "incidence", "When it happens",
+            "Cumulative incidence: the share of all replications in which each event had "
+            "happened by each hour from the start, with a 95% Wilson band at each hour. A "
+            "curve ends below 100% by the share of replications in which the event did not "
+            "happen by the horizon (those are not given the horizon as their time).",
+            partial(plotting.plot_incidence, incidence,
+                    horizon_h=horizon_s / HOUR_S if horizon_s else None))
     for name in DISTRIBUTED:
         if not varies(outcomes, name) or INSTEAD.get(name) in outcomes:
             continue

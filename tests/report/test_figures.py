@@ -44,3 +44,20 @@ def test_run_figures_follow_the_outcomes():
     ]
     assert not varies(outcomes, "constant") and not varies(outcomes, "missing")
 
+
+
+def test_the_incidence_figure_shows_when_events_happen_among_all_replications():
+    """Times to events (NaN: not by the horizon) get one cumulative-incidence figure, each
+    curve ending at the share of all replications in which its event happened."""
+    outcomes, _, manifest = synthetic_run(n=60)
+    captured = outcomes["dam_captured"] == 1
+    outcomes["time_to_capture_h"] = np.where(captured, np.linspace(5, 50, 60), np.nan)
+    items = {item.slug: item for item in run_figures(outcomes, manifest)}
+    item = items["incidence"]
+    assert "did not happen by the horizon" in item.caption
+    curves = item.draw.args[0]
+    assert list(curves) == ["dam captured"]
+    assert curves["dam captured"].probability[-1] == captured.mean()
+    assert item.draw.keywords["horizon_h"] == 72.0
+    figure = item.draw()
+    assert "dam captured" in figure.axes[0].get_legend().get_texts()[0].get_text()
