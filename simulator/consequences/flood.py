@@ -1,9 +1,13 @@
-"""Flood routing below a breached dam. The breach hydrograph is routed down a chain of
-river reaches with the Muskingum-Cunge method (Cunge 1969; Ponce & Yevjevich 1978),
-written as a cascade of first-order IIR filters so the time recursion runs inside
-scipy.signal; depths come from Manning's equation for a rectangular section, and each
-town downstream gets its wave arrival, peak, depth and time under damaging water.
-Pure numpy/scipy, SI units throughout."""
+"""Flood routing below a breached dam.
+
+The breach hydrograph is routed down a chain of river reaches, each a compound section
+(a main channel with its floodplain, `section.CompoundSection`), with the
+variable-parameter Muskingum-Cunge method (Ponce & Chaganti 1994): the wave's celerity
+and diffusion follow the discharge, so a flood that spills onto the floodplain slows
+and flattens there. Each town downstream gets its flood's arrival (the first time the
+water rises a stated depth above its pre-breach level), peak, depths, velocity and time
+under damaging water. Pure numpy/scipy, SI units throughout.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
+from scipy.linalg.lapack import dtbtrs
 
-#: Arrival threshold: the wave has arrived once the discharge exceeds base flow by this
-#: share of the rise at the dam (the same absolute threshold for every town, so the
-#: arrival time can only grow downstream).
-ARRIVAL_SHARE_OF_DAM_RISE = 0.01
-#: Default damaging depth above the river's normal (base-flow) depth, m. An assumption:
-#: about a metre of extra water floods ground floors on the banks and stops vehicles.
+from .section import CompoundSection
+
+#: Arrival: the first time the water surface stands this much above its pre-breach
+#: level. One foot (0.3 m) is the usual definition in dam-break inundation studies:
+#: FLO-2D's dam-breach flood-wave report for California OES hazard maps takes the time
+#: "the channel flow depth becomes one foot higher than the base flow", and BOSS
+#: DAMBRK records arrival "when the WSEL rises by 1 foot" over its initial level.
+DEFAULT_ARRIVAL_RISE_M = 0.3
+#: Default damaging depth of water on a town's ground, m. An assumption: about a metre
+#: of water floods ground floors on the banks and stops vehicles.
 DEFAULT_DAMAGING_DEPTH_M = 1.0
 
 #: Routing grid: at least this many steps over the rising limb of the inflow, the whole
@@ -32,48 +40,68 @@ _MAX_STEPS = 4000
 #: The run lasts the inflow, the mean travel time and this many standard deviations of
 #: the wave's spreading; if water is still in the channel at the end it is lengthened.
 _SPREAD_SIGMAS = 6.0
-_MAX_LENGTHENINGS = 3
+_MAX_LENGTHENINGS = 5
 _RESIDUAL_SHARE = 1e-3
-_NEWTON_ITERATIONS = 8
-#: Sub-reaches merged into one lfilter call (polynomial order); kept low so the
-#: repeated pole stays well conditioned.
-_SECTIONS_PER_FILTER = 4
-#: Most sub-reaches in one piece of river (bounds the cost on sheet flow, see below).
-_MAX_SUBREACHES = 256
+#: Sweeps of each sub-reach: the first takes its routing parameters from the inflow
+#: alone, each later one from the mean of inflow and the last sweep's outflow.
+_SWEEPS = 3
+#: Each sub-reach keeps every Muskingum coefficient non-negative for discharges from base
+#: flow plus this share of the peak rise entering it up to that peak.
+_LOW_FLOW_SHARE = 0.01
+#: The routing parameters are those of at least base flow plus the first share of the
+#: peak rise at the dam, and at least the second share of the peak discharge: on a dry
+#: or nearly dry bed the kinematic celerity goes to zero with the discharge and the
+#: tail of the wave would never drain, so it moves at the celerity of this floor.
+_RATING_FLOOR_SHARES = (1e-4, 1e-3)
+#: Most sub-reaches in one reach (bounds the cost on very shallow flow, see below).
+_MAX_SUBREACHES = 48
+#: Points of the rating table (depth, discharge, celerity) a reach is routed with.
+_RATING_POINTS = 128
 _SHORTEST_PIECE_M = 1e-3
 _NO_RISE_M3S = 1e-9
 
 
 @dataclass(frozen=True)
 class Reach:
-    """A river reach of rectangular cross-section: channel plus active floodplain."""
+    """A river reach: its length and its compound cross-section."""
 
     length_m: float
-    slope: float
-    width_m: float
-    manning_n: float
+    section: CompoundSection
 
     def __post_init__(self) -> None:
-        for name in ("length_m", "slope", "width_m", "manning_n"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"Reach.{name} must be > 0, got {getattr(self, name)}")
+        if not (math.isfinite(self.length_m) and self.length_m > 0):
+            raise ValueError(f"Reach.length_m must be > 0, got {self.length_m}")
 
 
 @dataclass(frozen=True)
 class TownImpact:
     """What the flood does at one town.
 
-    `arrival_s`: first time the discharge exceeds base flow by 1 % of the rise at the
-    dam (inf if never); `peak_time_s` and `peak_discharge_m3s` at the largest
-    discharge; `peak_depth_above_normal_m`: normal depth at the peak minus normal depth
-    at base flow; `time_above_damaging_depth_s`: how long that depth excess stays above
-    the damaging depth. Times are from breach initiation.
+    Stages are normal depths of the section of the reach the town lies in. Times are
+    from breach initiation; inf when the water never rises `arrival_rise_m` there.
+
+    - `arrival_s`: first time the stage stands the arrival rise above its pre-breach
+      (base-flow) level;
+    - `peak_time_s`, `peak_discharge_m3s`: at the largest discharge (and stage);
+    - `peak_depth_above_normal_m`: peak stage minus pre-breach stage;
+    - `peak_flood_depth_m`, `peak_velocity_mps`, `peak_depth_velocity_m2s`: on the
+      town's ground, the floodplain beside the channel (its level the bank top, or the
+      pre-breach water surface if that is higher): the water's depth there, the mean
+      floodplain velocity, and their product, the severity measure of dam-break life-loss
+      methods; with no floodplain in the section, the ground is the pre-breach water
+      surface and the velocity the section's mean. All three grow with the discharge,
+      so they peak with it;
+    - `time_above_damaging_depth_s`: how long the depth on the town's ground exceeds
+      the damaging depth.
     """
 
     arrival_s: float
     peak_time_s: float
     peak_discharge_m3s: float
     peak_depth_above_normal_m: float
+    peak_flood_depth_m: float
+    peak_velocity_mps: float
+    peak_depth_velocity_m2s: float
     time_above_damaging_depth_s: float
 
 
@@ -87,72 +115,13 @@ class RoutedFlood:
     discharge_m3s: np.ndarray
 
 
-def normal_depth_m(
-    discharge_m3s: float | np.ndarray, width_m: float, slope: float, manning_n: float
-) -> float | np.ndarray:
-    """Uniform-flow depth (m) of a rectangular channel from Manning's equation.
-
-    Q = (1/n) A R^(2/3) S^(1/2) with A = b y and R = b y / (b + 2 y) (Manning's formula
-    in SI units, Chow 1959, Open-Channel Hydraulics, ch. 5), solved exactly for y:
-    start from the wide-channel closed form y = (n Q / (b S^0.5))^(3/5) (R ~ y), which
-    lies below the root, then at most eight Newton steps, enough for machine precision
-    from sheet flow to depths ten times the width. Elementwise on arrays; zero
-    discharge gives zero depth.
-    """
-    scale = manning_n / math.sqrt(slope)
-    if isinstance(discharge_m3s, float | int):
-        return _newton_depth_scalar_m(discharge_m3s * scale, width_m)
-    discharge = np.asarray(discharge_m3s, dtype=float)
-    if discharge.ndim == 0:
-        return _newton_depth_scalar_m(float(discharge) * scale, width_m)
-    conveyance = np.maximum(discharge * scale, 0.0)
-    depth_m = (conveyance / width_m) ** 0.6 + 1e-12
-    for _ in range(_NEWTON_ITERATIONS):
-        depth_m = depth_m - _newton_step_m(depth_m, conveyance, width_m)
-    return np.where(conveyance > 0.0, depth_m, 0.0)
-
-
-def _newton_step_m(depth_m, conveyance, width_m: float):
-    """Newton step for (b y)^(5/3) (b + 2y)^(-2/3) = conveyance; floats or arrays."""
-    wetted_m = width_m + 2.0 * depth_m
-    section = (width_m * depth_m) ** (5.0 / 3.0) * wetted_m ** (-2.0 / 3.0)
-    return (section - conveyance) / (section * (5.0 / (3.0 * depth_m) - 4.0 / (3.0 * wetted_m)))
-
-
-def _newton_depth_scalar_m(conveyance: float, width_m: float) -> float:
-    """Scalar path of `normal_depth_m` (same Newton step on plain floats), stopping
-    once the step is below 1e-12 of the depth."""
-    depth_m = (max(conveyance, 0.0) / width_m) ** 0.6
-    if depth_m == 0.0:
-        return 0.0
-    for _ in range(_NEWTON_ITERATIONS):
-        wetted_m = width_m + 2.0 * depth_m
-        section = (width_m * depth_m) ** (5.0 / 3.0) * wetted_m ** (-2.0 / 3.0)
-        step_m = (section - conveyance) / (
-            section * (5.0 / (3.0 * depth_m) - 4.0 / (3.0 * wetted_m))
-        )
-        depth_m -= step_m
-        if abs(step_m) < 1e-12 * depth_m:
-            break
-    return depth_m
-
-
-def manning_discharge_m3s(depth_m: float, width_m: float, slope: float, manning_n: float) -> float:
-    """Discharge (m^3/s) of uniform flow at a given depth in a rectangular channel,
-    Manning's formula (Chow 1959, ch. 5); the inverse of `normal_depth_m`."""
-    area_m2 = width_m * depth_m
-    return area_m2 * (area_m2 / (width_m + 2.0 * depth_m)) ** (2.0 / 3.0) * slope**0.5 / manning_n
-
-
-def muskingum_coefficients(
-    storage_constant_s: float, weighting: float, dt_s: float
-) -> tuple[float, float, float]:
+def muskingum_coefficients(storage_constant_s, weighting, dt_s: float):
     """Routing coefficients (C0, C1, C2) of O[n+1] = C0 I[n+1] + C1 I[n] + C2 O[n].
 
     Muskingum storage S = K (X I + (1 - X) O) discretised centrally (McCarthy 1938; as
     in Chow, Maidment & Mays 1988, Applied Hydrology, section 8.4): with
     den = 2K(1 - X) + dt, C0 = (dt - 2KX)/den, C1 = (dt + 2KX)/den,
-    C2 = (2K(1 - X) - dt)/den; they sum to one, so volume is conserved.
+    C2 = (2K(1 - X) - dt)/den; they sum to one. Elementwise on arrays.
     """
     twice_kx = 2.0 * storage_constant_s * weighting
     denominator = 2.0 * storage_constant_s * (1.0 - weighting) + dt_s
@@ -172,44 +141,41 @@ def route_hydrograph(
 ) -> RoutedFlood:
     """Route the dam outflow down `reaches` and return the discharge at each town.
 
-    Method: Muskingum-Cunge (Cunge 1969, J. Hydraulic Research 7(2):205-230; Ponce &
-    Yevjevich 1978, J. Hydraulics Div. 104(HY12):1663-1667). A Muskingum reach has
-    storage constant K = dx/c and weighting X = (1 - D)/2, where c is the kinematic
-    wave celerity and D = q/(S c dx) the cell Reynolds number (q discharge per unit
-    width, S bed slope), so the scheme's numerical diffusion equals the physical
-    diffusion q/(2S) of the diffusion-wave equation. That diffusion is why this and not
-    a kinematic wave: a kinematic wave carries the breach peak downstream undiminished,
-    while a dam-break wave on a flat, wide river like the Euphrates (S ~ 1e-4) loses
-    much of its peak to storage and spreading, and Muskingum-Cunge attenuates it by the
-    right amount with no more data than the kinematic wave needs.
+    Method: variable-parameter Muskingum-Cunge (Ponce & Chaganti 1994, J. Hydraulic
+    Eng. 120(5):539-551; after Cunge 1969 and Ponce & Yevjevich 1978). A Muskingum
+    sub-reach of length dx has storage constant K = dx/c and weighting X = (1 - D)/2,
+    with c the kinematic celerity dQ/dA and D = Q/(T S c dx) the cell Reynolds number
+    (T top width, S slope), so the scheme's numerical diffusion equals the diffusion
+    Q/(2 T S) of the diffusion-wave equation. Here c, T and so K and X are taken, for
+    every step, from the compound section's rating at the mean discharge of the
+    step's cell (inflow and outflow at both ends of the step: Ponce & Chaganti's
+    iterative four-point variant, iterated here over the whole series by sweeping each
+    sub-reach three times, the first from its inflow alone). In bank the celerity is the channel's; once the flood spills, the
+    top width jumps to the floodplain's and both celerity and peak drop. Parameters
+    that change from step to step lose or create a little water (the storage
+    K (X I + (1 - X) O) at the end of one step differs from the next step's start;
+    Ponce & Chaganti measure the loss, Todini 2007, Hydrol. Earth Syst. Sci.
+    11:1645-1659, traces it to this); each sub-reach sums that water and scales its
+    outflow to return it, so volume is conserved exactly (a remedy of our own, not
+    Todini's).
 
-    Parameters are constant within a reach (a linear filter, so it conserves volume
-    exactly) and evaluated at a reference discharge: the peak entering the reach, as in
-    Ponce's worked examples (c = beta V and q from the peak; here c = dQ/dA of the
-    exact rectangular section). The peak celerity is the fastest, so arrival times err
-    early, on the side of less warning. Reaches are split at towns and each piece into
-    equal sub-reaches no longer than (c dt + q/(S c))/2 (Ponce & Theurer 1982, J.
-    Hydraulics Div. 108(HY6):747-757), unless that would make C2 < 0 on a kinematic
-    reach, where dx ~ c dt (Courant number ~ 1) is used instead; a piece shorter than
-    the wave travels in one step gets K raised to dt/(1 + D), which delays the wave
-    there by less than one step. With C0, C2 >= 0 the filter's impulse response is
-    non-negative, so on a rising inflow no town sees water before the towns above it.
+    The uniform time grid resolves the inflow's rising limb with 20 steps and lasts the
+    inflow plus the wave's mean travel time and six standard deviations of its spreading
+    (lengthened if water is still in the channel); the inflow is averaged over each step
+    (so its volume is kept exactly) and taken as zero rise after its last sample. Each
+    reach is split at towns and into equal sub-reaches short enough that every
+    coefficient stays non-negative for discharges between base flow plus 1 % of the
+    peak rise and the peak, dx <= c dt + Q/(T S c) (so on a rising inflow no town sees
+    water before the towns above it), and no longer than Ponce & Theurer's (1982, J.
+    Hydraulics Div. 108(HY6):747-757) accuracy bound (c dt + Q/(T S c))/2 at the peak;
+    at most 48 per reach (then, and for the lowest flows, X is lowered to keep C0 >= 0,
+    which over-diffuses). A piece shorter than the wave travels in one step gets K
+    raised to dt/(1 + D), delaying the wave there by less than one step.
 
-    Each sub-reach is the first-order IIR filter (C0 + C1 z^-1)/(1 - C2 z^-1) applied
-    with scipy.signal.lfilter to the rise above base flow (up to four sub-reaches
-    multiplied into one filter per call). The uniform grid resolves the inflow's rising
-    limb with 20 steps and lasts the inflow plus the wave's mean travel time and six
-    standard deviations of its spreading (lengthened if water is still in the channel);
-    the inflow is averaged over each step (so its volume is kept exactly, even when a
-    very diffusive river forces a step long against the inflow's rise) and taken as
-    zero rise after its last sample.
-
-    A limit of the method: when sub-reaches are shorter than the diffusion length
-    q/(S c) (D > 1, X < 0; deep floods on flat rivers) the cascade passes a share of
-    about exp(-2 L S c / q) of a sudden rise through a reach of length L without delay,
-    so the first, small part of the wave arrives early (on the Euphrates case below
-    Haditha the 1 % front moves at roughly the shallow-water wave speed); the peak and
-    the volume are not affected.
+    Limits: the diffusion wave has no finite front speed. Where the diffusion length
+    Q/(T S c) is long against a sub-reach (deep floods on flat rivers), a small share of
+    a sudden rise passes through it at once, so the first centimetres of the wave come
+    early; the peak and the volume are not affected.
     """
     return _route(hydrograph_times_s, inflow_m3s, reaches, town_distances_m, base_flow_m3s)[0]
 
@@ -221,48 +187,88 @@ def route_flood(
     town_distances_m: Sequence[float],
     base_flow_m3s: float = 0.0,
     damaging_depth_m: float = DEFAULT_DAMAGING_DEPTH_M,
+    arrival_rise_m: float = DEFAULT_ARRIVAL_RISE_M,
 ) -> list[TownImpact]:
     """Flood impact at each town (river distance below the dam, m), in input order.
 
-    Discharge from `route_hydrograph` (Muskingum-Cunge); depths are normal depths of
-    the reach the town lies in (Manning, steady uniform flow at each instant, so the
-    looped rating of a real flood wave is ignored). See `TownImpact` for the fields.
+    Discharge from `route_hydrograph`; stages are normal depths of the section of the
+    reach the town lies in (Manning, steady uniform flow at each instant, so the looped
+    rating of a real flood wave is ignored). Stage, depth on the town's ground and
+    floodplain velocity all grow with discharge, so each threshold (arrival rise,
+    damaging depth) is a discharge, found once on the rating and crossed on the routed
+    series. See `TownImpact` for the fields.
     """
-    routed, reach_ends_m, dam_rise_m3s = _route(
+    if not arrival_rise_m > 0:
+        raise ValueError(f"arrival_rise_m must be > 0, got {arrival_rise_m}")
+    routed, reach_ends_m, _ = _route(
         hydrograph_times_s, inflow_m3s, reaches, town_distances_m, base_flow_m3s
     )
     if not len(town_distances_m):
         return []
     times_s, discharge_m3s = routed.times_s, routed.discharge_m3s
-    town_reaches = [
-        reaches[min(bisect.bisect_left(reach_ends_m, d), len(reaches) - 1)]
-        for d in town_distances_m
-    ]
-    base_depths_m, damaging_m3s = [], []
-    for reach in town_reaches:
-        geometry = (reach.width_m, reach.slope, reach.manning_n)
-        base_depths_m.append(normal_depth_m(float(base_flow_m3s), *geometry))
-        damaging_m3s.append(manning_discharge_m3s(base_depths_m[-1] + damaging_depth_m, *geometry))
     peak_indices = np.argmax(discharge_m3s, axis=1).tolist()
-    arrivals_s = _first_crossings_s(
-        times_s, discharge_m3s, base_flow_m3s + ARRIVAL_SHARE_OF_DAM_RISE * dam_rise_m3s
-    )
-    times_above_s = _times_above_s(times_s, discharge_m3s, np.array(damaging_m3s))
     impacts = []
-    for i, reach in enumerate(town_reaches):
-        peak_m3s = float(discharge_m3s[i, peak_indices[i]])
-        flooded = peak_m3s > base_flow_m3s
-        peak_depth_m = normal_depth_m(peak_m3s, reach.width_m, reach.slope, reach.manning_n)
+    for i, distance_m in enumerate(town_distances_m):
+        section = reaches[min(bisect.bisect_left(reach_ends_m, distance_m), len(reaches) - 1)]
+        section = section.section
+        base_stage_m = float(section.depth_m(float(base_flow_m3s)))
+        ground_m = base_stage_m
+        if section.floodplain_width_m > 0:
+            ground_m = max(section.bankfull_depth_m, base_stage_m)
+        series = discharge_m3s[i]
+        arrival_m3s = float(section.discharge_m3s(base_stage_m + arrival_rise_m))
+        damaging_m3s = float(section.discharge_m3s(ground_m + damaging_depth_m))
+        arrival_s = _first_crossing_s(times_s, series, arrival_m3s)
+        peak_m3s = float(series[peak_indices[i]])
+        peak_stage_m = float(section.depth_m(peak_m3s))
+        flood_depth_m = max(peak_stage_m - ground_m, 0.0)
+        velocity_mps = float(section.floodplain_velocity_mps(peak_stage_m)) if (
+            flood_depth_m > 0) else 0.0
         impacts.append(
             TownImpact(
-                arrival_s=arrivals_s[i] if flooded else math.inf,
-                peak_time_s=float(times_s[peak_indices[i]]) if flooded else math.inf,
+                arrival_s=arrival_s,
+                peak_time_s=float(times_s[peak_indices[i]]) if math.isfinite(arrival_s)
+                else math.inf,
                 peak_discharge_m3s=peak_m3s,
-                peak_depth_above_normal_m=peak_depth_m - base_depths_m[i],
-                time_above_damaging_depth_s=times_above_s[i],
+                peak_depth_above_normal_m=max(peak_stage_m - base_stage_m, 0.0),
+                peak_flood_depth_m=flood_depth_m,
+                peak_velocity_mps=velocity_mps,
+                peak_depth_velocity_m2s=flood_depth_m * velocity_mps,
+                time_above_damaging_depth_s=_time_above_s(times_s, series, damaging_m3s),
             )
         )
     return impacts
+
+
+@dataclass(frozen=True)
+class _Rating:
+    """A reach's section tabulated over the discharges of one flood: discharge (m^3/s,
+    increasing), kinematic celerity (m/s) and diffusion length Q/(T S c) (m)."""
+
+    discharge_m3s: np.ndarray
+    celerity_mps: np.ndarray
+    diffusion_length_m: np.ndarray
+
+    @classmethod
+    def build(cls, section: CompoundSection, low_m3s: float, high_m3s: float) -> _Rating:
+        """Tabulate from `low_m3s` to `high_m3s`, geometric in depth, with both sides of
+        the bank top (where the top width jumps) when it lies in between."""
+        low_m, high_m = section.depth_m(np.array([low_m3s, max(high_m3s, low_m3s * 1.001)]))
+        depths_m = np.geomspace(low_m, high_m, _RATING_POINTS)
+        bank_m = section.bankfull_depth_m
+        if section.floodplain_width_m > 0 and low_m < bank_m < high_m:
+            depths_m = np.sort(np.append(depths_m, [bank_m, bank_m * (1 + 1e-9)]))
+        discharge_m3s = section.discharge_m3s(depths_m)
+        celerity_mps = section.celerity_at_depth_mps(depths_m)
+        diffusion_m = discharge_m3s / (section.top_width_m(depths_m) * section.slope
+                                       * celerity_mps)
+        return cls(discharge_m3s, celerity_mps, diffusion_m)
+
+    def at(self, discharge_m3s):
+        """(celerity, diffusion length) at discharges, linear between table points and
+        held at the ends."""
+        return (np.interp(discharge_m3s, self.discharge_m3s, self.celerity_mps),
+                np.interp(discharge_m3s, self.discharge_m3s, self.diffusion_length_m))
 
 
 def _route(
@@ -291,13 +297,17 @@ def _route(
         flat = np.full((len(towns_m), times_in_s.size), float(base_flow_m3s))
         return RoutedFlood(times_in_s.copy(), flat), reach_ends_m, max(peak_rise_m3s, 0.0)
 
+    peak_m3s = base_flow_m3s + peak_rise_m3s
+    low_m3s = max(base_flow_m3s + _RATING_FLOOR_SHARES[0] * peak_rise_m3s,
+                  _RATING_FLOOR_SHARES[1] * peak_m3s)
+    ratings = [_Rating.build(reach.section, low_m3s, peak_m3s) for reach in reaches]
     start_s = float(times_in_s[0])
     rise_s = max(float(times_in_s[peak_index]) - start_s, min_step_s)
     travel_s, spread_variance_s2 = 0.0, 0.0
-    for reach in reaches:
-        celerity_m_s, diffusion_length_m = _wave_parameters(reach, base_flow_m3s + peak_rise_m3s)
-        travel_s += reach.length_m / celerity_m_s
-        spread_variance_s2 += reach.length_m * diffusion_length_m / celerity_m_s**2
+    for reach, rating in zip(reaches, ratings, strict=True):
+        celerity_mps, diffusion_m = (float(v) for v in rating.at(peak_m3s))
+        travel_s += reach.length_m / celerity_mps
+        spread_variance_s2 += reach.length_m * diffusion_m / celerity_mps**2
     run_s = (
         float(times_in_s[-1]) - start_s + travel_s + _SPREAD_SIGMAS * math.sqrt(spread_variance_s2)
     )
@@ -312,11 +322,12 @@ def _route(
         steps = math.ceil(run_s / dt_s) + 1
         times_s = start_s - 0.5 * dt_s + np.arange(steps + 1) * dt_s
         # Each grid value is the mean inflow over the step centred on it; the first cell
-        # ends where the inflow starts, so the volume the filters carry is exactly the
-        # inflow's and the first value (zero) starts them from rest.
+        # ends where the inflow starts, so the volume routed is exactly the inflow's
+        # and the first value (zero) starts the reaches from rest.
         edges_s = np.append(times_s - 0.5 * dt_s, times_s[-1] + 0.5 * dt_s)
         rise_m3s = np.diff(np.interp(edges_s, times_in_s, inflow_so_far_m3)) / dt_s
-        rises = _route_rise(rise_m3s, dt_s, reaches, reach_ends_m, towns_m, base_flow_m3s)
+        rises = _route_rise(rise_m3s, dt_s, reaches, ratings, reach_ends_m, towns_m,
+                            base_flow_m3s)
         if rises[max(towns_m)].sum() >= (1.0 - _RESIDUAL_SHARE) * rise_m3s.sum():
             break
         run_s *= 2.0
@@ -341,120 +352,131 @@ def _reach_ends_m(reaches: Sequence[Reach], town_distances_m: Sequence[float]) -
     return ends_m
 
 
-def _wave_parameters(reach: Reach, discharge_m3s: float) -> tuple[float, float]:
-    """Kinematic celerity c = dQ/dA (m/s) of the rectangular section at a discharge,
-    and the diffusion length q/(S c) (m) that sets the Muskingum-Cunge weighting."""
-    depth_m = normal_depth_m(discharge_m3s, reach.width_m, reach.slope, reach.manning_n)
-    velocity_m_s = discharge_m3s / (reach.width_m * depth_m)
-    hydraulic_radius_m = reach.width_m * depth_m / (reach.width_m + 2.0 * depth_m)
-    celerity_m_s = velocity_m_s * (5.0 / 3.0 - 4.0 * hydraulic_radius_m / (3.0 * reach.width_m))
-    return celerity_m_s, discharge_m3s / (reach.width_m * reach.slope * celerity_m_s)
+def _subreach_length_m(rating: _Rating, peak_m3s: float, base_flow_m3s: float,
+                       dt_s: float) -> float:
+    """The sub-reach length for a wave peaking at `peak_m3s`: the longest that keeps
+    C0 >= 0 for discharges from base flow plus 1 % of the rise up to the peak,
+    dx <= min (c dt + Q/(T S c)), and within Ponce & Theurer's accuracy bound at the
+    peak, but never so short that C2 < 0 (dx >= max (c dt - Q/(T S c)), a Courant
+    number near one on kinematic reaches, which wins when the two conflict)."""
+    low_m3s = base_flow_m3s + _LOW_FLOW_SHARE * (peak_m3s - base_flow_m3s)
+    table_m3s = rating.discharge_m3s
+    inside = (table_m3s > low_m3s) & (table_m3s < peak_m3s)
+    celerity_mps, diffusion_m = rating.at(np.array([low_m3s, peak_m3s]))
+    reach_per_step_m = np.concatenate([celerity_mps, rating.celerity_mps[inside]]) * dt_s
+    diffusion_m = np.concatenate([diffusion_m, rating.diffusion_length_m[inside]])
+    positive_m = float(np.min(reach_per_step_m + diffusion_m))
+    accurate_m = 0.5 * float(reach_per_step_m[1] + diffusion_m[1])
+    return max(min(positive_m, accurate_m), float(np.max(reach_per_step_m - diffusion_m)))
 
 
 def _route_rise(
     rise_m3s: np.ndarray,
     dt_s: float,
     reaches: Sequence[Reach],
+    ratings: Sequence[_Rating],
     reach_ends_m: list[float],
     towns_m: list[float],
     base_flow_m3s: float,
 ) -> dict[float, np.ndarray]:
-    """Rise above base flow at each distinct town distance, routing reach by reach.
-    Pieces of river shorter than a millimetre, and rises under a microlitre per second,
-    are not routed."""
+    """Rise above base flow at each distinct town distance, routing sub-reach by
+    sub-reach; each sub-reach's length follows the peak entering it (the wave flattens
+    on its way, and a long flat wave needs fewer sub-reaches), rounded so that the
+    sub-reaches end at the towns and the reach ends. Pieces of river shorter than a
+    millimetre are not routed."""
     rises = {0.0: rise_m3s}
     pending = sorted(set(towns_m) - {0.0})
     flow_m3s, start_m = rise_m3s, 0.0
-    for reach, end_m in zip(reaches, reach_ends_m, strict=True):
+    for rating, end_m in zip(ratings, reach_ends_m, strict=True):
         if not pending:
             break
-        peak_rise_m3s = float(flow_m3s.max())
-        if peak_rise_m3s > _NO_RISE_M3S:
-            celerity_m_s, diffusion_length_m = _wave_parameters(
-                reach, base_flow_m3s + peak_rise_m3s
-            )
+        per_reach = _MAX_SUBREACHES
         stops_m = [d for d in pending if d <= end_m]
         if len(stops_m) < len(pending):
             stops_m.append(end_m)
         for stop_m in stops_m:
-            if stop_m - start_m > _SHORTEST_PIECE_M and peak_rise_m3s > _NO_RISE_M3S:
-                flow_m3s = _muskingum_cunge_filter(
-                    flow_m3s, stop_m - start_m, celerity_m_s, diffusion_length_m, dt_s
-                )
-                start_m = stop_m
+            while stop_m - start_m > _SHORTEST_PIECE_M:
+                peak_m3s = base_flow_m3s + float(flow_m3s.max())
+                if peak_m3s - base_flow_m3s <= _NO_RISE_M3S:
+                    break
+                length_m = _subreach_length_m(rating, peak_m3s, base_flow_m3s, dt_s)
+                pieces = max(math.ceil((stop_m - start_m) / length_m - 1e-9), 1)
+                if pieces > per_reach:  # the cost cap: the rest in equal pieces
+                    length_m = (stop_m - start_m) / max(per_reach, 1)
+                else:
+                    length_m = (stop_m - start_m) / pieces
+                flow_m3s = _route_subreach(flow_m3s, length_m, rating, dt_s, base_flow_m3s)
+                per_reach -= 1
+                start_m = start_m + length_m if pieces > 1 else stop_m
+            start_m = max(start_m, stop_m)
             if pending and stop_m == pending[0]:
                 rises[pending.pop(0)] = flow_m3s
     return rises
 
 
-def _muskingum_cunge_filter(
-    flow_m3s: np.ndarray,
-    length_m: float,
-    celerity_m_s: float,
-    diffusion_length_m: float,
-    dt_s: float,
+def _route_subreach(
+    inflow_m3s: np.ndarray, length_m: float, rating: _Rating, dt_s: float, base_flow_m3s: float
 ) -> np.ndarray:
-    """Route a series through `length_m` of channel as a cascade of equal sub-reaches.
+    """Route a rise above base flow through one sub-reach (variable-parameter
+    Muskingum-Cunge, see `route_hydrograph`).
 
-    Sub-reach length dx: at most (c dt + q/(S c))/2 for accuracy (Ponce & Theurer
-    1982), but no shorter than c dt - q/(S c) (which keeps C2 >= 0, C = c dt/dx close to
-    1 on kinematic reaches) and no longer than c dt + q/(S c) (C0 >= 0). K = dx/c,
-    X = (1 - D)/2 with D = q/(S c dx); only a piece too short for any valid dx has K
-    raised to dt/(1 + D), delaying the wave there by less than one step. Very shallow
-    flow (tiny c dt and q/(S c)) could ask for thousands of sub-reaches; at most 256 are
-    used, with X lowered to C/2 where needed to keep C0 >= 0, which over-diffuses.
-    """
-    reach_per_step_m = celerity_m_s * dt_s
-    count = math.ceil(length_m / (0.5 * (reach_per_step_m + diffusion_length_m)) - 1e-9)
-    if reach_per_step_m > diffusion_length_m:
-        longest = math.ceil(length_m / (reach_per_step_m + diffusion_length_m) - 1e-9)
-        count = min(
-            count, max(math.floor(length_m / (reach_per_step_m - diffusion_length_m)), longest)
-        )
-    count = min(max(count, 1), _MAX_SUBREACHES)
-    step_m = length_m / count
-    cell_reynolds = diffusion_length_m / step_m
-    storage_constant_s = max(step_m / celerity_m_s, dt_s / (1.0 + cell_reynolds))
-    weighting = min(0.5 * (1.0 - cell_reynolds), 0.5 * dt_s / storage_constant_s)
-    c0, c1, c2 = muskingum_coefficients(storage_constant_s, weighting, dt_s)
-    section = (np.array([c0, c1]), np.array([1.0, -c2]))
-    while count > 0:
-        merged = min(count, _SECTIONS_PER_FILTER)
-        numerator, denominator = section
-        for _ in range(merged - 1):
-            numerator = np.convolve(numerator, section[0])
-            denominator = np.convolve(denominator, section[1])
-        flow_m3s = lfilter(numerator, denominator, flow_m3s)
-        count -= merged
-    return flow_m3s
-
-
-def _first_crossings_s(times_s: np.ndarray, series: np.ndarray, threshold: float) -> list[float]:
-    """Per row, the time the series first exceeds `threshold`, linearly interpolated
-    between samples; inf if never."""
-    crossings = []
-    for row, first in zip(series, np.argmax(series > threshold, axis=1).tolist(), strict=True):
-        after = float(row[first])
-        if after <= threshold:
-            crossings.append(math.inf)
-        elif first == 0:
-            crossings.append(float(times_s[0]))
-        else:
-            before = float(row[first - 1])
-            t0, t1 = float(times_s[first - 1]), float(times_s[first])
-            crossings.append(t0 + (threshold - before) / (after - before) * (t1 - t0))
-    return crossings
+    Each sweep takes K and X for every step from the mean discharge of its cell (the
+    four corners: inflow and outflow at both ends of the step; the previous sweep's
+    outflow, the inflow alone at first), with K = max(dx/c, dt/(1 + D)) and
+    X = min((1 - D)/2, dt/(2K)) so that C0 >= 0, and solves the recursion
+    O[n+1] = C0 I[n+1] + C1 I[n] + C2 O[n] from rest as one bidiagonal triangular
+    system (LAPACK dtbtrs). The coefficients of each step sum to one, so the outflow
+    stays within the inflow's range; the water the changing parameters create or lose
+    (the storage K(X I + (1 - X) O) of one step's end differs from the next step's
+    start) is summed and the outflow scaled to return it, so volume is conserved."""
+    outflow_m3s = inflow_m3s
+    for _ in range(_SWEEPS):
+        mean_m3s = base_flow_m3s + 0.25 * (inflow_m3s[:-1] + inflow_m3s[1:]
+                                           + outflow_m3s[:-1] + outflow_m3s[1:])
+        celerity_mps, diffusion_m = rating.at(mean_m3s)
+        cell_reynolds = diffusion_m / length_m
+        storage_s = np.maximum(length_m / celerity_mps, dt_s / (1.0 + cell_reynolds))
+        weighting = np.minimum(0.5 * (1.0 - cell_reynolds), 0.5 * dt_s / storage_s)
+        c0, c1, c2 = muskingum_coefficients(storage_s, weighting, dt_s)
+        banded = np.ones((2, c2.size))
+        banded[1, :-1] = -c2[1:]
+        driven = (c0 * inflow_m3s[1:] + c1 * inflow_m3s[:-1])[:, None]
+        solved, _ = dtbtrs(banded, driven, uplo="L")
+        outflow_m3s = np.concatenate([[0.0], solved[:, 0]])
+    # Storage at each step's end with its own parameters, and at the next step's start.
+    blend_m3s = weighting * inflow_m3s[1:] + (1.0 - weighting) * outflow_m3s[1:]
+    created_m3 = float(np.dot(storage_s[1:] - storage_s[:-1], blend_m3s[:-1])
+                       + np.dot(storage_s[1:], (weighting[1:] - weighting[:-1])
+                                * (inflow_m3s[1:-1] - outflow_m3s[1:-1])))
+    passed_m3 = (float(outflow_m3s.sum()) - 0.5 * float(outflow_m3s[-1])) * dt_s
+    if passed_m3 > 0.0:
+        outflow_m3s = outflow_m3s * max((passed_m3 - created_m3) / passed_m3, 0.0)
+    return outflow_m3s
 
 
-def _times_above_s(times_s: np.ndarray, series: np.ndarray, thresholds: np.ndarray) -> list[float]:
-    """Per row, the total time the piecewise-linear series on a uniform grid spends
-    above that row's threshold (s): whole steps above it plus the interpolated part of
-    each step that crosses it."""
-    excess = series - thresholds[:, None]
+def _first_crossing_s(times_s: np.ndarray, series: np.ndarray, threshold: float) -> float:
+    """The time the series first exceeds `threshold`, linearly interpolated between
+    samples; inf if never."""
+    first = int(np.argmax(series > threshold))
+    after = float(series[first])
+    if after <= threshold:
+        return math.inf
+    if first == 0:
+        return float(times_s[0])
+    before = float(series[first - 1])
+    t0, t1 = float(times_s[first - 1]), float(times_s[first])
+    return t0 + (threshold - before) / (after - before) * (t1 - t0)
+
+
+def _time_above_s(times_s: np.ndarray, series: np.ndarray, threshold: float) -> float:
+    """Total time the piecewise-linear series on a uniform grid spends above
+    `threshold` (s): whole steps above it plus the interpolated part of each step that
+    crosses it."""
+    excess = series - threshold
     above = excess > 0.0
-    steps = np.count_nonzero(above[:, :-1] & above[:, 1:], axis=1).astype(float)
-    rows, cols = np.nonzero(above[:, :-1] != above[:, 1:])
-    left, right = excess[rows, cols], excess[rows, cols + 1]
+    steps = float(np.count_nonzero(above[:-1] & above[1:]))
+    crossing = np.nonzero(above[:-1] != above[1:])[0]
+    left, right = excess[crossing], excess[crossing + 1]
     high = np.maximum(left, right)
-    steps += np.bincount(rows, high / (high - np.minimum(left, right)), minlength=len(steps))
-    return (steps * (times_s[1] - times_s[0])).tolist()
+    steps += float(np.sum(high / (high - np.minimum(left, right))))
+    return steps * float(times_s[1] - times_s[0])

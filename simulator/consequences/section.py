@@ -183,6 +183,11 @@ class CompoundSection:
         """
         target = np.maximum(np.asarray(discharge_m3s, dtype=float), 0.0) / math.sqrt(self.slope)
         depth = (target * self.channel_n / self.channel_width_m) ** 0.6
+        if self.floodplain_width_m > 0:
+            # Wide-floodplain estimate for what the full channel does not carry.
+            spill = np.maximum(target - float(self.conveyance(self.bankfull_depth_m)), 0.0)
+            overbank = (spill * self.floodplain_n / self.floodplain_width_m) ** 0.6
+            depth = np.minimum(depth, self.bankfull_depth_m + overbank)
         wet = target > 0.0
         depth = np.where(wet, depth, 0.0)
         for _ in range(_MAX_NEWTON_STEPS):
@@ -198,8 +203,12 @@ class CompoundSection:
 
         In bank it is the channel's (5/3 of the velocity in a wide channel); just above
         bankfull the top width jumps to the floodplain's and the celerity drops, then
-        recovers as the floodplain deepens (Ponce's compound-channel celerity)."""
-        depth = np.asarray(self.depth_m(discharge_m3s), dtype=float)
-        _, rate = self._conveyance_with_rate(depth)
-        celerity = rate * math.sqrt(self.slope) / self.top_width_m(depth)
+        recovers as the floodplain deepens."""
+        celerity = self.celerity_at_depth_mps(self.depth_m(discharge_m3s))
         return celerity if celerity.ndim else float(celerity)
+
+    def celerity_at_depth_mps(self, depth_m):
+        """Kinematic wave celerity dQ/dA (m/s) at a depth (no inversion needed)."""
+        depth = np.asarray(depth_m, dtype=float)
+        _, rate = self._conveyance_with_rate(depth)
+        return rate * math.sqrt(self.slope) / self.top_width_m(depth)

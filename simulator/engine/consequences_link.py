@@ -46,6 +46,7 @@ from ..consequences import breach as breach_model
 from ..consequences import flood as flood_model
 from ..consequences import grid as grid_model
 from ..consequences import lifeloss, shallow_water
+from ..consequences.section import CompoundSection
 from ..formatting import HOUR_S
 from ..scenario.schema import Scenario
 from .history import History
@@ -149,7 +150,8 @@ def prepare_consequences(scenario: Scenario, fidelity: str = "fast") -> Conseque
     regions = tuple(sorted(baseline.unserved_energy_mwh_by_region)) if baseline else ()
     return ConsequenceModels(
         scenario=scenario,
-        reaches=tuple(flood_model.Reach(r.length_m, r.slope, r.width_m, r.roughness)
+        reaches=tuple(flood_model.Reach(r.length_m, CompoundSection.rectangle(
+                          r.width_m, r.roughness, r.slope))
                       for r in river.reaches.values()),
         town_ids=tuple(river.towns),
         town_distances_m=tuple(t.river_distance_m for t in river.towns.values()),
