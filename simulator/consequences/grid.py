@@ -402,10 +402,10 @@ class PreparedGrid:
         n_gen, n_bus = len(self.generator_names), len(self.bus_names)
         load = np.asarray(load_mw, float)
         problem, in_service, flow_per_angle = self._problem(available, lines_out, load)
-        solution = _fair_dispatch(problem, self.cost, load, self.lost_load_value)
-        generation = solution.x[:n_gen]
-        angle = solution.x[n_gen:n_gen + n_bus]
-        shed = np.clip(solution.x[problem.shed_start:], 0.0, load)
+        x = _fair_dispatch(problem, self.cost, load, self.lost_load_value)
+        generation = x[:n_gen]
+        angle = x[n_gen:n_gen + n_bus]
+        shed = np.clip(x[problem.shed_start:], 0.0, load)
         flow = np.zeros(len(self.line_names))
         flow[in_service] = flow_per_angle @ angle
         return DispatchResult(tuple(generation.tolist()), tuple(flow.tolist()),
@@ -413,35 +413,41 @@ class PreparedGrid:
 
 
 def _fair_dispatch(problem: _DispatchProblem, cost: np.ndarray, load_mw: np.ndarray,
-                   lost_load_value: np.ndarray) -> OptimizeResult:
-    """The least-cost solution of `problem` that sheds no more value of lost load than
+                   lost_load_value: np.ndarray) -> np.ndarray:
+    """The least-cost solution x of `problem` that sheds no more value of lost load than
     needed, with the shed shared max-min fairly (see `_fair_shed_caps`).
 
     Most states need two LPs: the least-cost one, then the least-cost one with every load
     capped at the same share u = (value shed) / (value of all load), which is the fair
     answer whenever the network can deliver it (no share can be lower than u for all
     loads at once without shedding less value than the least). Only when it cannot do the
-    max-min rounds run.
+    max-min rounds run. Should rounding make a later LP infeasible (it can with line
+    limits of 1e-30 MW), the last solution found stands: fair but perhaps not least-cost,
+    or least-cost but not fair.
     """
-    solution = problem.solve(cost)
-    shed = solution.x[problem.shed_start:]
+    least_cost = problem.solve(cost).x
+    shed = least_cost[problem.shed_start:]
     served = load_mw > SHED_TOLERANCE_MW
     if shed.sum() <= SHED_TOLERANCE_MW or served.sum() <= 1:
-        return solution
+        return least_cost
     share = shed[served] / load_mw[served]
     if share.max() - share.min() <= 1e-9:
-        return solution
+        return least_cost
     common_share = float(lost_load_value @ shed) / float(lost_load_value @ load_mw)
     caps = np.minimum(load_mw, common_share * load_mw + FAIR_SHARE_SLACK_MW)
     fair = problem.solve(cost, shed_caps_mw=caps, may_be_infeasible=True)
-    if fair is None:
-        caps = _fair_shed_caps(problem, load_mw, lost_load_value, shed)
-        fair = problem.solve(cost, shed_caps_mw=caps)
-    return fair
+    if fair is not None:
+        return fair.x
+    caps, last_round = _fair_shed_caps(problem, load_mw, lost_load_value, shed)
+    fair = problem.solve(cost, shed_caps_mw=caps, may_be_infeasible=True)
+    if fair is not None:
+        return fair.x
+    return last_round if last_round is not None else least_cost
 
 
 def _fair_shed_caps(problem: _DispatchProblem, load_mw: np.ndarray,
-                    lost_load_value: np.ndarray, least_cost_shed_mw: np.ndarray) -> np.ndarray:
+                    lost_load_value: np.ndarray, least_cost_shed_mw: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray | None]:
     """The most MW each load may shed so that, among dispatches that shed no more value of
     lost load than the least-cost one, the shares of load shed are max-min fair: the
     largest share is as small as the network allows, then the largest of the rest, and
@@ -457,7 +463,8 @@ def _fair_shed_caps(problem: _DispatchProblem, load_mw: np.ndarray,
     slackness), so it is fixed at share t; the duals sum to one, so every round fixes at
     least one load. Fairness in load shedding as an objective after total shedding:
     Sundar, Deka and Bent, "Fairly extreme: minimizing outages equitably" (LANL,
-    arXiv:2310.01348, 2023).
+    arXiv:2310.01348, 2023). Returns the caps and the last round's solution (None if no
+    round solved).
     """
     n_vars = len(problem.bounds)
     shed = slice(problem.shed_start, n_vars)
@@ -471,6 +478,7 @@ def _fair_shed_caps(problem: _DispatchProblem, load_mw: np.ndarray,
     free = caps > 0.0
     minimise_share = np.zeros(n_vars + 1)
     minimise_share[-1] = 1.0
+    last_round = None
     while free.any():
         loads = np.flatnonzero(free)
         share_rows = np.zeros((loads.size, n_vars + 1))
@@ -480,8 +488,11 @@ def _fair_shed_caps(problem: _DispatchProblem, load_mw: np.ndarray,
             minimise_share, shed_caps_mw=caps,
             extra_ub=(np.vstack([budget, share_rows]),
                       np.concatenate([[budget_mw], np.zeros(loads.size)])),
-            extra_bounds=[(0.0, 1.0)],
+            extra_bounds=[(0.0, 1.0)], may_be_infeasible=True,
         )
+        if solution is None:  # rounding in the caps fixed so far; keep them
+            break
+        last_round = solution.x[:n_vars]
         share = float(solution.x[-1])
         blocking = -solution.ineqlin.marginals[-loads.size:] > BLOCKING_DUAL_TOLERANCE
         if share * load_mw[loads].max() <= SHED_TOLERANCE_MW or not blocking.any():
@@ -489,7 +500,7 @@ def _fair_shed_caps(problem: _DispatchProblem, load_mw: np.ndarray,
         fixed = loads[blocking]
         caps[fixed] = np.minimum(load_mw[fixed], share * load_mw[fixed] + FAIR_SHARE_SLACK_MW)
         free[fixed] = False
-    return caps
+    return caps, last_round
 
 
 def hydro_output_mw(flow_m3s: float, head_m: float, efficiency: float) -> float:
