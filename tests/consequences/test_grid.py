@@ -469,3 +469,24 @@ def test_haditha_shortage_falls_on_every_region_by_its_demand(haditha):
     out = unserved_energy(network, [(0.0, 48.0, "generator", PLANT_GENERATOR)], 48.0, 6)
     assert out.added_peak_shed_mw == pytest.approx(119.1915, rel=1e-4)
     assert out.added_unserved_energy_mwh == pytest.approx(48 * 119.1915, rel=1e-4)
+
+
+def test_a_line_limit_of_almost_nothing_still_gives_a_balanced_dispatch():
+    """A 1e-36 MW limit (the extreme-number test puts such values in) makes HiGHS round
+    one fairness LP into infeasibility; the dispatch falls back to the last solution
+    found instead of raising, and still balances."""
+    lines = [Line("ab", "anbar", "baghdad", 1e-36, 0.03), Line("an", "anbar", "north", 500, 0.05),
+             Line("bn", "baghdad", "north", 2000, 0.02), Line("bs", "baghdad", "south", 4000, 0.01),
+             Line("ib", "iran", "baghdad", 700, 0.05), Line("is", "iran", "south", 700, 0.05)]
+    generators = [Generator("bt", "baghdad", 3000, 55), Generator("st", "south", 4500, 45),
+                  Generator("nt", "north", 1500, 50), Generator("ii", "iran", 1200, 80),
+                  Generator("plant", "anbar", 119.19, 0)]
+    demand_mw = (5500.0, 6500.0, 3000.0, 1000.0)
+    loads = [Load(bus, mw) for bus, mw in zip(("baghdad", "south", "north", "anbar"), demand_mw,
+                                              strict=True)]
+    network = GridNetwork([Bus(name) for name in ("anbar", "baghdad", "north", "south", "iran")],
+                          lines, generators, loads)
+    result = dc_dispatch(network, [g.name for g in generators], [], demand_mw)
+    assert result.total_generation_mw + result.total_shed_mw == pytest.approx(sum(demand_mw))
+    assert all(0.0 <= shed <= mw + 1e-6
+               for shed, mw in zip(result.shed_mw_by_load, demand_mw, strict=True))
