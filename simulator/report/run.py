@@ -321,6 +321,7 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
     stopping = manifest.get("stopping") or {}
     items = list(run_figures(outcomes, manifest,
                              load_shed=exhibits.load_shed if exhibits else None,
+                             routes=exhibits.routes if exhibits else None,
                              convergence_metrics=list(stopping.get("metrics") or [])))
     timelines: list[FigureItem] = [timeline_figure(t, manifest)
                                    for t in (exhibits.timelines if exhibits else ())]
