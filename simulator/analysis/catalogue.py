@@ -235,6 +235,12 @@ INPUT_FIELDS: dict[str, InputField] = {
     "rate_quantile": InputField("fatality-rate quantile", ""),
     "population": InputField("population", "people"),
     "floodplain_share": InputField("floodplain share", ""),
+    "slope": InputField("river slope", ""),
+    "channel_width_m": InputField("channel width", "m"),
+    "bankfull_depth_m": InputField("bankfull depth", "m"),
+    "channel_roughness": InputField("channel Manning's n", ""),
+    "floodplain_width_m": InputField("floodplain width", "m"),
+    "floodplain_roughness": InputField("floodplain Manning's n", ""),
 }
 
 INPUT_COMPONENTS: dict[str, str] = {
@@ -246,6 +252,7 @@ INPUT_COMPONENTS: dict[str, str] = {
     "warning": "warning",
     "warning.towns.<town>": "{name}",
     "river.towns.<town>": "{name}",
+    "river.reaches.<reach>": "reach {name}",
     "grid": "grid",
 }
 

@@ -6,9 +6,11 @@ consequence models and returns their outcomes as flat named scalars:
 - breach (``History.breach_mode``, ``breach_depth_fraction``, ``breach_s``) ->
   `breach.breach_hydrograph` on the reservoir as sampled (its level read off the storage
   curve at the sampled volume, so the two agree) -> `flood.route_flood` down the river
-  reaches -> for each river town `lifeloss.town_life_loss` on its population at risk
+  reaches, each a compound section drawn for the replication (``Inputs.reaches``) ->
+  for each river town `lifeloss.town_life_loss` on its population at risk
   (``Inputs.population_at_risk``), with the time the warning reached it
-  (``History.warning_received_s``) and the flood's peak depth and depth x velocity there;
+  (``History.warning_received_s``) and the flood's peak depth and depth x velocity on the
+  town's ground (Graham's severity is about the structures people are in);
 - plant outages and cut lines (``History.plant_outages``, ``line_cuts``) ->
   `grid.unserved_energy` on the scenario's grid with the dam's plant added as a
   generator at zero marginal cost (hydro) and its available output (`plant_output_mw`).
@@ -23,7 +25,9 @@ The flood reaching each river town within the horizon is also returned as a
 
 Outcomes (times in hours from the scenario start, NaN where there is no flood):
 ``peak_outflow_m3s``, ``flood_volume_m3``, ``arrival_h.<town>``, ``peak_h.<town>``,
-``depth_m.<town>``, ``people_exposed`` (Graham's population at risk in the towns the
+``depth_m.<town>`` (peak stage above the pre-breach level), ``velocity_mps.<town>``,
+``depth_velocity_m2s.<town>`` (on the town's ground: see `flood.TownImpact`),
+``time_above_damaging_h.<town>``, ``people_exposed`` (Graham's population at risk in the towns the
 flood reaches: fatalities are Graham's rate times it), ``people_evacuated`` (those of
 them who left before the water came: reported, never subtracted twice),
 ``fatalities``, ``fatalities.<town>``, ``warning_lead_h.<town>`` (arrival minus the time
@@ -71,7 +75,7 @@ class ConsequenceModels:
     """What the consequence models need from a scenario, built once by `prepare`."""
 
     scenario: Scenario
-    reaches: tuple[flood_model.Reach, ...]
+    reach_lengths_m: dict[str, float]  # reach id -> length; sections are drawn per replication
     town_ids: tuple[str, ...]
     town_distances_m: tuple[float, ...]
     storage_curve: tuple[tuple[float, float], ...] | None
@@ -150,9 +154,7 @@ def prepare_consequences(scenario: Scenario, fidelity: str = "fast") -> Conseque
     regions = tuple(sorted(baseline.unserved_energy_mwh_by_region)) if baseline else ()
     return ConsequenceModels(
         scenario=scenario,
-        reaches=tuple(flood_model.Reach(r.length_m, CompoundSection.rectangle(
-                          r.width_m, r.roughness, r.slope))
-                      for r in river.reaches.values()),
+        reach_lengths_m={reach_id: r.length_m for reach_id, r in river.reaches.items()},
         town_ids=tuple(river.towns),
         town_distances_m=tuple(t.river_distance_m for t in river.towns.values()),
         storage_curve=curve,
@@ -193,6 +195,9 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
         out[f"arrival_h.{town}"] = nan
         out[f"peak_h.{town}"] = nan
         out[f"depth_m.{town}"] = 0.0
+        out[f"velocity_mps.{town}"] = 0.0
+        out[f"depth_velocity_m2s.{town}"] = 0.0
+        out[f"time_above_damaging_h.{town}"] = 0.0
         out[f"warning_lead_h.{town}"] = nan
         out[f"fatalities.{town}"] = 0.0
     if not history.breached:
@@ -216,9 +221,10 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
     if not towns:
         return ()
     impacts = prepared.route_flood(
-        hydrograph.times_s, hydrograph.outflow_m3s, prepared.reaches,
+        hydrograph.times_s, hydrograph.outflow_m3s, _reaches(prepared, inputs),
         prepared.town_distances_m, base_flow_m3s=base_flow,
-        damaging_depth_m=scenario.river.damaging_depth_m)
+        damaging_depth_m=scenario.river.damaging_depth_m,
+        arrival_rise_m=scenario.river.arrival_rise_m)
     breach_h = history.breach_s / HOUR_S
     understanding = scenario.warning.understanding
     events = []
@@ -229,8 +235,8 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
             population_at_risk=inputs.population_at_risk[town],
             flood_arrival_h=arrival_h,
             warning_received_h=warned_h,
-            peak_depth_m=impact.peak_depth_above_normal_m,
-            depth_velocity_m2s=_depth_velocity_m2s(impact),
+            peak_depth_m=impact.peak_flood_depth_m,
+            depth_velocity_m2s=impact.peak_depth_velocity_m2s,
             understanding=understanding,
             rate_quantile=inputs.rate_quantile[town],
         )
@@ -245,6 +251,9 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
             if math.isfinite(warned_h):
                 out[f"warning_lead_h.{town}"] = arrival_h - warned_h
         out[f"depth_m.{town}"] = impact.peak_depth_above_normal_m
+        out[f"velocity_mps.{town}"] = impact.peak_velocity_mps
+        out[f"depth_velocity_m2s.{town}"] = impact.peak_depth_velocity_m2s
+        out[f"time_above_damaging_h.{town}"] = impact.time_above_damaging_depth_s / HOUR_S
         out[f"fatalities.{town}"] = loss.fatalities
         out["people_exposed"] += loss.people_at_risk
         out["people_evacuated"] += loss.people_evacuated
@@ -252,10 +261,14 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
     return tuple(sorted(events, key=lambda e: e.time_s))
 
 
-def _depth_velocity_m2s(impact: flood_model.TownImpact) -> float:
-    """Peak depth x velocity at a town, from the routing when it gives one; NaN leaves
-    Graham's severity to the depth rule."""
-    return getattr(impact, "peak_depth_velocity_m2s", math.nan)
+def _reaches(prepared: ConsequenceModels, inputs: Inputs) -> list[flood_model.Reach]:
+    """The river's reaches with this replication's drawn compound sections (built only
+    when a breach floods the river)."""
+    return [flood_model.Reach(length_m, CompoundSection(
+                drawn.channel_width_m, drawn.bankfull_depth_m, drawn.channel_roughness,
+                drawn.floodplain_width_m, drawn.floodplain_roughness, drawn.slope))
+            for (length_m, drawn) in zip(prepared.reach_lengths_m.values(),
+                                         inputs.reaches.values(), strict=True)]
 
 
 def grid_result(models: ConsequenceModels, history: History) -> grid_model.GridOutcome | None:

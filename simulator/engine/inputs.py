@@ -13,7 +13,8 @@ A breach mode's geometry (depth fraction, and the width factor or the given widt
 formation time) is drawn on the mode's own stream after its clock, so it is sampled,
 reported and ranked like any input. Each river town's quantile in Graham's fatality-rate range is ``warning.rate_quantile``,
 drawn once per town on the town's warning stream; its population and floodplain share
-are ``river.towns.<town>`` inputs.
+are ``river.towns.<town>`` inputs. Each river reach's compound section (slope, channel
+and floodplain) is drawn on its own stream, ``river.reaches.<reach>``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from ..scenario.distributions import Distribution
 from ..scenario.schema import BREACH_KINDS, FailureMode, Road, Scenario
 from .rng import StreamSet
 
-__all__ = ["BREACH_INPUT_FIELDS", "BreachInputs", "FailureModeInputs", "ForceInputs", "InputTable", "Inputs", "road_time_s"]
+__all__ = ["BREACH_INPUT_FIELDS", "REACH_INPUT_FIELDS", "BreachInputs", "FailureModeInputs",
+           "ForceInputs", "InputTable", "Inputs", "ReachInputs", "road_time_s"]
 
 Sampler = Callable[[np.random.Generator], float]
 Spec = Distribution | float | Sampler  # a float is a probability of occurrence
@@ -79,6 +81,24 @@ class FailureModeInputs:
 
 
 @dataclass(frozen=True, slots=True)
+class ReachInputs:
+    """A river reach's drawn compound section: slope, main channel (width, bankfull
+    depth, Manning's n) and floodplain (width beyond the banks, Manning's n)."""
+
+    slope: float
+    channel_width_m: float
+    bankfull_depth_m: float
+    channel_roughness: float
+    floodplain_width_m: float
+    floodplain_roughness: float
+
+
+#: A reach's inputs, in `ReachInputs` order (the schema's field names).
+REACH_INPUT_FIELDS = ("slope", "channel_width_m", "bankfull_depth_m", "channel_roughness",
+                      "floodplain_width_m", "floodplain_roughness")
+
+
+@dataclass(frozen=True, slots=True)
 class Inputs:
     """Every input of one replication, typed, in SI units."""
 
@@ -92,6 +112,7 @@ class Inputs:
     population_at_risk: dict[str, float]  # river town -> population x floodplain share
     repair_time_s: float
     rate_quantile: dict[str, float]  # river town -> quantile in Graham's range
+    reaches: dict[str, ReachInputs]  # river reach -> its compound section
 
 
 _CONSEQUENCE = "input.consequences."
@@ -157,6 +178,9 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
         groups.append((f"river.towns.{town_id}", [("population", town.population),
                                                   ("floodplain_share", town.floodplain_share)]))
     groups.append(("grid", [("repair_time_s", scenario.grid.repair_time_s)]))
+    for reach_id, reach in scenario.river.reaches.items():
+        groups.append((f"river.reaches.{reach_id}",
+                       [(name, getattr(reach, name)) for name in REACH_INPUT_FIELDS]))
     return groups
 
 
@@ -318,6 +342,9 @@ class _Layout:
         self.quantiles = {t: index[f"warning.towns.{t}.rate_quantile"] for t in towns}
         self.at_risk = {t: (index[f"river.towns.{t}.population"],
                             index[f"river.towns.{t}.floodplain_share"]) for t in towns}
+        self.reaches = {r: tuple(index[f"river.reaches.{r}.{name}"]
+                                 for name in REACH_INPUT_FIELDS)
+                        for r in scenario.river.reaches}
 
     def typed(self, v: list[float]) -> Inputs:
         return Inputs(
@@ -337,4 +364,5 @@ class _Layout:
                                 for t, (people, share) in self.at_risk.items()},
             repair_time_s=v[self.repair],
             rate_quantile={t: v[i] for t, i in self.quantiles.items()},
+            reaches={r: ReachInputs(*(v[i] for i in at)) for r, at in self.reaches.items()},
         )

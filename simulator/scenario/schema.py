@@ -523,12 +523,37 @@ class Assets(Section):
 
 
 class Reach(Section):
-    """A river reach below the dam, in downstream order."""
+    """A river reach below the dam, in downstream order, as a compound section: a main
+    channel (width, bankfull depth, Manning's n) and the floodplain beyond its banks
+    (total width of both sides, Manning's n; width 0 for none). Every value but the
+    length may be a distribution; the length is fixed because the towns' river
+    distances say which reach each town lies in."""
 
     length_m: Quantity("length", gt=0) = Field(alias="length")
-    slope: FiniteFloat = Field(gt=0, lt=0.1)
-    width_m: Quantity("length", gt=0) = Field(alias="width")
-    roughness: FiniteFloat = Field(gt=0, lt=1, description="Manning's n")
+    slope: Uncertain(DIMENSIONLESS, gt=0, le=0.1)
+    channel_width_m: Uncertain("length", gt=0) = Field(alias="channel_width")
+    bankfull_depth_m: Uncertain("length", gt=0) = Field(alias="bankfull_depth")
+    channel_roughness: Uncertain(DIMENSIONLESS, gt=0, le=1) = Field(
+        description="Manning's n of the main channel"
+    )
+    floodplain_width_m: Uncertain("length", ge=0) = Field(
+        alias="floodplain_width", description="floodplain beyond the banks, both sides"
+    )
+    floodplain_roughness: Uncertain(DIMENSIONLESS, gt=0, le=1) = Field(
+        description="Manning's n of the floodplain"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_single_rectangle(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and ("width" in data or "roughness" in data):
+            raise ValueError(
+                "'width' and 'roughness' (one rectangle per reach) are gone: give the "
+                "reach's compound section, channel_width, bankfull_depth, "
+                "channel_roughness, floodplain_width (0 m for none) and "
+                "floodplain_roughness"
+            )
+        return data
 
 
 class RiverTown(Section):
@@ -550,10 +575,14 @@ class RiverTown(Section):
 
 class River(Section):
     """The river below the dam: base flow, reaches in downstream order, the towns along
-    it, and the flood depth that does damage."""
+    it, the flood depth that does damage, and the rise of the water above its
+    pre-breach level that counts as the flood's arrival (one foot, 0.3 m, by default:
+    the arrival definition of dam-break inundation studies, see
+    `simulator.consequences.flood.DEFAULT_ARRIVAL_RISE_M`)."""
 
     base_flow_m3s: Quantity("discharge", gt=0) = Field(alias="base_flow")
     damaging_depth_m: Quantity("length", gt=0) = Field(default=0.6, alias="damaging_depth")
+    arrival_rise_m: Quantity("length", gt=0) = Field(default=0.3, alias="arrival_rise")
     reaches: dict[Id, Reach] = Field(min_length=1)
     towns: dict[Id, RiverTown] = {}
 
