@@ -43,8 +43,9 @@ _SPREAD_SIGMAS = 6.0
 _MAX_LENGTHENINGS = 5
 _RESIDUAL_SHARE = 1e-3
 #: Sweeps of each sub-reach: the first takes its routing parameters from the inflow
-#: alone, each later one from the mean of inflow and the last sweep's outflow.
-_SWEEPS = 3
+#: alone, the second from the cell means of inflow and the first sweep's outflow (a
+#: third moves arrivals and peaks on the bundled rivers by less than the time grid does).
+_SWEEPS = 2
 #: Each sub-reach keeps every Muskingum coefficient non-negative for discharges from base
 #: flow plus this share of the peak rise entering it up to that peak.
 _LOW_FLOW_SHARE = 0.01
@@ -150,8 +151,9 @@ def route_hydrograph(
     every step, from the compound section's rating at the mean discharge of the
     step's cell (inflow and outflow at both ends of the step: Ponce & Chaganti's
     iterative four-point variant, iterated here over the whole series by sweeping each
-    sub-reach three times, the first from its inflow alone). In bank the celerity is the channel's; once the flood spills, the
-    top width jumps to the floodplain's and both celerity and peak drop. Parameters
+    sub-reach twice, the first from its inflow alone). In bank the celerity is the
+    channel's; once the flood spills, the top width jumps to the floodplain's and both
+    celerity and peak drop. Parameters
     that change from step to step lose or create a little water (the storage
     K (X I + (1 - X) O) at the end of one step differs from the next step's start;
     Ponce & Chaganti measure the loss, Todini 2007, Hydrol. Earth Syst. Sci.
@@ -218,7 +220,9 @@ def route_flood(
         series = discharge_m3s[i]
         arrival_m3s = float(section.discharge_m3s(base_stage_m + arrival_rise_m))
         damaging_m3s = float(section.discharge_m3s(ground_m + damaging_depth_m))
-        arrival_s = _first_crossing_s(times_s, series, arrival_m3s)
+        # Not before the inflow starts (the first grid cell ends there).
+        arrival_s = max(_first_crossing_s(times_s, series, arrival_m3s),
+                        float(times_s[0]) + 0.5 * float(times_s[1] - times_s[0]))
         peak_m3s = float(series[peak_indices[i]])
         peak_stage_m = float(section.depth_m(peak_m3s))
         flood_depth_m = max(peak_stage_m - ground_m, 0.0)
@@ -254,7 +258,7 @@ class _Rating:
         """Tabulate from `low_m3s` to `high_m3s`, geometric in depth, with both sides of
         the bank top (where the top width jumps) when it lies in between."""
         low_m, high_m = section.depth_m(np.array([low_m3s, max(high_m3s, low_m3s * 1.001)]))
-        depths_m = np.geomspace(low_m, high_m, _RATING_POINTS)
+        depths_m = np.exp(np.linspace(math.log(low_m), math.log(high_m), _RATING_POINTS))
         bank_m = section.bankfull_depth_m
         if section.floodplain_width_m > 0 and low_m < bank_m < high_m:
             depths_m = np.sort(np.append(depths_m, [bank_m, bank_m * (1 + 1e-9)]))

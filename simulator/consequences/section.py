@@ -192,7 +192,9 @@ class CompoundSection:
         depth = np.where(wet, depth, 0.0)
         for _ in range(_MAX_NEWTON_STEPS):
             conveyance, rate = self._conveyance_with_rate(depth)
-            step = np.where(wet, (conveyance - target) / np.where(wet, rate, 1.0), 0.0)
+            # A depth so small that the rate underflows to zero is as good as found.
+            moving = wet & (rate > 0.0)
+            step = np.where(moving, (conveyance - target) / np.where(moving, rate, 1.0), 0.0)
             depth = np.maximum(depth - step, 0.5 * depth)
             if np.all(np.abs(step) <= _RELATIVE_TOLERANCE * depth):
                 break
