@@ -12,9 +12,9 @@ read off the story's timeline before ``t``, sorts every input into one of three 
   its end, a halt left, a force's wait before departure once it has departed, a force's
   strength once it has been seen (garrison, arrive, engage, join), its combat
   parameters once every engagement it fought before ``t`` has ended, the failure modes
-  of a breach (with their breach geometry, and the reservoir volume, which with the
-  breach fix the flood downstream) once the breach happened, a loss of operation
-  once the plant went off the grid (its restoration once the plant is back), the
+  of a breach (with their breach geometry, the reservoir volume and the river's
+  sections, which with the breach fix the flood downstream) once the breach happened,
+  a loss of operation once the plant went off the grid (its restoration once the plant is back), the
   decision to warn and each town's warning once they happened (their delays run from
   the dam event that set the warning off, ``warning.starts_on``), the grid repair time
   once a line is back.
@@ -238,6 +238,9 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
     if breach is None:
         return
     rule.observe("assets.dam.reservoir.volume_m3", breach.time_s, "the dam has breached")
+    for path in values:  # the river's sections shape every arrival the group will see
+        if path.startswith("river.reaches."):
+            rule.observe(path, breach.time_s, "the flood is running down the river")
 
 
 def _clock_starts(dam_node: str, events: tuple[Event, ...]) -> dict[str, float]:

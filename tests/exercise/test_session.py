@@ -236,7 +236,7 @@ def test_forecast_matches_probabilities_at_the_start(paths):
 
 def test_forecast_after_the_flood_keeps_the_story_flood(paths):
     """Classroom story 1 (seed 42) breaches at 14.8 h and the flood reaches Millbrook at
-    15.2 h and Riverton at 15.8 h. At 16 h the group has seen both arrivals: the breach's
+    15.8 h and Riverton at 17.8 h. At 18 h the group has seen both arrivals: the breach's
     width factor is pinned with the breach, so branches are accepted and every branch
     floods the towns exactly when the story did."""
     from simulator.engine import EventKind, prepare
@@ -245,7 +245,7 @@ def test_forecast_after_the_flood_keeps_the_story_flood(paths):
 
     scenario = load_scenario(paths["classroom"])
     story = simulate(scenario, 42, 1, timeline=True)
-    time_s = 16 * 3600.0
+    time_s = 18 * 3600.0
     seen = past(story.timeline, time_s)
     arrivals = [e for e in seen if e.kind is EventKind.FLOOD_ARRIVAL]
     assert [e.place for e in arrivals] == ["millbrook", "riverton"]
