@@ -71,8 +71,10 @@ def test_script_run_writes_report_and_msel(paths, tmp_path, capsys):
         assert text in md, text
     page = (out / "aar.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count('<img src="data:image/png;base64,') == 4  # timeline + 3 forecasts
+    assert page.count('<img src="data:image/png;base64,') == 5  # map, timeline, 3 forecasts
     assert (out / "timeline.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "map.png").read_bytes().startswith(b"\x89PNG")
+    assert "![Where the story happened" in md
     rows = read_msel(out)
     assert list(rows[0]) == ["time", "elapsed_h", "type", "inject", "from", "to", "message",
                              "expected_action", "decision_taken", "note"]
