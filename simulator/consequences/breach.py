@@ -1,10 +1,11 @@
-"""Embankment-dam breach outflow. Empirical breach parameters and peak-flow regressions
-from the dam-failure literature (Froehlich 1995 and 2008, MacDonald & Langridge-Monopolis
-1984) and a parametric breach hydrograph: a trapezoidal opening that deepens and widens
-over the Froehlich (2008) formation time, broad-crested weir flow through it (Fread's
-DAMBRK/BREACH form) and level-pool drawdown of the reservoir behind it. Everything is
-SI (m, m^3, s, m^3/s), pure numpy, and cheap enough to call once per Monte Carlo
-replication."""
+"""Dam breach outflow. Empirical breach parameters and peak-flow regressions from the
+dam-failure literature (Froehlich 1995 and 2008, MacDonald & Langridge-Monopolis 1984),
+breach mechanisms (`MECHANISMS`: overtopping and piping by Froehlich's regressions, a
+demolition by its given gap) and a parametric breach hydrograph: a trapezoidal opening
+that deepens and widens over its formation time, broad-crested weir flow through it
+(Fread's DAMBRK/BREACH form) and level-pool drawdown of the reservoir behind it until
+all the water above the breach bottom is out. Everything is SI (m, m^3, s, m^3/s),
+numpy, and cheap enough to call once per breaching Monte Carlo replication."""
 
 from __future__ import annotations
 
