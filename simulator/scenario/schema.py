@@ -530,16 +530,21 @@ class Reach(Section):
     distances say which reach each town lies in."""
 
     length_m: Quantity("length", gt=0) = Field(alias="length")
-    slope: Uncertain(DIMENSIONLESS, gt=0, le=0.1)
-    channel_width_m: Uncertain("length", gt=0) = Field(alias="channel_width")
+    # At least 1e-6: the flood model's diffusion length Q/(T S c) grows without bound
+    # as the slope goes to zero (rivers fall 1e-5 and more).
+    slope: Uncertain(DIMENSIONLESS, ge=1e-6, le=0.1)
+    # At least a metre: a river, not a film (the celerity of a far narrower channel
+    # underflows to zero).
+    channel_width_m: Uncertain("length", ge=1.0) = Field(alias="channel_width")
     bankfull_depth_m: Uncertain("length", gt=0) = Field(alias="bankfull_depth")
-    channel_roughness: Uncertain(DIMENSIONLESS, gt=0, le=1) = Field(
+    # Manning's n from 0.005, below the smoothest surface of Chow's (1959) tables.
+    channel_roughness: Uncertain(DIMENSIONLESS, ge=0.005, le=1) = Field(
         description="Manning's n of the main channel"
     )
     floodplain_width_m: Uncertain("length", ge=0) = Field(
         alias="floodplain_width", description="floodplain beyond the banks, both sides"
     )
-    floodplain_roughness: Uncertain(DIMENSIONLESS, gt=0, le=1) = Field(
+    floodplain_roughness: Uncertain(DIMENSIONLESS, ge=0.005, le=1) = Field(
         description="Manning's n of the floodplain"
     )
 
