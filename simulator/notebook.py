@@ -6,7 +6,8 @@ failures; `load_run` returns them as a `Run` whose tables are pandas DataFrames:
 the time of an event that did not happen), ``run.summary()`` (the same statistics as
 ``infrasim run`` prints), ``run.catalogue`` (what each column means) and
 ``run.manifest``. `compare_runs(a, b)` gives B - A for each outcome, paired replication by
-replication when the runs share a seed (common random numbers).
+replication when the runs share a seed (common random numbers), as the comparison page
+does.
 
 pandas is optional (``pip install "infrasim[notebook]"``): nothing here imports it until
 a table is asked for, and then a missing pandas is one ImportError saying what to install.
@@ -171,15 +172,20 @@ def compare_runs(a: Run | RunResult | str | os.PathLike[str],
                  b: Run | RunResult | str | os.PathLike[str],
                  outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """B - A for each outcome both runs have (`outcomes`, default every outcome but the
-    sampled inputs, the headline first), a row per outcome: the two means, the
+    sampled inputs, the headline first), as the comparison page shows it: a row per
+    outcome and measure (index ``(outcome, measure)``) with the two runs' values, the
     difference with its 95% interval, and how it was paired.
 
-    Runs with the same seed share their random numbers replication by replication
-    (common random numbers), so replication k of A is compared with replication k of B
-    (``paired``, over ``pairs`` replications both have), which gives a much narrower
-    interval than comparing two independent samples; runs with different seeds, or no
-    replication in common, are compared unpaired (Welch). `a` and `b` are `Run`s, results
-    of `run_monte_carlo` or run directories.
+    The measure is what an outcome's kind asks for (`simulator.analysis.compare`):
+    ``mean`` (a probability's or an amount's mean over every replication),
+    ``probability`` (that a time's event happened) and ``given`` (a time, or an amount
+    such as fatalities, among the replications where its event happened). Runs with the
+    same seed share their random numbers replication by replication (common random
+    numbers), so the ``mean`` and ``probability`` of replication k of A are compared
+    with those of replication k of B (``paired``, over ``pairs`` replications both have),
+    a much narrower interval than comparing two independent samples; ``given`` values,
+    and runs with different seeds or no replication in common, are compared unpaired
+    (Welch). `a` and `b` are `Run`s, results of `run_monte_carlo` or run directories.
     """
     from .analysis.compare import RunSample
     from .analysis.compare import compare_runs as differences
@@ -193,9 +199,9 @@ def compare_runs(a: Run | RunResult | str | os.PathLike[str],
     catalogue = first._catalogue
     names = wanted_outcomes(shared, catalogue) if outcomes is None \
         else [name for name in outcomes if name in shared]
-    rows = differences(*samples, names)
+    rows = differences(*samples, names, catalogue=catalogue)
     frame = pandas.DataFrame([{**dataclasses.asdict(d), "method": d.method} for d in rows])
     if frame.empty:
         return frame
     frame.insert(1, "label", [catalogue.heading(d.outcome) for d in rows])
-    return frame.set_index("outcome")
+    return frame.set_index(["outcome", "measure"])

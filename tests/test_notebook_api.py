@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import simulator
+from simulator.analysis.catalogue import DEFAULT_HEADLINE
 from simulator.montecarlo import RunResult
 
 pandas = pytest.importorskip("pandas")
@@ -51,7 +52,7 @@ def test_run_summary_catalogue_and_manifest(stored):
     assert run.manifest["seed"] == 7 and run.status == "complete"
     summary = run.summary()
     assert summary.index.name == "outcome"
-    assert summary.index[0] == "dam_captured"  # the headline first
+    assert summary.index[0] == DEFAULT_HEADLINE[0]  # the headline first
     assert summary.loc["dam_captured", "mean"] == pytest.approx(
         run.outcomes["dam_captured"].mean())
     assert summary.loc["dam_captured", "count"] == 40
@@ -75,7 +76,8 @@ def test_compare_runs_pairs_replications_by_index_not_by_row():
     a = _result([0, 1, 2, 3, 4], [100.0, 1.0, 2.0, 3.0, 4.0])
     b = _result([1, 2, 3, 4, 5], [11.0, 12.0, 13.0, 24.0, 999.0])
     table = simulator.compare_runs(a, b)
-    row = table.loc["fatalities"]
+    assert table.index.names == ["outcome", "measure"]
+    row = table.loc[("fatalities", "mean")]
     assert bool(row["paired"]) and row["pairs"] == 4
     assert row["difference"] == pytest.approx(np.mean([10.0, 10.0, 10.0, 20.0]))
     assert row["mean_a"] == pytest.approx(22.0) and row["mean_b"] == pytest.approx(211.8)
@@ -83,22 +85,23 @@ def test_compare_runs_pairs_replications_by_index_not_by_row():
     assert row["method"] == "paired t, 4 pairs"
     other_seed = simulator.compare_runs(a, _result([1, 2, 3, 4, 5], [11, 12, 13, 24, 999],
                                                    seed=2))
-    assert not bool(other_seed.loc["fatalities", "paired"])  # no common random numbers
+    assert not bool(other_seed.loc[("fatalities", "mean"), "paired"])  # no shared numbers
 
 
 def test_compare_stored_runs_by_directory(stored, tmp_path):
     shorter = tmp_path / "short"
     simulator.run_monte_carlo(str(MINIMAL), 25, executor="serial", out=shorter)
     table = simulator.compare_runs(stored, shorter)
-    outcomes = simulator.load_run(stored).outcomes.loc[:24]
-    # pairs: the replications below 25 where the outcome has a value (in both runs)
+    measures = set(table.index.get_level_values("measure"))
+    assert {"mean", "probability", "given"} <= measures  # as each outcome's kind asks
     paired = table[table["paired"]]
-    assert paired["pairs"].to_dict() == {name: int(outcomes[name].notna().sum())
-                                         for name in paired.index}
-    assert len(paired) >= len(table) - 1  # all but reinforcements_arrival_h (no arrival)
-    assert table.loc["fatalities", "pairs"] == 25
+    assert set(paired.index.get_level_values("measure")) <= {"mean", "probability"}
+    assert paired.loc[("dam_captured", "mean"), "pairs"] == 25
+    assert paired.loc[("fatalities", "mean"), "pairs"] == 25
+    assert paired.loc[("arrival_h.village", "probability"), "pairs"] == 25
     # the same seed and scenario: replication k is the same history in both runs
     assert (paired["difference"] == 0).all()
+    assert not table.xs("given", level="measure")["paired"].any()  # conditional: Welch
 
 
 def test_every_replication_failing_raises(tmp_path):
