@@ -507,6 +507,36 @@ def simulate(
     )
 
 
+#: Settling a steady flow: run in pieces this long until no depth moves more than
+#: the tolerance over one, or for at most the longest time.
+_SETTLE_PIECE_S = 6 * 3600.0
+_SETTLED_M = 1e-3
+_LONGEST_SETTLING_S = 10 * 86400.0
+
+
+def steady_flow(channel: Channel, discharge_m3s: float) -> tuple[np.ndarray, np.ndarray]:
+    """(depth m, discharge m^3/s) of each cell in steady flow at `discharge_m3s`: the
+    river before a breach. Manning's normal depth is steady only within a reach; where
+    the slope or section changes, the water backs up (a few decimetres on the Euphrates
+    at Hit and Ramadi), which would read as the flood's arrival. So the scheme itself
+    is run with that inflow, from normal depth, in 6 h pieces until no depth moves by a
+    millimetre over one (at most ten days)."""
+    depth = channel.normal_depth_m(discharge_m3s)
+    flows = np.full(channel.cells, float(discharge_m3s))
+    if discharge_m3s <= 0.0:
+        return depth, flows * 0.0
+    inflow = Inflow(np.array([0.0, 1.0]), np.array([discharge_m3s, discharge_m3s]))
+    settled_s = 0.0
+    while settled_s < _LONGEST_SETTLING_S:
+        run = simulate(channel, depth, flows, _SETTLE_PIECE_S, inflow=inflow)
+        moved_m = float(np.max(np.abs(run.depth_m - depth)))
+        depth, flows = run.depth_m, run.discharge_m3s
+        settled_s += _SETTLE_PIECE_S
+        if moved_m < _SETTLED_M:
+            break
+    return depth, flows
+
+
 class _State(NamedTuple):
     """One side of every interface: area, top width, first moment, velocity, wet."""
 
@@ -606,15 +636,15 @@ def route_flood_reference(
     input order (the ``--fidelity reference`` mode of a run).
 
     The river (each reach a compound section) is cut into about `cells` cells (none
-    shorter than 50 m), starts in
-    uniform flow at the base flow, and takes the hydrograph as its upstream inflow; the
-    run lasts the hydrograph (at most ten days past its peak: the long tail of a slowly
-    draining reservoir) and three kinematic travel times of its peak down the river (at
-    most ten days more). At each town (a town on a reach's end belongs to the reach
-    above, as in `route_flood`): arrival, the first time the stage stands
-    `arrival_rise_m` above its starting level; peak discharge and its time; peak stage
-    rise; depth on the town's ground (the bank top, or the starting water surface with
-    no floodplain, as in `route_flood`) and time above `damaging_depth_m` there.
+    shorter than 50 m), starts in steady flow at the base flow (`steady_flow`), and
+    takes the hydrograph as its upstream inflow; the run lasts the hydrograph (at most
+    ten days past its peak: the long tail of a slowly draining reservoir) and three
+    kinematic travel times of its peak down the river (at most ten days more). At each
+    town (a town on a reach's end belongs to the reach above, as in `route_flood`):
+    arrival, the first time the stage stands `arrival_rise_m` above its starting level;
+    peak discharge and its time; peak stage rise; depth on the town's ground (the bank
+    top, or the starting water surface with no floodplain, as in `route_flood`) and
+    time above `damaging_depth_m` there.
     Floodplain velocity: the section's divided-channel floodplain velocity at the peak
     stage (`section.CompoundSection.floodplain_velocity_mps`) scaled by the computed over
     the uniform-flow discharge at that stage, so the split between channel and
@@ -641,8 +671,8 @@ def route_flood_reference(
                             for reach in reaches),
                       cell_m=max(total_m / cells, _SHORTEST_CELL_M),
                       max_depth_m=2.0 * max_depth_m)
-    run = simulate(channel, channel.normal_depth_m(base_flow_m3s), base_flow_m3s, end_s,
-                   inflow=Inflow(times_in_s, flows_in_m3s),
+    depth_m, flows_m3s = steady_flow(channel, base_flow_m3s)
+    run = simulate(channel, depth_m, flows_m3s, end_s, inflow=Inflow(times_in_s, flows_in_m3s),
                    gauges_m=[max(d - 1.0, 0.0) for d in towns_m])
     arrivals_s = run.arrival_s(arrival_rise_m)
     steps_s = np.diff(run.times_s)

@@ -11,29 +11,29 @@ end of its formation time and the low end of the stored volume; middle = the ful
 breach at the mode (median) of each; largest = the full breach at the high end of its
 width and volume and the low end of its formation time. The ends of a triangular range
 are its low and high; of a lognormal, its central 95 %. Both models route the same
-hydrograph down the same sections (each reach's section as the scenario gives it) from
-the same base flow; the reference runs until the fast routing's peak at the last town,
-times 2.5, plus 6 h. Compared at each river town: arrival (0.3 m rise), peak discharge,
-peak stage rise.
+hydrograph down the same sections (each reach's compound section with every value at
+its mode) from the same base flow; the reference starts from its own steady flow
+(`steady_flow`: the water backs up 0.2-0.4 m above the Euphrates' reach junctions,
+which would otherwise read as an arrival) and runs until the fast routing's peak at
+the last town, times 2.5, plus 6 h. Compared at each river town: arrival (0.3 m rise),
+peak discharge, peak stage rise.
 
-Tolerances, what the fast routing meets (measured 2026-12-02 on 250 cells down each
-river, 1 km on the Euphrates, 280 m in the classroom valley; the bounded run uses 125):
-- peak discharge: fast / reference between 0.9 and 1.75 (Euphrates 0.97-1.41, classroom
-  0.99-1.41; 1.01-1.56 on 125 cells): the fast routing attenuates less far downstream.
-  Part of that is the reference's own first-order numerical diffusion, which shrinks
-  with the cells (Fallujah, middle breach: 1.40, 1.31, 1.26 on 125, 250, 500 cells), so
-  these ratios bound the fast routing's excess from above;
-- peak stage rise: fast / reference between 0.9 and 1.7 (Euphrates 1.05-1.62, classroom
-  1.04-1.34); worst at Hit, which sits where the valley widens from 2.5 to 6 km: the
-  reference draws the water down towards the widening, the fast routing takes the
-  upstream reach's normal depth;
-- arrival: earlier than the reference's everywhere, by at least 10 %. GAP: on the
-  Euphrates by a factor 1.3-1.7 for the smallest breach, 2-3 for the middle one and
-  3-27 for the largest (7 min against 3 h at Khan al-Baghdadi, 60 km down); in the
-  classroom valley by a factor 1.4-1.7: the diffusion wave has no finite front speed,
-  and on a wide, flat river the first 0.3 m leaks ahead at almost no delay. Arrival
-  feeds the warning lead time and Graham's life-loss rates, so the replications err on
-  the side of less warning (more deaths).
+Tolerances, what the fast routing meets (measured 2026-12-02 with flood.py's
+variable-parameter Muskingum-Cunge on compound sections, on 250 cells down each river,
+1 km on the Euphrates and 280 m in the classroom valley; the bounded run uses 125):
+- peak discharge: fast / reference between 0.8 and 1.35 (0.87-1.17; 0.91-1.27 on 125
+  cells). The reference's own first-order numerical diffusion shrinks with the cells,
+  so its attenuation, and these ratios, move a few per cent with the grid;
+- peak stage rise: fast / reference between 0.9 and 1.4 (1.02-1.34); worst at Hit,
+  where the valley widens (floodplain 2.5 to 6 km): the reference draws the water down
+  towards the widening, the fast routing takes the upstream reach's normal depth;
+- arrival: never more than 15 % later than the reference's (at most 1.02; 1.10 on 125
+  cells), and at towns 100 km or more below the dam no earlier than 0.6 of it
+  (0.63-1.02). GAP near the dam for large breaches: at Haditha (10 km) the fast
+  routing's 0.3 m comes 2.3-14 times earlier (1.5 min against 21 min for the largest
+  breach), at Khan al-Baghdadi (60 km) up to 4 times earlier: a diffusion wave has no
+  finite front speed, so the first decimetres of a steep rise leak ahead of the bore
+  that the reference carries. It errs on the side of less warning there.
 """
 
 import os
@@ -47,7 +47,7 @@ from simulator import load_scenario
 from simulator.consequences import flood
 from simulator.consequences.breach import Reservoir, breach_geometry, breach_hydrograph
 from simulator.consequences.section import CompoundSection
-from simulator.consequences.shallow_water import Channel, Inflow, Reach, simulate
+from simulator.consequences.shallow_water import Channel, Inflow, Reach, simulate, steady_flow
 
 SCALE = float(os.environ.get("INFRASIM_SLOW_SCALE", "1"))
 #: Cells down the whole river (the bounded run: half as many).
@@ -60,6 +60,9 @@ ARRIVAL_RISE_M = flood.DEFAULT_ARRIVAL_RISE_M
 SMALLEST, MIDDLE, LARGEST = 0, 1, 2
 #: The central 95 % of a lognormal.
 LOGNORMAL_ENDS = 1.96
+#: Towns 100 km or more below the dam are held to a closer arrival (their gauge cells'
+#: centres lie within half a cell of them).
+FAR_M = 99_000.0
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,14 @@ def _corner(value, corner: int) -> float | None:
 
 
 def _river(scenario):
-    """(length m, section) of each reach, the town distances (m) and the base flow."""
+    """(length m, section) of each reach, every section value at its mode (median), the
+    town distances (m) and the base flow."""
     river = scenario.river
-    sections = [(reach.length_m, CompoundSection.rectangle(reach.width_m, reach.roughness,
-                                                           reach.slope))
-                for reach in river.reaches.values()]
+    sections = [(reach.length_m, CompoundSection(
+        *(_corner(value, MIDDLE) for value in (
+            reach.channel_width_m, reach.bankfull_depth_m, reach.channel_roughness,
+            reach.floodplain_width_m, reach.floodplain_roughness, reach.slope))))
+        for reach in river.reaches.values()]
     towns_m = [town.river_distance_m for town in river.towns.values()]
     return sections, towns_m, river.base_flow_m3s
 
@@ -140,7 +146,8 @@ def routed(request):
                       cell_m=sum(length_m for length_m, _ in sections) / CELLS, max_depth_m=60.0)
     end_s = min(HORIZON_S, 2.5 * fast[-1].peak_time_s + 6 * 3600.0)
     # A town on a reach's end belongs to the upstream reach, as in route_flood.
-    reference = simulate(channel, channel.normal_depth_m(base_flow_m3s), base_flow_m3s, end_s,
+    depth_m, flows_m3s = steady_flow(channel, base_flow_m3s)
+    reference = simulate(channel, depth_m, flows_m3s, end_s,
                          inflow=Inflow(hydrograph.times_s, hydrograph.outflow_m3s),
                          gauges_m=[d - 1.0 for d in towns_m])
     return reference, fast
@@ -150,7 +157,7 @@ def routed(request):
 def test_peak_discharge_at_every_town(routed):
     reference, fast = routed
     ratio = np.array([town.peak_discharge_m3s for town in fast]) / reference.peak_discharge_m3s()
-    assert np.all((ratio > 0.9) & (ratio < 1.75)), ratio
+    assert np.all((ratio > 0.8) & (ratio < 1.35)), ratio
 
 
 @pytest.mark.slow
@@ -158,14 +165,17 @@ def test_peak_stage_rise_at_every_town(routed):
     reference, fast = routed
     ratio = (np.array([town.peak_depth_above_normal_m for town in fast])
              / reference.peak_depth_rise_m())
-    assert np.all((ratio > 0.9) & (ratio < 1.7)), ratio
+    assert np.all((ratio > 0.9) & (ratio < 1.4)), ratio
 
 
 @pytest.mark.slow
-def test_arrival_never_later_than_the_reference(routed):
-    """The documented gap: early everywhere, by 10 % or more."""
+def test_arrival_against_the_reference(routed):
+    """Never more than 15 % later; from 100 km down, no earlier than 0.6 of the
+    reference's time (nearer the dam, the documented gap)."""
     reference, fast = routed
     reference_s = reference.arrival_s(ARRIVAL_RISE_M)
-    fast_s = np.array([town.arrival_s for town in fast])
     assert np.all(np.isfinite(reference_s))
-    assert np.all(fast_s < 0.9 * reference_s), fast_s / reference_s
+    ratio = np.array([town.arrival_s for town in fast]) / reference_s
+    assert np.all(ratio < 1.15), ratio
+    far = reference.gauge_x_m >= FAR_M
+    assert np.all(ratio[far] > 0.6), ratio
