@@ -84,3 +84,18 @@ def test_names_come_from_a_runs_resolved_scenario_too():
         assert Catalogue(resolved).label(column) == Catalogue(scenario).label(column)
     assert Catalogue(resolved).label("input.network.roads.upland_dam.speed_mps") == \
         "Road Upland village–Valley Dam: speed"
+
+
+def test_a_scenario_names_its_own_headline(tmp_path):
+    """scenario.headline replaces the default headline, read from the loaded scenario and
+    from a run's resolved scenario alike."""
+    text = (ROOT / "tests/data/minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("  replications: 50\n",
+                        "  replications: 50\n  headline: [fatalities.village, dam_captured]\n")
+    path = tmp_path / "minimal.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path)
+    for source in (scenario, scenario.model_dump(mode="json")):
+        catalogue = Catalogue(source)
+        assert catalogue.headline(["dam_captured", "fatalities", "fatalities.village"]) == \
+            ["fatalities.village", "dam_captured"]
