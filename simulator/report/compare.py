@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.catalogue import GROUPS, INPUTS, PROBABILITY, Catalogue
+from ..analysis.catalogue import GROUPS, HIGHER, INPUTS, LOWER, PROBABILITY, Catalogue
 from ..analysis.compare import GIVEN, MEAN, Difference, RunSample, compare_outcome, compare_runs
 from ..analysis.headline import GROUP_TITLES, Line, lines, percent_text
 from ..analysis.stats import key_outcomes, summarise
@@ -159,12 +159,26 @@ def _is_probability(d: Difference, catalogue: Catalogue) -> bool:
                                           and catalogue[d.outcome].kind == PROBABILITY)
 
 
+def _verdict(d: Difference, catalogue: Catalogue) -> str:
+    """`` worse`` or `` better`` for a difference whose interval excludes 0, by the
+    catalogue's worse direction; "" when it is not clear or the outcome has none. The
+    probability that a time to an event has a value goes the other way from the time
+    (an earlier capture is worse, so a likelier one is too)."""
+    worse = catalogue[d.outcome].worse
+    if not d.significant or worse not in (HIGHER, LOWER):
+        return ""
+    if d.measure == "probability":
+        worse = HIGHER if worse == LOWER else LOWER
+    return " worse" if (d.difference > 0) == (worse == HIGHER) else " better"
+
+
 def _difference_text(d: Difference, catalogue: Catalogue) -> str:
-    """``-574 (-886 to -262) *``, in percentage points for a probability; * when the
-    interval excludes 0. The interval is written out, never as ``± 0``."""
+    """``-574 (-886 to -262) * better``, in percentage points for a probability; * when
+    the interval excludes 0, then whether that is worse or better by the catalogue. The
+    interval is written out, never as ``± 0``."""
     if math.isnan(d.difference):
         return "-"
-    star = " *" if d.significant else ""
+    star = f" *{_verdict(d, catalogue)}" if d.significant else ""
     if _is_probability(d, catalogue):
         points = [100.0 * v for v in (d.difference, d.low, d.high)]
         if math.isnan(points[1]):
@@ -229,9 +243,9 @@ def comparison_table(runs: Sequence[StoredRun],
     catalogue = run_catalogue(runs)
     table_ = Table(title=terminal_text(f"Compared with {runs[0].label}"), title_justify="left",
                    header_style="bold",
-                   caption="* the 95% CI of the difference excludes 0; pp: percentage "
-                   "points; 'given' rows are over the replications where the event "
-                   "happened", caption_justify="left")
+                   caption="* the 95% CI of the difference excludes 0 (then worse or "
+                   "better for the decision maker); pp: percentage points; 'given' rows are "
+                   "over the replications where the event happened", caption_justify="left")
     for i, heading in enumerate(_headers(runs)):
         table_.add_column(terminal_text(heading), justify="left" if i == 0 else "right",
                           style="cyan" if i == 0 else None)
@@ -299,7 +313,8 @@ def build_comparison_report(runs: Sequence[StoredRun],
                 "it; the difference from the reference run with its 95% interval "
                 "(a difference of means, or of probabilities in percentage points, pp; for "
                 "a time to an event or a 'given' line, of the means where the event "
-                "happened). * marks an interval that excludes 0.", class_="note"),
+                "happened). * marks an interval that excludes 0, followed by whether the "
+                "change is worse or better.", class_="note"),
         element("h2", "Runs"),
         table(["run", "scenario", "directory", "seed", "replications", "what it is"],
               [_run_facts(r) for r in runs], numeric=(3, 4)),

@@ -85,3 +85,29 @@ def test_the_page_opens_with_the_headline_of_every_run_labelled(fast_png):
     cells = " ".join(re.sub(r'title="[^"]*"', "", c)
                      for c in re.findall(r"<td[^>]*>(.*?)</td>", text))
     assert not re.search(r"\b(dam_captured|breach_started|depth_m\.\w+)\b|>fatalities<", cells)
+
+
+def test_a_clear_change_says_whether_it_is_worse_or_better():
+    """More fatalities are worse, an earlier capture is worse and so is a likelier one
+    (the probability of a time to an event goes the other way from the time), a later
+    arrival of reinforcements is worse; unclear changes get no verdict."""
+    from simulator.analysis.catalogue import Catalogue
+    from simulator.analysis.compare import Difference
+    from simulator.report.compare import _difference_text
+
+    def diff(outcome, difference, measure="mean", low=None, high=None):
+        low = difference - 1 if low is None else low
+        high = difference + 1 if high is None else high
+        return Difference(outcome, 10.0, 10.0 + difference, difference, low, high, 50, 50,
+                          True, 50, measure=measure)
+
+    catalogue = Catalogue()
+    assert _difference_text(diff("fatalities", 50.0), catalogue).endswith("* worse")
+    assert _difference_text(diff("fatalities", -50.0), catalogue).endswith("* better")
+    assert _difference_text(diff("capture_h.hit", -5.0, "given"), catalogue).endswith("worse")
+    assert _difference_text(diff("capture_h.hit", 0.2, "probability", 0.1, 0.3),
+                            catalogue).endswith("* worse")
+    assert _difference_text(diff("reinforcements_arrival_h", 3.0, "given"),
+                            catalogue).endswith("* worse")
+    unclear = _difference_text(diff("fatalities", 0.5, low=-1.0, high=2.0), catalogue)
+    assert "*" not in unclear and "worse" not in unclear and "better" not in unclear
