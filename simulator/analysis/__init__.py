@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .catalogue import Catalogue, Entry, catalogue_entry
 from .compare import Difference, RunSample, compare_outcome, compare_runs
-from .sensitivity import Sensitivity, input_names, rank_sensitivity
+from .sensitivity import Sensitivity, Swing, decile_swing, input_names, rank_sensitivity
 from .stats import (
     ConvergenceTrace,
     ExceedanceCurve,
@@ -45,11 +45,13 @@ __all__ = [
     "OutcomeRow",
     "RunSample",
     "Sensitivity",
+    "Swing",
     "catalogue_entry",
     "compare_outcome",
     "compare_runs",
     "convergence",
     "cumulative_incidence",
+    "decile_swing",
     "exceedance",
     "fn_curve",
     "headline_table",
