@@ -348,14 +348,24 @@ class DaskExecutor(Executor):
         else:
             # Workers start ignoring Ctrl-C: this process handles it and closes the
             # cluster, instead of every worker printing a KeyboardInterrupt traceback.
-            with _sigint_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):
-                self._cluster = LocalCluster(
-                    n_workers=self.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",  # any free port: never clash with another
-                    silence_logs=logging.CRITICAL,  # shutdown chatter is not news
-                )
+            try:
+                with _sigint_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",  # any free port: never clash with another
+                        silence_logs=logging.CRITICAL,  # shutdown chatter is not news
+                    )
+            except (RuntimeError, OSError, TimeoutError) as error:
+                # Dask spawns its workers, and a spawned process imports the main module
+                # again: a script that starts a run at import kills every worker.
+                raise RunError(
+                    f"cannot start local Dask workers ({error}); if this is a script, Dask "
+                    "runs it again in each worker as it starts: put the run under "
+                    "`if __name__ == \"__main__\":`, or use the processes executor, which "
+                    "needs no guard"
+                ) from None
             self._client = Client(self._cluster)
         # Load the engine on every worker now, in parallel, rather than inside the first
         # batches (where it would also distort the batch-size estimate).
