@@ -27,8 +27,8 @@ from ..formatting import interval_text, number_text
 from .catalogue import AMOUNT, COUNT, GROUPS, INPUTS, PROBABILITY, TIME_TO_EVENT, Catalogue
 from .stats import OutcomeRow
 
-__all__ = ["GROUP_TITLES", "TABLE_NOTE", "Line", "full_table", "headline", "percent_text",
-           "wanted_outcomes"]
+__all__ = ["GROUP_TITLES", "TABLE_NOTE", "Line", "full_table", "headline", "in_sentence",
+           "lines", "percent_text", "wanted_outcomes"]
 
 GROUP_TITLES = {"forces": "Forces", "dam": "Dam", "flood": "Flood, by town",
                 "life loss": "Life loss", "grid": "Grid", "inputs": "Sampled inputs"}
@@ -80,8 +80,10 @@ def _unit(unit: str) -> str:
     return f" ({unit})" if unit else ""
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: ``Fatalities`` -> ``fatalities``; ``P(...)`` and names
+    that begin with capitals (``ISIL column``) as they are."""
+    return label[:1].lower() + label[1:] if label[:2] != label[:2].upper() else label
 
 
 def _replications(count: int, headline: bool) -> str:
@@ -129,7 +131,7 @@ def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> l
                      interval_text(row.ci_low, row.ci_high), basis, number_text(row.p5),
                      number_text(row.p50), number_text(row.p95),
                      meaning=f"{meaning}; among replications where it happened")]
-    label = f"Expected {_lower_first(entry.label)}{unit}" if headline else \
+    label = f"Expected {in_sentence(entry.label)}{unit}" if headline else \
         f"{entry.label}{unit}"
     out = [Line(row.name, label, number_text(row.mean), interval_text(row.ci_low, row.ci_high),
                 _replications(row.count, headline), *("", "", "") if headline else

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis.catalogue import Catalogue
+from ..analysis.headline import in_sentence
 from ..analysis.sensitivity import decile_swing, input_names
 from ..analysis.stats import (
     convergence,
@@ -161,12 +162,12 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
         p = float(np.mean(finite(outcomes[name]) > 0))
         entry = catalogue[name]
         yield FigureItem(
-            f"exceedance-{name}", f"Exceedance of {_lower(entry.label)}",
-            f"Probability that {_lower(entry.label)} exceeds each value, over "
+            f"exceedance-{name}", f"Exceedance of {in_sentence(entry.label)}",
+            f"Probability that {in_sentence(entry.label)} exceeds each value, over "
             f"{curve.count:,} replications; the band is a 95% bootstrap interval at each "
             f"value. P(above 0) = {p:.3g}.",
             partial(plotting.plot_exceedance, curve, outcome=entry.label, unit=entry.unit,
-                    title=f"Exceedance probability: {_lower(entry.label)}"))
+                    title=f"Exceedance probability: {in_sentence(entry.label)}"))
     if "fatalities" in outcomes:
         curve = fn_curve(outcomes["fatalities"], seed=seed)
         yield FigureItem(
@@ -215,7 +216,7 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             continue
         ci = mean_ci(outcomes[name])
         entry = catalogue[name]
-        title = f"Distribution of {_lower(entry.label)}"
+        title = f"Distribution of {in_sentence(entry.label)}"
         if entry.kind == "time_to_event":  # empty where the event did not happen
             total = len(outcomes[name])
             title += f", given {entry.event}"
@@ -241,22 +242,17 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
         trace = convergence(outcomes[name])
         entry = catalogue[name]
         yield FigureItem(
-            f"convergence-{name}", f"Convergence of {_lower(entry.label)}",
-            f"Running mean of {_lower(entry.label)} with its 95% CI as replications "
+            f"convergence-{name}", f"Convergence of {in_sentence(entry.label)}",
+            f"Running mean of {in_sentence(entry.label)} with its 95% CI as replications "
             f"accumulate ({'Wilson' if trace.method == 'wilson' else 'Student t'} "
             "interval, within the range of the values).",
             partial(plotting.plot_convergence, trace, outcome=entry.label, unit=entry.unit,
-                    title=f"Convergence of the mean: {_lower(entry.label)}"))
+                    title=f"Convergence of the mean: {in_sentence(entry.label)}"))
     if input_names(outcomes) and n >= 10:
         targets = [m for m in ("fatalities", "dam_captured", "unserved_energy_mwh",
                                "time_to_capture_h") if varies(outcomes, m)][:2]
         for name in targets:
             yield _swing_figure(outcomes, name, catalogue, n)
-
-
-def _lower(label: str) -> str:
-    """A label inside a sentence: ``Fatalities`` -> ``fatalities``; ``P(...)`` as is."""
-    return label[:1].lower() + label[1:] if label[:2] != label[:2].upper() else label
 
 
 def _swing_figure(outcomes: Mapping[str, np.ndarray], name: str, catalogue: Catalogue,
@@ -267,12 +263,12 @@ def _swing_figure(outcomes: Mapping[str, np.ndarray], name: str, catalogue: Cata
     entry = catalogue[name]
     rows = decile_swing(outcomes, name)
     probability = entry.kind == "probability"
-    axis = entry.label if probability else f"mean {_lower(entry.label)}"
+    axis = entry.label if probability else f"mean {in_sentence(entry.label)}"
     where = (" among the replications where the event happened"
              if entry.kind == "time_to_event" else "")
     return FigureItem(
-        f"tornado-{name}", f"What moves {_lower(entry.label)}",
-        f"How {'the probability' if probability else 'the mean'} of {_lower(entry.label)} "
+        f"tornado-{name}", f"What moves {in_sentence(entry.label)}",
+        f"How {'the probability' if probability else 'the mean'} of {in_sentence(entry.label)} "
         "changes between each sampled input's lowest and highest decile (its 10th and 90th "
         f"percentiles; 0 and 1 for a yes/no input), over {n:,} replications{where}, every "
         "other input varying as drawn: blue, the mean where the input is low; orange, "
@@ -284,7 +280,7 @@ def _swing_figure(outcomes: Mapping[str, np.ndarray], name: str, catalogue: Cata
                 labels={r.input: catalogue.label(r.input) for r in rows},
                 mean=float(np.nanmean(np.asarray(outcomes[name], dtype=np.float64))),
                 scale=100.0 if probability else 1.0,
-                title=f"What moves {_lower(entry.label)}"))
+                title=f"What moves {in_sentence(entry.label)}"))
 
 
 def map_figure(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
@@ -364,12 +360,12 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
                       for label, r in zip(labels, runs, strict=True)}
             entry = catalogue[name]
             yield FigureItem(f"compare-exceedance-{name}",
-                             f"Exceedance of {_lower(entry.label)}",
-                             f"Exceedance curves of {_lower(entry.label)}, one per run, with "
+                             f"Exceedance of {in_sentence(entry.label)}",
+                             f"Exceedance curves of {in_sentence(entry.label)}, one per run, with "
                              "95% bootstrap bands.",
                              partial(plotting.plot_exceedance, curves, outcome=entry.label,
                                      unit=entry.unit,
-                                     title=f"Exceedance compared: {_lower(entry.label)}"))
+                                     title=f"Exceedance compared: {in_sentence(entry.label)}"))
     for label, rows in (differences or {}).items():
         names = {d.outcome for d in rows}
         headline = [d for d in rows if d.outcome in HEADLINE
