@@ -86,3 +86,23 @@ def test_bad_replication_function_is_refused_up_front(minimal, executor):
 
     with pytest.raises(RunError, match="cannot import"):
         run_monte_carlo(minimal, 5, executor=executor, replicate="fake_engine:nope")
+
+
+def test_infrasim_run_says_when_every_replication_failed(minimal, tmp_path, monkeypatch,
+                                                         capsys):
+    """One message and exit status 1, no traceback of the command itself."""
+    from simulator import workflows
+    from simulator.cli import main
+    from simulator.montecarlo import ReplicationsFailed
+
+    def every_replication_fails(scenario, **options):
+        return run_monte_carlo(scenario, 5, executor="serial", out=options["out"],
+                               replicate="fake_engine:always_failing")
+
+    monkeypatch.setattr(workflows, "run_scenario", every_replication_fails)
+    status = main(["run", str(minimal.source), "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("infrasim run: stopped: every replication failed: 5 of 5")
+    assert "RuntimeError: the engine is broken" in err
+    assert ReplicationsFailed.__name__ not in err  # said in words, not as a traceback
