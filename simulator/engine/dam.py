@@ -2,8 +2,9 @@
 
 States: ``operating`` until an attacking force sets off on a road to the dam
 (``threatened``); an attack repulsed leaves it ``held`` (threatened again by the next
-column); an attack won makes it ``captured``, which is final (recapture is not
-modelled).
+column); an attack won makes it ``captured``; a counter-attack won by the defenders
+(or a defender reaching it when no attacker holds it) makes it ``recaptured``, and it
+may be threatened and captured again. `held` lists the intervals the attackers held it.
 
 Failure modes. Each mode of the scenario draws, independently and up front from its own
 stream, whether it happens (its probability), its delay and, for a breach, its geometry
@@ -12,9 +13,21 @@ models read for the breach that happens. A mode's clock starts on what its ``sta
 names: the dam's capture (the default; a demolition must), its first threat, or the
 scenario's start (a structural failure, which needs no force at all). Of the breach modes
 that happen (full or partial) the earliest is *the* breach (ties go to the mode listed
-first) and the others never occur: at most one breach per replication. Every loss-of-operation mode that happens takes the plant off the grid from
-capture + delay until its restoration time. A breach takes the plant off for good.
-Outage intervals are merged in `History.plant_outages`.
+first) and the others never occur: at most one breach per replication. Every
+loss-of-operation mode that happens takes the plant off the grid at its clock's start +
+delay for its restoration time. A breach takes the plant off for good. Outage intervals
+are merged in `History.plant_outages`.
+
+Recapture. The *deliberate* modes need an attacker in control when they fire: a
+``demolition`` breach (a charge someone lays) and a loss of operation that starts on
+capture (the holder stops or wrecks the plant). A recapture before one fires stops it,
+and a later capture starts its clock afresh with the same drawn delay. The *structural*
+modes (``starts_on: start`` or ``threat``, and ``overtopping`` or ``piping`` breaches
+whatever they start on: damage already done to the spillway gates or the foundation's
+upkeep) keep running through a recapture, and their clocks start once. An outage the
+holder caused keeps its drawn restoration time from the moment the plant went off: the
+restoration time stands for repairing what was done, which a recapture does not undo
+(recapturing sooner shortens the outage only by stopping a loss that has not happened).
 """
 
 from __future__ import annotations
@@ -44,7 +57,10 @@ class Dam:
         self.node = self.spec.node
         self.state = "operating"
         self.threatened_s = math.inf
-        self.capture_s = math.inf
+        self.capture_s = math.inf  # first capture
+        self.recapture_s = math.inf  # first recapture
+        self.held: list[tuple[float, float]] = []  # (captured, recaptured or inf)
+        self._control = 0  # counts captures: a deliberate mode's clock runs within one
         self.breach_s = math.inf
         self.breach_mode_id: str | None = None
         self.outages: list[tuple[float, float]] = []
@@ -59,7 +75,7 @@ class Dam:
 
     def threaten(self, by: str) -> None:
         """An attacking force sets off on a road to the dam."""
-        if self.state in ("operating", "held"):
+        if self.state in ("operating", "held", "recaptured"):
             first = self.threatened_s == math.inf
             self.threatened_s = min(self.threatened_s, self.world.env.now)
             self._set_state(EventKind.THREATENED, (by,))
@@ -73,13 +89,32 @@ class Dam:
             self._set_state(EventKind.HELD)
 
     def capture(self, by: tuple[str, ...]) -> None:
-        """The dam falls: start the clocks of the failure modes that start on capture."""
-        self.capture_s = self.world.env.now
+        """The dam falls: start the clocks of the failure modes that start on capture
+        (on a later capture, those of the deliberate modes only)."""
+        now = self.world.env.now
+        first = self.capture_s == math.inf
+        self.capture_s = min(self.capture_s, now)
+        self.held.append((now, math.inf))
+        self._control += 1
         self._set_state(EventKind.CAPTURED, by)
         dam_event(self.world, "capture")
-        self._start_clocks("capture")
+        self._start_clocks("capture", deliberate_only=not first)
 
-    def _start_clocks(self, starts_on: str) -> None:
+    def recapture(self, by: tuple[str, ...]) -> None:
+        """The defenders retake the dam: the deliberate modes still to fire never do."""
+        now = self.world.env.now
+        self.recapture_s = min(self.recapture_s, now)
+        self.held[-1] = (self.held[-1][0], now)
+        self._control += 1
+        self._set_state(EventKind.RECAPTURED, by)
+
+    def deliberate(self, mode_id: str) -> bool:
+        """Whether failure mode `mode_id` needs an attacker in control when it fires."""
+        mode = self.spec.failure_modes[mode_id]
+        return mode.mechanism == "demolition" or (
+            mode.kind == "loss_of_operation" and mode.starts_on == "capture")
+
+    def _start_clocks(self, starts_on: str, deliberate_only: bool = False) -> None:
         """Start the clocks of the failure modes that happen and start on `starts_on`.
         Breach modes are scheduled in the order listed, so at equal times the first
         listed breaches and the others find the dam already breached."""
@@ -88,12 +123,25 @@ class Dam:
             inputs = drawn[mode_id]
             if mode.starts_on != starts_on or not inputs.occurs:
                 continue
-            breach_delay_s = FAILURE_MODES[mode.kind](self, mode_id, inputs)
-            if breach_delay_s is not None:
-                env.timeout(breach_delay_s).callbacks.append(
-                    lambda _e, mode_id=mode_id: self._breach(mode_id))
+            if deliberate_only and not self.deliberate(mode_id):
+                continue
+            fire = FAILURE_MODES[mode.kind](self, mode_id, inputs)
+            if self.deliberate(mode_id):
+                fire = self._in_control(fire)
+            env.timeout(inputs.delay_s).callbacks.append(fire)
 
-    def _breach(self, mode_id: str) -> None:
+    def _in_control(self, fire: Callable[[Any], None]) -> Callable[[Any], None]:
+        """`fire`, but only if the attackers who started the clock still hold the dam."""
+        control = self._control
+
+        def fire_if_held(event: Any) -> None:
+            if self._control == control:
+                fire(event)
+
+        return fire_if_held
+
+    def breach(self, mode_id: str) -> None:
+        """Breach mode `mode_id`'s clock has run out: the dam breaches, unless it has."""
         if self.breach_mode_id is not None:
             return  # an earlier breach mode has happened; the dam breaches once
         world = self.world
@@ -136,21 +184,23 @@ class Dam:
         return self.world.inputs.failure_modes[self.breach_mode_id].breach.depth_fraction
 
 
-def _breach_candidate(dam: Dam, mode_id: str, inputs: FailureModeInputs) -> float:
-    """A breach mode enters the race for the earliest breach with its delay."""
-    return inputs.delay_s
+def _breach_candidate(dam: Dam, mode_id: str,
+                      inputs: FailureModeInputs) -> Callable[[Any], None]:
+    """A breach mode enters the race for the earliest breach: it breaches the dam when
+    its clock runs out, unless another mode breached it first."""
+    return lambda _e: dam.breach(mode_id)
 
 
-def _loss_of_operation(dam: Dam, mode_id: str, inputs: FailureModeInputs) -> None:
-    """A loss-of-operation mode takes the plant off the grid after its delay."""
+def _loss_of_operation(dam: Dam, mode_id: str,
+                       inputs: FailureModeInputs) -> Callable[[Any], None]:
+    """A loss-of-operation mode takes the plant off the grid when its clock runs out."""
     restoration_s = inputs.restoration_s
-    dam.world.env.timeout(inputs.delay_s).callbacks.append(
-        lambda _e: dam.lose_operation(mode_id, restoration_s))
+    return lambda _e: dam.lose_operation(mode_id, restoration_s)
 
 
-#: What each failure-mode kind of the scenario language does when the dam is captured:
-#: start its clock, and return its delay if it is a candidate for *the* breach.
-FAILURE_MODES: dict[str, Callable[[Dam, str, FailureModeInputs], float | None]] = {
+#: What each failure-mode kind of the scenario language does when its clock runs out
+#: (the callback its clock's timeout fires).
+FAILURE_MODES: dict[str, Callable[[Dam, str, FailureModeInputs], Callable[[Any], None]]] = {
     "full_breach": _breach_candidate,
     "partial_breach": _breach_candidate,
     "loss_of_operation": _loss_of_operation,

@@ -2,18 +2,29 @@
 
 A force is one SimPy process: wait for its trigger (a town falls, or a scheduled time),
 mobilise and depart, then drive its route with one timeout per road segment and one per
-halt at an intermediate node. Attackers fight at every defended node on their way and
-capture every undefended node that can change hands; defenders (reinforcements) drive
-past everything and join the garrison at their destination, mid-engagement if one is
-going on. A reinforcement arriving at a node the attackers already hold waits there: a
-counter-attack is not modelled.
+halt at an intermediate node.
+
+Control changes both ways. Attackers fight at every defended node on their way and
+capture every undefended node that can change hands; the attacker units at a node their
+side holds are its *holders* (the winners of the fight there, a column that took it
+unopposed, a force that stays where it started) until they set off again. Defenders
+fight at every node on their way that the attackers hold *with holders there*: a
+counter-attack, the same engagement with the roles swapped (the defenders' force
+assaults, the holders get their own defender advantage), which retakes the node if it
+is won. A node the attackers hold with nobody there (they moved on, or it was held from
+the start, ``held_by: attacker``, by a force the scenario does not model) is passed at
+the cost of its halt, which stands for the detour round it, and stays in the
+attackers' hands; only a force whose destination it is retakes it, unopposed. At its
+destination a defender joins the garrison, or the fight going on there. A defender that
+passes a node where attackers assault a garrison drives on, as before.
 
 An engagement is resolved in closed form (`lanchester.resolve`) and costs one timeout.
-When a force joins it, the strengths are brought forward to that moment, the new force
-is added and the engagement is resolved again from there (the stale end event is
-ignored). Forces on one side fight as one group whose effectiveness, defender advantage
-and withdraw ratio are the strength-weighted means of its members'; losses are shared
-in proportion to strength.
+When a force joins it, or a force in it gets support (its effectiveness multiplied from
+a time on, ``support``), the strengths are brought forward to that moment, the change is
+made and the engagement is resolved again from there (the stale end event is ignored).
+Forces on one side fight as one group whose effectiveness, defender advantage and
+withdraw ratio are the strength-weighted means of its members'; losses are shared in
+proportion to strength.
 """
 
 from __future__ import annotations
@@ -31,14 +42,14 @@ from .record import EventKind
 if TYPE_CHECKING:
     from .world import World
 
-__all__ = ["Engagement", "Unit", "force_process"]
+__all__ = ["Engagement", "Unit", "force_process", "support_process"]
 
 
 class Unit:
     """A force's state during a replication (its sampled parameters and strength)."""
 
     __slots__ = ("id", "side", "initial", "strength", "effectiveness_per_s",
-                 "defender_advantage", "withdraw_ratio", "active")
+                 "defender_advantage", "withdraw_ratio", "active", "at")
 
     def __init__(self, force_id: str, side: str, drawn: ForceInputs) -> None:
         self.id = force_id
@@ -48,6 +59,7 @@ class Unit:
         self.defender_advantage = drawn.defender_advantage
         self.withdraw_ratio = drawn.withdraw_ratio
         self.active = True  # False once destroyed or withdrawn
+        self.at = ""  # the last node it was at (its start until it arrives somewhere)
 
     @property
     def losses(self) -> float:
@@ -80,22 +92,37 @@ def _rescale(units: list[Unit], old_total: float, new_total: float) -> None:
 
 
 class Engagement:
-    """An attack on a defended node, from first contact until one side gives up."""
+    """An assault on a held node, from first contact until one side gives up.
+
+    `attackers` and `defenders` are the roles in the fight (`lanchester.resolve`): the
+    assaulting units and the units holding the node. `assault_side` is the side the
+    assaulting units belong to: ``attacker``, or ``defender`` in a counter-attack on a
+    node the attackers hold.
+    """
 
     def __init__(self, world: World, node: str, attackers: list[Unit],
-                 defenders: list[Unit]) -> None:
+                 defenders: list[Unit], assault_side: str = "attacker") -> None:
         self.world = world
         self.node = node
         self.attackers = list(attackers)
         self.defenders = list(defenders)
-        self.done = world.env.event()  # succeeds with the winner ("attacker"/"defender")
+        self.assault_side = assault_side
+        self.done = world.env.event()  # succeeds with the winning side ("attacker"/"defender")
         self._version = 0
         if world.timeline is not None:
             world.note(EventKind.ENGAGE, tuple(u.id for u in self.attackers), node,
                        opponents=tuple(u.id for u in self.defenders),
                        attackers=sum(u.strength for u in self.attackers),
-                       defenders=sum(u.strength for u in self.defenders))
+                       defenders=sum(u.strength for u in self.defenders), side=assault_side)
         self._resolve()
+
+    @property
+    def winning_side(self) -> str | None:
+        """The side (not the role) that wins as the engagement stands now."""
+        winner = self.outcome.winner
+        if winner is None or self.assault_side == "attacker":
+            return winner
+        return "defender" if winner == "attacker" else "attacker"
 
     def _resolve(self) -> None:
         env = self.world.env
@@ -125,9 +152,18 @@ class Engagement:
     def join(self, unit: Unit) -> None:
         """A force arrives mid-engagement: re-resolve from now with it included."""
         self.advance()
-        (self.attackers if unit.side == "attacker" else self.defenders).append(unit)
+        (self.attackers if unit.side == self.assault_side else self.defenders).append(unit)
         self.world.note(EventKind.JOIN, (unit.id,), self.node, strength=unit.strength,
                         side=unit.side)
+        self._resolve()
+
+    def involves(self, unit: Unit) -> bool:
+        """Whether `unit` fights in this engagement."""
+        return unit in self.attackers or unit in self.defenders
+
+    def reconsider(self) -> None:
+        """A force in the fight changed (support): re-resolve from now."""
+        self.advance()
         self._resolve()
 
     def _end(self, version: int, _event: Any) -> None:
@@ -140,8 +176,9 @@ class Engagement:
         losers = self.defenders if outcome.winner == "attacker" else self.attackers
         for unit in losers:
             unit.active = False
+        winning_side = self.winning_side
         self.world.engagement_over(self)
-        self.done.succeed(outcome.winner)
+        self.done.succeed(winning_side)
 
 
 def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, Any, None]:
@@ -160,22 +197,49 @@ def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, A
     if wait_s > 0:
         yield env.timeout(wait_s)
     if not plan.legs:
-        world.arrive_at_destination(plan, unit)
+        if unit.side == "attacker" or (yield from _reach(world, plan, unit, plan.start, True)):
+            world.arrive_at_destination(plan, unit)
         return
-    attacking = unit.side == "attacker"
     halt_s = 0.0
-    for leg in plan.legs:
+    last = len(plan.legs) - 1
+    for index, leg in enumerate(plan.legs):
         if halt_s > 0:
             yield env.timeout(halt_s)
         world.depart(unit, leg)
         yield env.timeout(inputs.road_time_s[leg.road])
         node = leg.destination
+        unit.at = node
         world.note(EventKind.ARRIVE, (unit.id,), node, strength=unit.strength)
-        if attacking:
-            engagement = world.attacker_arrives(unit, node)
-            if engagement is not None:
-                winner = yield engagement.done
-                if winner != "attacker":
-                    return
+        if not (yield from _reach(world, plan, unit, node, index == last)):
+            return
         halt_s = inputs.halt_s[node]
     world.arrive_at_destination(plan, unit)
+
+
+def _reach(world: World, plan: ForcePlan, unit: Unit, node: str,
+           destination: bool) -> Generator[Any, Any, bool]:
+    """A force reaches `node` (`destination`: the end of its route) and fights there if it
+    must; True when it is free to go on (no fight, or its side won)."""
+    if unit.side == "attacker":
+        engagement = world.attacker_arrives(unit, node)
+    else:
+        engagement = world.defender_arrives(plan, unit, node, destination)
+    if engagement is None:
+        return True
+    winner = yield engagement.done
+    return winner == unit.side
+
+
+def support_process(world: World, unit: Unit, from_s: float,
+                    factor: float) -> Generator[Any, Any, None]:
+    """A force's support starts at `from_s`: its effectiveness is multiplied by `factor`
+    and a fight it is in is re-resolved from that moment."""
+    if from_s > 0:
+        yield world.env.timeout(from_s)
+    if not unit.active:
+        return
+    unit.effectiveness_per_s *= factor
+    world.note(EventKind.SUPPORT, (unit.id,), unit.at, factor=factor)
+    for engagement in world.engagements.values():
+        if engagement.involves(unit):
+            engagement.reconsider()

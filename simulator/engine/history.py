@@ -34,8 +34,9 @@ class History:
     replication: int
     horizon_s: float
     reservoir_volume_m3: float  # stored volume at the event (sampled)
-    dam_state: str  # final: "operating", "threatened", "held" or "captured"
-    capture_s: float = math.inf  # when the dam was captured
+    dam_state: str  # final: "operating", "threatened", "held", "captured" or "recaptured"
+    capture_s: float = math.inf  # when the dam was first captured
+    recapture_s: float = math.inf  # when the defenders first retook it
     breach_mode: str | None = None  # "full_breach" or "partial_breach"
     breach_mode_id: str | None = None  # its key under assets.dam.failure_modes
     breach_depth_fraction: float = 0.0  # share of the dam height cut down (0: no breach)
@@ -47,7 +48,8 @@ class History:
     # sorted; end_s is inf after a breach. Empty when the dam has no plant.
     plant_outages: tuple[tuple[float, float], ...] = ()
     line_cuts: tuple[LineCut, ...] = ()
-    captures: dict[str, float] = field(default_factory=dict)  # node -> time it fell
+    captures: dict[str, float] = field(default_factory=dict)  # node -> time it first fell
+    recaptures: dict[str, float] = field(default_factory=dict)  # node -> first retaken
 
     @property
     def breached(self) -> bool:

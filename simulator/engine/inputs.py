@@ -14,7 +14,9 @@ formation time) is drawn on the mode's own stream after its clock, so it is samp
 reported and ranked like any input. Each river town's quantile in Graham's fatality-rate range is ``warning.rate_quantile``,
 drawn once per town on the town's warning stream; its population and floodplain share
 are ``river.towns.<town>`` inputs. Each river reach's compound section (slope, channel
-and floodplain) is drawn on its own stream, ``river.reaches.<reach>``.
+and floodplain) is drawn on its own stream, ``river.reaches.<reach>``. A force's support
+(its start time and effectiveness factor) is drawn on ``forces.<force>.support``, a stream
+of its own, so adding support to a force leaves its other draws as they were.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..scenario.schema import BREACH_KINDS, FailureMode, Road, Scenario
 from .rng import StreamSet
 
 __all__ = ["BREACH_INPUT_FIELDS", "REACH_INPUT_FIELDS", "BreachInputs", "FailureModeInputs",
-           "ForceInputs", "InputTable", "Inputs", "ReachInputs", "road_time_s"]
+           "ForceInputs", "InputTable", "Inputs", "ReachInputs", "SupportInputs", "road_time_s"]
 
 Sampler = Callable[[np.random.Generator], float]
 Spec = Distribution | float | Sampler  # a float is a probability of occurrence
@@ -54,6 +56,19 @@ class ForceInputs:
     defender_advantage: float
     withdraw_ratio: float
     mobilisation_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class SupportInputs:
+    """A force's drawn support: from when (s since the start) and its factor on the
+    force's effectiveness."""
+
+    from_s: float
+    effectiveness_factor: float
+
+
+#: A force's support inputs, in `SupportInputs` order (the schema's field names).
+SUPPORT_INPUT_FIELDS = ("from_s", "effectiveness_factor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +128,7 @@ class Inputs:
     repair_time_s: float
     rate_quantile: dict[str, float]  # river town -> quantile in Graham's range
     reaches: dict[str, ReachInputs]  # river reach -> its compound section
+    support: dict[str, SupportInputs]  # force -> its support (forces that have one)
 
 
 _CONSEQUENCE = "input.consequences."
@@ -181,6 +197,11 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
     for reach_id, reach in scenario.river.reaches.items():
         groups.append((f"river.reaches.{reach_id}",
                        [(name, getattr(reach, name)) for name in REACH_INPUT_FIELDS]))
+    for force_id, force in scenario.forces.items():
+        if force.support is not None:
+            groups.append((f"forces.{force_id}.support",
+                           [(name, getattr(force.support, name))
+                            for name in SUPPORT_INPUT_FIELDS]))
     return groups
 
 
@@ -345,6 +366,9 @@ class _Layout:
         self.reaches = {r: tuple(index[f"river.reaches.{r}.{name}"]
                                  for name in REACH_INPUT_FIELDS)
                         for r in scenario.river.reaches}
+        self.support = {f: tuple(index[f"forces.{f}.support.{name}"]
+                                 for name in SUPPORT_INPUT_FIELDS)
+                        for f, force in scenario.forces.items() if force.support is not None}
 
     def typed(self, v: list[float]) -> Inputs:
         return Inputs(
@@ -365,4 +389,5 @@ class _Layout:
             repair_time_s=v[self.repair],
             rate_quantile={t: v[i] for t, i in self.quantiles.items()},
             reaches={r: ReachInputs(*(v[i] for i in at)) for r, at in self.reaches.items()},
+            support={f: SupportInputs(*(v[i] for i in at)) for f, at in self.support.items()},
         )

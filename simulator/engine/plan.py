@@ -70,7 +70,9 @@ class Plan:
     town_nodes: tuple[str, ...]  # nodes of kind town or city, for capture outcomes
     lines_by_node: dict[str, tuple[str, ...]]  # node -> lines cut when it is captured
     trigger_nodes: frozenset[str]
-    capture_outcomes: tuple[tuple[str, str], ...]  # (outcome name, town node)
+    #: (outcome name, town node) for the towns that can fall during the run (not those
+    #: the attackers hold from the start)
+    capture_outcomes: tuple[tuple[str, str], ...]
 
 
 def expected_road_time_s(scenario: Scenario, road_id: str) -> float:
@@ -172,5 +174,6 @@ def make_plan(scenario: Scenario) -> Plan:
         town_nodes=town_nodes,
         lines_by_node={node: tuple(lines) for node, lines in lines_by_node.items()},
         trigger_nodes=frozenset(f.trigger_node for f in forces if f.trigger_node),
-        capture_outcomes=tuple(("capture_h." + node, node) for node in town_nodes),
+        capture_outcomes=tuple(("capture_h." + node, node) for node in town_nodes
+                               if scenario.network.nodes[node].held_by != "attacker"),
     )

@@ -30,11 +30,14 @@ class EventKind(enum.StrEnum):
     DEPART = "depart"  # a force sets off on a road (road, destination)
     ARRIVE = "arrive"  # a force reaches a node (strength)
     CAPTURE = "capture"  # a node falls (actors: the attackers)
-    TOO_LATE = "too_late"  # a defender reaches a node the attackers already hold
-    ENGAGE = "engage"  # a fight starts (actors: attackers; opponents: defenders; strengths)
+    RECAPTURED = "recaptured"  # the defenders retake a node (actors: the defenders; the
+    #                            dam: actors the dam, opponents the defenders)
+    ENGAGE = "engage"  # a fight starts (actors: the assault; opponents: the node's holders;
+    #                    strengths; side: the assault's side, "defender" in a counter-attack)
     JOIN = "join"  # a force joins a fight (side, strength)
-    DEFEAT = "defeat"  # the defenders lose (actors: defenders; opponents: attackers)
-    REPULSE = "repulse"  # the attackers lose (actors: attackers; opponents: defenders)
+    DEFEAT = "defeat"  # the node's holders lose (actors: holders; opponents: the assault)
+    REPULSE = "repulse"  # the assault fails (actors: the assault; opponents: holders)
+    SUPPORT = "support"  # a force's support starts (factor on its effectiveness)
     THREATENED = "threatened"  # the dam is threatened (actors: the dam; opponents: the force)
     HELD = "held"  # an attack on the dam is repulsed
     CAPTURED = "captured"  # the dam is captured (opponents: the attackers)
@@ -53,8 +56,10 @@ class Event:
     """One thing that happened in a replication, with the facts of its kind.
 
     The facts a kind does not use stay None (or empty). Strength fields count people;
-    ``attackers`` and ``defenders`` are the two sides' total strengths, before a fight for
-    ``engage`` and after it for ``defeat`` and ``repulse``.
+    ``attackers`` and ``defenders`` are the total strengths of the assault and of the
+    node's holders (the roles in the fight: in a counter-attack, ``side`` "defender",
+    the assault is the defenders'), before a fight for ``engage`` and after it for
+    ``defeat`` and ``repulse``.
     """
 
     time_s: float
@@ -65,9 +70,9 @@ class Event:
     road: str | None = None  # depart: the road taken
     destination: str | None = None  # depart: the node at the road's end
     strength: float | None = None  # garrison, arrive, join: the actor's strength
-    side: str | None = None  # join: "attacker" or "defender"
-    attackers: float | None = None  # engage (before), defeat/repulse (after)
-    defenders: float | None = None  # engage (before), defeat/repulse (after)
+    side: str | None = None  # join: the force's side; engage/defeat/repulse: the assault's
+    attackers: float | None = None  # the assault: engage (before), defeat/repulse (after)
+    defenders: float | None = None  # the holders: engage (before), defeat/repulse (after)
     winner: str | None = None  # defeat/repulse: "attacker" or "defender"
     annihilated: bool | None = None  # defeat/repulse: the loser was destroyed
     duration_s: float | None = None  # defeat/repulse: the fight; plant_out: the outage;
@@ -82,6 +87,7 @@ class Event:
     after_breach_s: float | None = None  # warning (None before a breach), flood_arrival:
     #                                       time since the breach
     depth_m: float | None = None  # flood_arrival: the peak depth above normal there
+    factor: float | None = None  # support: the factor on the force's effectiveness
 
 
 _FIELDS = tuple(f.name for f in fields(Event))

@@ -38,10 +38,28 @@ def _ids(ids: tuple[str, ...]) -> str:
     return ", ".join(ids)
 
 
-def _fight_end(event: Event, loser: str, left: float | None, left_side: str) -> str:
+def _roles(event: Event) -> tuple[str, str]:
+    """The side names of a fight's assault and holders (swapped in a counter-attack)."""
+    if event.side == "defender":
+        return "defenders", "attackers"
+    return "attackers", "defenders"
+
+
+def _fight_end(event: Event, assault_won: bool) -> str:
+    assault, holders = _roles(event)
+    loser, winner = (holders, assault) if assault_won else (assault, holders)
+    left = event.attackers if assault_won else event.defenders
     how = "destroyed" if event.annihilated else "withdraw"
     return (f"{loser} {how} after {_hours(event.duration_s):.1f} h; "
-            f"{_strength(left)} {left_side} left")
+            f"{_strength(left)} {winner} left")
+
+
+def _engage(event: Event) -> str:
+    if event.side == "defender":
+        return (f"{_strength(event.attackers)} defenders counter-attack "
+                f"{_strength(event.defenders)} attackers holding it ({_ids(event.opponents)})")
+    return (f"{_strength(event.attackers)} attackers engage "
+            f"{_strength(event.defenders)} defenders ({_ids(event.opponents)})")
 
 
 def _plant_out(event: Event) -> str:
@@ -58,14 +76,14 @@ _SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.DEPART: lambda e: f"sets off for {e.destination} ({e.road})",
     EventKind.ARRIVE: lambda e: f"arrives with {_strength(e.strength)}",
     EventKind.CAPTURE: lambda e: f"{e.place} falls",
-    EventKind.TOO_LATE: lambda e: (f"{e.place} is already held by the attackers; "
-                                   "no counter-attack is modelled"),
-    EventKind.ENGAGE: lambda e: (f"{_strength(e.attackers)} attackers engage "
-                                 f"{_strength(e.defenders)} defenders ({_ids(e.opponents)})"),
+    EventKind.RECAPTURED: lambda e: (f"{e.place} is retaken"
+                                     + (f" by {_ids(e.opponents)}" if e.opponents else "")),
+    EventKind.ENGAGE: _engage,
     EventKind.JOIN: lambda e: (f"joins the engagement with {_strength(e.strength)} "
                                f"({e.side} side)"),
-    EventKind.DEFEAT: lambda e: _fight_end(e, "defenders", e.attackers, "attackers"),
-    EventKind.REPULSE: lambda e: _fight_end(e, "attackers", e.defenders, "defenders"),
+    EventKind.DEFEAT: lambda e: _fight_end(e, assault_won=True),
+    EventKind.REPULSE: lambda e: _fight_end(e, assault_won=False),
+    EventKind.SUPPORT: lambda e: f"support starts: effectiveness x{e.factor or 1.0:.3g}",
     EventKind.THREATENED: lambda e: f"{_ids(e.opponents)} is on its way to the dam",
     EventKind.HELD: lambda e: "the attack on the dam is repulsed",
     EventKind.CAPTURED: lambda e: f"the dam is captured by {_ids(e.opponents)}",

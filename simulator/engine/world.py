@@ -4,14 +4,19 @@
 per force that moves or waits (garrisons in place from the start need none), runs the environment until the scenario's horizon, and returns the
 `History` for the consequence models, the flat outcomes and, when asked, the timeline.
 `World` is the replication's mutable state that the processes share: who holds each
-node, the garrisons, engagements in progress, the dam, lines cut.
+node (the attackers' side: the nodes it holds and its units there; the defenders':
+garrisons), engagements in progress, the dam, lines cut.
 
 The engine's outcomes (flags are 1.0/0.0; a time in hours from the start is empty (NaN)
 when the thing did not happen within the horizon, never the horizon itself, so that a
 mean of times is a mean of things that happened; see `simulator.analysis.catalogue`):
 ``dam_threatened``, ``dam_held`` (final state: an attack was repulsed), ``dam_captured``,
-``time_to_capture_h``, ``towns_captured`` (nodes of kind town or city),
-``capture_h.<node>`` per town or city, ``reinforcements_arrived`` and
+``time_to_capture_h`` (first capture), ``dam_recaptured``, ``time_to_recapture_h`` (first
+recapture), ``dam_time_held_h`` (hours the attackers held the dam within the horizon),
+``towns_captured`` (nodes of kind town or city taken during the run: a town the
+attackers hold from the start, ``held_by: attacker``, is not counted),
+``capture_h.<node>`` per town or city not held by the attackers from the start (its
+first capture), ``reinforcements_arrived`` and
 ``reinforcements_arrival_h`` (first defender reinforcement to reach its destination),
 ``breach_started``, ``breach_time_h``, ``breach_depth_fraction`` (0 without a breach),
 ``plant_outage_h`` (plant hours off the grid within the horizon), ``lines_cut``,
@@ -29,7 +34,7 @@ import simpy
 
 from ..formatting import HOUR_S
 from .dam import Dam
-from .forces import Engagement, Unit, force_process
+from .forces import Engagement, Unit, force_process, support_process
 from .history import History, LineCut, merge_intervals
 from .inputs import Inputs
 from .plan import CAPTURABLE_KINDS, ForcePlan, Leg
@@ -64,7 +69,11 @@ class World:
         self.scenario = prepared.scenario
         self.inputs = inputs
         self.timeline: list[Event] | None = [] if record else None
-        self.captured: dict[str, float] = {}  # node -> capture time
+        self.captured: dict[str, float] = {}  # node -> first capture during the run
+        self.recaptured: dict[str, float] = {}  # node -> first recapture
+        self.attacker_held = {n for n, node in self.scenario.network.nodes.items()
+                              if node.held_by == "attacker"}  # nodes the attackers hold now
+        self.holders: dict[str, list[Unit]] = {}  # node -> attacker units holding it
         self.garrisons: dict[str, list[Unit]] = {}  # node -> defenders holding it
         self.engagements: dict[str, Engagement] = {}  # node -> engagement in progress
         self.falls = {node: self.env.event() for node in self.plan.trigger_nodes}
@@ -88,11 +97,20 @@ class World:
         threatens it)."""
         self.note(EventKind.DEPART, (unit.id,), leg.origin, road=leg.road,
                   destination=leg.destination)
-        if unit.side == "attacker" and leg.destination == self.dam.node:
-            self.dam.threaten(unit.id)
+        if unit.side == "attacker":
+            holders = self.holders.get(leg.origin)
+            if holders and unit in holders:
+                holders.remove(unit)
+            if leg.destination == self.dam.node:
+                self.dam.threaten(unit.id)
+
+    def holding(self, node: str) -> list[Unit]:
+        """The attacker units holding `node` now (empty: nobody, or not the attackers')."""
+        return [u for u in self.holders.get(node, ()) if u.active and u.strength > 0]
 
     def attacker_arrives(self, unit: Unit, node: str) -> Engagement | None:
-        """An attacker reaches a node: join or start a fight, or take the node."""
+        """An attacker reaches a node: join or start a fight, take the node, or hold it
+        with the others of its side there."""
         engagement = self.engagements.get(node)
         if engagement is not None:
             engagement.join(unit)
@@ -101,56 +119,93 @@ class World:
         if garrison:
             engagement = self.engagements[node] = Engagement(self, node, [unit], garrison)
             return engagement
-        if node not in self.captured and self.scenario.network.nodes[node].kind in \
-                CAPTURABLE_KINDS:
+        if node in self.attacker_held:
+            self.holders.setdefault(node, []).append(unit)
+        elif self.scenario.network.nodes[node].kind in CAPTURABLE_KINDS:
+            self.holders[node] = [unit]
             self.capture(node, (unit.id,))
         return None
 
-    def arrive_at_destination(self, plan: ForcePlan, unit: Unit) -> None:
-        """A force is where it was sent: defenders join the garrison or the fight."""
-        node = plan.destination
-        if unit.side == "attacker":
-            return
-        if plan.is_reinforcement:
+    def defender_arrives(self, plan: ForcePlan, unit: Unit, node: str,
+                         destination: bool) -> Engagement | None:
+        """A defender reaches a node of its route (`destination`: the last): join the
+        fight at its destination or a counter-attack, counter-attack the attackers
+        holding it, or retake its destination when nobody holds it."""
+        if destination and plan.is_reinforcement:
             self.reinforcement_arrival_s = min(self.reinforcement_arrival_s, self.env.now)
         engagement = self.engagements.get(node)
-        if engagement is not None:
+        if engagement is not None and (destination or engagement.assault_side == "defender"):
             engagement.join(unit)
-        elif node in self.captured:
-            self.note(EventKind.TOO_LATE, (unit.id,), node)
-        else:
-            self.garrisons.setdefault(node, []).append(unit)
-            self.note(EventKind.GARRISON, (unit.id,), node, strength=unit.strength)
+            return engagement
+        if node not in self.attacker_held:
+            return None
+        holders = self.holding(node)
+        if holders:
+            engagement = self.engagements[node] = Engagement(self, node, [unit], holders,
+                                                             assault_side="defender")
+            return engagement
+        if destination:
+            self.recapture(node, (unit.id,))
+        return None
+
+    def arrive_at_destination(self, plan: ForcePlan, unit: Unit) -> None:
+        """A force is where it was sent (or stays where it starts): a defender holds it
+        (unless a fight it won there already made it the garrison); an attacker that
+        stays where its side holds joins the holders."""
+        node = plan.destination
+        if unit.side == "attacker":
+            if not plan.legs and node in self.attacker_held:
+                self.holders.setdefault(node, []).append(unit)
+            return
+        if unit in self.garrisons.get(node, ()):
+            return
+        self.garrisons.setdefault(node, []).append(unit)
+        self.note(EventKind.GARRISON, (unit.id,), node, strength=unit.strength)
 
     # ------------------------------------------------------------------ outcomes
     def engagement_over(self, engagement: Engagement) -> None:
-        """A fight has ended: the winner holds or takes the node."""
+        """A fight has ended: the winner holds or takes the node. In a counter-attack
+        (the defenders assault) the attackers' holders are the side that holds, and the
+        winners of the assault retake the node; those whose destination it is stay as
+        its garrison (`arrive_at_destination`), the others drive on."""
         node = engagement.node
         del self.engagements[node]
         outcome = engagement.outcome
-        attackers = tuple(u.id for u in engagement.attackers)
-        defenders = tuple(u.id for u in engagement.defenders)
+        assault = tuple(u.id for u in engagement.attackers)
+        holding = tuple(u.id for u in engagement.defenders)
         facts = {"attackers": outcome.attackers_left, "defenders": outcome.defenders_left,
                  "winner": outcome.winner, "annihilated": outcome.loser_annihilated,
-                 "duration_s": outcome.duration_s}
+                 "duration_s": outcome.duration_s, "side": engagement.assault_side}
+        counter = engagement.assault_side == "defender"
+        survivors = [u for u in engagement.defenders if u.strength > 0 and u.active]
         if outcome.winner == "attacker":
-            self.garrisons[node] = []
-            self.note(EventKind.DEFEAT, defenders, node, opponents=attackers, **facts)
-            self.capture(node, attackers)
+            self.note(EventKind.DEFEAT, holding, node, opponents=assault, **facts)
+            if counter:
+                self.holders[node] = []
+                self.recapture(node, assault)
+            else:
+                self.garrisons[node] = []
+                self.holders[node] = [u for u in engagement.attackers if u.active]
+                self.capture(node, assault)
         else:
-            self.garrisons[node] = [u for u in engagement.defenders if u.strength > 0]
-            self.note(EventKind.REPULSE, attackers, node, opponents=defenders, **facts)
-            if node == self.dam.node:
-                self.dam.hold()
+            self.note(EventKind.REPULSE, assault, node, opponents=holding, **facts)
+            if counter:
+                self.holders[node] = survivors
+            else:
+                self.garrisons[node] = survivors
+                if node == self.dam.node:
+                    self.dam.hold()
 
     def capture(self, node: str, by: tuple[str, ...]) -> None:
-        """A node changes hands: triggers fire, lines depending on it are cut."""
+        """A node falls to the attackers: triggers fire (on its first fall), lines
+        depending on it are cut."""
         now = self.env.now
-        self.captured[node] = now
+        self.captured.setdefault(node, now)
+        self.attacker_held.add(node)
         if node != self.dam.node:  # the dam notes its own capture
             self.note(EventKind.CAPTURE, by, node)
         fall = self.falls.get(node)
-        if fall is not None:
+        if fall is not None and not fall.triggered:
             fall.succeed()
         lines = self.plan.lines_by_node.get(node, ())
         if lines:
@@ -163,6 +218,15 @@ class World:
                             for line in lines])
         if node == self.dam.node:
             self.dam.capture(by)
+
+    def recapture(self, node: str, by: tuple[str, ...]) -> None:
+        """The defenders retake a node the attackers held (cut lines stay under repair)."""
+        self.recaptured.setdefault(node, self.env.now)
+        self.attacker_held.discard(node)
+        if node == self.dam.node:
+            self.dam.recapture(by)  # the dam notes its own recapture
+        else:
+            self.note(EventKind.RECAPTURED, by, node)
 
     def finish(self) -> None:
         """At the horizon: bring engagements still going to their state at that time."""
@@ -188,7 +252,14 @@ def run(prepared: PreparedScenario, inputs: Inputs, seed: int, replication: int,
     for force in world.plan.forces:
         drawn = inputs.forces[force.id]
         unit = Unit(force.id, force.side, drawn)
+        unit.at = force.start
         world.units.append(unit)
+        support = inputs.support.get(force.id)
+        if support is not None and support.from_s <= world.plan.horizon_s:
+            env.process(support_process(world, unit, support.from_s,
+                                        support.effectiveness_factor))
+        if force.side == "attacker" and force.legs and force.start in world.attacker_held:
+            world.holders.setdefault(force.start, []).append(unit)  # until it sets off
         waits = force.legs or force.trigger_node is not None or \
             force.trigger_time_s is not None or drawn.mobilisation_s > 0 or drawn.departure_s > 0
         if waits:
@@ -214,6 +285,7 @@ def _history(world: World, seed: int, replication: int) -> History:
         reservoir_volume_m3=world.inputs.reservoir_volume_m3,
         dam_state=dam.state,
         capture_s=dam.capture_s,
+        recapture_s=dam.recapture_s,
         breach_mode=mode.kind if mode is not None else None,
         breach_mode_id=dam.breach_mode_id,
         breach_depth_fraction=dam.breach_depth_fraction,
@@ -224,6 +296,7 @@ def _history(world: World, seed: int, replication: int) -> History:
         plant_outages=merge_intervals(dam.outages),
         line_cuts=tuple(world.line_cuts),
         captures=dict(world.captured),
+        recaptures=dict(world.recaptured),
     )
 
 
@@ -243,6 +316,10 @@ def _outcomes(world: World, history: History) -> dict[str, float]:
         "dam_held": float(dam.state == "held"),
         "dam_captured": float(dam.capture_s < math.inf),
         "time_to_capture_h": _event_h(dam.capture_s, horizon_s),
+        "dam_recaptured": float(dam.recapture_s < math.inf),
+        "time_to_recapture_h": _event_h(dam.recapture_s, horizon_s),
+        "dam_time_held_h": sum(min(end, horizon_s) - start
+                               for start, end in dam.held) / HOUR_S,
         "towns_captured": float(sum(1 for node in world.plan.town_nodes if node in captured)),
         "reinforcements_arrived": float(world.reinforcement_arrival_s < math.inf),
         "reinforcements_arrival_h": _event_h(world.reinforcement_arrival_s, horizon_s),

@@ -11,7 +11,9 @@ read off the story's timeline before ``t``, sorts every input into one of three 
   has *finished* before ``t``, or the value is visible in the timeline. A road driven to
   its end, a halt left, a force's wait before departure once it has departed, a force's
   strength once it has been seen (garrison, arrive, engage, join), its combat
-  parameters once every engagement it fought before ``t`` has ended, the failure modes
+  parameters once every engagement it fought before ``t`` has ended (a counter-attack on
+  a node the attackers hold is an engagement like any other), its support (start time
+  and factor) once the support has started, the failure modes
   of a breach (with their breach geometry, the reservoir volume and the river's
   sections, which with the breach fix the flood downstream) once the breach happened,
   a loss of operation once the plant went off the grid (its restoration once the plant is back), the
@@ -21,7 +23,10 @@ read off the story's timeline before ``t``, sorts every input into one of three 
 - **under way** (drawn fresh, and only branches that reproduce the story's past are
   kept): the activity has *begun* before ``t`` but not finished: a force on a road, a
   halt not yet left, a wait not yet over, an engagement still going, failure clocks
-  running since capture (or threat, or the start), a warning on its way, a line under repair. A fresh draw that
+  running since capture (or threat, or the start; a deliberate mode's clock stopped by a
+  recapture stays under way: a fresh draw that would have fired it while the attackers
+  held the dam contradicts the story), a support's start time before it starts (its
+  clock runs from the scenario's start; its factor is not begun), a warning on its way, a line under repair. A fresh draw that
   would have ended it before ``t`` contradicts what the group has seen; the forecast
   rejects that branch, which conditions the draw on "not finished yet" exactly.
 - **not begun**: drawn fresh, nothing to condition on.
@@ -42,14 +47,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..engine import EventKind, prepare
-from ..engine.inputs import BREACH_INPUT_FIELDS
+from ..engine.inputs import BREACH_INPUT_FIELDS, SUPPORT_INPUT_FIELDS
 from ..engine.record import Event, Replication
 from ..scenario.schema import Scenario
 
 __all__ = ["Realised", "first_difference", "past", "realised_inputs", "same_past"]
 
 FORCE_KINDS = frozenset({"dispatch", "depart", "arrive", "garrison", "engage", "join",
-                         "defeat", "repulse", "too_late", "capture"})
+                         "defeat", "repulse", "capture", "recaptured"})
 SHOWS_STRENGTH = frozenset({"garrison", "arrive", "engage", "join"})
 COMBAT_FIELDS = ("effectiveness_per_s", "defender_advantage", "withdraw_ratio")
 WAIT_FIELDS = ("mobilisation_s", "departure_s")
@@ -132,6 +137,7 @@ def realised_inputs(scenario: Scenario, story: Replication, seen: Sequence[Event
     if time_s > 0 or events:
         _forces(prepared, events, time_s, rule)
         _engagements(events, rule)
+        _support(scenario, events, rule)
         _dam(scenario, events, values, time_s, rule)
         _warning(scenario, events, rule)
         _grid(events, rule)
@@ -205,6 +211,20 @@ def _engagements(events: tuple[Event, ...], rule: _Rule) -> None:
                     rule.begin(prefix + field, start, f"{name} is fighting at {node}")
                 else:
                     rule.observe(prefix + field, start, f"{name} fought at {node}")
+
+
+def _support(scenario: Scenario, events: tuple[Event, ...], rule: _Rule) -> None:
+    """A force's support waits from the scenario's start; it shows when it starts."""
+    for name, force in scenario.forces.items():
+        if force.support is None:
+            continue
+        prefix = f"forces.{name}.support."
+        started = next((e for e in events if e.kind == "support" and name in e.actors), None)
+        if started is not None:
+            for field in SUPPORT_INPUT_FIELDS:
+                rule.observe(prefix + field, 0.0, f"{name}'s support has started")
+        else:  # its factor has done nothing yet: an option may still change it
+            rule.begin(prefix + "from_s", 0.0, f"{name}'s support is on its way")
 
 
 def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float],

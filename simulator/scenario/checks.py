@@ -2,8 +2,9 @@
 
 Field validation sees one value at a time; these checks see the whole scenario: roads
 and forces name existing nodes, routes are connected, the reservoir is not above the
-crest, towns lie on the river, the grid has the plant's bus. Each problem is returned
-with the path it concerns so the loader can point at the right line.
+crest, towns lie on the river, the grid has the plant's bus, nothing waits for the fall
+of a place the attackers hold from the start. Each problem is returned with the path it
+concerns so the loader can point at the right line.
 """
 
 from __future__ import annotations
@@ -66,9 +67,14 @@ def _reachable(links: dict[str, set[str]], start: str) -> set[str]:
 
 def _trigger(trigger: Trigger | None, path: tuple, s: Scenario) -> Iterator[Finding]:
     if trigger is not None and trigger.town_falls is not None:
-        if trigger.town_falls not in s.network.nodes:
+        node = s.network.nodes.get(trigger.town_falls)
+        if node is None:
             message = _unknown("node", trigger.town_falls, s.network.nodes)
             yield path + ("trigger", "town_falls"), message, False
+        elif node.held_by == "attacker":
+            yield (path + ("trigger", "town_falls"),
+                   f"'{trigger.town_falls}' is held by the attackers from the start "
+                   "(held_by: attacker), so it never falls during the run", False)
 
 
 def _forces(s: Scenario) -> Iterator[Finding]:
@@ -79,6 +85,9 @@ def _forces(s: Scenario) -> Iterator[Finding]:
         if force.start not in nodes:
             yield at + ("start",), _unknown("node", force.start, nodes), False
             continue
+        if force.side == "defender" and nodes[force.start].held_by == "attacker":
+            yield (at + ("start",), f"a defender force cannot start at '{force.start}': "
+                   "the attackers hold it from the start (held_by: attacker)", False)
         if force.objective is not None:
             if force.objective not in nodes:
                 yield at + ("objective",), _unknown("node", force.objective, nodes), False
@@ -103,6 +112,10 @@ def _dam(s: Scenario) -> Iterator[Finding]:
     at = ("assets", "dam")
     if dam.node not in s.network.nodes:
         yield at + ("node",), _unknown("node", dam.node, s.network.nodes), False
+    elif s.network.nodes[dam.node].held_by == "attacker":
+        yield (("network", "nodes", dam.node, "held_by"), "the dam starts in the defenders' "
+               "hands (its failure clocks start on a capture during the run); start the "
+               "scenario before it falls", False)
     reservoir = dam.reservoir
     if reservoir.level_m > dam.height_m:
         yield (

@@ -226,6 +226,11 @@ class Node(Section):
         alias="halt",
         description="time a passing force spends here (checkpoint, town)",
     )
+    held_by: Literal["attacker", "defender"] = Field(
+        default="defender",
+        description="the side that holds the place when the scenario starts (attackers do "
+        "not take again what they hold; only places taken during the run count as captured)",
+    )
 
 
 class Road(Section):
@@ -272,6 +277,18 @@ class Trigger(Section):
         return self
 
 
+class Support(Section):
+    """Support that changes a force's effectiveness from a time on (air support): its
+    Lanchester effectiveness is multiplied by ``effectiveness_factor`` from ``from`` (time
+    since the scenario's start) until the horizon; a fight in progress is re-resolved."""
+
+    from_s: Duration = Field(alias="from", description="when the support starts, from the "
+                             "scenario's start")
+    effectiveness_factor: Uncertain(DIMENSIONLESS, gt=0) = Field(
+        description="multiplier on the force's effectiveness while supported"
+    )
+
+
 class Force(Section):
     """An armed force: a column that moves, a garrison that holds, a reinforcement."""
 
@@ -294,6 +311,7 @@ class Force(Section):
     )
     trigger: Trigger | None = None
     mobilisation_s: Duration = Field(default=fixed(0.0), alias="mobilisation")
+    support: Support | None = None
 
     @model_validator(mode="after")
     def _plan(self) -> Force:

@@ -26,11 +26,16 @@ def test_column_takes_ford_then_the_dam(valley, log):
     """The column leaves at 1 h; the border road takes 2 h plus a 1 h checkpoint delay, so
     it reaches Ford at 4 h and fights. Ford falls (cutting the tie line and sending the
     relief), the column halts 1 h, drives 100 km at 50 km/h and fights the dam garrison
-    with its survivors. The dam falls before the relief arrives (2 h mobilisation + 4 h)."""
+    with its survivors. The dam falls before the relief arrives (2 h mobilisation + 4 h),
+    so the relief counter-attacks the column holding it: the roles swap, the relief's 300
+    assault (no defender advantage), the column holds with its own (1) and withdraws
+    below 0.2; the relief fights to the last and is destroyed."""
     ford = ford_fight()
     falls = 4 + ford.duration_s / H
     dam = resolve(ford.attackers_left, 100, ALPHA, BETA, 0.2, 0.0)
     captured = falls + 3 + dam.duration_s / H
+    counter = resolve(300, dam.attackers_left, ALPHA, ALPHA, 0.0, 0.2)
+    assert counter.winner == "defender"  # the holders (the column) win
     r = simulate(valley, timeline=True)
     expected = [
         (0, "garrison", "ford_guard", "ford"),
@@ -50,7 +55,7 @@ def test_column_takes_ford_then_the_dam(valley, log):
         (captured, "defeat", "dam_garrison", "dam"),
         (captured, "captured", "dam", "dam"),
         (falls + 6, "arrive", "relief", "dam"),
-        (falls + 6, "too_late", "relief", "dam"),
+        (falls + 6, "engage", "relief", "dam"),
     ]
     assert log(r)[:len(expected)] == [(pytest.approx(t, abs=1e-9), *rest)
                                       for t, *rest in expected]
@@ -61,8 +66,12 @@ def test_column_takes_ford_then_the_dam(valley, log):
     assert math.isnan(o["capture_h.capital"])  # never captured: empty, not the horizon
     assert o["reinforcements_arrived"] == 1
     assert o["reinforcements_arrival_h"] == pytest.approx(falls + 6)
-    assert o["defender_losses"] == pytest.approx(150)
-    assert o["attacker_losses"] == pytest.approx(400 - dam.attackers_left)
+    repulse = [(t, kind, actor) for t, kind, actor, _ in log(r, {"repulse"})]
+    assert repulse == [(pytest.approx(falls + 6 + counter.duration_s / H), "repulse", "relief")]
+    assert o["dam_recaptured"] == 0 and math.isnan(o["time_to_recapture_h"])
+    assert o["dam_time_held_h"] == pytest.approx(5 * 24 - captured)
+    assert o["defender_losses"] == pytest.approx(150 + 300)
+    assert o["attacker_losses"] == pytest.approx(400 - counter.defenders_left)
 
 
 def test_failure_modes_warning_and_grid(valley, log):
