@@ -34,7 +34,7 @@ GROUP_TITLES = {"forces": "Forces", "dam": "Dam", "flood": "Flood, by town",
                 "life loss": "Life loss", "grid": "Grid", "inputs": "Sampled inputs"}
 
 TABLE_NOTE = ("A time to an event (h from the start) is summarised over the replications "
-              "where the event happened (\"88 of 2,000\"); a \"given ...\" line is over "
+              "where the event happened (\"k of n\"); a \"given ...\" line is over "
               "those with that event; other rows over every replication. Probabilities "
               "have Wilson intervals, means Student t intervals cut to the values' range; "
               "a median's interval is the binomial order-statistic one.")

@@ -285,7 +285,7 @@ def _headline_section(runs: Sequence[StoredRun],
         return element("p", "The runs share none of the headline outcomes.", class_="note")
     return table(["answer", *(r.label for r in runs),
                   *(f"{r.label} − {runs[0].label} (95% CI)" for r in runs[1:])], rows,
-                 numeric=tuple(range(1, 2 * len(runs))), class_="headline")
+                 numeric=tuple(range(1, 2 * len(runs))), class_="headline runs")
 
 
 def _run_facts(run: StoredRun) -> list[Any]:
