@@ -22,8 +22,11 @@ Scheme (first order in space and time):
   SIAM J. Sci. Comput. 25(6):2050-2065, was tried first: it keeps a lake at rest, but on a
   piecewise-constant bed its interface depths lose the bed step S0 dx, which on a wide
   floodplain is a large share of the area (Delestre, Cordier, Darboux & James 2012,
-  C. R. Acad. Sci. Paris, Ser. I, 350:677-681, describe this limit); measured here, it
-  put steady out-of-bank flow 8 % too shallow on 250 m cells at S0 = 0.001. The price of
+  C. R. Acad. Sci. Paris, Ser. I, 350:677-681, describe this limit). Tried here on a
+  compound channel (250 m cells, S0 = 0.001, 600 m^3/s out of bank, from base flow),
+  it had still not settled after a day of simulated time (8 % too shallow and the flow
+  25 % short at mid-reach), where the centred source had reached Manning's normal
+  depth to 0.03 %. The price of
   the centred source is that a pool at rest against a sloping bank is not kept exactly
   still (a flat pool is, across section changes too). Depths stay non-negative under the
   CFL condition (HLL's mass update), and wet/dry fronts need no special case.
