@@ -11,7 +11,7 @@ environmental studies", Int. J. Numer. Meth. Fluids 72(3):269-300, section 4.1:
   water h_l for x <= x0 - t sqrt(g h_l); the centred rarefaction
   h = (4 / 9g) (sqrt(g h_l) - (x - x0) / 2t)^2, u = (2/3) ((x - x0)/t + sqrt(g h_l)) up to
   the front x0 + 2 t sqrt(g h_l); dry beyond.
-- wet bed (h_r > 0), Stoker (1957), Water Waves, Interscience, ch. 10: the same
+- wet bed (h_r > 0), Stoker (1957), Water Waves, Interscience: the same
   rarefaction down to a constant state h_m = c_m^2 / g, u_m = 2 (sqrt(g h_l) - c_m) from
   x0 + t (2 sqrt(g h_l) - 3 c_m), then a bore at x0 + t 2 c_m^2 (sqrt(g h_l) - c_m) /
   (c_m^2 - g h_r), with c_m the root of
