@@ -428,6 +428,14 @@ class Catalogue:
         """The label with its unit (``Fatalities in Hit (people)``)."""
         return self[column].heading
 
+    def value_heading(self, column: str) -> str:
+        """The heading of one replication's value: a yes/no outcome by its event
+        (``Dam captured (1 = yes)``, not a probability), any other as `heading`."""
+        entry = self[column]
+        if entry.kind == PROBABILITY and entry.event:
+            return f"{entry.event[:1].upper()}{entry.event[1:]} (1 = yes)"
+        return entry.heading
+
     def missing(self, columns: Iterable[str]) -> list[str]:
         """The columns that have no entry."""
         return [c for c in columns if c not in self]

@@ -21,8 +21,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, variant=args.variant)
     replication = simulate(scenario, seed=args.seed, replication=args.replication,
                            timeline=True)
-    print_replication(scenario, replication)
+    print_replication(scenario, replication, labels=outcome_labels(scenario, replication))
     return EXIT_OK
+
+
+def outcome_labels(scenario, replication) -> dict[str, str]:
+    """Each outcome's label with its unit, from the outcome catalogue."""
+    from ..analysis.catalogue import Catalogue
+
+    catalogue = Catalogue(scenario)
+    return {name: catalogue.value_heading(name) for name in replication.outcomes}
 
 
 def add_simulate(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +68,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(f"infrasim replay: replication {args.replication} raised again "
               f"(traceback above)", file=sys.stderr)
         return EXIT_FAILED
-    print_replication(rerun.scenario, rerun.replication)
+    print_replication(rerun.scenario, rerun.replication,
+                      labels=outcome_labels(rerun.scenario, rerun.replication))
     if rerun.failure is not None:
         print(f"note: in the run this replication failed with: {rerun.failure.error}")
     elif rerun.matches is None:

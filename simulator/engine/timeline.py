@@ -9,7 +9,7 @@ and by anything else that shows one replication (replay, tabletop exercise).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -146,29 +146,41 @@ def _value_text(value: float) -> str:
 
 
 def outcomes_table(outcomes: dict[str, float], title: str | None = None,
-                   include_inputs: bool = True) -> Table:
-    """Outcomes as a two-column table; the sampled inputs (``input.*``) come last. Names
-    (which hold scenario ids) and `title` are plain text."""
+                   include_inputs: bool = True,
+                   labels: Mapping[str, str] | None = None) -> Table:
+    """Outcomes as a table; the sampled inputs (``input.*``) come last. With `labels`
+    (outcome id -> label with unit, from the outcome catalogue) the label comes first and
+    the id beside the value. Names (which hold scenario ids) and `title` are plain text."""
     from rich.table import Table
 
     table = Table(title=None if title is None else terminal_text(title), title_justify="left",
                   header_style="bold")
     table.add_column("outcome")
     table.add_column("value", justify="right")
+    if labels is not None:
+        table.add_column("id", style="dim")
     results = [(k, v) for k, v in outcomes.items() if not k.startswith("input.")]
     inputs = [(k, v) for k, v in outcomes.items() if k.startswith("input.")]
+
+    def cells(name: str, value: float) -> list[str]:
+        if labels is None:
+            return [terminal_text(name), _value_text(value)]
+        return [terminal_text(labels.get(name, name)), _value_text(value), terminal_text(name)]
+
     for name, value in results:
-        table.add_row(terminal_text(name), _value_text(value))
+        table.add_row(*cells(name, value))
     if include_inputs and inputs:
         table.add_section()
         for name, value in inputs:
-            table.add_row(terminal_text(name), _value_text(value), style="dim")
+            table.add_row(*cells(name, value), style="dim")
     return table
 
 
 def print_replication(scenario: Scenario, replication: Replication,
-                      console: Console | None = None) -> None:
-    """Print a replication's timeline and outcomes (as ``infrasim simulate`` does)."""
+                      console: Console | None = None,
+                      labels: Mapping[str, str] | None = None) -> None:
+    """Print a replication's timeline and outcomes (as ``infrasim simulate`` does), the
+    outcomes by their `labels` (id -> label with unit) where given."""
     from rich.console import Console
 
     if console is None:
@@ -181,4 +193,5 @@ def print_replication(scenario: Scenario, replication: Replication,
     console.print(timeline_table(replication.timeline or (), info.start,
                                  title=f"{heading}: timeline from {info.start.isoformat()}"))
     console.print(outcomes_table(replication.outcomes, title="outcomes (times in hours, "
-                                 "nan when it did not happen; input.* in SI units)"))
+                                 "nan when it did not happen; input.* in SI units)",
+                                 labels=labels))

@@ -21,6 +21,10 @@ def test_prints_timeline_and_outcomes(capsys):
     for word in ("engage", "captured", "breach", "warning", "dam_captured",
                  "time_to_capture_h", "capture_h.ford"):
         assert word in out
+    # outcomes by their catalogue labels, the id beside the value
+    captured = next(line for line in out.splitlines() if " dam_captured " in line)
+    assert "Dam captured (1 = yes)" in captured
+    assert "Time to capture of the dam (h)" in out and "Fatalities (people)" in out
 
 
 def test_variant_and_scenario_errors(capsys):
