@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, index, seed
+
+if TYPE_CHECKING:
+    from ..engine import Replication
+    from ..scenario.schema import Scenario
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -25,7 +30,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def outcome_labels(scenario, replication) -> dict[str, str]:
+def outcome_labels(scenario: Scenario, replication: Replication) -> dict[str, str]:
     """Each outcome's label with its unit, from the outcome catalogue."""
     from ..analysis.catalogue import Catalogue
 
