@@ -48,7 +48,7 @@ _RESIDUAL_SHARE = 1e-3
 _SWEEPS = 2
 #: Each sub-reach keeps every Muskingum coefficient non-negative for discharges from base
 #: flow plus this share of the peak rise entering it up to that peak.
-_LOW_FLOW_SHARE = 0.01
+_LOW_FLOW_SHARE = 0.03
 #: The routing parameters are those of at least base flow plus the first share of the
 #: peak rise at the dam, and at least the second share of the peak discharge: on a dry
 #: or nearly dry bed the kinematic celerity goes to zero with the discharge and the
@@ -166,7 +166,7 @@ def route_hydrograph(
     (lengthened if water is still in the channel); the inflow is averaged over each step
     (so its volume is kept exactly) and taken as zero rise after its last sample. Each
     reach is split at towns and into equal sub-reaches short enough that every
-    coefficient stays non-negative for discharges between base flow plus 1 % of the
+    coefficient stays non-negative for discharges between base flow plus 3 % of the
     peak rise and the peak, dx <= c dt + Q/(T S c) (so on a rising inflow no town sees
     water before the towns above it), and no longer than Ponce & Theurer's (1982, J.
     Hydraulics Div. 108(HY6):747-757) accuracy bound (c dt + Q/(T S c))/2 at the peak;
@@ -359,7 +359,7 @@ def _reach_ends_m(reaches: Sequence[Reach], town_distances_m: Sequence[float]) -
 def _subreach_length_m(rating: _Rating, peak_m3s: float, base_flow_m3s: float,
                        dt_s: float) -> float:
     """The sub-reach length for a wave peaking at `peak_m3s`: the longest that keeps
-    C0 >= 0 for discharges from base flow plus 1 % of the rise up to the peak,
+    C0 >= 0 for discharges from base flow plus 3 % of the rise up to the peak,
     dx <= min (c dt + Q/(T S c)), and within Ponce & Theurer's accuracy bound at the
     peak, but never so short that C2 < 0 (dx >= max (c dt - Q/(T S c)), a Courant
     number near one on kinematic reaches, which wins when the two conflict)."""

@@ -274,11 +274,13 @@ def test_wider_floodplain_floods_later_and_lower(peak_m3s, rise_s, volume_m3, ba
                                                  factor, wider):
     """Breaches of Haditha's size (1-8 km^3, peaks of 30,000-300,000 m^3/s, a
     triangle of that volume) down the Euphrates below the dam: with a wider floodplain
-    every town's flood rises no higher (to within a centimetre) and peaks no earlier
-    (to within one routing step, the resolution of a time on the grid). The first
-    foot of water comes in bank, where the two rivers are alike, and may come up to
-    about 1 % earlier with the wider floodplain (found by hypothesis: a 1 km^3 flood
-    that shrinks to bankfull by Fallujah), so arrival is held to 2 % and a step. Not
+    every town's flood rises no higher (to within a centimetre) and arrives no earlier.
+    The first foot of water comes in bank, where the two rivers are alike, and may come
+    up to about 1 % earlier with the wider floodplain (found by hypothesis: a 1 km^3
+    flood that shrinks to bankfull by Fallujah), so arrival is held to 2 % and one
+    routing step (the resolution of a crossing time). The time of the peak is not
+    compared: near the dam the peak is flat and its time moves by several steps either
+    way. Not
     true of every river: for floods that barely leave the bank the diffusion wave can
     bring the first foot a few per cent earlier, and on very flat rivers peak a few
     millimetres higher, with a wider floodplain (its diffusivity Q/(2 T S) falls as T
@@ -292,7 +294,6 @@ def test_wider_floodplain_floods_later_and_lower(peak_m3s, rise_s, volume_m3, ba
                                             base_m3s).times_s[:2])[0])
     for before, after in zip(narrow, wide, strict=True):
         assert after.peak_depth_above_normal_m <= before.peak_depth_above_normal_m + 0.01
-        assert after.peak_time_s >= before.peak_time_s - step_s
         assert after.arrival_s >= 0.98 * before.arrival_s - step_s
 
 
