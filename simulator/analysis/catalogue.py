@@ -94,9 +94,11 @@ OUTCOMES: tuple[Entry, ...] = (
           "an attacking force set off towards the dam within the horizon", HIGHER, FORCES,
           event="dam threatened"),
     Entry("towns_captured", "Towns captured", "towns", COUNT,
-          "towns and cities taken by the attackers within the horizon", HIGHER, FORCES),
+          "towns and cities taken by the attackers within the horizon (not those they held "
+          "from the start)", HIGHER, FORCES),
     Entry("capture_h.<node>", "Time to capture of {name}", "h", TIME_TO_EVENT,
-          "hours from the start until the attackers took this place; empty if they did not",
+          "hours from the start until the attackers first took this place; empty if they "
+          "did not (no column for a place they held from the start)",
           LOWER, FORCES, event="{name} captured"),
     Entry("reinforcements_arrived", "P(reinforcements arrived)", "", PROBABILITY,
           "a defending reinforcement reached its destination within the horizon", LOWER,
@@ -117,6 +119,15 @@ OUTCOMES: tuple[Entry, ...] = (
     Entry("time_to_capture_h", "Time to capture of the dam", "h", TIME_TO_EVENT,
           "hours from the start until the attackers took the dam; empty if they did not",
           LOWER, DAM, given="dam_captured", event="dam captured"),
+    Entry("dam_recaptured", "P(dam recaptured)", "", PROBABILITY,
+          "the defenders retook the dam after the attackers had taken it, within the horizon",
+          LOWER, DAM, event="dam recaptured"),
+    Entry("time_to_recapture_h", "Time to recapture of the dam", "h", TIME_TO_EVENT,
+          "hours from the start until the defenders first retook the dam; empty if they "
+          "did not", HIGHER, DAM, given="dam_recaptured", event="dam recaptured"),
+    Entry("dam_time_held_h", "Time the attackers held the dam", "h", AMOUNT,
+          "hours within the horizon in which the attackers held the dam (0 if they never "
+          "took it)", HIGHER, DAM, given="dam_captured"),
     Entry("dam_held", "P(attack on the dam repulsed)", "", PROBABILITY,
           "the defenders held the dam against an attack (its final state)", LOWER, DAM,
           event="attack repulsed"),
@@ -241,6 +252,8 @@ INPUT_FIELDS: dict[str, InputField] = {
     "channel_roughness": InputField("channel Manning's n", ""),
     "floodplain_width_m": InputField("floodplain width", "m"),
     "floodplain_roughness": InputField("floodplain Manning's n", ""),
+    "from_s": InputField("support start", "s"),
+    "effectiveness_factor": InputField("support effectiveness factor", "×"),
 }
 
 INPUT_COMPONENTS: dict[str, str] = {
@@ -254,6 +267,7 @@ INPUT_COMPONENTS: dict[str, str] = {
     "river.towns.<town>": "{name}",
     "river.reaches.<reach>": "reach {name}",
     "grid": "grid",
+    "support.<force>": "{name}",
 }
 
 

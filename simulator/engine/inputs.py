@@ -15,7 +15,7 @@ reported and ranked like any input. Each river town's quantile in Graham's fatal
 drawn once per town on the town's warning stream; its population and floodplain share
 are ``river.towns.<town>`` inputs. Each river reach's compound section (slope, channel
 and floodplain) is drawn on its own stream, ``river.reaches.<reach>``. A force's support
-(its start time and effectiveness factor) is drawn on ``forces.<force>.support``, a stream
+(its start time and effectiveness factor) is drawn on ``support.<force>``, a stream
 of its own, so adding support to a force leaves its other draws as they were.
 """
 
@@ -199,7 +199,7 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
                        [(name, getattr(reach, name)) for name in REACH_INPUT_FIELDS]))
     for force_id, force in scenario.forces.items():
         if force.support is not None:
-            groups.append((f"forces.{force_id}.support",
+            groups.append((f"support.{force_id}",
                            [(name, getattr(force.support, name))
                             for name in SUPPORT_INPUT_FIELDS]))
     return groups
@@ -366,7 +366,7 @@ class _Layout:
         self.reaches = {r: tuple(index[f"river.reaches.{r}.{name}"]
                                  for name in REACH_INPUT_FIELDS)
                         for r in scenario.river.reaches}
-        self.support = {f: tuple(index[f"forces.{f}.support.{name}"]
+        self.support = {f: tuple(index[f"support.{f}.{name}"]
                                  for name in SUPPORT_INPUT_FIELDS)
                         for f, force in scenario.forces.items() if force.support is not None}
 

@@ -218,7 +218,7 @@ def _support(scenario: Scenario, events: tuple[Event, ...], rule: _Rule) -> None
     for name, force in scenario.forces.items():
         if force.support is None:
             continue
-        prefix = f"forces.{name}.support."
+        prefix = f"support.{name}."
         started = next((e for e in events if e.kind == "support" and name in e.actors), None)
         if started is not None:
             for field in SUPPORT_INPUT_FIELDS:
