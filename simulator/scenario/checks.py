@@ -28,6 +28,7 @@ def cross_check(s: Scenario) -> list[Finding]:
         *_grid(s),
         *_exercise(s),
         *_headline(s),
+        *_uncertainty(s),
     ]
 
 
@@ -201,3 +202,14 @@ def _headline(s: Scenario) -> Iterator[Finding]:
         if problem is not None:
             hint = did_you_mean(column, outcome_ids(places))
             yield ("scenario", "headline", i), f"{problem}; {hint}".rstrip("; "), False
+
+
+def _uncertainty(s: Scenario) -> Iterator[Finding]:
+    """Each ``scenario.uncertainty`` entry names inputs the scenario has, none twice."""
+    if s.scenario.uncertainty is None:
+        return
+    from ..engine.inputs import InputTable
+    from ..engine.layers import layer_problems
+
+    for at, message in layer_problems(s, InputTable(s).random_paths):
+        yield at, message, False

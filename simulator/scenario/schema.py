@@ -184,6 +184,21 @@ class Section(BaseModel):
 # -------------------------------------------------------------------------- sections
 
 
+class Uncertainty(Section):
+    """Which inputs are knowledge (fixed facts we lack) and which chance (varying each
+    time history plays out), where a scenario departs from the defaults of
+    `simulator.engine.layers.DEFAULTS`. Each entry is an input path
+    (``forces.dam_garrison.strength``), a component (``forces.dam_garrison``) or a glob
+    (``river.reaches.*``)."""
+
+    knowledge: list[str] = Field(
+        default=[], description="inputs fixed but unknown: sampled in the outer "
+        "(knowledge) loop of `infrasim run --knowledge` and by `infrasim sensitivity`")
+    chance: list[str] = Field(
+        default=[], description="inputs that vary each time history plays out: drawn in "
+        "every replication")
+
+
 class ScenarioInfo(Section):
     """What the scenario is and how it runs by default."""
 
@@ -201,6 +216,11 @@ class ScenarioInfo(Section):
         "breach, fatalities, added unserved energy, time to capture); checked against "
         "the outcome catalogue",
     )
+    uncertainty: Uncertainty | None = Field(
+        default=None, description="move inputs between the knowledge and chance layers "
+        "(defaults: strengths, effectiveness, breach geometry, river sections, reservoir "
+        "volume are knowledge; departures, halts, speeds, delays, whether and when a "
+        "failure mode happens are chance; `infrasim schema` lists the table)")
 
     @field_validator("horizon_s")
     @classmethod
@@ -781,4 +801,8 @@ def json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "infrasim scenario"
+    from ..engine.layers import DEFAULTS
+
+    schema["$defs"]["Uncertainty"]["description"] += " Defaults, first match decides: " + "; ".join(
+        f"{pattern}: {layer} ({why})" for pattern, layer, why in DEFAULTS) + "."
     return schema
