@@ -14,10 +14,11 @@ import math
 from typing import IO, TYPE_CHECKING
 
 from ..analysis.catalogue import catalogue_entry
-from ..engine.timeline import timeline_table
+from ..engine.timeline import TIMELINE_COLUMNS, event_row, timeline_table
 from ..formatting import clock_text, elapsed_text, interval_text, number_text, terminal_text
 from ..scenario.decisions import DecisionScript
 from ..scenario.errors import Problem, ScenarioError
+from .fog import reported, reported_strength
 from .forecast import Estimate, Forecast
 from .session import ExerciseStopped, Session, Step
 
@@ -100,14 +101,31 @@ def forecast_note(step: Step) -> str:
             "attack")
 
 
+def _reported_table(events, start, title: str):
+    """The players' timeline table: `timeline_table` with each sentence as reported
+    (`fog.reported`: no engine strengths)."""
+    from rich.table import Table
+
+    table = Table(title=terminal_text(title), title_justify="left", header_style="bold")
+    for column in TIMELINE_COLUMNS:
+        table.add_column(column, overflow="fold",
+                         justify="right" if column == "elapsed" else "left")
+    for event in events:
+        table.add_row(*map(terminal_text, event_row(event, start)[:-1] + (reported(event),)))
+    return table
+
+
 class Facilitator:
-    """Runs the exercise on a console: prompts on `stdin`, or follows `script`."""
+    """Runs the exercise on a console: prompts on `stdin`, or follows `script`. The
+    players' view by default (the fog of war, `fog`); with `controller` also what only the
+    facilitator should see: true strengths and each inject's expected action."""
 
     def __init__(self, console: Console, stdin: IO[str] | None = None,
-                 script: DecisionScript | None = None) -> None:
+                 script: DecisionScript | None = None, controller: bool = False) -> None:
         self.console = console
         self.stdin = stdin
         self.script = script
+        self.controller = controller
         self.chosen_by = script.path if script is not None else "group"
 
     # ------------------------------------------------------------------ output
@@ -124,15 +142,23 @@ class Facilitator:
         console = self.console
         situation = step.situation
         if step.new_events:
-            console.print(timeline_table(step.new_events, session.info.start,
-                                         title="since the last report"))
+            if self.controller:
+                console.print(timeline_table(step.new_events, session.info.start,
+                                             title="since the last report"))
+            else:
+                console.print(_reported_table(step.new_events, session.info.start,
+                                              "since the last report"))
         forces = Table(title="forces", title_justify="left", header_style="bold")
-        for column in ("force", "side", "where / what", "since", "last report"):
+        for column in ("force", "side", "reported strength", "where / what", "since",
+                       "last report"):
             forces.add_column(column, overflow="fold")
         for force in situation.forces:
             since = elapsed_text(force.since_s) if force.since_s is not None else ""
-            forces.add_row(*map(terminal_text, (force.id, force.side, force.status, since,
-                                                force.report)))
+            report = force.report if self.controller or force.last is None \
+                else reported(force.last)
+            forces.add_row(*map(terminal_text, (force.id, force.side,
+                                                reported_strength(session.scenario, force.id),
+                                                force.status, since, report)))
         console.print(forces)
         console.print(f"[bold]dam:[/] {terminal_text(situation.dam)}")
         if situation.towns_fallen:
@@ -150,7 +176,7 @@ class Facilitator:
         console = self.console
         console.print(f"[bold]from[/] {terminal_text(spec.sender)} [bold]to[/] {terminal_text(spec.receiver)}")
         console.print(terminal_text(spec.message))
-        if spec.expected_action:
+        if spec.expected_action and self.controller:
             console.print(f"[dim]expected action: {terminal_text(spec.expected_action)}[/]")
         self.show_situation(session, step)
         if self.script is None:

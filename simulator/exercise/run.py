@@ -29,13 +29,19 @@ from ..scenario.errors import Problem, ScenarioError
 from .aar import AAR_HTML, AAR_MD, write_aar
 from .console import Facilitator
 from .msel import write_msel
-from .session import DEFAULT_FORECAST_REPLICATIONS, ExerciseStopped, Session
+from .session import (
+    DEFAULT_FORECAST_REPLICATIONS,
+    STORY_LEVELS,
+    ExerciseStopped,
+    Session,
+    find_story,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["ExerciseResult", "OutputError", "check_out", "default_out", "run_exercise",
-           "write_outputs"]
+__all__ = ["ExerciseResult", "OutputError", "check_out", "default_out", "pick_story",
+           "run_exercise", "write_outputs"]
 
 MSEL_CSV = "msel.csv"
 EXERCISES = Path("exercises")
@@ -93,6 +99,25 @@ def write_outputs(session: Session, out: str | os.PathLike[str],
     return written
 
 
+def pick_story(file: str | os.PathLike[str], story: str | None, *, variant: str | None = None,
+               seed: int | None = None) -> int:
+    """The replication a ``--story`` names: a number as given, or a level of
+    `STORY_LEVELS` (default "threatened") as the first replication that reaches it under
+    the scenario's plan (`find_story`).
+
+    Raises:
+        ScenarioError: for a bad scenario file.
+        ValueError: for a bad story, or a level no early replication reaches.
+    """
+    story = story or STORY_LEVELS[0]
+    if story.isdigit():
+        return int(story)
+    from ..scenario import read_document
+
+    scenario = read_document(Path(file), variant).scenario()
+    return find_story(scenario, scenario.scenario.seed if seed is None else seed, story)
+
+
 def _console() -> Console:
     from rich.console import Console
 
@@ -108,10 +133,13 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
                  out: str | os.PathLike[str] | None = None,
                  forecast_replications: int | None = None,
                  console: Console | None = None, stdin: IO[str] | None = None,
-                 force: bool = False) -> ExerciseResult:
+                 force: bool = False, story: str | None = None,
+                 controller: bool = False) -> ExerciseResult:
     """Play the exercise of scenario `file` and write its outputs (see module doc).
-    Seed, replication and variant default to the script's, then the scenario's;
-    `force` replaces an earlier exercise in `out`.
+    Seed, replication and variant default to the script's, then the scenario's; without
+    a replication, `story` picks it (`pick_story`; default the first "threatened" one).
+    `force` replaces an earlier exercise in `out`; `controller` shows what only the
+    facilitator should see (`fog`).
 
     Raises:
         ScenarioError: for a bad scenario or script, or a script for another scenario.
@@ -122,7 +150,8 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
     if decisions is not None:
         variant = variant if variant is not None else decisions.variant
         seed = seed if seed is not None else decisions.seed
-        replication = replication if replication is not None else decisions.replication
+        if replication is None and story is None:  # a --story given wins
+            replication = decisions.replication
         named = decisions.scenario_path
         if named is not None and named.resolve() != Path(file).resolve():
             raise ScenarioError([Problem(decisions.mark, f"this script's 'scenario:' line names "
@@ -130,7 +159,9 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
                                          f"change the line")])
     if forecast_replications is None:
         forecast_replications = DEFAULT_FORECAST_REPLICATIONS
-    session = Session(file, variant=variant, seed=seed, replication=replication or 0,
+    if replication is None:
+        replication = pick_story(file, story, variant=variant, seed=seed)
+    session = Session(file, variant=variant, seed=seed, replication=replication,
                       forecast_replications=forecast_replications)
     if decisions is not None:
         check_decisions(decisions, session.base)
@@ -142,7 +173,8 @@ def run_exercise(file: str | os.PathLike[str], *, variant: str | None = None,
                                 + (f", variant {variant}" if variant else "")
                                 + (f"; choices from {decisions.path}" if decisions else "")
                                 + f"; outputs go to {out}"), highlight=False)
-    facilitator = Facilitator(console, stdin if stdin is not None else sys.stdin, decisions)
+    facilitator = Facilitator(console, stdin if stdin is not None else sys.stdin, decisions,
+                              controller=controller)
     try:
         session.play(facilitator)
     except ExerciseStopped as stop:

@@ -39,10 +39,57 @@ from ..scenario.schema import Decision, Inject, Scenario
 from .forecast import Forecast, branch_forecast
 from .realised import Realised, first_difference, realised_inputs, same_past
 
-__all__ = ["ExerciseStopped", "OptionState", "Session", "Situation", "Step"]
+__all__ = ["STORY_LEVELS", "ExerciseStopped", "OptionState", "Session", "Situation", "Step",
+           "find_story", "story_level"]
 
 DEFAULT_FORECAST_REPLICATIONS = 300
 KEY_OUTCOMES = ("dam_captured", "breach_started", "fatalities", "added_unserved_energy_mwh")
+# How far a story goes at the dam, in order: the attackers reach it and fight for it, take
+# it, breach it. "threatened" is stronger than the outcome dam_threatened (a column set off
+# towards the dam), which the reference scenario has in every replication.
+STORY_LEVELS = ("threatened", "captured", "breach")
+STORY_SEARCH = 2000  # replications tried before giving up on a level
+
+
+def story_level(timeline: tuple[Event, ...], dam_node: str) -> int:
+    """How far a story's `timeline` goes at the dam: 0 nothing, then 1 + the index in
+    `STORY_LEVELS` of the furthest level it reaches."""
+    level = 0
+    for event in timeline:
+        if event.kind is EventKind.BREACH:
+            return 3
+        if event.kind is EventKind.CAPTURED:
+            level = 2
+        elif event.place == dam_node and (event.kind is EventKind.HELD or (
+                event.kind is EventKind.ENGAGE and event.side == "attacker")):
+            level = max(level, 1)
+    return level
+
+
+def find_story(scenario: Scenario, seed: int, level: str = "threatened",
+               limit: int = STORY_SEARCH) -> int:
+    """The first replication (0, 1, ...) of `scenario` with `seed` whose story, under the
+    scenario's own plan (no decision taken), reaches at least `level` of `STORY_LEVELS`: a
+    story with tension for a class, where replication 0 may have none.
+
+    Raises:
+        ValueError: for an unknown level, or when none of the first `limit` replications
+            reaches it.
+    """
+    if level not in STORY_LEVELS:
+        raise ValueError(f"unknown story level {level!r}; use a replication number or one of "
+                         f"{', '.join(STORY_LEVELS)}")
+    wanted = STORY_LEVELS.index(level) + 1
+    prepared = prepare(scenario, consequences=False)
+    dam = scenario.assets.dam
+    if dam is None:
+        raise ValueError(f"the scenario has no dam, so no story reaches '{level}'")
+    for replication in range(limit):
+        story = simulate(prepared, seed, replication, timeline=True, consequences=False)
+        if story_level(story.timeline or (), dam.node) >= wanted:
+            return replication
+    raise ValueError(f"none of the first {limit} replications (seed {seed}) reaches "
+                     f"'{level}' under the scenario's plan; choose a replication number")
 
 
 class ExerciseStopped(Exception):
@@ -61,6 +108,7 @@ class ForceState:
     status: str  # where it is and what it is doing, in words
     since_s: float | None
     report: str  # the detail of its last event
+    last: Event | None = None  # that event (the fog of war words it for the players)
 
 
 @dataclass(frozen=True)
@@ -116,6 +164,14 @@ class Step:
     chosen: str | None = None
     chosen_by: str = ""  # "group" or the script's path
     status: str = "played"  # or "not reached" (never happens), "not played" (stopped)
+    reasons: str = ""  # a decision: the group's reasons for its choice, as recorded
+    notes: list[str] = field(default_factory=list)  # the facilitator's notes at this step
+
+    @property
+    def open(self) -> bool:
+        """A decision shown to the group, with an option that can be taken, not yet taken."""
+        return (self.kind == "decision" and self.time_s is not None and self.chosen is None
+                and any(o.allowed for o in self.options.values()))
 
 
 class Facilitator(Protocol):
@@ -333,24 +389,31 @@ class Session:
         self.taken.append((step.id, option_id, step.time_s))
 
     # ------------------------------------------------------------------- play
+    def next_step(self) -> Step | None:
+        """The next step, ready to show: an inject, or a decision with its options checked
+        and forecast (or, when no option can be taken, its `note` saying so); None at the
+        end. The one way on through a story, for the terminal and the board alike."""
+        step = self.advance()
+        if step is None or step.kind == "inject":
+            return step
+        self.options_at(step)
+        if not any(o.allowed for o in step.options.values()):
+            step.note = "not taken: every option would change the past"
+            return step
+        self.forecast(step)
+        return step
+
     def play(self, facilitator: Facilitator) -> None:
         """Run every step in time order with `facilitator`; raises `ExerciseStopped`
         (with everything played so far kept in the session) if it stops early."""
-        while True:
-            step = self.advance()
-            if step is None:
-                break
+        while (step := self.next_step()) is not None:
             if step.kind == "inject":
                 facilitator.inject(self, step)
-                continue
-            self.options_at(step)
-            if not any(o.allowed for o in step.options.values()):
-                step.note = "not taken: every option would change the past"
+            elif not step.open:
                 facilitator.unavailable(self, step)
-                continue
-            self.forecast(step)
-            option_id = facilitator.decide(self, step)
-            self.choose(step, option_id, getattr(facilitator, "chosen_by", "group"))
+            else:
+                option_id = facilitator.decide(self, step)
+                self.choose(step, option_id, getattr(facilitator, "chosen_by", "group"))
         for step in self.skipped_steps():
             facilitator.skipped(self, step)
 
@@ -484,7 +547,7 @@ def _force_state(force_id: str, side: str, plan, seen: tuple[Event, ...]) -> For
         status = f"at {place}, held by the attackers"
     else:
         status = f"{kind} at {place}"
-    return ForceState(force_id, side, status, last.time_s, describe(last))
+    return ForceState(force_id, side, status, last.time_s, describe(last), last)
 
 
 def _flood_lines(story: Replication, seen: tuple[Event, ...],

@@ -1,0 +1,69 @@
+"""The fog of war: what the players may see of a story, and what only the facilitator sees.
+
+The engine knows every force's true strength at every moment; a crisis cell does not. The
+players learn about forces from reports: the injects' own text, where forces are seen
+(they set off, arrive, take a town, fight), how a fight ends, and for each force the range
+its intelligence estimate gives (the low and high of the scenario's strength
+distribution, the planner's own uncertainty). So the players' sentence for an event is
+the timeline's sentence with every engine strength left out, and an inject's expected
+action, written for the controller, is not shown to them at all. The facilitator's views
+(``--controller`` at the terminal, ``/control`` on the board) show both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..engine.record import Event, EventKind
+from ..engine.timeline import describe
+from ..formatting import HOUR_S, number_text
+from ..scenario.schema import Scenario
+
+__all__ = ["reported", "reported_strength"]
+
+
+def _fight_end(event: Event, assault_won: bool) -> str:
+    assault, holders = (("defenders", "attackers") if event.side == "defender"
+                        else ("attackers", "defenders"))
+    loser, winner = (holders, assault) if assault_won else (assault, holders)
+    how = "are destroyed" if event.annihilated else "withdraw"
+    return f"{loser} {how} after {(event.duration_s or 0.0) / HOUR_S:.1f} h; {winner} hold"
+
+
+def _engage(event: Event) -> str:
+    if event.side == "defender":
+        return f"defenders counter-attack the attackers holding it ({', '.join(event.opponents)})"
+    return f"attackers engage the defenders ({', '.join(event.opponents)})"
+
+
+# Only the kinds whose timeline sentence carries an engine strength are reworded.
+_REPORTED: dict[EventKind, Callable[[Event], str]] = {
+    EventKind.GARRISON: lambda e: f"holds {e.place}",
+    EventKind.ARRIVE: lambda e: "arrives",
+    EventKind.ENGAGE: _engage,
+    EventKind.JOIN: lambda e: f"joins the engagement ({e.side} side)",
+    EventKind.DEFEAT: lambda e: _fight_end(e, assault_won=True),
+    EventKind.REPULSE: lambda e: _fight_end(e, assault_won=False),
+}
+
+
+def reported(event: Event) -> str:
+    """The sentence the players read for `event`: `describe`'s, without the strengths."""
+    words = _REPORTED.get(event.kind)
+    return words(event) if words is not None else describe(event)
+
+
+def reported_strength(scenario: Scenario, force_id: str) -> str:
+    """A force's strength as the players' intelligence gives it: the range of the
+    scenario's strength distribution (``300-1,500``), or its value if it is fixed; empty
+    when the distribution has no bounds to quote (an unbounded one)."""
+    force = scenario.forces.get(force_id)
+    if force is None:
+        return ""
+    params = force.strength.params
+    if "value" in params:
+        return f"about {number_text(params['value'], 3)}"
+    if "low" in params and "high" in params:
+        low, high = params["low"], params["high"]
+        return f"{number_text(low, 3)}–{number_text(high, 3)}"
+    return ""
