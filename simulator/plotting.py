@@ -37,7 +37,10 @@ from .analysis.stats import (
 from .formatting import HOUR_S, interval_text, number_text
 
 if TYPE_CHECKING:
+    from .analysis.knowledge import CurveBand
+    from .analysis.prim import PrimResult
     from .analysis.sensitivity import Sensitivity, Swing
+    from .analysis.sobol import SobolIndices
     from .engine.record import Event
 
 __all__ = [
@@ -48,9 +51,12 @@ __all__ = [
     "plot_exceedance",
     "plot_fn",
     "plot_incidence",
+    "plot_knowledge_curve",
     "plot_load_shed",
     "plot_map",
+    "plot_prim_tradeoff",
     "plot_river",
+    "plot_sobol",
     "plot_swing",
     "plot_timeline",
     "plot_tornado",
@@ -266,6 +272,71 @@ def plot_fn(curves: ExceedanceCurve | Mapping[str, ExceedanceCurve], *,
     axes.set_ylim(floor, 1.05)
     axes.grid(True, which="minor", alpha=0.12, linewidth=0.5)
     axes.legend(fontsize=9, frameon=False, loc="best")
+    return figure
+
+
+def plot_knowledge_curve(band: CurveBand, *, outcome: str, unit: str | None = None,
+                         title: str | None = None, fn: bool = False) -> Figure:
+    """Exceedance (or, with `fn`, F-N on log-log axes) curves of a two-layer run: each
+    knowledge sample's curve in grey, their pointwise median and 5-95 % band."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    x = band.thresholds
+    floor = 0.5 / max(band.chance, 1)
+    keep = x >= 1 if fn else np.ones(x.size, bool)
+    step = "pre" if fn else "post"
+    name = outcome_label(outcome, unit)
+    _style(axes, title or (f"F-N curve with knowledge bands ({outcome})" if fn else
+                           f"Exceedance probability of {outcome}, with knowledge bands"),
+           f"N, number of {unit or 'fatalities'}" if fn else name,
+           f"probability of N or more {unit or 'fatalities'}" if fn else
+           "probability of exceeding")
+    if not np.any(keep & (band.high > 0)):
+        _note(axes, f"no knowledge sample had {outcome} above its minimum:\nnothing to draw")
+        return figure
+    for curve in band.curves:
+        axes.step(x[keep], np.maximum(curve[keep], floor / 2), where=step, color="0.6",
+                  linewidth=0.5, alpha=0.35)
+    axes.fill_between(x[keep], np.maximum(band.low[keep], floor / 2), band.high[keep],
+                      step=step, color=COLOURS[0], alpha=0.2, linewidth=0,
+                      label="5-95 % of knowledge samples")
+    axes.step(x[keep], np.maximum(band.median[keep], floor / 2), where=step,
+              color=COLOURS[0], linewidth=1.8,
+              label=f"median of {band.curves.shape[0]} knowledge samples "
+              f"({band.chance:,} chance replications each)")
+    axes.set_yscale("log")
+    axes.set_ylim(floor, 1.05)
+    if fn:
+        axes.set_xscale("log")
+    axes.legend(fontsize=8.5, frameon=False, loc="best")
+    return figure
+
+
+def plot_sobol(indices: Sequence[SobolIndices], *, outcome: str, top: int = 12,
+               title: str | None = None) -> Figure:
+    """First-order and total Sobol indices of the inputs of one outcome, with their
+    bootstrap intervals, largest total index on top."""
+    rows = sorted(indices, key=lambda i: -np.nan_to_num(i.total))[:top]
+    figure = _figure(WIDTH_IN, max(2.8, 1.3 + 0.36 * len(rows)))
+    axes = figure.add_subplot()
+    _style(axes, title or f"What drives {outcome}: Sobol indices", "share of the variance", "")
+    if not rows:
+        _note(axes, f"{outcome} does not vary across the knowledge samples")
+        return figure
+    y = np.arange(len(rows))
+    for offset, colour, label, value, half in (
+            (-0.18, COLOURS[0], "first order (alone)", [r.first for r in rows],
+             [r.first_half for r in rows]),
+            (0.18, COLOURS[1], "total (with interactions)", [r.total for r in rows],
+             [r.total_half for r in rows])):
+        axes.barh(y + offset, value, height=0.34, color=colour, label=label,
+                  xerr=half, error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.25"})
+    axes.set_yticks(y, [_short(r.label, 50) for r in rows], fontsize=8.5)
+    axes.set_ylim(len(rows) - 0.4, -0.6)
+    axes.set_xlim(min(0.0, *(r.first for r in rows)) - 0.02, 1.05)
+    axes.axvline(0, color="0.2", linewidth=0.8)
+    axes.grid(False, axis="y")
+    figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
     return figure
 
 
@@ -720,6 +791,52 @@ def plot_swing(swings: Sequence[Swing], *, outcome: str, unit: str = "",
                       xycoords=("axes fraction", "data"), xytext=(6, 0),
                       textcoords="offset points", va="center", fontsize=8, color="0.25")
     figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
+    return figure
+
+
+# ------------------------------------------------------------ scenario discovery
+
+
+def plot_prim_tradeoff(result: PrimResult, *, event: str, title: str | None = None) -> Figure:
+    """PRIM's trade-off (`analysis.prim`): coverage against density of each box along
+    the first box's peeling trajectory, coloured by how many inputs it restricts; the
+    step chosen ringed, the box kept after pasting and pruning starred, the share of all
+    replications with the event (the density of no box) dashed."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    _style(axes, title or f"Scenario discovery of {event}: PRIM's peeling trajectory",
+           f"coverage: share of all replications with {event} inside the box (%)",
+           f"density: share of the box with {event} (%)")
+    steps = result.trajectory
+    if not steps:
+        _note(axes, f"too few replications with {event} to peel")
+        return figure
+    coverage = np.array([s.coverage for s in steps]) * 100.0
+    density = np.array([s.density for s in steps]) * 100.0
+    restricted = np.array([s.restricted for s in steps])
+    axes.plot(coverage, density, color="0.6", linewidth=0.8, zorder=1)
+    dots = axes.scatter(coverage, density, c=restricted, cmap="viridis", s=22, zorder=2,
+                        vmin=0, vmax=max(1, int(restricted.max())))
+    colour_bar = figure.colorbar(dots, ax=axes, pad=0.01)
+    colour_bar.set_label("inputs restricted", fontsize=9)
+    colour_bar.ax.tick_params(labelsize=8)
+    axes.axhline(result.base_rate * 100.0, color="0.3", linestyle="--", linewidth=0.9,
+                 label=f"all replications ({result.base_rate:.1%})")
+    if result.chosen is not None:
+        step = steps[result.chosen]
+        axes.plot(step.coverage * 100.0, step.density * 100.0, "o", markersize=13,
+                  markerfacecolor="none", markeredgecolor=COLOURS[5], markeredgewidth=1.8,
+                  label="step chosen", zorder=3)
+    if result.boxes:
+        box = result.boxes[0]
+        axes.plot(box.coverage * 100.0, box.density * 100.0, "*", color=COLOURS[1],
+                  markersize=15, markeredgecolor="0.2", markeredgewidth=0.6, zorder=4,
+                  label=f"box kept: {len(box.limits)} "
+                        f"{'limit' if len(box.limits) == 1 else 'limits'}, coverage "
+                        f"{box.coverage:.0%}, density {box.density:.0%}")
+    axes.set_xlim(0, 102)
+    axes.set_ylim(0, min(102.0, max(float(density.max()), result.base_rate * 100) * 1.15 + 2))
+    axes.legend(fontsize=8.5, frameon=False, loc="lower left")
     return figure
 
 

@@ -209,6 +209,10 @@ OUTCOMES: tuple[Entry, ...] = (
           "hours with load shed above those of the same grid with nothing out", HIGHER, GRID),
     Entry("generation_lost_mw", "Generation lost", "MW", AMOUNT,
           "most generating capacity out at once", HIGHER, GRID),
+    # ---------------------------------------------------------------- inputs
+    Entry("knowledge_sample", "Knowledge sample", "", COUNT,
+          "which sample of the knowledge inputs this replication ran with (two-layer runs, "
+          "infrasim run --knowledge)", NEITHER, INPUTS),
 )
 
 

@@ -55,6 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             resume=args.resume,
             scheduler=args.scheduler,
             progress=not args.quiet and sys.stderr.isatty(),
+            knowledge=args.knowledge,
             **fidelity,
         )
     except RunError as error:
@@ -87,6 +88,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     console = wide_console(120)
     console.print(headline_table(rows, catalogue, title=title))
     console.print(summary_table(rows, catalogue, title="All outcomes"))
+    if args.knowledge:
+        print_knowledge(result, catalogue)
     print(f"wrote {out} (outcomes.csv, manifest.json)")
     if result.failed:
         first = result.failures[0].replication
@@ -95,6 +98,20 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"rerun one with: infrasim replay {out} --replication {first}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def print_knowledge(result, catalogue) -> None:
+    """A two-layer run's headline answers across its knowledge samples, and its layers."""
+    from ..analysis.knowledge import band_text, knowledge_bands
+
+    design = result.manifest["knowledge"]
+    print(f"\nAcross {design['samples']} knowledge samples ({design['chance_replications']:,} "
+          f"chance replications each): median, 90% band")
+    for band in knowledge_bands(result.outcomes, catalogue.headline(result.outcomes),
+                                catalogue):
+        median, low_high = band_text(band, catalogue)
+        print(f"  {catalogue.label(band.name)}: median {median}, 90% band {low_high}")
+    print("Knowledge inputs: " + ", ".join(design["inputs"]))
 
 
 def fraction(text: str) -> float:
@@ -131,6 +148,10 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     how_many.add_argument("--precision", type=fraction, metavar="P",
                           help="stop adaptively when each --metric's 95%% CI half-width is "
                           "under P times its mean (0.02 = 2%%)")
+    p.add_argument("--knowledge", type=positive_int, metavar="M",
+                   help="two layers: M Latin-hypercube samples of the knowledge inputs "
+                   "(fixed facts we lack), each with -n chance replications; prints each "
+                   "headline answer's median and 90%% band across the samples")
     p.add_argument("--metric", action="append", metavar="NAME[:FLOOR]",
                    help="outcome to converge (repeatable); FLOOR is an absolute floor for "
                    "means near zero: the target is P * max(|mean|, FLOOR)")

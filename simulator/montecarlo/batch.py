@@ -51,6 +51,7 @@ class BatchTask:
     replicate: str = DEFAULT_REPLICATE
     prepare: str | None = DEFAULT_PREPARE  # None: the scenario goes to `replicate` as is
     csv: bool = False  # also format the rows as outcomes.csv text (for a stored run)
+    knowledge: Any = None  # a two-layer run's `KnowledgeDesign` (None: a plain run)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def run_batch(task: BatchTask) -> BatchResult:
     failures: list[Failure] = []
     for k in task.replications.tolist():
         try:
-            outcomes = simulate(scenario, seed, k).outcomes
+            outcomes = _outcomes(simulate, scenario, seed, k, task.knowledge)
         except Exception as error:  # isolating any error is the point
             failures.append(_failure(k, seed, error, len(failures) < TRACEBACKS_PER_BATCH))
             continue
@@ -170,6 +171,20 @@ def run_batch(task: BatchTask) -> BatchResult:
         indices=np.asarray(task.replications, np.int64),
         csv=csv,
     )
+
+
+def _outcomes(simulate: Callable, scenario: Any, seed: int, k: int,
+              design: Any) -> dict[str, float]:
+    """Replication `k`'s outcomes; in a two-layer run, chance replication ``k % N`` with
+    the knowledge inputs pinned to sample ``k // N``'s values, the sample recorded."""
+    if design is None:
+        return simulate(scenario, seed, k).outcomes
+    from .knowledge import KNOWLEDGE_SAMPLE
+
+    sample, chance = design.split(k)
+    outcomes = dict(simulate(scenario, seed, chance, pinned=design.pinned(sample)).outcomes)
+    outcomes[KNOWLEDGE_SAMPLE] = float(sample)
+    return outcomes
 
 
 def _failure(k: int, seed: int, error: BaseException, with_traceback: bool) -> Failure:

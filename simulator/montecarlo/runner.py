@@ -52,6 +52,7 @@ from .batch import (
 from .columns import StoredColumns
 from .errors import ReplicationsFailed, RunError
 from .executors import Executor, make_executor
+from .knowledge import KnowledgeDesign
 from .ledger import Ledger
 from .progress import make_progress
 from .stopping import PrefixMoments, StoppingRule, parse_metrics
@@ -142,6 +143,7 @@ def run_monte_carlo(
     progress: bool | None = False,
     replicate: str | Callable[..., Any] = DEFAULT_REPLICATE,
     prepare: str | Callable[..., Any] | None = DEFAULT_PREPARE,
+    knowledge: int | KnowledgeDesign | None = None,
 ) -> RunResult:
     """Run replications of `scenario` (a `Scenario`, or a file path with `variant`).
 
@@ -156,6 +158,9 @@ def run_monte_carlo(
     of the replication function, ``simulator.engine:simulate`` unless testing, and
     `prepare` that of the function each worker process calls once on the scenario
     before handing the result to `replicate` (None: hand over the scenario as it is).
+    `knowledge` makes it a two-layer run (see `knowledge`): that many Latin-hypercube
+    samples of the knowledge inputs (or a `KnowledgeDesign`), each with `replications`
+    chance replications; `replicate` must then take ``pinned=``.
 
     Raises:
         RunError: a request that cannot run as asked (bad counts, a run directory in use,
@@ -205,7 +210,19 @@ def run_monte_carlo(
 
     rule: StoppingRule | None = None
     target: int | None = None
-    if precision is not None:
+    design = _design(scenario, knowledge, replications, precision, seed)
+    if design is not None:
+        identity["knowledge"] = design.as_json()
+        if previous is not None and previous.get("knowledge") != identity["knowledge"]:
+            raise RunError(f"{store.path} was run with another knowledge design "
+                           f"({_design_text(previous.get('knowledge'))}, not "
+                           f"{_design_text(identity['knowledge'])})")
+        target = design.replications
+    elif previous is not None and previous.get("knowledge"):
+        raise RunError(f"{store.path} is a two-layer run "
+                       f"({_design_text(previous['knowledge'])}); resume it with the same "
+                       f"--knowledge and -n")
+    elif precision is not None:
         rule = StoppingRule(
             float(precision),
             parse_metrics(metrics),
@@ -225,11 +242,36 @@ def run_monte_carlo(
 
     pool = make_executor(executor, workers, scheduler, worker_modules(replicate_path))
     run = _Run(scenario, identity, seed, replicate_path, store, out is not None, pool, rule,
-               target, previous)
+               target, previous, knowledge=design)
     result = run.execute(progress)
     if result.done == 0 and result.failed:
         raise ReplicationsFailed(result)
     return result
+
+
+def _design(scenario: Any, knowledge: int | KnowledgeDesign | None, replications: int | None,
+            precision: float | None, seed: int) -> KnowledgeDesign | None:
+    """The knowledge design of a two-layer run (None for a plain one)."""
+    if knowledge is None:
+        return None
+    if precision is not None:
+        raise RunError("a two-layer run has a fixed count: give -n (chance replications per "
+                       "knowledge sample), not --precision")
+    if isinstance(knowledge, KnowledgeDesign):
+        if replications is not None and replications != knowledge.chance:
+            raise RunError(f"the knowledge design has {knowledge.chance} chance replications "
+                           f"per sample, not {replications}")
+        return knowledge
+    _check_count("knowledge samples", knowledge)
+    chance = replications or int(scenario.scenario.replications)
+    return KnowledgeDesign.for_scenario(scenario, knowledge, chance, seed)
+
+
+def _design_text(design: Mapping[str, Any] | None) -> str:
+    if not design:
+        return "none"
+    return (f"{design['samples']} knowledge samples x {design['chance_replications']} "
+            f"chance replications")
 
 
 # ------------------------------------------------------------------------- identity
@@ -426,6 +468,7 @@ class _Run:
     status: str = "running"
     message: str | None = None
     names_checked: bool = False
+    knowledge: KnowledgeDesign | None = None  # a two-layer run's design
 
     def __post_init__(self) -> None:
         if self.rule is not None:
@@ -588,7 +631,7 @@ class _Run:
                     break
                 task = BatchTask(self.scenario, self.identity["resolved_sha256"], self.seed,
                                  batch, self.replicate, self.identity["prepare"],
-                                 csv=self.keep)
+                                 csv=self.keep, knowledge=self.knowledge)
                 handle = self.executor.submit(run_batch, task)
                 in_flight[handle] = batch
                 if suspect:

@@ -33,6 +33,7 @@ from .drawing import png_images
 from .exhibits import Exhibits
 from .figures import FigureItem, river_towns, run_figures, timeline_figure
 from .html import Html, element, figure, grouped_table, join, markdown, page, table
+from .knowledge import knowledge_figures, knowledge_section
 
 __all__ = ["REPORT", "build_run_report", "sources_html"]
 
@@ -325,11 +326,12 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
                              convergence_metrics=list(stopping.get("metrics") or [])))
     timelines: list[FigureItem] = [timeline_figure(t, manifest)
                                    for t in (exhibits.timelines if exhibits else ())]
-    images = dict(zip([i.slug for i in items + timelines], png_images(items + timelines),
-                      strict=True))
+    layered = knowledge_figures(outcomes, manifest, catalogue)
+    drawn = items + layered + timelines
+    images = dict(zip([i.slug for i in drawn], png_images(drawn), strict=True))
     figures = [join([element("h3", item.title, id=item.slug),
                      figure(images[item.slug], item.caption, alt=item.title)])
-               for item in items]
+               for item in items + layered]
     answers = headline(rows, catalogue)
     body: list[Any] = [
         element("h2", "Headline", id="headline"),
@@ -345,11 +347,12 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
                                                          ("Sources and assumptions",
                                                           "sources"),
                                                          ("About this run", "about"))))),
+        knowledge_section(outcomes, manifest, catalogue, figures[len(items):]),
         element("h2", "All outcomes", id="outcomes"),
         outcome_rows_table(rows, catalogue),
         _towns_section(outcomes, manifest),
         element("h2", "Figures", id="figures"),
-        join(figures) if figures else element("p", "No outcome varies: nothing to draw.",
+        join(figures[:len(items)]) if items else element("p", "No outcome varies: nothing to draw.",
                                               class_="note"),
         _scenario_section(manifest, done, len(failures)),
         _timeline_section(exhibits, images, manifest),
