@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from simulator import prepare, simulate
+from simulator.analysis.catalogue import OUTCOMES, TIME_TO_EVENT
 from simulator.scenario import ScenarioError, read_document, validate_file
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.schema import VALUE_OF_LOST_LOAD_PER_MWH, Scenario, Section
@@ -43,6 +44,9 @@ DOCUMENT["assets"]["dam"]["failure_modes"].update(
                "formation_time": "20 min"},
     structural={"kind": "full_breach", "mechanism": "piping", "probability": 0.01,
                 "starts_on": "start", "rate": "0.001 /d"})
+# Support (air support from a time on), which the reference file's forces do not have.
+DOCUMENT["forces"]["baghdad_reinforcement"]["support"] = {
+    "from": "120 h", "effectiveness_factor": {"dist": "triangular", "low": 1, "mode": 2, "high": 4}}
 # Grid fields the reference file leaves out: a load's own value of lost load, and a
 # plant given by its available capacity instead of its water (a variant, as a plant
 # takes one or the other).
@@ -56,8 +60,10 @@ QUANTITY = re.compile(r"(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?
 EXTREMES = [math.nan, math.inf, -math.inf, 10**400, 1e308, -1e308, 1e300, 1e18, 1e9,
             1e-300, 5e-324, -1e-300, 0, -1]
 POWERS = [10.0**k for k in range(-30, 31)]
-# Outcomes that are empty (NaN) when their event does not happen within the horizon.
-MAY_BE_EMPTY = ("arrival_h.", "peak_h.", "warning_lead_h.")
+# Outcomes that are empty (NaN) when their event does not happen within the horizon: the
+# catalogue's times to events (a per-place pattern by its prefix) and the warning's lead.
+MAY_BE_EMPTY = ("warning_lead_h.", *(entry.id.split("<")[0] for entry in OUTCOMES
+                                     if entry.kind == TIME_TO_EVENT))
 
 
 def is_number(value: object) -> bool:
