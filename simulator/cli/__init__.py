@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, print_problems
+from .discover import add_discover
 from .exercise import add_exercise
 from .replication import add_replay, add_simulate
 from .reports import add_compare, add_gallery, add_report
@@ -31,6 +32,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_replay,
     add_report,
     add_compare,
+    add_discover,
     add_gallery,
     add_exercise,
 ]
