@@ -233,3 +233,35 @@ def test_malformed_control_is_refused(tmp_path, overlay, message):
 def test_nan_for_a_recapture_that_did_not_happen(valley):
     o = simulate(valley).outcomes
     assert o["dam_recaptured"] == 0 and math.isnan(o["time_to_recapture_h"])
+
+
+def test_pinning_reads_the_counter_attack_and_the_support(tmp_path):
+    """Exercise pinning on engine_recapture.yaml with the relief's effectiveness and its
+    support uncertain. Just before the support starts, its start time is under way (its
+    clock has run since the scenario's start) and its factor not begun (an option may
+    still change it); the relief, counter-attacking, has its combat parameters under way.
+    Once the dam is retaken, the support and the relief's combat parameters are pinned to
+    the story's values."""
+    from simulator.exercise.realised import realised_inputs
+
+    scenario = valley_with(tmp_path, """forces:
+  relief:
+    effectiveness: {dist: uniform, low: 0.09 /h, high: 0.11 /h}
+    support: {from: {dist: uniform, low: 11.5 h, high: 13 h},
+              effectiveness_factor: {dist: uniform, low: 2, high: 4}}
+""", base="engine_recapture.yaml")
+    story = simulate(scenario, seed=1, replication=0, timeline=True)
+    support = next(e for e in story.timeline if e.kind == "support")
+    retaken = next(e for e in story.timeline if e.kind == "recaptured")
+    assert support.time_s < retaken.time_s
+    drawn = {k.removeprefix("input."): v for k, v in story.outcomes.items()
+             if k.startswith("input.")}
+    before = realised_inputs(scenario, story, None, support.time_s - 60)
+    assert "support.relief.from_s" in before.under_way
+    assert "support.relief.effectiveness_factor" not in before.begun
+    assert "forces.relief.effectiveness_per_s" in before.under_way
+    after = realised_inputs(scenario, story, None, retaken.time_s + 60)
+    for path in ("support.relief.from_s", "support.relief.effectiveness_factor",
+                 "forces.relief.effectiveness_per_s"):
+        assert after.pinned[path] == drawn[path]
+    assert support.factor == drawn["support.relief.effectiveness_factor"]
