@@ -1,7 +1,7 @@
 """The ``infrasim`` command line: a thin argparse front end over the library.
 
 One module per command group: `scenario` (validate, show, schema), `replication`
-(simulate, replay), `run`, `reports` (report, compare, gallery) and `exercise`; `common`
+(simulate, replay), `run`, `reports` (report, compare, gallery), `exercise` and `board`; `common`
 holds exit statuses and argparse types. Each command is a small function that calls the
 library and prints; heavy modules load inside the command that needs them, so
 ``infrasim --help`` stays fast. A scenario problem is printed as ``file:line:column:
@@ -14,6 +14,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from .board import add_board
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, print_problems
 from .discover import add_discover
 from .exercise import add_exercise
@@ -21,6 +22,7 @@ from .replication import add_replay, add_simulate
 from .reports import add_compare, add_gallery, add_report
 from .run import add_run
 from .scenario import add_schema, add_show, add_validate
+from .sensitivity import add_sensitivity
 
 # Each entry adds one subcommand; order is the order shown by --help.
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -29,12 +31,14 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_schema,
     add_simulate,
     add_run,
+    add_sensitivity,
     add_replay,
     add_report,
     add_compare,
     add_discover,
     add_gallery,
     add_exercise,
+    add_board,
 ]
 
 
