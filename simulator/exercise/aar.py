@@ -298,6 +298,8 @@ def _decision_blocks(session: Session, step: Step) -> list[Block]:
     by = "the group" if step.chosen_by == "group" else f"the script {step.chosen_by}"
     blocks.append(_p(f"Chosen by {by}: {step.chosen}" +
                      (f" — {option.description}" if option.description else "")))
+    if step.reasons:
+        blocks.append(_p(f"The group's reasons: {step.reasons}"))
     rows = []
     for other in step.options.values():
         label = other.id + (" (chosen)" if other.id == step.chosen else "")
@@ -377,6 +379,11 @@ def aar_blocks(session: Session, *, status: str = "complete",
     blocks.append(_table(("time", "inject", "from", "to", "message", "expected action"),
                          [(elapsed_text(s.time_s), s.id, s.spec.sender, s.spec.receiver,
                            s.spec.message, s.spec.expected_action) for s in injects]))
+    noted = [s for s in session.steps if s.notes]
+    if noted:
+        blocks.append(_h2("Facilitator's notes"))
+        blocks.append(Block("list", items=tuple(f"{s.kind} {s.id} ({_when(session, s.time_s)}): "
+                                                f"{note}" for s in noted for note in s.notes)))
     skipped = [s for s in session.steps if s.time_s is None]
     if skipped:
         blocks.append(_h2("Not reached"))

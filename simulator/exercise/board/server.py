@@ -1,0 +1,182 @@
+"""The board's web server: a small Starlette app over one `Board`.
+
+Pages: ``/room`` (the players' view, for the projector; any number of browsers) and
+``/control`` (the facilitator's). Each page loads its view from ``/api/state`` and then
+follows ``/api/events``, a Server-Sent Events stream that sends the view again whenever
+the board changes (and ``busy`` events while forecasts are computed). Control actions are
+``POST /api/<action>``. Everything the pages need is in the package's ``static/`` folder;
+nothing comes from the internet.
+
+With a `token` (the server is open to a classroom network) the facilitator's view and
+every control action need it, as ``?token=`` or the ``X-Board-Token`` header; without
+it they are refused with status 403. Work that takes time (forecasts, replays) runs in a
+worker thread so the room keeps updating.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import AsyncIterator, Callable
+from importlib import resources
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .state import Board, BoardRefusal
+
+__all__ = ["create_app", "new_token"]
+
+STATIC = resources.files(__package__) / "static"
+POLL_S = 0.2  # how often an event stream looks for a change
+HEARTBEAT_S = 15.0  # a comment line keeps idle connections open through proxies
+BUSY = {"advance": "the story moves on (and forecasts are computed)…",
+        "choose": "the choice is taken…", "undo": "the story is replayed without the last "
+        "decision…", "hold": "", "reasons": "", "note": ""}
+
+
+def new_token() -> str:
+    """A random join token for the facilitator (printed at start)."""
+    return secrets.token_urlsafe(9)
+
+
+def _authorised(request: Request, token: str | None) -> bool:
+    if token is None:
+        return True
+    given = request.headers.get("x-board-token") or request.query_params.get("token") or ""
+    return secrets.compare_digest(given, token)
+
+
+def _refused() -> JSONResponse:
+    return JSONResponse({"error": "the facilitator's view and controls need the join token "
+                         "printed when the board started"}, status_code=403)
+
+
+def create_app(board: Board, token: str | None = None) -> Starlette:
+    """The app serving `board`; `token` None leaves control open (localhost only)."""
+    page = (STATIC / "board.html").read_text(encoding="utf-8")
+    closing = threading.Event()  # set to end the event streams (shutdown)
+
+    def view_of(request: Request) -> bool | None:
+        """True for the facilitator's view, False for the room's, None if refused."""
+        controller = request.query_params.get("view") == "control"
+        if controller and not _authorised(request, token):
+            return None
+        return controller
+
+    async def room(request: Request) -> Response:
+        return HTMLResponse(page.replace("{{view}}", "room"))
+
+    async def control(request: Request) -> Response:
+        if not _authorised(request, token):
+            return HTMLResponse("<h1>The control view needs the join token</h1><p>Open the "
+                                "address printed when the board started.</p>", 403)
+        return HTMLResponse(page.replace("{{view}}", "control"))
+
+    async def state(request: Request) -> Response:
+        controller = view_of(request)
+        if controller is None:
+            return _refused()
+        return JSONResponse(await anyio.to_thread.run_sync(board.view, controller))
+
+    async def events(request: Request) -> Response:
+        controller = view_of(request)
+        if controller is None:
+            return _refused()
+
+        async def stream() -> AsyncIterator[str]:
+            sent, busy, quiet = -1, None, 0.0
+            while not closing.is_set() and not await request.is_disconnected():
+                if board.busy != busy:
+                    busy = board.busy
+                    yield f"event: busy\ndata: {json.dumps(busy)}\n\n"
+                if board.version != sent and not board.busy:
+                    view = await anyio.to_thread.run_sync(board.view, controller)
+                    sent = view["version"]
+                    yield f"data: {json.dumps(view)}\n\n"
+                    quiet = 0.0
+                await anyio.sleep(POLL_S)
+                quiet += POLL_S
+                if quiet >= HEARTBEAT_S:
+                    quiet = 0.0
+                    yield ": still here\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})
+
+    async def act(request: Request) -> Response:
+        if not _authorised(request, token):
+            return _refused()
+        action = request.path_params["action"]
+        body: dict[str, Any] = {}
+        if await request.body():
+            try:
+                body = await request.json()
+            except ValueError:
+                return JSONResponse({"error": "the body is not JSON"}, status_code=400)
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "the body is not a JSON object"}, status_code=400)
+        actions: dict[str, Callable[[], None]] = {
+            "advance": board.advance,
+            "choose": lambda: board.choose(str(body.get("option", ""))),
+            "undo": board.undo,
+            "hold": lambda: board.hold(bool(body.get("on", True))),
+            "reasons": lambda: board.record_reasons(str(body.get("text", ""))),
+            "note": lambda: board.add_note(str(body.get("text", ""))),
+        }
+        if action not in actions:
+            return JSONResponse({"error": f"no action '{action}'"}, status_code=404)
+        board.busy = BUSY[action]
+        try:
+            await anyio.to_thread.run_sync(actions[action])
+        except BoardRefusal as refusal:
+            return JSONResponse({"error": str(refusal)}, status_code=409)
+        finally:
+            board.busy = ""
+        return JSONResponse({"ok": True, "version": board.version})
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/room")
+
+    app = Starlette(routes=[
+        Route("/", home), Route("/room", room), Route("/control", control),
+        Route("/api/state", state), Route("/api/events", events),
+        Route("/api/{action}", act, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+    ])
+    app.state.closing = closing
+    return app
+
+
+def serve(board: Board, host: str = "127.0.0.1", port: int = 8000,
+          token: str | None = None, log_level: str = "warning"):
+    """A uvicorn server for `board`: ``.run()`` serves until Ctrl-C, or until ``.stop()``
+    from another thread; either ends the event streams first so that it can stop."""
+    import uvicorn
+
+    app = create_app(board, token)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            app.state.closing.set()
+            super().handle_exit(sig, frame)
+
+        def stop(self) -> None:
+            app.state.closing.set()
+            self.should_exit = True
+
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
+                            timeout_graceful_shutdown=2)
+    return Server(config)
