@@ -74,7 +74,7 @@ def warned_scenarios():
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(replication=st.integers(0, 10_000))
 def test_an_earlier_warning_never_costs_lives(warned_scenarios, name, replication):
     """With the same draws, warning on threat, on capture or on breach warns each town no
