@@ -41,7 +41,8 @@ class History:
     breach_mode_id: str | None = None  # its key under assets.dam.failure_modes
     breach_depth_fraction: float = 0.0  # share of the dam height cut down (0: no breach)
     breach_s: float = math.inf
-    detection_s: float = math.inf  # breach detected by the authorities
+    # the authorities decide to warn (after a breach, or earlier: warning.starts_on)
+    detection_s: float = math.inf
     # river town id -> time the warning reaches it (inf when nothing was detected)
     warning_received_s: dict[str, float] = field(default_factory=dict)
     # intervals (start_s, end_s) with the plant's capacity off the grid, merged and
