@@ -22,6 +22,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..scenario import load_scenario
     from ..workflows import run_scenario
 
+    try:
+        import SALib  # noqa: F401 - only to say how to get it
+    except ImportError:
+        print("infrasim sensitivity needs SALib: pip install 'infrasim[sensitivity]'",
+              file=sys.stderr)
+        return EXIT_USAGE
     scenario = load_scenario(args.file, variant=args.variant)
     root = int(scenario.scenario.seed if args.seed is None else args.seed)
     table = InputTable(scenario)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("SALib")
-
-from simulator.analysis.sobol import saltelli_points, sobol_indices  # noqa: E402
+from simulator.analysis.sobol import saltelli_points, sobol_indices
 
 PUBLISHED_FIRST = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
 PUBLISHED_TOTAL = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}

@@ -1,0 +1,118 @@
+"""Two-layer runs: knowledge samples x chance replications (`montecarlo.knowledge`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from knowledge_engine import SPEED, WIDTH
+
+from simulator.analysis.catalogue import Catalogue
+from simulator.analysis.knowledge import knowledge_bands, sample_means
+from simulator.engine.inputs import InputTable
+from simulator.engine.layers import CHANCE, DEFAULTS, KNOWLEDGE, Layers, layer_of, matches
+from simulator.montecarlo import RunError, run_monte_carlo
+from simulator.montecarlo.knowledge import KNOWLEDGE_SAMPLE, KnowledgeDesign
+from simulator.scenario import load_scenario
+from simulator.scenario.errors import ScenarioError
+
+FAKE = {"replicate": "knowledge_engine:additive", "prepare": "knowledge_engine:compile_inputs"}
+
+
+@pytest.mark.slow
+def test_every_input_of_the_bundled_scenarios_has_a_default_layer():
+    """A new input field of the engine needs a line in layers.DEFAULTS."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    bundled = [p for p in root.glob("scenarios/*.yaml") if not p.name.endswith(".decisions.yaml")]
+    for path in [root / "tests" / "data" / "minimal.yaml", *bundled]:
+        for input_path in InputTable(load_scenario(path)).random_paths:
+            assert any(matches(p, input_path) for p, _, _ in DEFAULTS), input_path
+    assert layer_of("forces.dam_garrison.strength") == KNOWLEDGE
+    assert layer_of("forces.isil_column.departure_s") == CHANCE
+    assert layer_of("assets.dam.failure_modes.full_breach.width_m") == KNOWLEDGE
+    assert layer_of("assets.dam.failure_modes.full_breach.occurs") == CHANCE
+
+
+def _with(tmp_path, minimal_text: str, old: str, new: str):
+    assert old in minimal_text
+    path = tmp_path / "scenario.yaml"
+    path.write_text(minimal_text.replace(old, new, 1))
+    return path
+
+
+def test_a_scenario_moves_inputs_between_layers_and_bad_entries_name_their_place(tmp_path):
+    from fake_engine import MINIMAL
+
+    text = MINIMAL.read_text()
+    moved = load_scenario(_with(tmp_path, text, "  seed: 7\n",
+                                "  seed: 7\n  uncertainty: {knowledge: [network.roads], "
+                                "chance: ['assets.dam.*.width_factor']}\n"))
+    layers = Layers.of(moved, InputTable(moved).random_paths)
+    assert SPEED in layers.knowledge and WIDTH in layers.chance
+    bad = _with(tmp_path, text, "  seed: 7\n",
+                "  seed: 7\n  uncertainty:\n    knowledge: [forces.nobody]\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(bad)
+    assert f"{bad}:8:17: scenario.uncertainty.knowledge.0: 'forces.nobody' matches no " \
+        "input" in str(error.value)
+
+
+def test_a_two_layer_run_is_the_hand_computed_sum(minimal):
+    """total = width factor (knowledge: 0.5 or 2.0) + speed (chance): sample j's
+    replications are the plain run's chance replications 0..N-1 with the width pinned."""
+    n = 30
+    design = KnowledgeDesign((WIDTH,), np.array([[0.5], [2.0]]), n)
+    result = run_monte_carlo(minimal, executor="serial", knowledge=design, **FAKE)
+    assert result.done == 2 * n
+    plain = run_monte_carlo(minimal, n, executor="serial", **FAKE)
+    speeds = np.asarray(plain.outcomes["input." + SPEED])
+    out = result.outcomes
+    sample = np.asarray(out[KNOWLEDGE_SAMPLE])
+    np.testing.assert_array_equal(sample, np.repeat([0.0, 1.0], n))
+    for j, width in enumerate((0.5, 2.0)):
+        rows = sample == j
+        np.testing.assert_array_equal(np.asarray(out["input." + SPEED])[rows], speeds)
+        np.testing.assert_array_equal(np.asarray(out["total"])[rows], width + speeds)
+    _, means = sample_means(out, ["total"], Catalogue())
+    np.testing.assert_allclose(means[:, 0], [0.5 + speeds.mean(), 2.0 + speeds.mean()])
+    assert result.manifest["knowledge"]["inputs"] == [WIDTH]
+
+
+@pytest.mark.slow
+def test_two_layer_outcomes_are_the_same_bytes_on_any_executor_and_resume_checks_the_design(
+        minimal, tmp_path):
+    serial = run_monte_carlo(minimal, 12, executor="serial", knowledge=3, out=tmp_path / "s")
+    pool = run_monte_carlo(minimal, 12, executor="processes", workers=2, knowledge=3,
+                           out=tmp_path / "p")
+    assert (tmp_path / "s" / "outcomes.csv").read_bytes() == \
+        (tmp_path / "p" / "outcomes.csv").read_bytes()
+    assert serial.manifest["knowledge"] == pool.manifest["knowledge"]
+    assert serial.manifest["knowledge"]["inputs"]  # the minimal scenario has some
+    again = run_monte_carlo(minimal, 12, executor="serial", knowledge=3, out=tmp_path / "s",
+                            resume=True)
+    assert again.done == 36
+    with pytest.raises(RunError, match="another knowledge design"):
+        run_monte_carlo(minimal, 12, executor="serial", knowledge=4, out=tmp_path / "s",
+                        resume=True)
+    with pytest.raises(RunError, match="two-layer run"):
+        run_monte_carlo(minimal, 12, executor="serial", out=tmp_path / "s", resume=True)
+
+
+@pytest.mark.slow
+def test_the_band_shrinks_when_a_knowledge_input_is_fixed(tmp_path):
+    """Fatalities' 90 % band across knowledge samples: the breach width and the
+    fatality-rate quantile both unknown, then the width fixed at its mean (1)."""
+    from fake_engine import MINIMAL
+
+    text = MINIMAL.read_text()
+    both = load_scenario(MINIMAL)
+    fixed = load_scenario(_with(tmp_path, text, "mechanism: overtopping}",
+                                "mechanism: overtopping, width_factor: 1}"))
+    assert WIDTH in Layers.of(both, InputTable(both).random_paths).knowledge
+    widths = {}
+    for name, scenario in (("both", both), ("fixed", fixed)):
+        result = run_monte_carlo(scenario, 20, executor="serial", knowledge=12)
+        (band,) = knowledge_bands(result.outcomes, ["fatalities"], Catalogue(scenario))
+        widths[name] = band.high - band.low
+    assert 0 < widths["fixed"] < 0.8 * widths["both"]
