@@ -95,3 +95,29 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
     assert _allowed("simulator.report.run", "simulator.engine.timeline.event_row")
     assert any(name.startswith("simulator.engine.record") for name in
                _imports(PACKAGE / "plotting.py"))
+
+
+WEB_STACK = ("starlette", "uvicorn")
+
+
+def _third_party(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: _module_name(p))
+def test_only_the_board_needs_the_web_stack(path):
+    """The board's web server is an optional extra: nothing outside
+    simulator.exercise.board imports Starlette or uvicorn, and only the command line
+    imports the board (the terminal exercise works without the extra)."""
+    module = _module_name(path)
+    if module.startswith("simulator.exercise.board"):
+        return
+    assert not _third_party(path) & set(WEB_STACK), f"{module} imports the web stack"
+    if not module.startswith("simulator.cli"):
+        assert not any(name.startswith("simulator.exercise.board") for name in _imports(path))
