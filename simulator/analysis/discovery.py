@@ -180,7 +180,7 @@ def rule_text(box: Box, discovery: Discovery, catalogue: Catalogue, *,
         + conditions[-1]
     result = discovery.result
     lead = "When" if first else "Outside the boxes above, when"
-    return (f"{lead} {where}: {discovery.phrase} in {percent_text(box.density)} of "
+    return (f"{lead} {where}, {discovery.phrase} in {percent_text(box.density)} of "
             f"replications ({box.events:,} of {box.count:,}; "
             f"{percent_text(result.base_rate)} in all). This covers "
             f"{percent_text(box.coverage)} of all replications with {discovery.phrase} "
