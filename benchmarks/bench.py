@@ -397,6 +397,39 @@ def montecarlo_scale(context: Context) -> dict[str, Any]:
     }
 
 
+@measurement("two_layer")
+def two_layer(context: Context) -> dict[str, Any]:
+    """A two-layer run (64 knowledge samples x 500 chance replications; 16 x 100 with
+    --quick) and a Sobol run (Saltelli's design, 8 base samples over the knowledge
+    inputs, 20 chance replications per point) of the reference scenario on all cores,
+    each against a plain run of the same number of replications in this process."""
+    from simulator.analysis.sobol import saltelli_points
+    from simulator.engine.inputs import InputTable
+    from simulator.engine.layers import Layers
+    from simulator.montecarlo.knowledge import KnowledgeDesign, quantiles
+
+    scenario = context.scenario()
+    samples, chance = (16, 100) if context.quick else (64, 500)
+    layered_s, manifest = _monte_carlo_s(scenario, chance, knowledge=samples)
+    plain_s, _ = _monte_carlo_s(scenario, samples * chance)
+    table = InputTable(scenario)
+    paths = Layers.of(scenario, table.random_paths).knowledge
+    seed = int(scenario.scenario.seed)
+    design = KnowledgeDesign(tuple(paths), quantiles(
+        table.specs, paths, saltelli_points(paths, 8, seed), seed), 20, method="saltelli")
+    sobol_s, _ = _monte_carlo_s(scenario, 20, knowledge=design)
+    sobol_plain_s, _ = _monte_carlo_s(scenario, design.replications)
+    return {
+        "workers": manifest["workers"],
+        "knowledge_inputs": len(paths),
+        f"two_layer_wall_s_{samples}x{chance}": round(layered_s, 1),
+        "two_layer_over_plain": round(layered_s / plain_s, 2),
+        f"sobol_wall_s_{design.samples}x20": round(sobol_s, 1),
+        "sobol_over_plain": round(sobol_s / sobol_plain_s, 2),
+        "load_average": _load(),
+    }
+
+
 # ----------------------------------------------------------------------------- report
 
 

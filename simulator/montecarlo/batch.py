@@ -179,12 +179,7 @@ def _outcomes(simulate: Callable, scenario: Any, seed: int, k: int,
     the knowledge inputs pinned to sample ``k // N``'s values, the sample recorded."""
     if design is None:
         return simulate(scenario, seed, k).outcomes
-    from .knowledge import KNOWLEDGE_SAMPLE
-
-    sample, chance = design.split(k)
-    outcomes = dict(simulate(scenario, seed, chance, pinned=design.pinned(sample)).outcomes)
-    outcomes[KNOWLEDGE_SAMPLE] = float(sample)
-    return outcomes
+    return design.replicate(simulate, scenario, seed, k).outcomes
 
 
 def _failure(k: int, seed: int, error: BaseException, with_traceback: bool) -> Failure:

@@ -17,8 +17,8 @@ is a sampler with no closed form), so the quantile function is the empirical one
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +114,26 @@ class KnowledgeDesign:
         return dict(zip(self.paths, self.values[sample].tolist(), strict=True))
 
     def as_json(self) -> dict[str, Any]:
-        """What the manifest records (a resume must find the same design)."""
-        digest = hashlib.sha256(np.ascontiguousarray(self.values).tobytes()).hexdigest()
+        """What the manifest records: the whole design, so a resume can check it is the
+        same and a replay (or a later analysis) can read each sample's values."""
         return {"samples": self.samples, "chance_replications": self.chance,
-                "method": self.method, "inputs": list(self.paths), "values_sha256": digest}
+                "method": self.method, "inputs": list(self.paths),
+                "values": self.values.tolist()}
+
+    @classmethod
+    def from_json(cls, recorded: Mapping[str, Any]) -> KnowledgeDesign:
+        """The design a manifest records (`as_json`)."""
+        values = np.asarray(recorded["values"], dtype=np.float64).reshape(
+            int(recorded["samples"]), len(recorded["inputs"]))
+        return cls(tuple(recorded["inputs"]), values, int(recorded["chance_replications"]),
+                   recorded["method"])
+
+    def replicate(self, simulate: Callable[..., Any], scenario: Any, seed: int,
+                  replication: int, **options: Any) -> Any:
+        """Run replication `replication` of the two-layer run with `simulate`: its
+        chance replication with the knowledge inputs pinned to its sample's values. The
+        record carries the run's index and the sample (outcome `KNOWLEDGE_SAMPLE`)."""
+        sample, chance = self.split(replication)
+        record = simulate(scenario, seed, chance, pinned=self.pinned(sample), **options)
+        outcomes = {**record.outcomes, KNOWLEDGE_SAMPLE: float(sample)}
+        return dataclasses.replace(record, replication=replication, outcomes=outcomes)

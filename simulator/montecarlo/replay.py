@@ -121,7 +121,13 @@ def replay(run: str | os.PathLike[str], replication: int, *,
 
     stored, failure = _stored(store, replication)
     prepared = scenario if prepare is None else resolve(prepare)(scenario)
-    rerun = resolve(replicate)(prepared, manifest["seed"], replication, timeline=True)
+    if manifest.get("knowledge"):  # a two-layer run: its sample's knowledge pinned
+        from .knowledge import KnowledgeDesign
+
+        rerun = KnowledgeDesign.from_json(manifest["knowledge"]).replicate(
+            resolve(replicate), prepared, manifest["seed"], replication, timeline=True)
+    else:
+        rerun = resolve(replicate)(prepared, manifest["seed"], replication, timeline=True)
     return Replay(scenario, rerun, stored, failure)
 
 

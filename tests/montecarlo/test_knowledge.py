@@ -12,6 +12,7 @@ from simulator.engine.inputs import InputTable
 from simulator.engine.layers import CHANCE, DEFAULTS, KNOWLEDGE, Layers, layer_of, matches
 from simulator.montecarlo import RunError, run_monte_carlo
 from simulator.montecarlo.knowledge import KNOWLEDGE_SAMPLE, KnowledgeDesign
+from simulator.montecarlo.replay import replay
 from simulator.scenario import load_scenario
 from simulator.scenario.errors import ScenarioError
 
@@ -92,6 +93,8 @@ def test_two_layer_outcomes_are_the_same_bytes_on_any_executor_and_resume_checks
     again = run_monte_carlo(minimal, 12, executor="serial", knowledge=3, out=tmp_path / "s",
                             resume=True)
     assert again.done == 36
+    replayed = replay(tmp_path / "s", 29)  # sample 2, chance replication 5
+    assert replayed.matches and replayed.replication.outcomes[KNOWLEDGE_SAMPLE] == 2.0
     with pytest.raises(RunError, match="another knowledge design"):
         run_monte_carlo(minimal, 12, executor="serial", knowledge=4, out=tmp_path / "s",
                         resume=True)
