@@ -40,7 +40,8 @@ def browser():
                      "--disable-dev-shm-usage", f"--window-size={WIDTH},{HEIGHT}"):
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
-    driver.set_window_size(WIDTH, HEIGHT)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
     yield driver
     driver.quit()
 

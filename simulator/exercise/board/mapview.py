@@ -10,6 +10,7 @@ board is `plotting.map_distance_km` and the page can draw a true scale bar.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from ...plotting import KM_PER_DEGREE
@@ -19,6 +20,12 @@ __all__ = ["map_layout"]
 
 TOWN_KINDS = ("town", "city")
 PAD_KM = 25.0  # margin around the outermost nodes, room for their labels
+
+
+def _short(name: str) -> str:
+    """A map label: the name without its parentheses ("Haditha (Qadisiya) Dam" ->
+    "Haditha Dam")."""
+    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
 
 
 def map_layout(scenario: Scenario) -> dict[str, Any]:
@@ -41,7 +48,7 @@ def map_layout(scenario: Scenario) -> dict[str, Any]:
     def y_km(lat: float) -> float:
         return PAD_KM + (north - lat) * KM_PER_DEGREE
 
-    nodes = [{"id": node_id, "name": (node.name or node_id).split(" (")[0], "kind": node.kind,
+    nodes = [{"id": node_id, "name": _short(node.name or node_id), "kind": node.kind,
               "population": node.population or 0, "x_km": round(x_km(node.lon), 3),
               "y_km": round(y_km(node.lat), 3)} for node_id, node in located.items()]
     roads = [{"id": road_id, "from": road.from_node, "to": road.to_node}

@@ -231,8 +231,7 @@ class Board:
                 "finished": session.finished, "busy": self.busy, "map": self.layout,
                 "towns": _towns(seen), "forces": self._forces(controller),
                 "dam": _dam(session, seen), "grid": self._grid(),
-                "events": [{"time": elapsed_text(e.time_s), "text": f"{e.place}: {words(e)}"
-                            if e.kind not in _PLACED else words(e)}
+                "events": [{"time": elapsed_text(e.time_s), "text": _report_line(e, words)}
                            for e in seen[-RECENT_EVENTS:]],
                 "cards": [self._card(s, controller) for s in self._played()
                           if s.kind == "inject"][::-1],
@@ -312,7 +311,10 @@ class Board:
 
 # ------------------------------------------------------------------- the picture
 
-_PLACED = (EventKind.CAPTURE, EventKind.RECAPTURED, EventKind.DEPART)  # say their place
+def _report_line(event: Event, words) -> str:
+    """``isil column at rawa: arrives``: who, where, then the event's sentence."""
+    who = ", ".join(a.replace("_", " ") for a in event.actors)
+    return f"{who} at {event.place.replace('_', ' ')}: {words(event)}"
 
 
 def _towns(seen: tuple[Event, ...]) -> dict[str, dict[str, Any]]:

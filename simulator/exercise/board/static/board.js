@@ -54,6 +54,43 @@ function pct(x) {
 let mapDrawn = false;
 const nodeXY = {};
 
+// Labels go where they overlap nothing placed before them (the dam first, then towns by
+// size): right, left, above or below their node; a label with no free place is left out.
+function placeLabels(layout, size, radius) {
+  const boxes = layout.nodes.map(n => {
+    const [x, y] = nodeXY[n.id];
+    const r = radius[n.id];
+    return [x - r, y - r, x + r, y + r];
+  });
+  const overlaps = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  const order = [...layout.nodes].sort((a, b) =>
+    (b.kind === "dam") - (a.kind === "dam") || b.population - a.population);
+  const font = size * 0.026;
+  const placed = {};
+  for (const node of order) {
+    const [x, y] = nodeXY[node.id];
+    const width = node.name.length * font * 0.6;
+    const height = font * 2.3;  // the name and a line of state under it
+    const gap = radius[node.id] + font * 0.3;
+    const candidates = [
+      [x + gap, y - font * 0.9, "start"], [x - gap, y - font * 0.9, "end"],
+      [x - width / 2, y - gap - height, "middle"], [x - width / 2, y + gap, "middle"],
+      [x + gap, y - height, "start"], [x + gap, y + font * 0.2, "start"],
+      [x - gap, y - height, "end"], [x - gap, y + font * 0.2, "end"]];
+    for (const [cx, top, anchor] of candidates) {
+      const left = anchor === "start" ? cx : anchor === "end" ? cx - width : cx;
+      const box = [left, top, left + width, top + height];
+      if (left < 0 || top < 0 || box[2] > layout.width_km || box[3] > layout.height_km) continue;
+      if (boxes.some(other => overlaps(box, other))) continue;
+      boxes.push(box);
+      const textX = anchor === "start" ? left : anchor === "end" ? left + width : left + width / 2;
+      placed[node.id] = {x: textX, y: top + font, anchor, font};
+      break;
+    }
+  }
+  return placed;
+}
+
 function drawMap(layout) {
   const map = document.getElementById("map");
   map.replaceChildren();
@@ -70,32 +107,39 @@ function drawMap(layout) {
   }
   const biggest = Math.max(1, ...layout.nodes.map(n => n.population));
   const size = Math.max(layout.width_km, layout.height_km);
+  const radius = {};
   for (const node of layout.nodes) {
     const [x, y] = nodeXY[node.id];
     const group = svg("g", {id: "node-" + node.id, class: "node kind-" + node.kind});
     if (node.kind === "dam") {
-      const half = size * 0.012;
+      const half = radius[node.id] = size * 0.012;
       group.append(svg("rect", {x: x - half, y: y - half, width: 2 * half, height: 2 * half}));
     } else if (node.kind === "town" || node.kind === "city") {
-      const r = size * (0.006 + 0.014 * Math.sqrt(node.population / biggest));
-      group.append(svg("circle", {cx: x, cy: y, r}));
+      radius[node.id] = size * (0.006 + 0.014 * Math.sqrt(node.population / biggest));
+      group.append(svg("circle", {cx: x, cy: y, r: radius[node.id]}));
     } else {
-      group.append(svg("circle", {cx: x, cy: y, r: size * 0.005}));
+      radius[node.id] = size * 0.005;
+      group.append(svg("circle", {cx: x, cy: y, r: radius[node.id]}));
     }
     group.append(svg("title", {}, node.name));
     map.append(group);
-    const label = svg("text", {x: x + size * 0.018, y: y - size * 0.012, class: "label",
-                               "font-size": size * 0.028}, node.name);
-    map.append(label);
-    map.append(svg("text", {x: x + size * 0.018, y: y + size * 0.03, class: "sublabel",
-                            id: "note-" + node.id, "font-size": size * 0.024}, ""));
+  }
+  const labels = placeLabels(layout, size, radius);
+  for (const node of layout.nodes) {
+    const label = labels[node.id];
+    if (!label) continue;
+    map.append(svg("text", {x: label.x, y: label.y, class: "label", "text-anchor": label.anchor,
+                            "font-size": label.font}, node.name));
+    map.append(svg("text", {x: label.x, y: label.y + label.font * 1.1, class: "sublabel",
+                            id: "note-" + node.id, "text-anchor": label.anchor,
+                            "font-size": label.font * 0.9}, ""));
   }
   const bar = 50;  // km: the layout is in km, so the bar is true anywhere on the map
   const y0 = layout.height_km - size * 0.04;
   map.append(svg("line", {x1: size * 0.03, y1: y0, x2: size * 0.03 + bar, y2: y0,
                           class: "scale"}));
-  map.append(svg("text", {x: size * 0.03, y: y0 - size * 0.015, class: "sublabel",
-                          "font-size": size * 0.024}, bar + " km"));
+  map.append(svg("text", {x: size * 0.03, y: y0 - size * 0.015, class: "scaletext",
+                          "font-size": size * 0.022}, bar + " km"));
   map.append(svg("g", {id: "forces"}));
   mapDrawn = true;
 }
@@ -112,30 +156,35 @@ function updateMap(state) {
     if (town.held_by === "attacker") parts.push("taken");
     if (town.flood_m !== undefined) parts.push("flood " + town.flood_m + " m");
     if (node.id === (state.dam || {}).node) parts.push(state.dam.state);
-    document.getElementById("note-" + node.id).textContent = parts.join(" · ");
+    const note = document.getElementById("note-" + node.id);
+    if (note) note.textContent = parts.join(" · ");
   }
+  // Forces are numbered markers (the list under the map names them): on a node, or half
+  // way along the road they are on; several at one place stand in a row.
   const layer = document.getElementById("forces");
   layer.replaceChildren();
-  const atNode = {};
-  for (const force of state.forces) {
-    let x, y;
+  const atPlace = {};
+  state.forces.forEach((force, index) => {
+    let x, y, place;
     if (force.road) {
       const [a, b] = force.road.map(id => nodeXY[id]);
       [x, y] = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+      place = force.road.join("-");
     } else if (nodeXY[force.at]) {
-      const k = atNode[force.at] = (atNode[force.at] || 0) + 1;
       [x, y] = nodeXY[force.at];
-      x -= size * 0.03 * k;
-      y += size * 0.035 * k;
-    } else continue;
+      place = force.at;
+    } else return;
+    const k = atPlace[place] = (atPlace[place] || 0) + 1;
+    const r = size * 0.016;
+    x += (k - 1) * 2.3 * r;
+    y += r * 1.6;
     const group = svg("g", {class: "force side-" + force.side, id: "force-" + force.id});
-    group.append(svg("circle", {cx: x, cy: y, r: size * 0.016,
-                                fill: SIDE_COLOURS[force.side] || "#8e44ad"}));
-    group.append(svg("text", {x, y: y + size * 0.045, class: "forcelabel",
-                              "font-size": size * 0.024}, words(force.id)));
+    group.append(svg("circle", {cx: x, cy: y, r, fill: SIDE_COLOURS[force.side] || "#8e44ad"}));
+    group.append(svg("text", {x, y: y + r * 0.45, class: "forcenumber", "font-size": r * 1.3},
+                     String(index + 1)));
     group.append(svg("title", {}, words(force.id) + ": " + force.status));
     layer.append(group);
-  }
+  });
 }
 
 // ------------------------------------------------------------------ the panels
@@ -232,8 +281,8 @@ function renderStrip(state) {
   } else text += "no model";
   for (const line of grid.lines) text += " · " + line;
   document.getElementById("grid").textContent = text;
-  document.getElementById("forcelist").replaceChildren(...state.forces.map(f =>
-    el("div", {class: "forceline side-" + f.side},
+  document.getElementById("forcelist").replaceChildren(...state.forces.map((f, i) =>
+    el("div", {class: "forceline side-" + f.side}, el("span", {class: "number"}, String(i + 1)),
        el("b", {}, words(f.id)), ` (reported ${f.reported_strength || "–"}): ${f.status}`)));
 }
 
