@@ -33,6 +33,7 @@ from ..analysis.stats import key_outcomes, summarise
 from ..atomicfile import write_atomic
 from ..formatting import interval_text, number_text, terminal_text
 from .drawing import png_images
+from .drivers import DRIVERS_NOTE, drivers_table, risk_drivers
 from .figures import comparison_figures
 from .html import Html, element, escape, figure, grouped_table, join, page, table
 
@@ -315,6 +316,9 @@ def build_comparison_report(runs: Sequence[StoredRun],
                 "a time to an event or a 'given' line, of the means where the event "
                 "happened). * marks an interval that excludes 0, followed by whether the "
                 "change is worse or better.", class_="note"),
+        element("h2", "What drives the risk", id="drivers"),
+        element("p", DRIVERS_NOTE, class_="note"),
+        drivers_table([(r.label, risk_drivers(r.outcomes, catalogue)) for r in runs]),
         element("h2", "Runs"),
         table(["run", "scenario", "directory", "seed", "replications", "what it is"],
               [_run_facts(r) for r in runs], numeric=(3, 4)),

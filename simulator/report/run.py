@@ -30,6 +30,7 @@ from ..analysis.stats import OutcomeRow, summarise
 from ..engine.timeline import TIMELINE_COLUMNS, event_row
 from ..formatting import HOUR_S, number_text
 from .drawing import png_images
+from .drivers import DRIVERS_NOTE, driver_figures, drivers_html, risk_drivers
 from .exhibits import Exhibits
 from .figures import FigureItem, river_towns, run_figures, timeline_figure
 from .html import Html, element, figure, grouped_table, join, markdown, page, table
@@ -327,7 +328,8 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
     timelines: list[FigureItem] = [timeline_figure(t, manifest)
                                    for t in (exhibits.timelines if exhibits else ())]
     layered = knowledge_figures(outcomes, manifest, catalogue)
-    drawn = items + layered + timelines
+    drivers = risk_drivers(outcomes, catalogue)
+    drawn = items + layered + timelines + driver_figures(drivers)
     images = dict(zip([i.slug for i in drawn], png_images(drawn), strict=True))
     figures = [join([element("h3", item.title, id=item.slug),
                      figure(images[item.slug], item.caption, alt=item.title)])
@@ -340,7 +342,9 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
         element("p", f"{done:,} replications. {TABLE_NOTE} Hover over a label for its "
                 "outcome id and meaning.", class_="note"),
         element("nav", element("ul", *(element("li", element("a", text, href=f"#{ref}"))
-                                       for text, ref in (("All outcomes", "outcomes"),
+                                       for text, ref in (("What drives the risk",
+                                                          "drivers"),
+                                                         ("All outcomes", "outcomes"),
                                                          ("Figures", "figures"),
                                                          ("Scenario", "scenario"),
                                                          ("Timelines", "timelines"),
@@ -348,6 +352,9 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
                                                           "sources"),
                                                          ("About this run", "about"))))),
         knowledge_section(outcomes, manifest, catalogue, figures[len(items):]),
+        element("h2", "What drives the risk", id="drivers"),
+        element("p", DRIVERS_NOTE, class_="note"),
+        drivers_html(drivers, images, tornadoes={i.slug for i in items}),
         element("h2", "All outcomes", id="outcomes"),
         outcome_rows_table(rows, catalogue),
         _towns_section(outcomes, manifest),
