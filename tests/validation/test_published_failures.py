@@ -57,16 +57,15 @@ Tolerances and gaps (measured 2026-12-02, cells as in the tests; the fast routin
 flood.py's variable-parameter Muskingum-Cunge on compound sections):
 - Teton, reference: peak at 14.5 km within 25 % (-5 %); arrivals within 50 % (Sugar
   City +44 % late, Rexburg -15 % early); Rexburg flood depth within 1 m of 1.8-2.4 m
-  (2.4 m). Fast routing: peak within 25 % (-6 %); arrivals within 50 % (+48 %, -26 %);
-  depth within 1 m of the range (2.1 m). GAP (both models): the reports put 85 min
-  between Sugar City and Rexburg, 6 km apart; the reference takes 35 min there, the
-  fast routing 16. One straight path and one floodplain width cannot hold a flood that
+  (2.4 m). Fast routing: peak within 25 % (-7 %); arrivals within 50 % (+43 %, -15 %);
+  depth within 1 m of the range (2.7 m). GAP (both models): the reports put 85 min
+  between Sugar City and Rexburg, 6 km apart; both models take about 35 min there. One straight path and one floodplain width cannot hold a flood that
   split around the Rexburg bench and spread over farmland, and the reported times are
   rounded.
 - Malpasset: both models' travel times within 25 %, and early: the reference -11 % and
   -5 % on 50 m cells (-15 % and -9 % on the 100 m cells of the bounded run; they
   converge towards the observations as the cells shrink), the fast routing -15 % and
-  -22 %. The straight path dam-A-B-C is shorter than the valley's, which errs early.
+  -21 %. The straight path dam-A-B-C is shorter than the valley's, which errs early.
 """
 
 import math

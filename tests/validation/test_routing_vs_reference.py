@@ -30,7 +30,7 @@ variable-parameter Muskingum-Cunge on compound sections, on 250 cells down each 
 - arrival: never more than 15 % later than the reference's (at most 1.02; 1.10 on 125
   cells), and at towns 100 km or more below the dam no earlier than 0.6 of it
   (0.63-1.02). GAP near the dam for large breaches: at Haditha (10 km) the fast
-  routing's 0.3 m comes 2.3-14 times earlier (1.5 min against 21 min for the largest
+  routing's 0.3 m comes 2.3-6 times earlier (3.6 min against 21 min for the largest
   breach), at Khan al-Baghdadi (60 km) up to 4 times earlier: a diffusion wave has no
   finite front speed, so the first decimetres of a steep rise leak ahead of the bore
   that the reference carries. It errs on the side of less warning there.
