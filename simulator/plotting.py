@@ -38,6 +38,7 @@ from .formatting import HOUR_S, interval_text, number_text
 
 if TYPE_CHECKING:
     from .analysis.knowledge import CurveBand
+    from .analysis.morris import MorrisEffect
     from .analysis.prim import PrimResult
     from .analysis.sensitivity import Sensitivity, Swing
     from .analysis.sobol import SobolIndices
@@ -50,10 +51,11 @@ __all__ = [
     "plot_distribution",
     "plot_exceedance",
     "plot_fn",
+    "plot_grid",
     "plot_incidence",
     "plot_knowledge_curve",
-    "plot_load_shed",
     "plot_map",
+    "plot_morris",
     "plot_prim_tradeoff",
     "plot_river",
     "plot_sobol",
@@ -340,6 +342,31 @@ def plot_sobol(indices: Sequence[SobolIndices], *, outcome: str, top: int = 12,
     return figure
 
 
+def plot_morris(effects: Sequence[MorrisEffect], *, outcome: str, unit: str = "",
+                top: int = 12, title: str | None = None) -> Figure:
+    """Morris screening of one outcome: each input's mu* (bars, with 95 % bootstrap
+    intervals) and sigma (markers), largest mu* on top."""
+    rows = list(effects)[:top]
+    figure = _figure(WIDTH_IN, max(2.8, 1.3 + 0.32 * len(rows)))
+    axes = figure.add_subplot()
+    _style(axes, title or f"What drives {outcome}: Morris screening",
+           f"mean absolute effect across the input's range{f' ({unit})' if unit else ''}", "")
+    if not rows:
+        _note(axes, f"{outcome} does not vary across the knowledge samples")
+        return figure
+    y = np.arange(len(rows))
+    axes.barh(y, [r.mu_star for r in rows], height=0.6, color=COLOURS[0],
+              xerr=[r.mu_star_half for r in rows], label="μ* (mean absolute effect)",
+              error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.25"})
+    axes.plot([r.sigma for r in rows], y, "D", color=COLOURS[1], markersize=5,
+              label="σ (spread: interactions, non-linearity)")
+    axes.set_yticks(y, [_short(r.label, 50) for r in rows], fontsize=8.5)
+    axes.set_ylim(len(rows) - 0.4, -0.6)
+    axes.grid(False, axis="y")
+    figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
+    return figure
+
+
 # ------------------------------------------------------------ cumulative incidence
 
 
@@ -455,129 +482,191 @@ def plot_distribution(values: np.ndarray, *, outcome: str = "value",
 # ----------------------------------------------------------------------- river
 
 
+def _band(data: np.ndarray) -> tuple[float, float, float] | None:
+    """5th percentile, median and 95th percentile of the finite values, None if none."""
+    data = data[np.isfinite(data)]
+    if data.size == 0:
+        return None
+    low, median, high = np.percentile(data, [5, 50, 95])
+    return float(low), float(median), float(high)
+
+
 def plot_river(outcomes: Mapping[str, np.ndarray], towns: Sequence[str], *,
                distances_km: Sequence[float] | None = None,
                names: Mapping[str, str] | None = None,
-               condition: str | None = "breach_started",
+               condition: str | None = "breach_started", event: str | None = None,
                title: str | None = None) -> Figure:
-    """Flood arrival time and peak depth at each town along the river (towns in
-    downstream order): median, 25-75% and 5-95% ranges over the replications where
-    `condition` is 1 (default: a breach started) and the town has a value."""
-    figure = _figure(WIDTH_IN, HEIGHT_IN * 1.45)
-    top, bottom = figure.subplots(2, 1, sharex=True)
+    """The flood at each town along the river (towns in downstream order), over the
+    replications where `condition` is 1 (default: a breach started; `event` names it in
+    the title): median and 5-95% range of
+
+    - when the flood arrived (``arrival_h.<town>``) and peaked (``peak_h.<town>``), in
+      hours after the breach began (``breach_time_h``) when the run has it, else from the
+      start. Counted from the breach, the spread is the flood's own, not that of when the
+      breach happened;
+    - the warning lead time (``warning_lead_h.<town>``, when the run has it): arrival
+      minus the moment the town was warned, negative where the water came first;
+    - the peak depth above normal (``depth_m.<town>``).
+    """
+    lead = any(f"warning_lead_h.{town}" in outcomes for town in towns)
+    panels = 3 if lead else 2
+    figure = _figure(WIDTH_IN, HEIGHT_IN * (0.6 + 0.55 * panels))
+    axes_list = list(figure.subplots(panels, 1, sharex=True))
     mask = None
     if condition is not None and condition in outcomes:
         mask = np.asarray(outcomes[condition], dtype=np.float64) == 1.0
     chosen = int(mask.sum()) if mask is not None else None
     positions = np.asarray(distances_km, dtype=float) if distances_km is not None \
         else np.arange(len(towns), dtype=float)
+    offset = 0.012 * (float(np.ptp(positions)) or 1.0)  # arrival and peak side by side
     names = names or {}
-    drawn = False
-    for axes, prefix, ylabel, colour in ((top, "arrival_h", "flood arrival (h)", COLOURS[0]),
-                                         (bottom, "depth_m", "peak depth (m)", COLOURS[2])):
-        med, q25, q75, q5, q95, xs = [], [], [], [], [], []
+    breach = outcomes.get("breach_time_h")
+    start = np.asarray(breach, dtype=np.float64) if breach is not None else None
+
+    def column(name: str, after_breach: bool = False) -> np.ndarray | None:
+        values = outcomes.get(name)
+        if values is None:
+            return None
+        data = np.asarray(values, dtype=np.float64)
+        if after_breach and start is not None:
+            data = data - start
+        return data[mask] if mask is not None else data
+
+    def draw(axes, prefix: str, colour: str, shift: float, label: str,
+             after_breach: bool = False) -> bool:
+        xs, rows = [], []
         for x, town in zip(positions, towns, strict=True):
-            column = outcomes.get(f"{prefix}.{town}")
-            if column is None:
-                continue
-            data = np.asarray(column, dtype=np.float64)
-            if mask is not None:
-                data = data[mask]
-            data = data[np.isfinite(data)]
-            if data.size == 0:
-                continue
-            a, b, c, d, e = np.percentile(data, [5, 25, 50, 75, 95])
-            q5.append(a)
-            q25.append(b)
-            med.append(c)
-            q75.append(d)
-            q95.append(e)
-            xs.append(x)
-        if xs:
-            drawn = True
-            xs_a, med_a = np.array(xs), np.array(med)
-            axes.vlines(xs_a, q5, q95, color=colour, linewidth=1.2, alpha=0.6)
-            axes.vlines(xs_a, q25, q75, color=colour, linewidth=6, alpha=0.45)
-            axes.plot(xs_a, med_a, "o-", color=colour, markersize=5, linewidth=1)
-        _style(axes, "", "", ylabel)
+            data = column(f"{prefix}.{town}", after_breach)
+            band = None if data is None else _band(data)
+            if band is not None:
+                xs.append(x + shift)
+                rows.append(band)
+        if not xs:
+            return False
+        low, median, high = (np.array(v) for v in zip(*rows, strict=True))
+        axes.vlines(xs, low, high, color=colour, linewidth=5, alpha=0.35)
+        axes.plot(xs, median, "o-", color=colour, markersize=5, linewidth=1, label=label)
+        return True
+
+    since = "after the breach" if start is not None else "from the start"
+    times, rest = axes_list[0], axes_list[1:]
+    drawn = draw(times, "arrival_h", COLOURS[0], -offset, "flood arrives", True)
+    draw(times, "peak_h", COLOURS[1], offset, "flood peaks", True)
+    _style(times, "", "", f"hours {since}")
+    if times.get_legend_handles_labels()[0]:
+        times.legend(fontsize=8.5, frameon=False, loc="upper left")
+    if lead:
+        warned = rest.pop(0)
+        draw(warned, "warning_lead_h", COLOURS[3], 0.0, "warning lead time")
+        warned.axhline(0.0, color="0.3", linewidth=0.9)
+        _style(warned, "", "", "warning lead time (h)")
+        warned.text(0.995, 0.03, "below 0: warned after the water came",
+                    transform=warned.transAxes, ha="right", va="bottom", fontsize=8.5,
+                    color="0.3")
+    depth = rest[0]
+    draw(depth, "depth_m", COLOURS[2], 0.0, "peak depth")
+    _style(depth, "", "", "peak depth above normal (m)")
     given = ""
     if chosen is not None:
         total = len(np.asarray(outcomes[condition]))
-        given = f" given {condition} ({chosen:,} of {total:,} replications)"
-    top.set_title(title or f"Flood along the river{given}", fontsize=12, loc="left",
-                  y=TITLE_Y)
+        given = f", given {event or tidy_id(condition).lower()} ({chosen:,} of {total:,} " \
+            "replications)"
+    times.set_title(title or f"The flood along the river{given}", fontsize=12, loc="left",
+                    y=TITLE_Y)
     labels = [names.get(t, t) for t in towns]
     if distances_km is not None:
         labels = [f"{label}\n{d:.0f} km" for label, d in zip(labels, positions, strict=True)]
-    bottom.set_xticks(positions, labels, fontsize=9)
-    bottom.set_xlabel("town, by distance below the dam" if distances_km is not None
-                      else "town, in downstream order", fontsize=10)
+    depth.set_xticks(positions, labels, fontsize=9)
+    depth.set_xlabel("town, by distance below the dam" if distances_km is not None
+                     else "town, in downstream order", fontsize=10)
     if drawn:
         from matplotlib.lines import Line2D
 
         proxies = [Line2D([], [], color="0.35", marker="o", markersize=5, linewidth=1),
-                   Line2D([], [], color="0.35", linewidth=6, alpha=0.45),
-                   Line2D([], [], color="0.35", linewidth=1.2, alpha=0.6)]
-        figure.legend(proxies, ["median", "25-75% of replications", "5-95%"], fontsize=9,
-                      frameon=False, loc="outside lower center", ncol=3)
+                   Line2D([], [], color="0.35", linewidth=5, alpha=0.35)]
+        figure.legend(proxies, ["median", "5-95% of replications"], fontsize=9,
+                      frameon=False, loc="outside lower center", ncol=2)
     else:
-        why = f"no replication with {condition} = 1" if chosen == 0 \
+        why = f"no replication with {event or tidy_id(condition).lower()}" if chosen == 0 \
             else "no flood values for these towns"
-        _note(top, why)
-    if distances_km is not None and len(positions):
-        pad = 0.05 * (positions.max() - positions.min() or 1.0)
-        bottom.set_xlim(positions.min() - pad, positions.max() + pad)
+        _note(times, why)
+    if len(positions):
+        pad = 0.05 * (float(np.ptp(positions)) or 1.0)
+        depth.set_xlim(positions.min() - pad, positions.max() + pad)
     return figure
 
 
-# -------------------------------------------------------------------- load shed
+# ------------------------------------------------------------------------- grid
 
 
-def plot_load_shed(shed_mw: np.ndarray, *, hours: np.ndarray | None = None,
-                   baseline_mw: np.ndarray | None = None, added: bool = False,
-                   title: str | None = None,
-                   bands: Sequence[tuple[float, float]] = ((5, 95), (10, 90), (25, 75))
-                   ) -> Figure:
-    """Load shed over the horizon as a fan chart: percentile bands of the replications
-    (rows of `shed_mw`, one column per hour), the median and the mean. `baseline_mw` is
-    the shed with nothing out of service (a grid short of supply sheds load anyway):
-    drawn as a line, or with `added`, subtracted so the chart shows what the scenario
-    adds to it."""
-    figure = _figure()
-    axes = figure.add_subplot()
-    data = np.atleast_2d(np.asarray(shed_mw, dtype=np.float64))
-    if added and baseline_mw is not None:
-        data = data - np.asarray(baseline_mw, float)[None, : data.shape[1]]
-        baseline_mw = None
-    t = np.arange(data.shape[1], dtype=float) if hours is None else np.asarray(hours, float)
-    days = t.size and t[-1] - t[0] > 72
-    x = t / 24.0 if days else t
-    what = "Load shed added by the scenario" if added else "Load shed over the horizon"
-    _style(axes, title or f"{what} ({data.shape[0]:,} replications)",
-           "time since start (d)" if days else "time since start (h)",
-           "load shed above the no-attack grid (MW)" if added else "load shed (MW)")
-    if data.size == 0 or not np.isfinite(data).any():
-        _note(axes, "no load-shed values")
+def plot_grid(added_mw: np.ndarray, *, plant_out: np.ndarray | None = None,
+              hours: np.ndarray | None = None, title: str | None = None) -> Figure:
+    """The grid over the horizon in a sample of replications (rows; one column per
+    hour from the start): the probability that the dam's plant is off the grid
+    (`plant_out`: the share of each hour it was out), with a 95% Wilson band, and the
+    load shed the scenario adds above the same grid with nothing out (`added_mw`): its
+    mean with a 95% Student t band, and its mean over the replications whose plant is
+    out in that hour.
+
+    A fan of percentiles misleads here: in each hour most replications add nothing and
+    the rest add about what the plant would have supplied, so every percentile is one
+    of two values. The probability and the mean given an outage separate the two.
+    """
+    from .analysis.stats import wilson_interval
+
+    added = np.atleast_2d(np.asarray(added_mw, dtype=np.float64))
+    count, width = added.shape
+    out = None if plant_out is None else np.atleast_2d(np.asarray(plant_out, np.float64))
+    figure = _figure(WIDTH_IN, HEIGHT_IN * (1.45 if out is not None else 1.0))
+    panels = figure.subplots(2 if out is not None else 1, 1, sharex=True, squeeze=False)[:, 0]
+    t = np.arange(width, dtype=float) if hours is None else np.asarray(hours, float)
+    days = t.size > 1 and t[-1] - t[0] > 72
+    x = (t + 0.5) / 24.0 if days else t + 0.5  # the middle of each hour
+    xlabel = "days from the start" if days else "hours from the start"
+    heading = title or f"The grid over the horizon ({count:,} replications)"
+    shed = panels[-1]
+    _style(shed, "", xlabel, "load shed added (MW)")
+    if out is not None:
+        top = panels[0]
+        _style(top, heading, "", "P(plant off the grid)")
+        if out.size:
+            p = out.mean(axis=0)
+            low, high = wilson_interval(out.sum(axis=0), count)
+            top.fill_between(x, 100 * low, 100 * high, color=_tint(COLOURS[3], 0.7),
+                             linewidth=0, label="95% interval")
+            top.plot(x, 100 * p, color=COLOURS[3], linewidth=1.6, label="share of replications")
+            top.legend(fontsize=8.5, frameon=False, loc="upper left")
+        top.set_ylim(0, max(5.0, float(np.max(100 * high)) * 1.1) if out.size else 100)
+        top.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}%")
+    else:
+        shed.set_title(heading, fontsize=12, loc="left", y=TITLE_Y)
+    if added.size == 0 or not np.isfinite(added).any():
+        _note(shed, "no load-shed values")
         return figure
     with np.errstate(all="ignore"):
-        for k, (lo, hi) in enumerate(bands):
-            low, high = np.nanpercentile(data, [lo, hi], axis=0)
-            # opaque shades, outer band first: where bands coincide the inner one shows,
-            # in the colour its legend entry has (alpha stacking would mislead)
-            shade = 0.82 - 0.4 * k / max(len(bands) - 1, 1)
-            axes.fill_between(x, low, high, color=_tint(COLOURS[3], shade),
-                              linewidth=0, label=f"{lo:g}-{hi:g}%")
-        axes.plot(x, np.nanmedian(data, axis=0), color=COLOURS[3], linewidth=1.6,
-                  label="median")
-        axes.plot(x, np.nanmean(data, axis=0), color="0.15", linewidth=1.1,
-                  linestyle="--", label="mean")
-    if baseline_mw is not None:
-        axes.plot(x, np.asarray(baseline_mw, float)[: x.size], color=COLOURS[2],
-                  linewidth=0.9, label="nothing out of service")
-    axes.set_xlim(x[0], x[-1])
-    top = float(np.nanmax(data)) if np.isfinite(data).any() else 1.0
-    axes.set_ylim(min(0.0, float(np.nanmin(data))), max(top, 1.0) * 1.05)
-    figure.legend(fontsize=9, frameon=False, loc="outside lower center", ncol=5)
+        mean = np.nanmean(added, axis=0)
+        if count > 1:
+            from scipy import stats
+
+            half = stats.t.ppf(0.975, count - 1) * np.nanstd(added, axis=0, ddof=1) \
+                / np.sqrt(count)
+            lowest, highest = np.nanmin(added, axis=0), np.nanmax(added, axis=0)
+            shed.fill_between(x, np.maximum(mean - half, lowest),
+                              np.minimum(mean + half, highest),
+                              color=_tint(COLOURS[0], 0.72), linewidth=0,
+                              label="95% interval of the mean")
+        shed.plot(x, mean, color=COLOURS[0], linewidth=1.6, label="mean over replications")
+        if out is not None and out.size:
+            hit = out >= 0.5
+            given = np.where(hit.any(axis=0),
+                             np.nansum(np.where(hit, added, 0.0), axis=0)
+                             / np.maximum(hit.sum(axis=0), 1), np.nan)
+            shed.plot(x, given, color=COLOURS[3], linewidth=1.2, linestyle="--",
+                      label="mean where the plant is out that hour")
+    shed.set_xlim(x[0] - (0.5 / 24 if days else 0.5), x[-1] + (0.5 / 24 if days else 0.5))
+    peak = float(np.nanmax(np.abs(added)))
+    shed.set_ylim(min(0.0, float(np.nanmin(added))) * 1.05, max(peak, 1.0) * 1.1)
+    shed.legend(fontsize=8.5, frameon=False, loc="upper left")
     return figure
 
 

@@ -22,7 +22,7 @@ from .catalogue import PROBABILITY, TIME_TO_EVENT, Catalogue
 from .headline import percent_text
 
 __all__ = ["BAND", "CurveBand", "KnowledgeBand", "band_text", "curve_bands",
-           "knowledge_bands", "sample_means"]
+           "design_means", "knowledge_bands", "sample_means"]
 
 BAND = (0.05, 0.5, 0.95)  # the band's low end, its middle and its high end
 
@@ -53,6 +53,20 @@ def sample_means(outcomes: Mapping[str, np.ndarray], names: Sequence[str],
         for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
             means[i, j] = _estimate(column[start:end], kind)
     return samples, means
+
+
+def design_means(outcomes: Mapping[str, np.ndarray], design: Mapping, catalogue: Catalogue,
+                 names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Each point's expected value of each of `names`, for a sensitivity method that
+    reads them in the order of a stored `design` (the manifest's ``knowledge``): only
+    outcomes defined at every point (not a time to an event that never happened there)
+    that vary; none when the run is unfinished (some point lacks its replications)."""
+    present = [n for n in names if n in outcomes]
+    samples, means = sample_means(outcomes, present, catalogue)
+    if samples.size != design["samples"]:
+        return {}
+    return {name: means[:, j] for j, name in enumerate(present)
+            if np.all(np.isfinite(means[:, j])) and np.ptp(means[:, j]) > 0}
 
 
 @dataclass(frozen=True)

@@ -66,25 +66,15 @@ def sobol_indices(names: Sequence[str], values: np.ndarray, seed: int, *,
     return sorted(rows, key=lambda r: -np.nan_to_num(r.total))
 
 
+
 def run_indices(outcomes: Mapping[str, np.ndarray], manifest: Mapping, catalogue,
                 names: Sequence[str]) -> dict[str, list[SobolIndices]]:
-    """The indices of each of `names` from a stored Saltelli run (``infrasim
-    sensitivity``): each point's expected value over its chance replications. An
-    outcome undefined at some point (a time to an event that never happened there)
-    or that never varies gets none."""
-    from .knowledge import sample_means
+    """The indices of each of `names` (those `design_means` keeps) from a stored
+    Saltelli run (``infrasim sensitivity --method sobol``)."""
+    from .knowledge import design_means
 
-    design = manifest["knowledge"]
-    inputs = list(design["inputs"])
-    present = [n for n in names if n in outcomes]
-    samples, means = sample_means(outcomes, present, catalogue)
-    if samples.size != design["samples"]:
-        return {}  # an unfinished run: not every point has its replications
+    inputs = list(manifest["knowledge"]["inputs"])
     labels = {p: catalogue.label("input." + p) for p in inputs}
-    found = {}
-    for j, name in enumerate(present):
-        column = means[:, j]
-        if np.all(np.isfinite(column)) and np.ptp(column) > 0:
-            found[name] = sobol_indices(inputs, column, int(manifest.get("seed") or 0),
-                                        labels=labels)
-    return found
+    seed = int(manifest.get("seed") or 0)
+    return {name: sobol_indices(inputs, column, seed, labels=labels) for name, column in
+            design_means(outcomes, manifest["knowledge"], catalogue, names).items()}

@@ -111,7 +111,12 @@ def print_knowledge(result, catalogue) -> None:
                                 catalogue):
         median, low_high = band_text(band, catalogue)
         print(f"  {catalogue.label(band.name)}: median {median}, 90% band {low_high}")
-    print("Knowledge inputs: " + ", ".join(design["inputs"]))
+    groups: dict[str, int] = {}
+    for path in design["inputs"]:
+        groups[path.split(".")[0]] = groups.get(path.split(".")[0], 0) + 1
+    print(f"{len(design['inputs'])} knowledge inputs ("
+          + ", ".join(f"{group} {count}" for group, count in groups.items())
+          + "), listed in the manifest and the report; every other input is chance")
 
 
 def fraction(text: str) -> float:

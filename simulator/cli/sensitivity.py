@@ -1,4 +1,5 @@
-"""``infrasim sensitivity``: which knowledge inputs drive the headline answers (Sobol indices)."""
+"""``infrasim sensitivity``: which knowledge inputs drive the headline answers (Sobol
+indices, or Morris screening for many inputs)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ DEFAULT_CHANCE = 50  # chance replications averaged at each point of the design
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Sample the knowledge inputs with Saltelli's scheme, run each point's chance
-    replications as one two-layer run, and print the headline outcomes' indices."""
+    """Sample the knowledge inputs with Saltelli's (or Morris's) scheme, run each point's
+    chance replications as one two-layer run, and print the headline outcomes' indices."""
     from ..analysis import Catalogue
+    from ..analysis.morris import morris_points, run_effects, to_quantiles
     from ..analysis.sobol import run_indices, saltelli_points
     from ..engine.inputs import InputTable
     from ..engine.layers import Layers
+    from ..formatting import number_text
     from ..montecarlo import RunError, choose_run_dir
     from ..montecarlo.knowledge import KnowledgeDesign, quantiles
     from ..scenario import load_scenario
@@ -37,9 +40,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
               f"indices need at least two (mark inputs with scenario.uncertainty)",
               file=sys.stderr)
         return EXIT_USAGE
-    unit = saltelli_points(paths, args.replications, root)
+    if args.method == "sobol":
+        method, unit = "saltelli", saltelli_points(paths, args.replications, root)
+    else:
+        method, unit = "morris", to_quantiles(morris_points(paths, args.replications, root))
     design = KnowledgeDesign(tuple(paths), quantiles(table.specs, paths, unit, root),
-                             args.chance, method="saltelli")
+                             args.chance, method=method)
     out = choose_run_dir(scenario, args.out or None, resume=args.resume)
     print(f"{len(paths)} knowledge inputs, {design.samples:,} points x {args.chance} chance "
           f"replications = {design.replications:,} replications", file=sys.stderr)
@@ -54,14 +60,23 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(f"infrasim sensitivity: {error}", file=sys.stderr)
         return EXIT_USAGE
     catalogue = Catalogue(scenario)
-    found = run_indices(result.outcomes, result.manifest, catalogue,
-                        catalogue.headline(result.outcomes))
-    for name, rows in found.items():
-        print(f"\n{catalogue.label(name)}: Sobol indices (95% bootstrap half-widths)")
-        print(f"  {'input':<52} {'first':>13} {'total':>13}")
-        for r in rows[:args.top]:
-            print(f"  {r.label[:52]:<52} {r.first:6.2f} ±{r.first_half:5.2f} "
-                  f"{r.total:6.2f} ±{r.total_half:5.2f}")
+    names = catalogue.headline(result.outcomes)
+    if method == "saltelli":
+        for name, rows in run_indices(result.outcomes, result.manifest, catalogue,
+                                      names).items():
+            print(f"\n{catalogue.label(name)}: Sobol indices (95% bootstrap half-widths)")
+            print(f"  {'input':<52} {'first':>13} {'total':>13}")
+            for r in rows[:args.top]:
+                print(f"  {r.label[:52]:<52} {r.first:6.2f} ±{r.first_half:5.2f} "
+                      f"{r.total:6.2f} ±{r.total_half:5.2f}")
+    else:
+        for name, effects in run_effects(result.outcomes, result.manifest, catalogue,
+                                         names).items():
+            print(f"\n{catalogue.heading(name)}: Morris mu* (95% bootstrap half-width), "
+                  f"sigma")
+            for e in effects[:args.top]:
+                print(f"  {e.label[:52]:<52} {number_text(e.mu_star):>9} "
+                      f"±{number_text(e.mu_star_half):>8} {number_text(e.sigma):>9}")
     print(f"wrote {out} (outcomes.csv, manifest.json); infrasim report {out} draws them")
     return EXIT_OK
 
@@ -70,7 +85,7 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
     """Add ``infrasim sensitivity``."""
     p = sub.add_parser(
         "sensitivity",
-        help="Sobol indices: which knowledge inputs drive the headline answers",
+        help="Sobol indices or Morris screening: which knowledge inputs drive the answers",
         description="Sample the scenario's knowledge inputs with Saltelli's scheme "
         "(SALib), run CHANCE replications at each point, and report first-order and total "
         "Sobol indices with 95%% bootstrap intervals for the headline outcomes. The run is "
@@ -79,10 +94,12 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument("--variant", "-V", help="apply this named variant")
-    p.add_argument("--method", choices=("sobol",), default="sobol",
-                   help="sensitivity method (sobol: Saltelli's design, SALib's estimators)")
+    p.add_argument("--method", choices=("sobol", "morris"), default="sobol",
+                   help="sobol: first-order and total indices (Saltelli's design); morris: "
+                   "elementary effects, a cheaper screening of many inputs")
     p.add_argument("-n", "--replications", type=positive_int, default=64, metavar="N",
-                   help="base samples of the design, a power of 2 (points: N x (inputs + 2))")
+                   help="sobol: base samples, a power of 2 (points: N x (inputs + 2)); "
+                   "morris: trajectories (points: N x (inputs + 1)); default 64")
     p.add_argument("--chance", type=positive_int, default=DEFAULT_CHANCE, metavar="R",
                    help=f"chance replications averaged at each point (default "
                    f"{DEFAULT_CHANCE})")

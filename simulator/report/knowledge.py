@@ -3,8 +3,8 @@
 A two-layer run (``infrasim run --knowledge``) shows each headline answer as the median
 and 90 % band of its expected value across knowledge samples, the exceedance and F-N
 curves with knowledge bands, and which inputs were taken as knowledge and which as
-chance. A sensitivity run (``infrasim sensitivity --method sobol``) shows each headline
-outcome's Sobol indices, as a table and a figure. Built from the stored outcomes and
+chance. A sensitivity run (``infrasim sensitivity``) shows each headline outcome's Sobol
+indices (or Morris effects), as a table and a figure. Built from the stored outcomes and
 manifest only.
 """
 
@@ -20,13 +20,14 @@ from .. import plotting
 from ..analysis.catalogue import Catalogue
 from ..analysis.knowledge import band_text, curve_bands, knowledge_bands
 from ..analysis.stats import _default_thresholds, finite
+from ..formatting import number_text
 from ..montecarlo.knowledge import KNOWLEDGE_SAMPLE
 from .figures import FigureItem
 from .html import Html, element, join, table
 
 __all__ = ["knowledge_figures", "knowledge_section"]
 
-SOBOL_SHOWN = 3  # headline outcomes whose Sobol indices get a figure
+SOBOL_SHOWN = 3  # headline outcomes whose Sobol indices (or Morris effects) get a figure
 
 
 def _layers_text(outcomes: Mapping[str, np.ndarray], design: Mapping[str, Any],
@@ -55,6 +56,17 @@ def knowledge_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str,
     if not design or KNOWLEDGE_SAMPLE not in outcomes:
         return []
     sample = np.asarray(outcomes[KNOWLEDGE_SAMPLE])
+    if design["method"] == "morris":
+        from ..analysis.morris import run_effects
+
+        found = run_effects(outcomes, manifest, catalogue, catalogue.headline(outcomes))
+        return [FigureItem(f"morris-{name}", f"Morris screening: {catalogue.label(name)}",
+                           "Each input's mean absolute effect on the outcome when it moves "
+                           "across its 5th-95th percentile (mu*, with its 95% bootstrap "
+                           "interval) and the spread of those effects (sigma).",
+                           partial(plotting.plot_morris, rows, outcome=catalogue.label(name),
+                                   unit=catalogue[name].unit))
+                for name, rows in list(found.items())[:SOBOL_SHOWN]]
     if design["method"] == "saltelli":
         from ..analysis.sobol import run_indices
 
@@ -104,7 +116,16 @@ def knowledge_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str,
     body: list[Any] = [element("h2", "Knowledge and chance", id="knowledge"),
                        _layers_text(outcomes, design, catalogue)]
     names = catalogue.headline(outcomes)
-    if design["method"] == "saltelli":
+    if design["method"] == "morris":
+        from ..analysis.morris import run_effects
+
+        for name, effects in run_effects(outcomes, manifest, catalogue, names).items():
+            body.append(element("h3", f"Morris screening: {catalogue.heading(name)}"))
+            body.append(table(["input", "mu*", "95% ±", "sigma"],
+                              [[e.label, number_text(e.mu_star), number_text(e.mu_star_half),
+                                number_text(e.sigma)] for e in effects[:10]],
+                              numeric=(1, 2, 3)))
+    elif design["method"] == "saltelli":
         from ..analysis.sobol import run_indices
 
         for name, rows in run_indices(outcomes, manifest, catalogue, names).items():
