@@ -35,8 +35,8 @@ def test_report_is_valid_self_contained_html_with_escaped_scenario_text(fast_png
     figures = sum(1 for tag, _ in tags if tag == "figure")
     images = embedded_images(tags)
     # exceedance, F-N, river, load shed, distribution, 2 convergence, 2 tornado,
-    # 2 timelines
-    assert figures == len(images) == 11
+    # 2 timelines, 2 PRIM trade-offs (what drives the risk)
+    assert figures == len(images) == 13
     assert not any(tag in {"script", "link", "iframe"} for tag, _ in tags)
     assert not re.search(r"""(src|href)=["'](https?:)?//""", text)
     assert "<script>" not in text and "&lt;script&gt;alert" in text
