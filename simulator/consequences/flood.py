@@ -433,20 +433,39 @@ def _route_subreach(
     stays within the inflow's range; the water the changing parameters create or lose
     (the storage K(X I + (1 - X) O) of one step's end differs from the next step's
     start) is summed and the outflow scaled to return it, so volume is conserved."""
-    outflow_m3s = inflow_m3s
-    for _ in range(_SWEEPS):
-        mean_m3s = base_flow_m3s + 0.25 * (inflow_m3s[:-1] + inflow_m3s[1:]
-                                           + outflow_m3s[:-1] + outflow_m3s[1:])
+    # The recursion in Muskingum's coefficients (`muskingum_coefficients`), written with
+    # the lag term 2K(1 - X) and the denominator once per sweep: C2 = (lag - dt)/den and
+    # C0 I[n+1] + C1 I[n] = (dt (I[n] + I[n+1]) + 2KX (I[n] - I[n+1]))/den. The
+    # outflow is solved in place (one buffer for both sweeps, the subdiagonal -C2 in a
+    # Fortran-ordered band), which halves the array passes of the plain form.
+    steps = inflow_m3s.size - 1
+    inflow_sum_m3s = inflow_m3s[:-1] + inflow_m3s[1:]
+    inflow_fall_m3s = inflow_m3s[:-1] - inflow_m3s[1:]
+    driven_m3s = dt_s * inflow_sum_m3s
+    mean_m3s = base_flow_m3s + 0.5 * inflow_sum_m3s  # the first sweep: outflow = inflow
+    outflow_m3s = np.zeros(steps + 1)
+    banded = np.ones((2, steps), order="F")
+    banded[1, -1] = 0.0
+    for sweep in range(_SWEEPS):
+        if sweep:
+            mean_m3s = outflow_m3s[:-1] + outflow_m3s[1:]
+            mean_m3s += inflow_sum_m3s
+            mean_m3s *= 0.25
+            mean_m3s += base_flow_m3s
         celerity_mps, diffusion_m = rating.at(mean_m3s)
         cell_reynolds = diffusion_m / length_m
         storage_s = np.maximum(length_m / celerity_mps, dt_s / (1.0 + cell_reynolds))
         weighting = np.minimum(0.5 * (1.0 - cell_reynolds), 0.5 * dt_s / storage_s)
-        c0, c1, c2 = muskingum_coefficients(storage_s, weighting, dt_s)
-        banded = np.ones((2, c2.size))
-        banded[1, :-1] = -c2[1:]
-        driven = (c0 * inflow_m3s[1:] + c1 * inflow_m3s[:-1])[:, None]
-        solved, _ = dtbtrs(banded, driven, uplo="L")
-        outflow_m3s = np.concatenate([[0.0], solved[:, 0]])
+        twice_kx = 2.0 * storage_s * weighting
+        lag_s = 2.0 * storage_s - twice_kx
+        denominator_s = lag_s + dt_s
+        np.divide(dt_s - lag_s[1:], denominator_s[1:], out=banded[1, :-1])
+        solved = outflow_m3s[1:]
+        np.multiply(twice_kx, inflow_fall_m3s, out=solved)
+        solved += driven_m3s
+        solved /= denominator_s
+        solved, _ = dtbtrs(banded, solved[:, None], uplo="L", overwrite_b=1)
+        outflow_m3s[1:] = solved[:, 0]
     # Storage at each step's end with its own parameters, and at the next step's start.
     blend_m3s = weighting * inflow_m3s[1:] + (1.0 - weighting) * outflow_m3s[1:]
     created_m3 = float(np.dot(storage_s[1:] - storage_s[:-1], blend_m3s[:-1])
