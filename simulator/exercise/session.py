@@ -328,6 +328,14 @@ class Session:
                                    seen=len(self.seen), status="not played"))
         self._pending = []
 
+    def play_out(self) -> None:
+        """After the last step, the epilogue: the group sees the rest of the story, up to
+        the horizon (nothing can be decided any more, so nothing is hidden)."""
+        if not self.finished:
+            raise ValueError("the exercise is not over: steps are left to play")
+        self.seen = tuple(self.story.timeline or ())
+        self.now_s = max(self.now_s, self.horizon_s)
+
     def skipped_steps(self) -> Iterator[Step]:
         """Steps never played: not reached by the story, or left when the exercise stopped."""
         return (s for s in self.steps if s.time_s is None)

@@ -166,3 +166,18 @@ def test_with_a_token_control_is_refused_without_it(tmp_path, board):
         assert get(base, f"/api/state?view=control&token={token}")[0] == 200
         status, answer = post(base, "choose", {"option": "x"}, token)
         assert status == 409 and "no decision is open" in answer["error"]
+
+
+def test_a_finished_board_shows_the_whole_story_and_resumes_finished(tmp_path, board):
+    while not board.session.finished:
+        step = board.current
+        if step is not None and step.open:
+            board.choose(next(o.id for o in step.options.values() if o.allowed))
+        else:
+            board.advance()
+    assert board.session.seen == board.session.story.timeline
+    view = board.view(False)
+    assert view["finished"] and view["ending"][0]["label"] == "dam captured"
+    assert (board.out / "aar.md").is_file() and (board.out / "msel.csv").is_file()
+    resumed = Board(CLASSROOM, board.out, forecast_replications=0, resume=True)
+    assert resumed.session.finished and resumed.session.seen == board.session.seen

@@ -32,6 +32,7 @@ from ...atomicfile import write_atomic
 from ...engine.record import Event, EventKind
 from ...engine.timeline import describe
 from ...formatting import HOUR_S, clock_text, elapsed_text
+from ..aar import story_outcome_rows
 from ..fog import reported, reported_strength
 from ..forecast import Estimate, Forecast
 from ..run import write_outputs
@@ -42,7 +43,7 @@ __all__ = ["BOARD_JSON", "DECISIONS_YAML", "Board", "BoardRefusal"]
 
 DECISIONS_YAML = "decisions.yaml"
 BOARD_JSON = "board.json"
-RECENT_EVENTS = 12  # events listed on the room view, the latest last
+RECENT_EVENTS = 12  # events listed on the room view, the latest first
 
 
 class BoardRefusal(Exception):
@@ -67,18 +68,18 @@ class Board:
         self.notes: list[tuple[int, str]] = []  # (index of the step, text)
         self.outputs: list[str] = []
         choices: dict[str, str] = {}
-        played = 0
+        played, finished = 0, False
         if resume:
-            seed, replication, choices, played = self._read_saved(seed, replication)
+            seed, replication, choices, played, finished = self._read_saved(seed, replication)
         self.seed = seed
         self.replication = replication
-        self._rebuild(choices, played)
+        self._rebuild(choices, played, finished)
         self.layout = map_layout(self.session.base)
         self._shed_cache: tuple[Any, np.ndarray | None, np.ndarray | None] | None = None
 
     # ------------------------------------------------------------------ saving
     def _read_saved(self, seed: int | None, replication: int
-                    ) -> tuple[int | None, int, dict[str, str], int]:
+                    ) -> tuple[int | None, int, dict[str, str], int, bool]:
         decisions_path, board_path = self.out / DECISIONS_YAML, self.out / BOARD_JSON
         if not board_path.is_file() or not decisions_path.is_file():
             raise BoardRefusal(f"nothing to resume in {self.out}: no {BOARD_JSON} and "
@@ -89,7 +90,8 @@ class Board:
         self.notes = [(int(i), str(t)) for i, t in saved.get("notes", [])]
         self.held = bool(saved.get("held", False))
         return (decisions.get("seed", seed), int(decisions.get("replication", replication)),
-                dict(decisions.get("decisions") or {}), int(saved.get("played", 0)))
+                dict(decisions.get("decisions") or {}), int(saved.get("played", 0)),
+                bool(saved.get("finished", False)))
 
     def _save(self) -> None:
         """decisions.yaml and board.json, atomically: enough to rebuild this moment."""
@@ -106,11 +108,12 @@ class Board:
         write_atomic(self.out / DECISIONS_YAML, yaml.safe_dump(decisions, sort_keys=False))
         write_atomic(self.out / BOARD_JSON, json.dumps(
             {"played": len(self._played()), "reasons": self.reasons, "notes": self.notes,
-             "held": self.held}, indent=1))
+             "held": self.held, "finished": session.finished}, indent=1))
 
     # ----------------------------------------------------------------- playing
-    def _rebuild(self, choices: dict[str, str], played: int) -> None:
-        """A fresh session, replayed for `played` steps with `choices`."""
+    def _rebuild(self, choices: dict[str, str], played: int, finished: bool = False) -> None:
+        """A fresh session, replayed for `played` steps with `choices` (and, if it had
+        `finished`, on to its end)."""
         self.session = Session(self.file, variant=self.variant, seed=self.seed,
                                replication=self.replication,
                                forecast_replications=self.forecast_replications)
@@ -121,6 +124,8 @@ class Board:
                 break
             if step.open and step.id in choices:
                 self.session.choose(step, choices[step.id], "group")
+        if finished and self.session.next_step() is None:
+            self.session.play_out()
         self._apply_records()
 
     def _apply_records(self) -> None:
@@ -159,7 +164,9 @@ class Board:
             self._changed()
 
     def _finish(self) -> None:
+        """Write the outputs, then show the rest of the story (`Session.play_out`)."""
         self.outputs = [str(p) for p in write_outputs(self.session, self.out)]
+        self.session.play_out()
 
     def choose(self, option_id: str) -> None:
         """Take an option at the open decision."""
@@ -232,10 +239,13 @@ class Board:
                 "towns": _towns(seen), "forces": self._forces(controller),
                 "dam": _dam(session, seen), "grid": self._grid(),
                 "events": [{"time": elapsed_text(e.time_s), "text": _report_line(e, words)}
-                           for e in seen[-RECENT_EVENTS:]],
+                           for e in seen[-RECENT_EVENTS:]][::-1],
                 "cards": [self._card(s, controller) for s in self._played()
                           if s.kind == "inject"][::-1],
                 "step": self._step(current, controller) if current is not None else None,
+                "ending": ([{"label": label, "value": value} for label, value
+                            in story_outcome_rows(session.story.outcomes)]
+                           if session.finished else []),
                 "outputs": self.outputs if controller else [],
             }
             if controller:
@@ -339,6 +349,8 @@ def _dam(session: Session, seen: tuple[Event, ...]) -> dict[str, Any]:
         return {}
     state = "operating"
     for event in seen:
+        if state == "breached":  # nothing undoes a breach
+            break
         if event.kind is EventKind.THREATENED and state == "operating":
             state = "threatened"
         elif event.kind is EventKind.ENGAGE and event.place == dam.node:

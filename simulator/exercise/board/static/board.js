@@ -69,7 +69,7 @@ function placeLabels(layout, size, radius) {
   const placed = {};
   for (const node of order) {
     const [x, y] = nodeXY[node.id];
-    const width = node.name.length * font * 0.6;
+    const width = node.name.length * font * 0.68 + font * 0.3;
     const height = font * 2.3;  // the name and a line of state under it
     const gap = radius[node.id] + font * 0.3;
     const candidates = [
@@ -153,9 +153,10 @@ function updateMap(state) {
     group.classList.toggle("flooded", town.flood_m !== undefined);
     group.classList.toggle("warned", !!town.warned);
     const parts = [];
-    if (town.held_by === "attacker") parts.push("taken");
+    const dam = node.id === (state.dam || {}).node;
+    if (town.held_by === "attacker" && !dam) parts.push("taken");
     if (town.flood_m !== undefined) parts.push("flood " + town.flood_m + " m");
-    if (node.id === (state.dam || {}).node) parts.push(state.dam.state);
+    if (dam) parts.push(state.dam.state);
     const note = document.getElementById("note-" + node.id);
     if (note) note.textContent = parts.join(" · ");
   }
@@ -176,8 +177,8 @@ function updateMap(state) {
     } else return;
     const k = atPlace[place] = (atPlace[place] || 0) + 1;
     const r = size * 0.016;
-    x += (k - 1) * 2.3 * r;
-    y += r * 1.6;
+    x -= r * 1.2 + (k - 1) * 2.3 * r;  // to the left: labels prefer the right
+    y += r * 1.4;
     const group = svg("g", {class: "force side-" + force.side, id: "force-" + force.id});
     group.append(svg("circle", {cx: x, cy: y, r, fill: SIDE_COLOURS[force.side] || "#8e44ad"}));
     group.append(svg("text", {x, y: y + r * 0.45, class: "forcenumber", "font-size": r * 1.3},
@@ -265,8 +266,12 @@ function renderStep(state) {
   } else {
     target.replaceChildren(decision(step));
   }
-  if (state.finished)
-    target.prepend(el("div", {class: "banner"}, "End of the exercise"));
+  if (state.finished) {
+    const ending = el("table", {class: "ending"}, ...state.ending.map(row =>
+      el("tr", {}, el("td", {}, row.label), el("td", {class: "value"}, row.value))));
+    target.prepend(el("div", {class: "banner"}, "End of the exercise: how the story ended"),
+                   ending);
+  }
 }
 
 function renderStrip(state) {
