@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import plotting
 from ..analysis.catalogue import Catalogue
+from ..analysis.headline import in_sentence
 from ..analysis.knowledge import band_text, curve_bands, knowledge_bands
 from ..analysis.stats import _default_thresholds, finite
 from ..formatting import number_text
@@ -99,10 +100,10 @@ def knowledge_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str,
             band = curve_bands(values, sample, _default_thresholds(finite(values), 60))
             items.append(FigureItem(
                 f"knowledge-exceedance-{name}",
-                f"Exceedance of {entry.label.lower()} with knowledge bands",
+                f"Exceedance of {in_sentence(entry.label)} with knowledge bands",
                 "P(X > x): one grey curve per knowledge sample, their median and 5-95% "
-                "band.", partial(plotting.plot_knowledge_curve, band, outcome=entry.label,
-                                 unit=entry.unit)))
+                "band.", partial(plotting.plot_knowledge_curve, band,
+                                 outcome=in_sentence(entry.label), unit=entry.unit)))
             break
     return items
 
