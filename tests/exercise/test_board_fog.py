@@ -1,0 +1,70 @@
+"""The rules the board shares with the terminal exercise: the fog of war (players see
+strengths only as reported ranges and no expected actions; ``--controller`` shows both)
+and the story rule (``--story K|threatened|captured|breach``, default threatened)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from simulator.cli import build_parser
+from simulator.engine.timeline import describe
+from simulator.exercise.console import Facilitator
+from simulator.exercise.run import pick_story
+from simulator.exercise.session import Session, find_story
+from simulator.scenario import load_scenario
+from simulator.scenario.decisions import read_decisions
+
+from .conftest import DECISIONS, HADITHA
+
+
+def play(controller: bool):
+    """The shipped decisions at the terminal, without forecasts or outputs."""
+    printed = io.StringIO()
+    script = read_decisions(DECISIONS)
+    session = Session(HADITHA, seed=script.seed, replication=script.replication,
+                      forecast_replications=0)
+    session.play(Facilitator(Console(file=printed, width=220), script=script,
+                             controller=controller))
+    return session, " ".join(printed.getvalue().split())
+
+
+@pytest.mark.slow  # two plays of the Haditha story with its grid: several seconds
+def test_the_terminal_shows_players_reports_and_the_controller_the_truth():
+    session, players = play(controller=False)
+    _, controller = play(controller=True)
+    true_strengths = [describe(e) for e in session.story.timeline if e.strength is not None
+                      and any(s.time_s is not None and e.time_s <= s.time_s
+                              for s in session.steps)]
+    assert true_strengths
+    for sentence in true_strengths:
+        assert sentence not in players
+        assert sentence in controller
+    expected = [" ".join(s.spec.expected_action.split()) for s in session.steps
+                if s.kind == "inject" and s.time_s is not None]
+    for text in expected:
+        assert text not in players and text in controller
+    assert "300–1,500" in players  # the column as intelligence reports it
+
+
+def test_the_story_rule():
+    scenario = load_scenario(HADITHA)
+    seed = scenario.scenario.seed
+    assert pick_story(HADITHA, None) == find_story(scenario, seed, "threatened")
+    assert pick_story(HADITHA, "breach") == find_story(scenario, seed, "breach")
+    assert pick_story(HADITHA, "7") == 7
+    assert pick_story(HADITHA, "breach", seed=1) == find_story(scenario, 1, "breach")
+
+
+@pytest.mark.parametrize("command", ["exercise", "board"])
+def test_story_takes_a_number_or_a_level(command, capsys):
+    parser = build_parser()
+    assert parser.parse_args([command, "f.yaml", "--story", "captured"]).story == "captured"
+    assert parser.parse_args([command, "f.yaml", "--story", "12"]).story == "12"
+    with pytest.raises(SystemExit):
+        parser.parse_args([command, "f.yaml", "--story", "flooded"])
+    assert "threatened, captured, breach" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # one or the other
+        parser.parse_args([command, "f.yaml", "--story", "3", "--replication", "4"])
