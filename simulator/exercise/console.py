@@ -25,7 +25,7 @@ from .session import ExerciseStopped, Session, Step
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Facilitator", "forecast_rows", "percent", "number", "signed"]
+__all__ = ["Facilitator", "driver_note", "forecast_rows", "percent", "number", "signed"]
 
 # the forecast's columns, worded as the outcome catalogue words them (run summaries too)
 FORECAST_HEADERS = ("#", "option", catalogue_entry("dam_captured").label,
@@ -99,6 +99,29 @@ def forecast_note(step: Step) -> str:
             f"reproducing the story so far ({how}), {forecast.seconds:.1f} s; means with "
             f"95% CIs{reference}; unserved energy above the grid's shortfall without an "
             "attack")
+
+
+def driver_note(step: Step) -> str | None:
+    """The top driver of each option's forecast, in one line (None without a forecast)."""
+    from ..analysis.headline import percent_text
+
+    forecast = step.forecast
+    if forecast is None or not forecast.options:
+        return None
+    parts = []
+    for option, result in forecast.options.items():
+        driver = result.driver
+        if driver is None:
+            parts.append(f"{option}: none clear")
+            continue
+        outcome = catalogue_entry(driver.outcome).label
+        entry = catalogue_entry(driver.input, names={})
+        low, high = ("no", "yes") if entry is not None and entry.kind == "probability" \
+            else ("low", "high")
+        parts.append(f"{option}: {driver.label} ({outcome} {percent_text(driver.low_mean)} "
+                     f"{low}, {percent_text(driver.high_mean)} {high})")
+    return ("Top driver (widest decile swing whose 95% CI excludes 0, of what is still "
+            "uncertain): " + "; ".join(parts))
 
 
 def _reported_table(events, start, title: str):
@@ -210,6 +233,9 @@ class Facilitator:
                           style="dim" if row[2].startswith("refused") else None)
         console.print(table)
         console.print(f"[dim]{terminal_text(forecast_note(step))}[/]")
+        drivers = driver_note(step)
+        if drivers:
+            console.print(f"[dim]{terminal_text(drivers)}[/]")
 
     def unavailable(self, session: Session, step: Step) -> None:
         """Show a decision none of whose options can be taken now, and that the story goes

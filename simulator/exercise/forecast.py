@@ -33,18 +33,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..analysis.catalogue import Catalogue
 from ..engine import PreparedScenario, prepare, simulate
 from ..engine.record import Event, Replication
 from ..engine.rng import seed_sequence
 from ..scenario.schema import Scenario
 from .realised import Realised, past, realised_inputs, same_past
 
-__all__ = ["Forecast", "OptionForecast", "branch_forecast", "forecast_seed"]
+__all__ = ["Driver", "Forecast", "OptionForecast", "branch_forecast", "forecast_seed",
+           "top_driver"]
 
 LEVEL = 0.95
 ATTEMPTS_PER_BRANCH = 4  # candidates tried per wanted branch before giving up on rejection
 PILOT = 50  # candidates after which a hopeless acceptance rate is detected
 METRICS = ("dam_captured", "breach_started", "fatalities", "added_unserved_energy_mwh")
+DRIVEN = ("dam_captured", "breach_started")  # the outcomes whose top driver is named
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,19 @@ class Estimate:
     mean: float
     low: float
     high: float
+
+
+@dataclass(frozen=True)
+class Driver:
+    """The input that moves an outcome most among an option's branches: the widest decile
+    swing (`analysis.sensitivity.decile_swing`) whose 95 % interval excludes 0. Inputs
+    the story has observed are pinned, so only what is still uncertain can drive."""
+
+    outcome: str
+    input: str
+    label: str  # the input's catalogue label
+    low_mean: float  # the outcome's mean where the input is in its lowest decile (or 0)
+    high_mean: float  # ... in its highest (or 1)
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,22 @@ class OptionForecast:
     unserved_mwh: Estimate  # above the grid's shortfall without any attack
     fatalities_vs_reference: Estimate | None  # None for the reference itself
     values: dict[str, np.ndarray] = field(repr=False, compare=False)
+    driver: Driver | None = None  # None: no input moves P(capture) or P(breach) clearly
+
+
+def top_driver(values: Mapping[str, np.ndarray], catalogue: Catalogue) -> Driver | None:
+    """The first outcome of `DRIVEN` with a clear decile swing among the branches, and the
+    input with the widest such swing; None when there is none."""
+    from ..analysis.sensitivity import decile_swing
+
+    for outcome in DRIVEN:
+        if outcome not in values:
+            continue
+        for swing in decile_swing(values, outcome):
+            if swing.swing_low > 0 or swing.swing_high < 0:
+                return Driver(outcome, swing.input, catalogue.label(swing.input),
+                              swing.low_mean, swing.high_mean)
+    return None
 
 
 @dataclass(frozen=True)
@@ -196,11 +228,13 @@ def branch_forecast(scenario: Scenario, story: Replication, time_s: float,
         prepared = prepare(option_scenario)
         rows = [simulate(prepared, seed, branch, pinned=pinned).outcomes
                 for branch in branches]
+        inputs = [name for name in (rows[0] if rows else {}) if name.startswith("input.")]
         columns[option] = {name: np.array([row.get(name, math.nan) for row in rows], dtype=float)
-                           for name in METRICS}
+                           for name in (*METRICS, *inputs)}
     if reference not in columns:
         reference = next(iter(columns), None)
     forecasts = {}
+    catalogue = Catalogue(scenario)
     for option, values in columns.items():
         versus = None
         if reference is not None and option != reference and branches:
@@ -213,6 +247,7 @@ def branch_forecast(scenario: Scenario, story: Replication, time_s: float,
             unserved_mwh=_estimate_mean(values["added_unserved_energy_mwh"]),
             fatalities_vs_reference=versus,
             values=values,
+            driver=top_driver(values, catalogue),
         )
     return Forecast(decision, time_s, seed, wanted, tuple(branches), attempts, reference,
                     forecasts, realised, time.perf_counter() - started, conditioning,
