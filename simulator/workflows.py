@@ -33,6 +33,7 @@ from .report.exhibits import (
     Exhibits,
     LoadShed,
     PickedTimeline,
+    hours_out,
     made_for,
     read_exhibits,
     write_exhibits,
@@ -74,9 +75,9 @@ def sample_replications(replications: np.ndarray, count: int = SHED_SAMPLE) -> n
 
 def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
     """The exhibits of `run`, a run of `scenario`: its median and worst replications
-    rerun with their timelines, hourly load shed of `SHED_SAMPLE` replications, and the
-    planned route of each force that moves."""
-    from .engine import hourly_load_shed, prepare, simulate
+    rerun with their timelines, hourly load shed of `SHED_SAMPLE` replications and when
+    their dam's plant was off the grid, and the planned route of each force that moves."""
+    from .engine import hourly_load_shed, prepare, simulate, simulate_history
 
     prepared = prepare(scenario)
     seed = int(run.manifest["seed"])
@@ -85,7 +86,12 @@ def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
         for role, (k, why) in pick_replications(run.outcomes, run.replications).items())
     sample = sample_replications(run.replications)
     series = hourly_load_shed(prepared, seed, sample) if sample.size else None
-    shed = None if series is None else LoadShed(sample, *series)
+    shed = None
+    if series is not None:
+        hours = series[1].size
+        out = np.array([hours_out(simulate_history(prepared, seed, int(k)).plant_outages,
+                                  hours) for k in sample]).reshape(len(sample), hours)
+        shed = LoadShed(sample, *series, plant_out=out)
     routes = {force.id: force.nodes for force in prepared.plan.forces if force.legs}
     return Exhibits(made_for(run.manifest, run.done), timelines, shed, routes)
 

@@ -87,22 +87,74 @@ def test_river_orders_towns_by_distance(run):
     figure = plotting.plot_river(run, TOWNS, distances_km=[10, 110, 180],
                                  names={"hit": "Hit"})
     labelled(figure, render=True)
-    ticks = [t.get_text() for t in figure.axes[1].get_xticklabels()]
+    ticks = [t.get_text() for t in figure.axes[-1].get_xticklabels()]
     assert ticks == ["haditha\n10 km", "Hit\n110 km", "ramadi\n180 km"]
-    assert figure.axes[0].get_ylabel() == "flood arrival (h)"
-    assert figure.axes[1].get_ylabel() == "peak depth (m)"
+    assert figure.axes[0].get_ylabel() == "hours from the start"  # no breach_time_h
+    assert figure.axes[-1].get_ylabel() == "peak depth above normal (m)"
+    assert len(figure.axes) == 2  # no warning lead times in this run
     no_breach = dict(run, breach_started=np.zeros(200))
     quiet = plotting.plot_river(no_breach, TOWNS)
     assert any("no replication" in t.get_text() for t in quiet.axes[0].texts)
 
 
-def test_load_shed_fan_chart():
-    rng = np.random.default_rng(1)
-    shed = rng.gamma(2.0, 100.0, size=(50, 240))
-    axes = labelled(plotting.plot_load_shed(shed, baseline_mw=np.full(240, 50.0)), render=True)
-    assert axes.get_ylabel() == "load shed (MW)" and "(d)" in axes.get_xlabel()
-    short = labelled(plotting.plot_load_shed(shed[:, :24]))
-    assert "(h)" in short.get_xlabel()
+def _median_points(axes):
+    """The y values of the median line of each series drawn on `axes`, by its label."""
+    return {line.get_label(): line.get_ydata() for line in axes.get_lines()
+            if not line.get_label().startswith("_")}
+
+
+def test_river_counts_hours_after_the_breach_and_shows_warning_lead_times(run):
+    """Arrival and peak are drawn as hours after each replication's breach (the breach's
+    own time subtracted replication by replication), the lead time with its zero line."""
+    rng = np.random.default_rng(3)
+    breach = run["breach_started"]
+    outcomes = dict(run, breach_time_h=np.where(breach == 1, 20 + 60 * rng.random(200), np.nan))
+    for k, town in enumerate(TOWNS):
+        outcomes[f"arrival_h.{town}"] = outcomes["breach_time_h"] + 2.0 * (k + 1)
+        outcomes[f"peak_h.{town}"] = outcomes["breach_time_h"] + 5.0 * (k + 1)
+        outcomes[f"warning_lead_h.{town}"] = np.where(breach == 1, 3.0 * k - 2.0, np.nan)
+    figure = plotting.plot_river(outcomes, TOWNS, distances_km=[10, 110, 180],
+                                 event="breach")
+    times, lead, depth = labelled(figure, render=True), figure.axes[1], figure.axes[2]
+    assert times.get_ylabel() == "hours after the breach"
+    assert lead.get_ylabel() == "warning lead time (h)"
+    assert depth.get_ylabel() == "peak depth above normal (m)"
+    medians = _median_points(times)
+    assert np.allclose(medians["flood arrives"], [2.0, 4.0, 6.0])
+    assert np.allclose(medians["flood peaks"], [5.0, 10.0, 15.0])
+    assert np.allclose(_median_points(lead)["warning lead time"], [-2.0, 1.0, 4.0])
+    assert any(line.get_ydata()[0] == 0.0 for line in lead.get_lines())  # the zero line
+    assert any("warned after the water came" in t.get_text() for t in lead.texts)
+    title = times.get_title(loc="left")
+    assert title.startswith("The flood along the river, given breach (")
+    assert "_" not in title
+
+
+def test_grid_shows_when_the_plant_is_out_and_the_load_shed_it_adds():
+    """Replications whose plant is out from hour 30 add 119 MW from then: the top panel
+    is the share of them out, the bottom the mean added shed and the 119 MW given an
+    outage; no fan of percentiles that are each 0 or 119."""
+    hours, count = 240, 50
+    out = np.zeros((count, hours))
+    out[:20, 30:] = 1.0  # 20 of 50 replications lose the plant at hour 30
+    added = 119.0 * out
+    figure = plotting.plot_grid(added, plant_out=out)
+    top = labelled(figure, render=True)
+    shed = figure.axes[1]
+    assert top.get_ylabel() == "P(plant off the grid)"
+    assert shed.get_ylabel() == "load shed added (MW)" and shed.get_xlabel() == \
+        "days from the start"
+    assert "_" not in top.get_title(loc="left")
+    share = top.get_lines()[0].get_ydata()
+    assert share[0] == 0.0 and share[-1] == pytest.approx(40.0)  # percent
+    lines = _median_points(shed)
+    assert lines["added shed, mean over replications"][-1] == pytest.approx(0.4 * 119.0)
+    given = lines["added shed, mean where the plant is out that hour"]
+    assert np.isnan(given[0]) and given[-1] == pytest.approx(119.0)
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert "its 95% interval" in legend and "95% interval of the mean" in legend
+    alone = labelled(plotting.plot_grid(added[:, :48]))  # no plant series: one panel
+    assert alone.get_xlabel() == "hours from the start" and len(alone.figure.axes) == 1
 
 
 def test_timeline_lanes_and_spans():
@@ -207,18 +259,24 @@ def test_units_from_outcome_names():
     assert plotting.outcome_label("dam_captured") == "dam_captured"
 
 
-def test_png_bytes_draws_the_pixels_savefig_draws(run):
+def test_png_bytes_draws_the_pixels_savefig_draws_at_twice_the_resolution(run):
     import io
 
     from PIL import Image
 
+    from simulator.report.html import _display_width
+
     figure = plotting.plot_distribution(run["fatalities"], outcome="fatalities")
     saved = io.BytesIO()
-    figure.savefig(saved, format="png", dpi=plotting.DPI)
+    figure.savefig(saved, format="png", dpi=plotting.DPI * plotting.SCALE)
     drawn = plotting.png_bytes(plotting.plot_distribution(run["fatalities"],
                                                           outcome="fatalities"))
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(drawn))),
-                          np.asarray(Image.open(saved)))
+    image = Image.open(io.BytesIO(drawn))
+    assert image.size[0] == round(plotting.WIDTH_IN * plotting.DPI * plotting.SCALE)
+    assert np.array_equal(np.asarray(image.convert("RGB")),
+                          np.asarray(Image.open(saved).convert("RGB")))
+    # a report shows it as wide as a figure drawn at DPI was: sharp, not larger
+    assert _display_width(drawn) == round(plotting.WIDTH_IN * plotting.DPI)
 
 
 def test_save_figure(tmp_path, run):

@@ -8,7 +8,9 @@ after a run, and writes them into the run directory:
 - ``exhibits/timelines.json``: the picked replications (role, index, why) and their
   typed events (`event_to_dict`);
 - ``exhibits/load_shed.npz``: hourly load shed (MW) of a sample of replications spread
-  over the run, and the grid's shed with nothing out of service;
+  over the run, the grid's shed with nothing out of service (the shed the scenario adds
+  is the difference), and the share of each hour the dam's plant was off the grid in
+  each sampled replication;
 - the planned route of each force that moves (its nodes in order, from the engine's
   plan), for the map, in ``timelines.json``.
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,13 +35,13 @@ from ..atomicfile import atomic_open, write_atomic
 if TYPE_CHECKING:
     from ..engine.record import Event
 
-__all__ = ["EXHIBITS", "Exhibits", "LoadShed", "PickedTimeline", "read_exhibits",
-           "write_exhibits"]
+__all__ = ["EXHIBITS", "Exhibits", "LoadShed", "PickedTimeline", "hours_out",
+           "read_exhibits", "write_exhibits"]
 
 EXHIBITS = "exhibits"
 TIMELINES = "timelines.json"
 LOAD_SHED = "load_shed.npz"
-FORMAT = 2  # 2: routes
+FORMAT = 3  # 2: routes; 3: plant_out (older exhibits are made again)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ class LoadShed:
     replications: np.ndarray  # the sampled replication indices
     hourly_mw: np.ndarray  # replications x hours: the mean shed over each hour
     baseline_mw: np.ndarray  # hours: the shed with nothing out of service
+    plant_out: np.ndarray | None = None  # replications x hours: share of the hour out
+
+    @property
+    def added_mw(self) -> np.ndarray:
+        """Replications x hours: the shed above the grid's with nothing out of service."""
+        return self.hourly_mw - self.baseline_mw[None, : self.hourly_mw.shape[1]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,17 @@ class Exhibits:
     def fit(self, manifest: Mapping[str, Any], replications: int) -> bool:
         """Whether these exhibits belong to the run as it is now (not resumed since)."""
         return dict(self.made_for) == made_for(manifest, replications)
+
+
+def hours_out(intervals_s: Sequence[tuple[float, float]], hours: int) -> np.ndarray:
+    """The share of each hour from the start (``hours`` of them) that falls inside one
+    of the merged `intervals_s` (start, end in seconds), e.g. a plant's outages."""
+    edges = np.arange(hours + 1, dtype=np.float64)
+    share = np.zeros(hours)
+    for start_s, end_s in intervals_s:
+        start_h, end_h = start_s / 3600.0, end_s / 3600.0
+        share += np.clip(np.minimum(edges[1:], end_h) - np.maximum(edges[:-1], start_h), 0, 1)
+    return np.minimum(share, 1.0)
 
 
 def made_for(manifest: Mapping[str, Any], replications: int) -> dict[str, Any]:
@@ -92,8 +111,9 @@ def write_exhibits(run: str | os.PathLike[str], exhibits: Exhibits) -> Path:
         (directory / LOAD_SHED).unlink(missing_ok=True)
     else:
         with atomic_open(directory / LOAD_SHED, "wb") as handle:
+            out = {} if shed.plant_out is None else {"plant_out": shed.plant_out}
             np.savez(handle, replications=shed.replications, hourly_mw=shed.hourly_mw,
-                     baseline_mw=shed.baseline_mw)
+                     baseline_mw=shed.baseline_mw, **out)
     timelines = [{"role": t.role, "replication": t.replication, "why": t.why,
                   "events": [event_to_dict(e) for e in t.events]}
                  for t in exhibits.timelines]
@@ -124,7 +144,8 @@ def read_exhibits(run: str | os.PathLike[str]) -> Exhibits | None:
         shed = None
         if document["load_shed"]:
             with np.load(directory / LOAD_SHED, allow_pickle=False) as data:
-                shed = LoadShed(data["replications"], data["hourly_mw"], data["baseline_mw"])
+                shed = LoadShed(data["replications"], data["hourly_mw"], data["baseline_mw"],
+                                data["plant_out"] if "plant_out" in data else None)
     except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
     return Exhibits(document["made_for"], timelines, shed, routes)

@@ -63,6 +63,8 @@ EXCEEDED = ("fatalities", "added_unserved_energy_mwh", "unserved_energy_mwh",
 # A grid short of supply sheds load anyway: where the run has the energy the scenario
 # adds to that, its figures show that instead of the total.
 INSTEAD = {"unserved_energy_mwh": "added_unserved_energy_mwh"}
+# Per-town flood outcomes the river figure draws.
+RIVER = ("arrival_h", "peak_h", "warning_lead_h", "depth_m")
 # Outcomes a comparison's forest plot shows, when the runs have them.
 HEADLINE = ("dam_captured", "breach_started", "time_to_capture_h", "fatalities",
             "people_exposed", "peak_outflow_m3s", "added_unserved_energy_mwh",
@@ -178,26 +180,11 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
             partial(plotting.plot_fn, curve))
     towns, distances, names = river_towns(manifest)
     flood = {f"{prefix}.{town}": outcomes[f"{prefix}.{town}"] for town in towns
-             for prefix in ("arrival_h", "depth_m") if f"{prefix}.{town}" in outcomes}
+             for prefix in RIVER if f"{prefix}.{town}" in outcomes}
     if flood:
-        condition = "breach_started" if "breach_started" in outcomes else None
-        if condition is not None:
-            flood[condition] = outcomes[condition]
-        yield FigureItem(
-            "river", "Flood along the river",
-            "Flood arrival time and peak depth at each town below the dam, in downstream "
-            "order, over the replications with a breach: median, 25-75% and 5-95% ranges.",
-            partial(plotting.plot_river, flood, towns, distances_km=distances,
-                    names={t: _short_name(v) for t, v in names.items()}, condition=condition))
+        yield _river_figure(outcomes, flood, towns, distances, names, catalogue)
     if load_shed is not None and load_shed.hourly_mw.size:
-        yield FigureItem(
-            "load-shed", "Load shed over the horizon",
-            "Load shed added by the scenario: the shed beyond what the same grid sheds with "
-            "nothing out of service (its shortage before any attack), hour by hour, in "
-            f"{len(load_shed.hourly_mw):,} replications spread evenly over the run: median, "
-            "mean, and the 25-75%, 10-90% and 5-95% bands.",
-            partial(plotting.plot_load_shed, load_shed.hourly_mw,
-                    baseline_mw=load_shed.baseline_mw, added=True))
+        yield _grid_figure(load_shed, n)
     incidence = {catalogue[name].event or name: cumulative_incidence(outcomes[name])
                  for name in INCIDENT if name in outcomes}
     if any(curve.events for curve in incidence.values()):
@@ -253,6 +240,53 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
                                "time_to_capture_h") if varies(outcomes, m)][:2]
         for name in targets:
             yield _swing_figure(outcomes, name, catalogue, n)
+
+
+def _river_figure(outcomes: Mapping[str, np.ndarray], flood: dict[str, np.ndarray],
+                  towns: Sequence[str], distances: Sequence[float], names: Mapping[str, str],
+                  catalogue: Catalogue) -> FigureItem:
+    """The flood along the river (slug ``river``): times after the breach, warning lead
+    time and depth at each town, over the replications with a breach."""
+    from .. import plotting
+
+    condition = "breach_started" if "breach_started" in outcomes else None
+    if condition is not None:
+        flood[condition] = outcomes[condition]
+    after = "breach_time_h" in outcomes
+    if after:
+        flood["breach_time_h"] = outcomes["breach_time_h"]
+    lead = any(name.startswith("warning_lead_h.") for name in flood)
+    return FigureItem(
+        "river", "Flood along the river",
+        "The flood at each town below the dam, in downstream order, over the replications "
+        "with a breach (median and 5-95% range): when it arrived (the water rose by the "
+        "arrival threshold) and when it peaked, in hours "
+        + ("after the breach began, so the spread is the flood's, not the breach's"
+           if after else "from the start")
+        + ("; the warning lead time, from the moment the town was warned to the flood's "
+           "arrival (below 0: warned after the water came)" if lead else "")
+        + "; and the peak depth above the river's normal level.",
+        partial(plotting.plot_river, flood, towns, distances_km=distances,
+                names={t: _short_name(v) for t, v in names.items()}, condition=condition,
+                event=catalogue[condition].event if condition else None))
+
+
+def _grid_figure(load_shed: LoadShed, total: int) -> FigureItem:
+    """The grid over the horizon (slug ``grid``): when the plant is out and the load
+    shed that adds, in the sampled replications of the run's exhibits."""
+    from .. import plotting
+
+    count = len(load_shed.hourly_mw)
+    sample = (f"the {count:,} replications stored for this figure, spread evenly over the "
+              f"run's {total:,}" if count < total else f"all {count:,} replications")
+    return FigureItem(
+        "grid", "The grid over the horizon",
+        "Top: the probability that the dam's power plant is off the grid, hour by hour, "
+        "with a 95% Wilson interval. Bottom: the load shed the scenario adds above what "
+        "the same grid sheds with nothing out of service (its shortage before any attack): "
+        "the mean over replications, with its 95% interval, and the mean over those whose "
+        "plant is out in that hour (the load shed an outage causes). In " + sample + ".",
+        partial(plotting.plot_grid, load_shed.added_mw, plant_out=load_shed.plant_out))
 
 
 def _swing_figure(outcomes: Mapping[str, np.ndarray], name: str, catalogue: Catalogue,

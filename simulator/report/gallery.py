@@ -37,7 +37,7 @@ class GalleryEntry:
 GALLERY = (
     GalleryEntry(
         "haditha_2014.yaml", 2000,
-        ("map", "fn", "exceedance-fatalities", "river", "load-shed", "distribution-fatalities",
+        ("map", "fn", "exceedance-fatalities", "river", "grid", "distribution-fatalities",
          "distribution-time_to_capture_h", "convergence-fatalities", "tornado-fatalities",
          "tornado-dam_captured", "timeline-worst"),
         variants=("reinforced_early", "no_reinforcement", "precise_warning"),

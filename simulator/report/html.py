@@ -78,11 +78,38 @@ def grouped_table(headers: Sequence[Any], sections: Iterable[tuple[Any, Iterable
     return element("table", element("thead", head), element("tbody", *body), class_=class_)
 
 
+# A figure's inch takes this many CSS pixels on the page: the size figures had when they
+# were drawn at 120 dpi, whatever resolution they are drawn at now (2x: sharp on projectors).
+FIGURE_PX_PER_INCH = 120
+
+
 def figure(png: bytes, caption: Any, alt: str | None = None) -> Html:
-    """An embedded PNG with its caption."""
+    """An embedded PNG with its caption, as wide as its size in inches (from its
+    resolution) at `FIGURE_PX_PER_INCH`; one without a resolution at its pixel width."""
     data = base64.b64encode(png).decode("ascii")
-    image = Html(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt or "")}">')
+    width = _display_width(png)
+    size = f' width="{width}"' if width else ""
+    image = Html(f'<img src="data:image/png;base64,{data}"{size} '
+                 f'alt="{html.escape(alt or "")}">')
     return element("figure", image, element("figcaption", caption))
+
+
+def _display_width(png: bytes) -> int | None:
+    """The width in CSS pixels to show `png` at, from its IHDR width and pHYs resolution
+    (pixels per metre), or None when it has no resolution in metres."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    width_px = int.from_bytes(png[16:20], "big")
+    at = 8
+    while at + 8 <= len(png):
+        length, kind = int.from_bytes(png[at:at + 4], "big"), png[at + 4:at + 8]
+        if kind == b"pHYs" and length == 9 and png[at + 16] == 1:  # unit 1: the metre
+            per_inch = int.from_bytes(png[at + 8:at + 12], "big") * 0.0254
+            return round(width_px * FIGURE_PX_PER_INCH / per_inch) if per_inch else None
+        if kind in (b"IDAT", b"IEND"):
+            return None
+        at += 12 + length
+    return None
 
 
 _INLINE = [

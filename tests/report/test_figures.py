@@ -5,6 +5,7 @@ replications picked by the most telling severity outcome."""
 import numpy as np
 from report_helpers import synthetic_run
 
+from simulator.report.exhibits import LoadShed, hours_out
 from simulator.report.figures import pick_replications, river_towns, run_figures, varies
 
 
@@ -61,3 +62,40 @@ def test_the_incidence_figure_shows_when_events_happen_among_all_replications():
     assert item.draw.keywords["horizon_h"] == 72.0
     figure = item.draw()
     assert "dam captured" in figure.axes[0].get_legend().get_texts()[0].get_text()
+
+
+def test_the_river_figure_counts_from_the_breach_and_shows_warning_lead_times():
+    outcomes, _, manifest = synthetic_run(n=60)
+    breach = outcomes["breach_started"] == 1
+    outcomes["breach_time_h"] = np.where(breach, 30.0, np.nan)
+    outcomes["warning_lead_h.lower"] = np.where(breach, -1.0, np.nan)
+    item = {i.slug: i for i in run_figures(outcomes, manifest)}["river"]
+    assert "after the breach began" in item.caption and "below 0" in item.caption
+    drawn = item.draw.args[0]
+    assert "breach_time_h" in drawn and "warning_lead_h.lower" in drawn
+    assert item.draw.keywords["event"] == "breach"
+    figure = item.draw()
+    assert [a.get_ylabel() for a in figure.axes] == [
+        "hours after the breach", "warning lead time (h)", "peak depth above normal (m)"]
+
+
+def test_the_grid_figure_draws_the_added_shed_and_when_the_plant_is_out():
+    """The stored series are the total shed and the grid's own; the figure gets the
+    difference, and the plant's hours out beside it."""
+    outcomes, replications, manifest = synthetic_run(n=60)
+    total = np.full((4, 48), 500.0)
+    total[1, 10:] += 119.0
+    out = np.zeros((4, 48))
+    out[1, 10:] = 1.0
+    shed = LoadShed(replications[:4], total, np.full(48, 500.0), out)
+    item = {i.slug: i for i in run_figures(outcomes, manifest, load_shed=shed)}["grid"]
+    assert "4 replications stored for this figure" in item.caption
+    assert "run's 60" in item.caption
+    assert np.array_equal(item.draw.args[0], total - 500.0)
+    assert item.draw.keywords["plant_out"] is out
+
+
+def test_hours_out_shares_each_hour_an_interval_covers():
+    share = hours_out([(1800.0, 3 * 3600.0 + 900.0), (5 * 3600.0, 1e9)], 7)
+    assert np.allclose(share, [0.5, 1.0, 1.0, 0.25, 0.0, 1.0, 1.0])
+    assert np.array_equal(hours_out([], 3), np.zeros(3))
