@@ -37,13 +37,18 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", f"--window-size={WIDTH},{HEIGHT}"):
+                     "--disable-dev-shm-usage"):
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+    fit(driver)
     yield driver
     driver.quit()
+
+
+def fit(driver) -> None:
+    """The current tab's page at WIDTH x HEIGHT (each tab has its own size)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
 
 
 def wait_for(condition, timeout_s: float = 60.0, what: str = "the page"):
@@ -82,6 +87,7 @@ def test_the_shipped_decisions_play_through_the_board(tmp_path, browser):
         wait_for(lambda: version(browser) == 0, what="the room's first view")
         assert "has not started" in text(browser)
         browser.switch_to.new_window("tab")
+        fit(browser)
         control = browser.current_window_handle
         browser.get(f"{base}/control")
         wait_for(lambda: version(browser) == 0, what="the control view")
@@ -157,6 +163,7 @@ def test_the_room_never_shows_true_strengths_or_expected_actions(tmp_path, brows
         browser.get(f"{base}/room")
         room = browser.current_window_handle
         browser.switch_to.new_window("tab")
+        fit(browser)
         browser.get(f"{base}/control?token={token}")
         control = browser.current_window_handle
         secrets_seen = 0

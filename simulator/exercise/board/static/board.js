@@ -349,6 +349,9 @@ async function act(action, body) {
 let controls = null;
 
 function buildControls() {
+  // the facilitator's buttons come first, above the step they act on
+  const side = document.querySelector(".side");
+  side.prepend(document.getElementById("controls"));
   const reasons = el("textarea", {id: "reasons", rows: 2, placeholder: "the group's reasons for its choice"});
   const note = el("textarea", {id: "note", rows: 2, placeholder: "a note for the after-action report"});
   controls = {
