@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..analysis.catalogue import Catalogue
 from ..analysis.compare import MEAN
 from .compare import StoredRun, compare_stored_runs, run_catalogue
+from .drivers import driver_figures, risk_drivers
 from .exhibits import Exhibits
 from .figures import FigureItem, comparison_figures, run_figures, timeline_figure
 
@@ -39,7 +41,7 @@ GALLERY = (
         "haditha_2014.yaml", 2000,
         ("map", "fn", "exceedance-fatalities", "river", "grid", "distribution-fatalities",
          "distribution-time_to_capture_h", "convergence-fatalities", "tornado-fatalities",
-         "tornado-dam_captured", "timeline-worst"),
+         "tornado-dam_captured", "prim-dam_captured", "timeline-worst"),
         variants=("reinforced_early", "no_reinforcement", "precise_warning"),
         comparison=("compare-fn", "compare-differences-reinforced_early - base"),
     ),
@@ -77,6 +79,11 @@ def _pictures(made: GalleryRuns) -> Iterator[FigureItem]:
                             routes=exhibits.routes if exhibits else None):
         if item.slug in wanted:
             yield item
+    if any(slug.startswith("prim-") for slug in wanted):
+        catalogue = Catalogue(base.manifest.get("resolved_scenario") or None)
+        for item in driver_figures(risk_drivers(base.outcomes, catalogue)):
+            if item.slug in wanted:
+                yield item
     for timeline in made.exhibits.timelines if made.exhibits else ():
         item = timeline_figure(timeline, base.manifest)
         if item.slug in wanted:
