@@ -119,3 +119,39 @@ def test_the_band_shrinks_when_a_knowledge_input_is_fixed(tmp_path):
         (band,) = knowledge_bands(result.outcomes, ["fatalities"], Catalogue(scenario))
         widths[name] = band.high - band.low
     assert 0 < widths["fixed"] < 0.8 * widths["both"]
+
+
+@pytest.mark.slow
+def test_the_report_section_names_the_layers_and_gives_the_bands(minimal):
+    from simulator.report.knowledge import knowledge_section
+
+    result = run_monte_carlo(minimal, 10, executor="serial", knowledge=3)
+    catalogue = Catalogue(minimal)
+    text = knowledge_section(result.outcomes, result.manifest, catalogue, [])
+    assert "Knowledge and chance" in text and "90% band across knowledge" in text
+    knowledge, chance = text.split("Chance inputs")
+    assert catalogue.label("input." + WIDTH) in knowledge
+    assert catalogue.label("input." + SPEED) in chance
+    assert knowledge_section(run_monte_carlo(minimal, 10, executor="serial").outcomes,
+                             {}, catalogue, []) == ""
+
+
+@pytest.mark.slow
+def test_infrasim_sensitivity_stores_a_run_whose_report_shows_the_indices(minimal, tmp_path,
+                                                                          capsys):
+    from fake_engine import MINIMAL
+
+    from simulator.cli import main
+    from simulator.montecarlo.replay import load_run
+    from simulator.report.knowledge import knowledge_section
+
+    out = tmp_path / "sobol"
+    assert main(["sensitivity", str(MINIMAL), "-n", "4", "--chance", "5", "--executor",
+                 "serial", "--out", str(out), "-q"]) == 0
+    printed = capsys.readouterr().out
+    assert "Sobol indices" in printed and "first" in printed and "total" in printed
+    run = load_run(out)
+    assert run.manifest["knowledge"]["method"] == "saltelli"
+    assert run.done == 4 * (len(run.manifest["knowledge"]["inputs"]) + 2) * 5
+    section = knowledge_section(run.outcomes, run.manifest, Catalogue(minimal), [])
+    assert "Sobol indices: Fatalities" in section
