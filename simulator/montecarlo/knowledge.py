@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from ..engine.rng import stream
 from ..scenario.distributions import Distribution
@@ -67,6 +66,10 @@ def latin_hypercube(specs: Mapping[str, Any], paths: Sequence[str], samples: int
     """`samples` Latin-hypercube points of the inputs `paths`, as their values."""
     if not paths:
         return np.empty((samples, 0))
+    # scipy.stats takes a second to import: only the process that designs a run pays it,
+    # never a worker that runs replications (this module is imported by the runner's).
+    from scipy.stats import qmc
+
     sampler = qmc.LatinHypercube(d=len(paths), rng=stream(seed, 0, "knowledge.design"))
     return quantiles(specs, paths, sampler.random(samples), seed)
 
