@@ -126,15 +126,19 @@ def driver_note(step: Step) -> str | None:
 
 def _reported_table(events, start, title: str):
     """The players' timeline table: `timeline_table` with each sentence as reported
-    (`fog.reported`: no engine strengths)."""
+    (`fog.reported`: no engine strengths), without the clock column (the step's heading
+    has the clock) so that it fits 100 columns; ids are never broken."""
     from rich.table import Table
 
     table = Table(title=terminal_text(title), title_justify="left", header_style="bold")
-    for column in TIMELINE_COLUMNS:
-        table.add_column(column, overflow="fold",
+    columns = [c for c in TIMELINE_COLUMNS if c != "clock"]
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in ("elapsed", "actor", "place"),
                          justify="right" if column == "elapsed" else "left")
     for event in events:
-        table.add_row(*map(terminal_text, event_row(event, start)[:-1] + (reported(event),)))
+        cells = dict(zip(TIMELINE_COLUMNS, event_row(event, start), strict=True))
+        cells["detail"] = reported(event)
+        table.add_row(*(terminal_text(cells[c]) for c in columns))
     return table
 
 
@@ -173,8 +177,9 @@ class Facilitator:
                                               "since the last report"))
         forces = Table(title="forces", title_justify="left", header_style="bold")
         for column in ("force", "side", "reported strength", "where / what", "since",
-                       "last report"):
-            forces.add_column(column, overflow="fold")
+                       "last report"):  # ids and ranges unbroken: fits 100 columns
+            forces.add_column(column, overflow="fold",
+                              no_wrap=column in ("force", "reported strength", "since"))
         for force in situation.forces:
             since = elapsed_text(force.since_s) if force.since_s is not None else ""
             report = force.report if self.controller or force.last is None \
@@ -218,17 +223,22 @@ class Facilitator:
             self.show_situation(session, step)  # unless an inject just showed it
         options = Table(title="options", title_justify="left", header_style="bold")
         options.add_column("#", justify="right")
-        options.add_column("option")
+        options.add_column("option", no_wrap=True)
         options.add_column("what it means", overflow="fold")
         for number_, option in enumerate(step.options.values(), start=1):
             options.add_row(str(number_), terminal_text(option.id),
                             terminal_text(option.description))
         console.print(options)
-        table = Table(title="forecast by option", title_justify="left", header_style="bold")
+        table = Table(title="forecast by option", title_justify="left", header_style="bold",
+                      show_edge=False)
+        rows = forecast_rows(step)
         for index, header in enumerate(FORECAST_HEADERS):
+            # wrap between words only: an id or an interval is never broken (100 columns)
+            longest = max((len(word) for row in rows if not row[2].startswith("refused")
+                           for word in row[index].split()), default=1)
             table.add_column(header, justify="right" if index > 1 else "left",
-                             overflow="fold")
-        for row in forecast_rows(step):
+                             overflow="fold", min_width=longest)
+        for row in rows:
             table.add_row(*(terminal_text(cell) for cell in row),
                           style="dim" if row[2].startswith("refused") else None)
         console.print(table)
