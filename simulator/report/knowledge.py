@@ -20,7 +20,7 @@ from .. import plotting
 from ..analysis.catalogue import Catalogue
 from ..analysis.headline import in_sentence
 from ..analysis.knowledge import band_text, curve_bands, knowledge_bands
-from ..analysis.stats import _default_thresholds, finite
+from ..analysis.stats import exceedance, finite, fn_curve
 from ..formatting import number_text
 from ..montecarlo.knowledge import KNOWLEDGE_SAMPLE
 from .figures import FigureItem
@@ -28,6 +28,7 @@ from .html import Html, element, join, table
 
 __all__ = ["knowledge_figures", "knowledge_section"]
 
+CURVE_POINTS = 60  # thresholds of a banded curve (one curve per sample is drawn at each)
 SOBOL_SHOWN = 3  # headline outcomes whose Sobol indices (or Morris effects) get a figure
 
 
@@ -82,10 +83,8 @@ def knowledge_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str,
     items = []
     if "fatalities" in outcomes:
         values = np.asarray(outcomes["fatalities"], dtype=np.float64)
-        positive = finite(values)
-        positive = positive[positive >= 1]
-        if positive.size:
-            n = np.unique(np.concatenate([[1.0], _default_thresholds(positive, 60)]))
+        if np.any(finite(values) >= 1):
+            n = fn_curve(values, resamples=0, points=CURVE_POINTS).thresholds
             band = curve_bands(values, sample, n, inclusive=True)
             items.append(FigureItem(
                 "knowledge-fn", "F-N curve with knowledge bands",
@@ -97,7 +96,8 @@ def knowledge_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str,
         if name in outcomes and np.ptp(finite(outcomes[name])) > 0:
             entry = catalogue[name]
             values = np.asarray(outcomes[name], dtype=np.float64)
-            band = curve_bands(values, sample, _default_thresholds(finite(values), 60))
+            band = curve_bands(values, sample,
+                               exceedance(values, resamples=0, points=CURVE_POINTS).thresholds)
             items.append(FigureItem(
                 f"knowledge-exceedance-{name}",
                 f"Exceedance of {in_sentence(entry.label)} with knowledge bands",

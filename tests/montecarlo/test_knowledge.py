@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from knowledge_engine import SPEED, WIDTH
@@ -100,6 +102,21 @@ def test_two_layer_outcomes_are_the_same_bytes_on_any_executor_and_resume_checks
                         resume=True)
     with pytest.raises(RunError, match="two-layer run"):
         run_monte_carlo(minimal, 12, executor="serial", out=tmp_path / "s", resume=True)
+    partial = tmp_path / "partial"  # a run that lost all but its first chunk, resumed
+    shutil.copytree(tmp_path / "s", partial)
+    (partial / "outcomes.csv").unlink()
+    chunks = sorted((partial / "chunks").iterdir())
+    assert len(chunks) > 1
+    for chunk in chunks[1:]:
+        chunk.unlink()
+    run_monte_carlo(minimal, 12, executor="processes", workers=2, knowledge=3, out=partial,
+                    resume=True)
+    assert (partial / "outcomes.csv").read_bytes() == \
+        (tmp_path / "p" / "outcomes.csv").read_bytes()
+    pytest.importorskip("distributed")
+    run_monte_carlo(minimal, 12, executor="dask", workers=2, knowledge=3, out=tmp_path / "d")
+    assert (tmp_path / "d" / "outcomes.csv").read_bytes() == \
+        (tmp_path / "p" / "outcomes.csv").read_bytes()
 
 
 @pytest.mark.slow
