@@ -41,7 +41,7 @@ the covering can beat the few replications left and still be no riskier than ave
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -214,12 +214,9 @@ def _choose(steps: Sequence[Step], min_coverage: float) -> int:
     return max(eligible, key=lambda i: (steps[i].coverage * steps[i].density, -i))
 
 
-def box_mask(columns: dict[str, np.ndarray] | Sequence[np.ndarray], box: Box,
-             names: Sequence[str] | None = None) -> np.ndarray:
-    """Which replications lie in `box`: `columns` maps input names to values (or is a
-    sequence of columns named by `names`)."""
-    if not isinstance(columns, dict):
-        columns = dict(zip(names or (), columns, strict=True))
+def box_mask(columns: Mapping[str, np.ndarray], box: Box) -> np.ndarray:
+    """Which replications lie in `box`, from the input columns (name -> values) of a run
+    or of any table with the same inputs."""
     size = len(next(iter(columns.values())))
     inside = np.ones(size, dtype=bool)
     for limit in box.limits:
@@ -268,7 +265,7 @@ def prim(x: np.ndarray, event: np.ndarray, names: Sequence[str], *, alpha: float
     found: list[Box] = []
     trajectory: tuple[Step, ...] = ()
     chosen_step: int | None = None
-    while len(found) < boxes:
+    while len(found) < boxes and x.shape[1]:
         left_events = int(y[pool].sum())
         left = int(pool.sum())
         if left_events < min_events or left_events == left or left < 2 * min_count:
