@@ -211,6 +211,7 @@ def flood_routing(context: Context) -> dict[str, Any]:
 
     breach_s = best_time_s(block(breaching), context.repeats) / len(breaching)
     dry_s = best_time_s(block(dry), context.repeats) / len(dry)
+    routing_s = _route_flood_s(scenario, seed, breaching, context.repeats)
     return {
         "scenario": str(context.scenario_path.relative_to(ROOT)),
         "breach_replications_timed": len(breaching),
@@ -218,6 +219,103 @@ def flood_routing(context: Context) -> dict[str, Any]:
         "ms_per_replication_without_breach": round(dry_s * 1e3, 3),
         "ms_flood_and_life_loss_per_breach": round((breach_s - dry_s) * 1e3, 2),
         "breach_to_no_breach_ratio": round(breach_s / dry_s, 1),
+        "ms_route_flood_per_breach": round(routing_s * 1e3, 2),
+        "route_flood_share_of_breach_replication": round(routing_s / breach_s, 3),
+    }
+
+
+def _route_flood_s(scenario, seed: int, replications: list[int], repeats: int) -> float:
+    """`flood.route_flood` alone, per breach: the calls `simulate` makes on
+    `replications`, recorded once and replayed (best of `repeats`)."""
+    import dataclasses
+
+    from simulator.engine import simulate
+
+    calls: list[tuple[tuple, dict]] = []
+    fast = scenario.consequences.route_flood
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append((args, kwargs))
+        return fast(*args, **kwargs)
+
+    recorded = dataclasses.replace(scenario, consequences=dataclasses.replace(
+        scenario.consequences, route_flood=recording))
+    for k in replications:
+        simulate(recorded, seed, k)
+
+    def replay() -> None:
+        for args, kwargs in calls:
+            fast(*args, **kwargs)
+
+    return best_time_s(replay, repeats) / max(len(calls), 1)
+
+
+# ------------------------------------------------------------------------- start-up
+
+_WORKER_SCRIPT = """
+import json, pickle, sys, time
+start = time.perf_counter()
+from simulator.montecarlo.batch import run_batch
+imported = time.perf_counter()
+with open(sys.argv[1], "rb") as handle:
+    first, more = pickle.load(handle)
+run_batch(first)
+ready = time.perf_counter()
+run_batch(more)
+done = time.perf_counter()
+heavy = ("scipy.stats", "scipy.signal", "pint", "dask", "pandas", "matplotlib")
+print(json.dumps({"import_s": imported - start, "ready_s": ready - start,
+                  "replication_s": (done - ready) / len(more.replications),
+                  "imported": [name for name in heavy if name in sys.modules]}))
+"""
+
+
+@measurement("worker_startup")
+def worker_startup(context: Context) -> dict[str, Any]:
+    """What a fresh worker process pays before its first replication (a Dask worker, or
+    a process pool that cannot fork): importing `simulator.montecarlo.batch`, unpickling
+    the scenario, preparing it and running one replication, in a fresh interpreter; best
+    of repeats. Compared with the cost of one replication in that warm worker: the
+    start-up is worth that many replications, and with N replications per worker it caps
+    parallel efficiency at N t / (N t + start). Also lists the heavy modules a worker
+    should not import (none expected)."""
+    import pickle
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    from simulator.montecarlo.batch import BatchTask
+
+    scenario = context.scenario()
+    seed = int(scenario.scenario.seed)
+
+    def task(indices: np.ndarray) -> BatchTask:
+        return BatchTask(scenario=scenario, scenario_key="bench", seed=seed,
+                         replications=indices.astype(np.int64))
+
+    more = 100 if context.quick else 400
+    best: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as directory:
+        tasks = Path(directory) / "tasks.pickle"
+        tasks.write_bytes(pickle.dumps((task(np.arange(1)), task(np.arange(1, 1 + more)))))
+        for _ in range(context.repeats):
+            output = subprocess.run([sys.executable, "-c", _WORKER_SCRIPT, str(tasks)],
+                                    check=True, capture_output=True, text=True,
+                                    cwd=ROOT).stdout
+            figures = json.loads(output.strip().splitlines()[-1])
+            if not best or figures["ready_s"] < best["ready_s"]:
+                best = figures
+    per_worker = 10_000  # 20,000 replications on 2 workers
+    work_s = per_worker * best["replication_s"]
+    return {
+        "worker_import_s": round(best["import_s"], 3),
+        "worker_ready_s": round(best["ready_s"], 3),
+        "ms_per_replication_in_worker": round(best["replication_s"] * 1e3, 3),
+        "start_up_in_replications": round(best["ready_s"] / best["replication_s"]),
+        "efficiency_cap_10000_per_worker": round(work_s / (work_s + best["ready_s"]), 3),
+        "heavy_modules_imported": best["imported"],
+        "load_average": _load(),
     }
 
 
