@@ -181,3 +181,16 @@ def test_a_finished_board_shows_the_whole_story_and_resumes_finished(tmp_path, b
     assert (board.out / "aar.md").is_file() and (board.out / "msel.csv").is_file()
     resumed = Board(CLASSROOM, board.out, forecast_replications=0, resume=True)
     assert resumed.session.finished and resumed.session.seen == board.session.seen
+
+
+def test_printable_inject_cards_one_per_page_behind_the_token(tmp_path):
+    board = Board(HADITHA, tmp_path / "h", replication=20, forecast_replications=0)
+    token = "t0ken"
+    with running(board, token) as base:
+        assert get(base, "/cards")[0] == 403
+        status, page = get(base, f"/cards?token={token}")
+    assert status == 200
+    assert page.count('class="card"') == len(board.session.base.exercise.injects)
+    assert "break-after: page" in page
+    assert "Inject 2" in page and "when rawa falls" in page
+    assert "Contact with the dam&#x27;s control room is lost." in page

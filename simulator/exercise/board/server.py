@@ -1,14 +1,14 @@
 """The board's web server: a small Starlette app over one `Board`.
 
-Pages: ``/room`` (the players' view, for the projector; any number of browsers) and
-``/control`` (the facilitator's). Each page loads its view from ``/api/state`` and then
+Pages: ``/room`` (the players' view, for the projector; any number of browsers),
+``/control`` (the facilitator's) and ``/cards`` (printable inject cards, `cards`). Each page loads its view from ``/api/state`` and then
 follows ``/api/events``, a Server-Sent Events stream that sends the view again whenever
 the board changes (and ``busy`` events while forecasts are computed). Control actions are
 ``POST /api/<action>``. Everything the pages need is in the package's ``static/`` folder;
 nothing comes from the internet.
 
-With a `token` (the server is open to a classroom network) the facilitator's view and
-every control action need it, as ``?token=`` or the ``X-Board-Token`` header; without
+With a `token` (the server is open to a classroom network) the facilitator's view, the
+cards and every control action need it, as ``?token=`` or the ``X-Board-Token`` header; without
 it they are refused with status 403. Work that takes time (forecasts, replays) runs in a
 worker thread so the room keeps updating.
 """
@@ -35,6 +35,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from .cards import inject_cards_page
 from .state import Board, BoardRefusal
 
 __all__ = ["create_app", "new_token"]
@@ -84,6 +85,11 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
             return HTMLResponse("<h1>The control view needs the join token</h1><p>Open the "
                                 "address printed when the board started.</p>", 403)
         return HTMLResponse(page.replace("{{view}}", "control"))
+
+    async def cards(request: Request) -> Response:
+        if not _authorised(request, token):
+            return _refused()
+        return HTMLResponse(inject_cards_page(board.session.base))
 
     async def state(request: Request) -> Response:
         controller = view_of(request)
@@ -152,6 +158,7 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
 
     app = Starlette(routes=[
         Route("/", home), Route("/room", room), Route("/control", control),
+        Route("/cards", cards),
         Route("/api/state", state), Route("/api/events", events),
         Route("/api/{action}", act, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),

@@ -362,7 +362,8 @@ function buildControls() {
     reasons, note, held: false,
   };
   document.getElementById("controls").replaceChildren(
-    el("div", {class: "buttons"}, controls.advance, controls.hold, controls.undo),
+    el("div", {class: "buttons"}, controls.advance, controls.hold, controls.undo,
+       el("a", {href: withView("/cards"), target: "_blank"}, "printable inject cards")),
     controls.options,
     el("div", {class: "record"}, reasons, el("button", {id: "save-reasons", onclick: async () => {
       if (await act("reasons", {text: reasons.value})) reasons.value = ""; }}, "Record reasons")),
