@@ -21,10 +21,13 @@ Scenario discovery (Bryant & Lempert 2010, "Thinking inside the box", Technologi
 Forecasting & Social Change 77:34-49) reads a box by its *coverage* (the share of all
 events that fall inside it) and its *density* (the share of the box's replications with
 the event): the peeling trajectory trades one for the other. The method leaves the
-choice of a box on the trajectory to the analyst (Friedman & Fisher pick it on a test
-sample); here, so that a report can state one rule unattended, the chosen box is the
-densest whose coverage is at least `min_coverage` (default one half: a rule that
-explains at least half of the events).
+choice of a box on the trajectory to the analyst (Hastie et al. choose it by
+cross-validation); here, so that a report can state one rule unattended, the chosen step
+is the one with the largest coverage x density among those holding at least
+`min_coverage` of the events (default one half: a rule that explains most of them).
+The product rewards density only while it does not cost coverage as fast: on a planted
+box the trajectory's product peaks where the box ends, and peeling further buys density
+from noise at the price of events (tests/analysis/test_prim.py).
 
 Two choices of ours, stated because the papers leave them open. Where ties (a yes/no
 input, a discrete one) make candidate cuts unequal in size, cuts are compared by the
@@ -241,8 +244,8 @@ def prim(x: np.ndarray, event: np.ndarray, names: Sequence[str], *, alpha: float
         alpha: The share of a box's replications one peel or paste moves.
         min_mass: Peeling stops before a box holds fewer than this share of all
             replications.
-        min_coverage: The chosen box is the densest on the trajectory that holds at
-            least this share of the events (of those left, for a later box).
+        min_coverage: The chosen step holds at least this share of the events (of
+            those left, for a later box); among those, the largest coverage x density.
         boxes: At most this many boxes (covering).
         significance: A restriction, or a later box, is kept only when its one-sided
             binomial p-value is below this.

@@ -146,9 +146,10 @@ def drivers_table(runs: Sequence[tuple[str, Sequence[Driver]]]) -> Html:
     return table(["outcome", *(label for label, _ in runs)], rows, class_="drivers")
 
 
-DRIVERS_NOTE = ("The rule is PRIM's (Friedman & Fisher 1999) densest box of input ranges "
-                "that still holds a large share of the events: how often the event happens "
-                "inside it (density) and how much of all of it the box explains (coverage). "
-                "The decile swing is the tornado's widest bar: the probability where one "
-                "input is low against where it is high, every other input varying as drawn. "
-                "Both show association in this run's sample, not proof of cause.")
+DRIVERS_NOTE = ("The rule is the box of input ranges in which PRIM (Friedman & Fisher "
+                "1999) finds the event concentrated, holding at least half of the events: "
+                "its density is how often the event happens inside it, its coverage how "
+                "much of all of it the box holds. The decile swing is the tornado's widest "
+                "bar: the probability where one input is low against where it is high, "
+                "every other input varying as drawn. Both show association in this run's "
+                "sample, not proof of cause.")
