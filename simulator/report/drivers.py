@@ -99,7 +99,8 @@ def driver_figures(drivers: Sequence[Driver], prefix: str = "") -> list[FigureIt
             f"coverage (the share of all replications with {phrase} inside it) and density "
             "(the share of the box with it), coloured by the number of inputs it restricts. "
             "Peeling cuts 5% of the box at a time, keeping the cut that leaves the highest "
-            "density. Ringed, the step chosen (the largest coverage × density); starred, the "
+            "density. Ringed, the step chosen (the largest coverage × density among those "
+            "holding at least half of the events); starred, the "
             "box kept after pasting and dropping limits that do not matter (one-sided "
             "binomial test, 5%), whose rule the text gives.",
             partial(plotting.plot_prim_tradeoff, result, event=phrase)))
