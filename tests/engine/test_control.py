@@ -11,6 +11,7 @@ import pytest
 
 from simulator.engine import simulate
 from simulator.engine.lanchester import resolve, strengths_at
+from simulator.engine.timeline import describe
 from simulator.scenario import ScenarioError, load_scenario
 
 from .conftest import DATA
@@ -62,6 +63,12 @@ def test_a_counter_attack_retakes_the_dam_and_stops_the_demolition(tmp_path, log
     ]
     engage = next(e for e in r.timeline if e.kind == "engage" and e.actors == ("relief",))
     assert engage.side == "defender" and engage.opponents == ("column",)
+    assert describe(engage) == (f"1000 defenders counter-attack {column:.0f} attackers holding "
+                                "it (column)")
+    retaken_event = next(e for e in r.timeline if e.kind == "recaptured")
+    assert describe(retaken_event) == "dam is retaken by relief"
+    assert [e.kind for e in r.timeline if e.kind in ("detect", "warning")] == \
+        ["detect", "warning", "warning"]  # the warning chain runs on as before
     breaches = [(t, e.mode) for (t, kind, *_), e in zip(log(r), r.timeline, strict=True)
                 if kind == "breach"]
     assert breaches == [(pytest.approx(captured + 10), "slow_breach")]
