@@ -138,20 +138,36 @@ def png_bytes(figure: Figure) -> bytes:
     report, which shows it at its size in inches from the PNG's resolution (``pHYs``).
 
     Drawn once, laying it out on the way: `savefig` draws a laid-out figure twice (once
-    only to lay it out), the same pixels at about a tenth more of the time. Stored as RGB
-    (the alpha channel is opaque everywhere) at zlib level 6: at 2x, level 1 made pictures
-    a third larger for no time saved that could be measured.
+    only to lay it out), the same pixels at about a tenth more of the time. Stored with a
+    palette of 256 colours (`palette_image`), at zlib level 6: on the figures of a
+    5,000-replication report, 0.9 MB in all against 2.2 MB as RGB, the pictures looking
+    the same, for a few hundredths of a second a figure.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
 
     figure.set_dpi(DPI * SCALE)
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     buffer = io.BytesIO()
-    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
-    image.save(buffer, format="png", compress_level=6, dpi=(DPI * SCALE, DPI * SCALE))
+    palette_image(np.asarray(canvas.buffer_rgba())).save(
+        buffer, format="png", compress_level=6, dpi=(DPI * SCALE, DPI * SCALE))
     return buffer.getvalue()
+
+
+def palette_image(rgba: np.ndarray):
+    """An RGB(A) pixel array as a PIL image with a palette of at most 256 colours (fast
+    octree quantisation), colours within 8 levels of white made white: octree's average
+    of a cell containing white is a faint grey, which shows as a grey box on a white page.
+    Figures are flat colours and their anti-aliased edges, which 256 colours render."""
+    from PIL import Image
+
+    image = Image.fromarray(np.ascontiguousarray(rgba[..., :3])).quantize(
+        256, method=Image.Quantize.FASTOCTREE)
+    palette = np.frombuffer(bytes(image.getpalette() or []), dtype=np.uint8).reshape(-1, 3)
+    palette = palette.copy()
+    palette[(palette >= 247).all(axis=1)] = 255
+    image.putpalette(palette.tobytes())
+    return image
 
 
 def warm_up() -> None:
@@ -642,10 +658,11 @@ def plot_grid(added_mw: np.ndarray, *, plant_out: np.ndarray | None = None,
         if out.size:
             p = out.mean(axis=0)
             low, high = wilson_interval(out.sum(axis=0), count)
+            top.plot(x, 100 * p, color=COLOURS[3], linewidth=1.6,
+                     label="share of replications with the plant out")
             top.fill_between(x, 100 * low, 100 * high, color=_tint(COLOURS[3], 0.7),
                              linewidth=0, label="its 95% interval")
-            top.plot(x, 100 * p, color=COLOURS[3], linewidth=1.6,
-                     label="P(plant off the grid), share of replications")
+            top.legend(fontsize=8.5, frameon=False, loc="best")
         top.set_ylim(0, max(5.0, float(np.max(100 * high)) * 1.1) if out.size else 100)
         top.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}%")
     else:
@@ -661,12 +678,13 @@ def plot_grid(added_mw: np.ndarray, *, plant_out: np.ndarray | None = None,
             half = stats.t.ppf(0.975, count - 1) * np.nanstd(added, axis=0, ddof=1) \
                 / np.sqrt(count)
             lowest, highest = np.nanmin(added, axis=0), np.nanmax(added, axis=0)
+        shed.plot(x, mean, color=COLOURS[0], linewidth=1.6,
+                  label="added shed, mean over replications")
+        if count > 1:
             shed.fill_between(x, np.maximum(mean - half, lowest),
                               np.minimum(mean + half, highest),
                               color=_tint(COLOURS[0], 0.72), linewidth=0,
                               label="95% interval of the mean")
-        shed.plot(x, mean, color=COLOURS[0], linewidth=1.6,
-                  label="added shed, mean over replications")
         if out is not None and out.size:
             hit = out >= 0.5
             given = np.where(hit.any(axis=0),
@@ -677,9 +695,7 @@ def plot_grid(added_mw: np.ndarray, *, plant_out: np.ndarray | None = None,
     shed.set_xlim(x[0] - (0.5 / 24 if days else 0.5), x[-1] + (0.5 / 24 if days else 0.5))
     peak = float(np.nanmax(np.abs(added)))
     shed.set_ylim(min(0.0, float(np.nanmin(added))) * 1.05, max(peak, 1.0) * 1.1)
-    handles = [h for axes in panels for h in axes.get_legend_handles_labels()[0]]
-    figure.legend(handles=handles, fontsize=8.5, frameon=False, loc="outside lower center",
-                  ncol=2)
+    shed.legend(fontsize=8.5, frameon=False, loc="best")
     return figure
 
 
