@@ -68,7 +68,7 @@ class Event:
             if entry.kind in (PROBABILITY, TIME_TO_EVENT) and entry.event:
                 return entry.event
             return f"{in_sentence(entry.label)} above 0"
-        value = number_text(self.threshold, 4) + (f" {entry.unit}" if entry.unit else "")
+        value = number_text(self.threshold, 4) + (f"\u00a0{entry.unit}" if entry.unit else "")
         if entry.kind == TIME_TO_EVENT and entry.event:
             when = "within" if self.operator.startswith("<") else "after"
             return f"{entry.event} {when} {value}"
@@ -149,10 +149,11 @@ def discover(outcomes: Mapping[str, np.ndarray], event: Event, catalogue: Catalo
 
 
 def _value(value: float, unit: str) -> str:
-    """An input's limit in its unit; seconds as hours, as the rest of infrasim shows times."""
+    """An input's limit in its unit; seconds as hours, as the rest of infrasim shows times.
+    A no-break space keeps the number and its unit on one line when the rule wraps."""
     if unit == "s":
         value, unit = value / HOUR_S, "h"
-    return number_text(value, 3) + (f" {unit}" if unit else "")
+    return number_text(value, 3) + (f"\u00a0{unit}" if unit else "")
 
 
 def condition_text(limit: Limit, catalogue: Catalogue) -> str:

@@ -146,8 +146,9 @@ def test_rule_uses_the_catalogue_labels_and_units():
                      catalogue)
     (rule,) = rules(found, catalogue)
     assert rule.startswith("When ")
-    assert "Dam garrison: strength under 4" in rule and "fighters" in rule
-    assert "Isil column: departure over 1" in rule and " h," in rule  # 0.5 x 20 h = 10 h
+    assert re.search(r"Dam garrison: strength under 4\d\d\u00a0fighters and ", rule)
+    # 0.5 x 20 h = 10 h, in hours though stored in seconds
+    assert re.search(r"Isil column: departure over 1\d(\.\d)?\u00a0h, ", rule)
     assert re.search(r", dam captured in \d+\.\d% of replications \(\d+ of \d+; ", rule)
     assert re.search(r"This covers \d+\.\d% of all replications with dam captured", rule)
     assert "input." not in rule and "_s" not in rule
@@ -159,7 +160,7 @@ def test_threshold_event_and_too_few_events():
     catalogue = Catalogue()
     threshold = parse_event("fatalities>1000", list(columns), catalogue)
     assert threshold == Event("fatalities", ">", 1000.0)
-    assert threshold.phrase(catalogue) == "fatalities over 1,000 people"
+    assert threshold.phrase(catalogue) == "fatalities over 1,000\u00a0people"
     assert np.array_equal(threshold.happened(columns["fatalities"], "amount"), event)
     columns["dam_captured"] = np.zeros(event.size)
     columns["dam_captured"][:MIN_EVENTS - 1] = 1.0
