@@ -56,3 +56,19 @@ def test_morris_effects_of_a_linear_outcome_are_its_slopes():
     assert found["x1"].mu_star == pytest.approx(3.0) and found["x1"].sigma == pytest.approx(0, abs=1e-9)
     assert found["x2"].mu_star == pytest.approx(0.5)
     assert found["x3"].mu_star == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_figures_draw_one_bar_per_index_and_per_effect():
+    from simulator import plotting
+    from simulator.analysis.morris import MorrisEffect
+    from simulator.analysis.sobol import SobolIndices
+
+    indices = [SobolIndices("a", "Input a", 0.6, 0.1, 0.7, 0.1),
+               SobolIndices("b", "Input b", 0.1, 0.05, 0.3, 0.1)]
+    axes = plotting.plot_sobol(indices, outcome="P(x)").axes[0]
+    assert len(axes.patches) == 4  # first and total bars for each input
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["Input a", "Input b"]
+    effects = [MorrisEffect("a", "Input a", 3.0, 0.2, 0.1)]
+    axes = plotting.plot_morris(effects, outcome="Fatalities", unit="people").axes[0]
+    assert len(axes.patches) == 1 and "people" in axes.get_xlabel()
+    assert plotting.png_bytes(plotting.plot_sobol([], outcome="P(x)"))[:4] == b"\x89PNG"

@@ -172,3 +172,15 @@ def test_infrasim_sensitivity_stores_a_run_whose_report_shows_the_indices(minima
     assert run.done == 4 * (len(run.manifest["knowledge"]["inputs"]) + 2) * 5
     section = knowledge_section(run.outcomes, run.manifest, Catalogue(minimal), [])
     assert "Sobol indices: Fatalities" in section
+
+
+def test_a_banded_curve_is_the_samples_pointwise_median_and_band():
+    from simulator import plotting
+    from simulator.analysis.knowledge import curve_bands
+
+    values = np.array([0, 5, 10, 20, 0, 0, 10, 30], dtype=float)  # two samples of four
+    band = curve_bands(values, np.repeat([0, 1], 4), np.array([1.0, 10.0]), inclusive=True)
+    np.testing.assert_array_equal(band.curves, [[0.75, 0.5], [0.5, 0.5]])  # P(X >= t)
+    np.testing.assert_allclose(band.median, [0.625, 0.5])
+    figure = plotting.plot_knowledge_curve(band, outcome="fatalities", fn=True)
+    assert figure.axes[0].get_xscale() == "log" and band.chance == 4
