@@ -104,14 +104,16 @@ class CompoundSection:
     # --------------------------------------------------------------- conveyance
 
     def _subsections(self, depth_m):
-        """(area, wetted perimeter, n, d area/dy, d perimeter/dy) of channel and floodplain."""
+        """(area, wetted perimeter, n, d area/dy, d perimeter/dy) of the channel, and of
+        the floodplain or None when no water stands on it (it then adds nothing)."""
         depth_m = np.maximum(np.asarray(depth_m, dtype=float), 0.0)
         b, bank = self.channel_width_m, self._bank_height_m
-        in_bank = depth_m < bank
         channel = (b * depth_m, b + 2.0 * np.minimum(depth_m, bank), self.channel_n,
-                   b, np.where(in_bank, 2.0, 0.0))
+                   b, np.where(depth_m < bank, 2.0, 0.0))
         overbank_m = self._overbank_depth_m(depth_m)
         flooded = overbank_m > 0.0
+        if not flooded.any():
+            return channel, None
         floodplain = (self.floodplain_width_m * overbank_m,
                       self.floodplain_width_m + 2.0 * overbank_m, self.floodplain_n,
                       np.where(flooded, self.floodplain_width_m, 0.0),
@@ -122,22 +124,24 @@ class CompoundSection:
     def _conveyance_and_slope(area, perimeter, n, d_area, d_perimeter):
         """K = A R^(2/3) / n with R = A/P, and dK/dy = R^(2/3) (5/3 A' - 2/3 R P') / n
         (written without dividing by A, so a film of water is no special case)."""
-        radius = np.where(area > 0.0, area / np.where(area > 0.0, perimeter, 1.0), 0.0)
+        wet = area > 0.0
+        radius = np.divide(area, perimeter, out=np.zeros(np.shape(area)), where=wet)
         factor = radius ** (2.0 / 3.0) / n
         return area * factor, factor * (5.0 * d_area - 2.0 * radius * d_perimeter) / 3.0
+
+    def _conveyance_with_rate(self, depth_m):
+        """(K, dK/dy): channel plus floodplain (`conveyance`)."""
+        channel, floodplain = self._subsections(depth_m)
+        conveyance, rate = self._conveyance_and_slope(*channel)
+        if floodplain is not None:
+            k_f, dk_f = self._conveyance_and_slope(*floodplain)
+            conveyance, rate = conveyance + k_f, rate + dk_f
+        return conveyance, rate
 
     def conveyance(self, depth_m):
         """Conveyance K (m^3/s) with Q = K S^(1/2): channel plus floodplain, each
         A R^(2/3) / n, the interface between them not wetted (divided-channel method)."""
-        channel, floodplain = self._subsections(depth_m)
-        return (self._conveyance_and_slope(*channel)[0]
-                + self._conveyance_and_slope(*floodplain)[0])
-
-    def _conveyance_with_rate(self, depth_m):
-        channel, floodplain = self._subsections(depth_m)
-        k_c, dk_c = self._conveyance_and_slope(*channel)
-        k_f, dk_f = self._conveyance_and_slope(*floodplain)
-        return k_c + k_f, dk_c + dk_f
+        return self._conveyance_with_rate(depth_m)[0]
 
     def discharge_m3s(self, depth_m):
         """Uniform-flow discharge (m^3/s) at a depth: Manning in SI units, Q = K S^(1/2)."""
@@ -148,8 +152,10 @@ class CompoundSection:
         `discharge_m3s`."""
         channel, floodplain = self._subsections(depth_m)
         root_slope = math.sqrt(self.slope)
-        return (self._conveyance_and_slope(*channel)[0] * root_slope,
-                self._conveyance_and_slope(*floodplain)[0] * root_slope)
+        channel_m3s = self._conveyance_and_slope(*channel)[0] * root_slope
+        if floodplain is None:
+            return channel_m3s, np.zeros_like(channel_m3s)
+        return channel_m3s, self._conveyance_and_slope(*floodplain)[0] * root_slope
 
     def floodplain_velocity_mps(self, depth_m):
         """Mean velocity on the floodplain (m/s): its discharge over its area; zero in
@@ -162,6 +168,10 @@ class CompoundSection:
         _, floodplain_m3s = self.subsection_discharges_m3s(depth_m)
         area = self.floodplain_width_m * self._overbank_depth_m(depth_m)
         return np.where(area > 0, floodplain_m3s / np.where(area > 0, area, 1.0), 0.0)
+
+    @cached_property
+    def _bankfull_conveyance(self) -> float:
+        return float(self.conveyance(self.bankfull_depth_m))
 
     @cached_property
     def bankfull_discharge_m3s(self) -> float:
@@ -185,7 +195,7 @@ class CompoundSection:
         depth = (target * self.channel_n / self.channel_width_m) ** 0.6
         if self.floodplain_width_m > 0:
             # Wide-floodplain estimate for what the full channel does not carry.
-            spill = np.maximum(target - float(self.conveyance(self.bankfull_depth_m)), 0.0)
+            spill = np.maximum(target - self._bankfull_conveyance, 0.0)
             overbank = (spill * self.floodplain_n / self.floodplain_width_m) ** 0.6
             depth = np.minimum(depth, self.bankfull_depth_m + overbank)
         wet = target > 0.0
@@ -194,7 +204,8 @@ class CompoundSection:
             conveyance, rate = self._conveyance_with_rate(depth)
             # A depth so small that the rate underflows to zero is as good as found.
             moving = wet & (rate > 0.0)
-            step = np.where(moving, (conveyance - target) / np.where(moving, rate, 1.0), 0.0)
+            step = np.divide(conveyance - target, rate, out=np.zeros(depth.shape),
+                             where=moving)
             depth = np.maximum(depth - step, 0.5 * depth)
             if np.all(np.abs(step) <= _RELATIVE_TOLERANCE * depth):
                 break
