@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .sobol import unit_problem
+
 __all__ = ["LEVELS", "LEVELS_SPAN", "MorrisEffect", "morris_effects", "morris_points",
            "run_effects", "to_quantiles"]
 
@@ -26,15 +28,11 @@ LEVELS_SPAN = (0.05, 0.95)  # the quantiles of each input the levels run between
 RESAMPLES = 200  # bootstrap resamples behind mu*'s interval
 
 
-def _problem(names: Sequence[str]) -> dict:
-    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
-
-
 def morris_points(names: Sequence[str], trajectories: int, seed: int) -> np.ndarray:
     """The design on the unit cube, ``trajectories x (len(names) + 1)`` points."""
     from SALib.sample import morris
 
-    return morris.sample(_problem(names), trajectories, num_levels=LEVELS, seed=seed)
+    return morris.sample(unit_problem(names), trajectories, num_levels=LEVELS, seed=seed)
 
 
 def to_quantiles(points: np.ndarray) -> np.ndarray:
@@ -60,7 +58,7 @@ def morris_effects(names: Sequence[str], points: np.ndarray, values: np.ndarray,
     largest mu* first."""
     from SALib.analyze import morris
 
-    found = morris.analyze(_problem(names), np.asarray(points, dtype=np.float64),
+    found = morris.analyze(unit_problem(names), np.asarray(points, dtype=np.float64),
                            np.asarray(values, dtype=np.float64), num_resamples=RESAMPLES,
                            conf_level=0.95, num_levels=LEVELS, seed=seed)
     labels = labels or {}

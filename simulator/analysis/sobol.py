@@ -19,12 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RESAMPLES", "SobolIndices", "run_indices", "saltelli_points", "sobol_indices"]
+__all__ = ["RESAMPLES", "SobolIndices", "run_indices", "saltelli_points", "sobol_indices",
+           "unit_problem"]
 
 RESAMPLES = 200  # bootstrap resamples behind each interval
 
 
-def _problem(names: Sequence[str]) -> dict:
+def unit_problem(names: Sequence[str]) -> dict:
+    """SALib's description of inputs `names`, each on [0, 1]: designs stay on the unit
+    cube and each input's quantile function maps them to values."""
     return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
 
 
@@ -33,7 +36,7 @@ def saltelli_points(names: Sequence[str], base: int, seed: int) -> np.ndarray:
     ``base * (len(names) + 2)`` points (`base` a power of 2, as Sobol' sequences want)."""
     from SALib.sample import sobol
 
-    return sobol.sample(_problem(names), base, calc_second_order=False, seed=seed)
+    return sobol.sample(unit_problem(names), base, calc_second_order=False, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def sobol_indices(names: Sequence[str], values: np.ndarray, seed: int, *,
     order), largest total index first."""
     from SALib.analyze import sobol
 
-    found = sobol.analyze(_problem(names), np.asarray(values, dtype=np.float64),
+    found = sobol.analyze(unit_problem(names), np.asarray(values, dtype=np.float64),
                           calc_second_order=False, num_resamples=RESAMPLES,
                           conf_level=0.95, seed=seed)
     labels = labels or {}
