@@ -359,8 +359,8 @@ def build_run_report(outcomes: Mapping[str, np.ndarray], replications: np.ndarra
         outcome_rows_table(rows, catalogue),
         _towns_section(outcomes, manifest),
         element("h2", "Figures", id="figures"),
-        join(figures[:len(items)]) if items else element("p", "No outcome varies: nothing to draw.",
-                                              class_="note"),
+        join(figures[:len(items)]) if items else
+        element("p", "No outcome varies: nothing to draw.", class_="note"),
         _scenario_section(manifest, done, len(failures)),
         _timeline_section(exhibits, images, manifest),
     ]
