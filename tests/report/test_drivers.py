@@ -46,3 +46,13 @@ def test_comparison_page_gives_each_run_its_rule(fast_png):
     section = text[text.index('id="drivers"'):text.index("<h2>Runs")]
     assert "<th>base</th><th>other</th>" in section
     assert section.count("fighters, dam captured in ") == 2  # one rule per run
+
+
+def test_a_long_run_is_searched_over_its_first_replications(monkeypatch):
+    from simulator.report import drivers
+
+    monkeypatch.setattr(drivers, "MAX_ROWS", 200)
+    outcomes, _, manifest = synthetic_run(n=400)
+    (captured, _) = drivers.risk_drivers(outcomes, Catalogue(manifest["resolved_scenario"]))
+    assert captured.discovery.result.replications == 200
+    assert captured.rule.endswith("(PRIM over the first 200 of 400 replications.)")
