@@ -125,13 +125,18 @@ def muskingum_coefficients(storage_constant_s, weighting, dt_s: float):
     den = 2K(1 - X) + dt, C0 = (dt - 2KX)/den, C1 = (dt + 2KX)/den,
     C2 = (2K(1 - X) - dt)/den; they sum to one. Elementwise on arrays.
     """
-    twice_kx = 2.0 * storage_constant_s * weighting
-    denominator = 2.0 * storage_constant_s * (1.0 - weighting) + dt_s
-    return (
-        (dt_s - twice_kx) / denominator,
-        (dt_s + twice_kx) / denominator,
-        (2.0 * storage_constant_s * (1.0 - weighting) - dt_s) / denominator,
-    )
+    twice_kx, lag_s, per_denominator = _muskingum_terms(storage_constant_s, weighting, dt_s)
+    return ((dt_s - twice_kx) * per_denominator, (dt_s + twice_kx) * per_denominator,
+            (lag_s - dt_s) * per_denominator)
+
+
+def _muskingum_terms(storage_constant_s, weighting, dt_s: float):
+    """2KX, the lag 2K(1 - X) and 1/den of `muskingum_coefficients`: the routing
+    builds its recursion from these without forming C0 and C1."""
+    twice_k_s = 2.0 * storage_constant_s
+    twice_kx = twice_k_s * weighting
+    lag_s = twice_k_s - twice_kx
+    return twice_kx, lag_s, 1.0 / (lag_s + dt_s)
 
 
 def route_hydrograph(
@@ -475,10 +480,7 @@ def _route_subreach(
         cell_reynolds = diffusion_m / length_m
         storage_s = np.maximum(length_m / celerity_mps, dt_s / (1.0 + cell_reynolds))
         weighting = np.minimum(0.5 * (1.0 - cell_reynolds), 0.5 * dt_s / storage_s)
-        twice_k_s = 2.0 * storage_s
-        twice_kx = twice_k_s * weighting
-        lag_s = twice_k_s - twice_kx
-        per_denominator = 1.0 / (lag_s + dt_s)
+        twice_kx, lag_s, per_denominator = _muskingum_terms(storage_s, weighting, dt_s)
         subdiagonal = banded[1, :-1]
         np.subtract(dt_s, lag_s[1:], out=subdiagonal)
         subdiagonal *= per_denominator[1:]
