@@ -192,9 +192,11 @@ def flood_routing(context: Context) -> dict[str, Any]:
     wanted = 5 if context.quick else 20
     breaching: list[int] = []
     dry: list[int] = []
+    scanned = 0
     for k in range(20_000):
         if len(breaching) >= wanted and len(dry) >= wanted:
             break
+        scanned = k + 1
         breached = simulate(scenario, seed, k).outcomes.get("breach_started", 0.0) > 0.5
         group = breaching if breached else dry
         if len(group) < wanted:
@@ -221,6 +223,11 @@ def flood_routing(context: Context) -> dict[str, Any]:
         "breach_to_no_breach_ratio": round(breach_s / dry_s, 1),
         "ms_route_flood_per_breach": round(routing_s * 1e3, 2),
         "route_flood_share_of_breach_replication": round(routing_s / breach_s, 3),
+        "breach_share_of_replications": round(len(breaching) / scanned, 4),
+        "ms_route_flood_amortised_per_replication": round(
+            routing_s * len(breaching) / scanned * 1e3, 3),
+        "route_flood_amortised_to_no_breach_replication": round(
+            routing_s * len(breaching) / scanned / dry_s, 3),
     }
 
 
