@@ -107,6 +107,7 @@ class Engagement:
         self.attackers = list(attackers)
         self.defenders = list(defenders)
         self.assault_side = assault_side
+        self.started_s = world.env.now  # first contact
         self.done = world.env.event()  # succeeds with the winning side ("attacker"/"defender")
         self._version = 0
         if world.timeline is not None:

@@ -175,7 +175,8 @@ class World:
         holding = tuple(u.id for u in engagement.defenders)
         facts = {"attackers": outcome.attackers_left, "defenders": outcome.defenders_left,
                  "winner": outcome.winner, "annihilated": outcome.loser_annihilated,
-                 "duration_s": outcome.duration_s, "side": engagement.assault_side}
+                 "duration_s": self.env.now - engagement.started_s,  # from first contact
+                 "side": engagement.assault_side}
         counter = engagement.assault_side == "defender"
         survivors = [u for u in engagement.defenders if u.strength > 0 and u.active]
         if outcome.winner == "attacker":

@@ -272,3 +272,13 @@ def test_pinning_reads_the_counter_attack_and_the_support(tmp_path):
                  "forces.relief.effectiveness_per_s"):
         assert after.pinned[path] == drawn[path]
     assert support.factor == drawn["support.relief.effectiveness_factor"]
+
+
+def test_a_fight_s_duration_runs_from_first_contact(load):
+    """A fight re-resolved mid-way (here by the support) reports how long it lasted from
+    first contact, not from the last re-resolution."""
+    r = simulate(load("engine_recapture.yaml"), timeline=True)
+    engage = next(e for e in r.timeline if e.kind == "engage" and e.actors == ("relief",))
+    end = next(e for e in r.timeline if e.kind == "defeat" and e.place == "dam"
+               and e.actors == ("column",))
+    assert end.duration_s == pytest.approx(end.time_s - engage.time_s)
