@@ -184,7 +184,7 @@ def run_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
     if flood:
         yield _river_figure(outcomes, flood, towns, distances, names, catalogue)
     if load_shed is not None and load_shed.hourly_mw.size:
-        yield _grid_figure(load_shed, n)
+        yield _grid_figure(load_shed, outcomes, n)
     incidence = {catalogue[name].event or name: cumulative_incidence(outcomes[name])
                  for name in INCIDENT if name in outcomes}
     if any(curve.events for curve in incidence.values()):
@@ -271,21 +271,32 @@ def _river_figure(outcomes: Mapping[str, np.ndarray], flood: dict[str, np.ndarra
                 event=catalogue[condition].event if condition else None))
 
 
-def _grid_figure(load_shed: LoadShed, total: int) -> FigureItem:
+def _grid_figure(load_shed: LoadShed, outcomes: Mapping[str, np.ndarray],
+                 total: int) -> FigureItem:
     """The grid over the horizon (slug ``grid``): when the plant is out and the load
-    shed that adds, in the sampled replications of the run's exhibits."""
+    shed that adds, in the sampled replications of the run's exhibits, with the run's
+    own totals in the caption."""
     from .. import plotting
 
     count = len(load_shed.hourly_mw)
     sample = (f"the {count:,} replications stored for this figure, spread evenly over the "
               f"run's {total:,}" if count < total else f"all {count:,} replications")
+    totals = ""
+    if "added_unserved_energy_mwh" in outcomes and "added_shedding_h" in outcomes:
+        energy = mean_ci(outcomes["added_unserved_energy_mwh"])
+        shedding = np.asarray(outcomes["added_shedding_h"], dtype=np.float64)
+        totals = (f" Over all {energy.count:,} replications, the scenario adds load shed in "
+                  f"{number_text(100 * float(np.mean(shedding > 0)), 3)}% of them; added "
+                  f"unserved energy {number_text(energy.mean)} MWh on average (95% CI "
+                  f"{interval_text(energy.low, energy.high)}).")
     return FigureItem(
         "grid", "The grid over the horizon",
         "Top: the probability that the dam's power plant is off the grid, hour by hour, "
         "with a 95% Wilson interval. Bottom: the load shed the scenario adds above what "
         "the same grid sheds with nothing out of service (its shortage before any attack): "
         "the mean over replications, with its 95% interval, and the mean over those whose "
-        "plant is out in that hour (the load shed an outage causes). In " + sample + ".",
+        "plant is out in that hour (the load shed an outage causes). In " + sample + "."
+        + totals,
         partial(plotting.plot_grid, load_shed.added_mw, plant_out=load_shed.plant_out))
 
 

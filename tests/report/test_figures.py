@@ -91,6 +91,11 @@ def test_the_grid_figure_draws_the_added_shed_and_when_the_plant_is_out():
     item = {i.slug: i for i in run_figures(outcomes, manifest, load_shed=shed)}["grid"]
     assert "4 replications stored for this figure" in item.caption
     assert "run's 60" in item.caption
+    outcomes["added_unserved_energy_mwh"] = np.r_[np.full(15, 119.0 * 38), np.zeros(45)]
+    outcomes["added_shedding_h"] = np.r_[np.full(15, 38.0), np.zeros(45)]
+    item = {i.slug: i for i in run_figures(outcomes, manifest, load_shed=shed)}["grid"]
+    assert "adds load shed in 25% of them" in item.caption
+    assert "added unserved energy 1,130 MWh on average" in item.caption  # 119 x 38 / 4
     assert np.array_equal(item.draw.args[0], total - 500.0)
     assert item.draw.keywords["plant_out"] is out
 
