@@ -1,6 +1,7 @@
 """The gallery: the pictures in plots/ that ``infrasim gallery`` regenerates.
 
-`GALLERY` says which bundled scenarios the gallery shows, how many replications each
+`GALLERY` says which bundled scenarios the gallery shows (every one: a test checks),
+how many replications each
 gets, and which of its report figures (and, for the reference scenario, which
 comparisons with some of its variants) go in. `simulator.workflows.make_gallery` runs
 them; `write_gallery` renders their stored runs as ``plots/<scenario>-<figure>.png`` and
@@ -45,7 +46,7 @@ GALLERY = (
         variants=("reinforced_early", "no_reinforcement", "precise_warning"),
         comparison=("compare-fn", "compare-differences-reinforced_early - base"),
     ),
-    GalleryEntry("classroom.yaml", 1000, ("map", "fn", "river", "timeline-worst")),
+    GalleryEntry("classroom.yaml", 1000, ("map", "fn", "river", "grid", "timeline-worst")),
 )
 
 
