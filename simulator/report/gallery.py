@@ -1,9 +1,8 @@
 """The gallery: the pictures in plots/ that ``infrasim gallery`` regenerates.
 
 `GALLERY` says which bundled scenarios the gallery shows (every one: a test checks),
-how many replications each
-gets, and which of its report figures (and, for the reference scenario, which
-comparisons with some of its variants) go in. `simulator.workflows.make_gallery` runs
+how many replications each gets, and which of its report figures (and, for the
+reference scenario, which comparisons with some of its variants) go in. `simulator.workflows.make_gallery` runs
 them; `write_gallery` renders their stored runs as ``plots/<scenario>-<figure>.png`` and
 ``plots/README.md``, which lists every picture with its caption for the project README
 to embed. The same runs give the same pictures.
