@@ -679,7 +679,7 @@ def plot_grid(added_mw: np.ndarray, *, plant_out: np.ndarray | None = None,
                 / np.sqrt(count)
             lowest, highest = np.nanmin(added, axis=0), np.nanmax(added, axis=0)
         shed.plot(x, mean, color=COLOURS[0], linewidth=1.6,
-                  label="added shed, mean over replications")
+                  label="mean over replications")
         if count > 1:
             shed.fill_between(x, np.maximum(mean - half, lowest),
                               np.minimum(mean + half, highest),
@@ -691,11 +691,12 @@ def plot_grid(added_mw: np.ndarray, *, plant_out: np.ndarray | None = None,
                              np.nansum(np.where(hit, added, 0.0), axis=0)
                              / np.maximum(hit.sum(axis=0), 1), np.nan)
             shed.plot(x, given, color=COLOURS[3], linewidth=1.2, linestyle="--",
-                      label="added shed, mean where the plant is out that hour")
+                      label="mean where the plant is out that hour")
     shed.set_xlim(x[0] - (0.5 / 24 if days else 0.5), x[-1] + (0.5 / 24 if days else 0.5))
     peak = float(np.nanmax(np.abs(added)))
     shed.set_ylim(min(0.0, float(np.nanmin(added))) * 1.05, max(peak, 1.0) * 1.1)
-    shed.legend(fontsize=8.5, frameon=False, loc="best")
+    figure.legend(*shed.get_legend_handles_labels(), fontsize=8.5, frameon=False,
+                  loc="outside lower center", ncol=3)
     return figure
 
 
@@ -718,10 +719,11 @@ _MARKS = {"capture": ("X", "#17202a"), "captured": ("X", "#17202a"),
           "threatened": ("D", "#f1c40f"), "breach": ("v", "#1a5276"),
           "detect": ("s", "#117864"), "warning": ("^", "#e67e22"),
           "flood": ("o", "#2471a3"), "flood_arrival": ("o", "#2471a3"),
-          "too_late": ("x", "#7f8c8d"), "garrison": ("P", "#27ae60"),
+          "recaptured": ("X", "#1e8449"), "support": ("*", "#5d6d7e"),
+          "garrison": ("P", "#27ae60"),
           "join": ("+", "#c0392b"), "defeat": ("|", "#c0392b"),
           "repulse": ("|", "#c0392b")}
-_MARK_LABELS = {"captured": "capture", "defeat": "engagement ends",
+_MARK_LABELS = {"captured": "capture", "recaptured": "recapture", "defeat": "engagement ends",
                 "repulse": "engagement ends", "flood_arrival": "flood"}
 
 

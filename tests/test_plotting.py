@@ -148,12 +148,12 @@ def test_grid_shows_when_the_plant_is_out_and_the_load_shed_it_adds():
     share = top.get_lines()[0].get_ydata()
     assert share[0] == 0.0 and share[-1] == pytest.approx(40.0)  # percent
     lines = _median_points(shed)
-    assert lines["added shed, mean over replications"][-1] == pytest.approx(0.4 * 119.0)
-    given = lines["added shed, mean where the plant is out that hour"]
+    assert lines["mean over replications"][-1] == pytest.approx(0.4 * 119.0)
+    given = lines["mean where the plant is out that hour"]
     assert np.isnan(given[0]) and given[-1] == pytest.approx(119.0)
     assert [t.get_text() for t in top.get_legend().get_texts()] == [
         "share of replications with the plant out", "its 95% interval"]
-    assert "95% interval of the mean" in [t.get_text() for t in shed.get_legend().get_texts()]
+    assert "95% interval of the mean" in [t.get_text() for t in figure.legends[0].get_texts()]
     alone = labelled(plotting.plot_grid(added[:, :48]))  # no plant series: one panel
     assert alone.get_xlabel() == "hours from the start" and len(alone.figure.axes) == 1
 
