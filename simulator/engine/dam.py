@@ -162,10 +162,14 @@ class Dam:
         if self.spec.plant is None:
             world.note(EventKind.PLANT_OUT, (ACTOR,), self.node, mode=mode_id)
             return
-        plant = self.spec.plant
         self.outages.append((now, now + restoration_s))
-        world.note(EventKind.PLANT_OUT, (ACTOR,), plant.bus, mode=mode_id,
-                   capacity_mw=plant.capacity_w / 1e6, duration_s=restoration_s)
+        if world.timeline is not None:
+            # What the grid loses is the plant's available output, not its nameplate.
+            from .consequences_link import plant_output_mw
+
+            world.note(EventKind.PLANT_OUT, (ACTOR,), self.spec.plant.bus, mode=mode_id,
+                       capacity_mw=plant_output_mw(self.world.scenario),
+                       duration_s=restoration_s)
         world.env.timeout(restoration_s).callbacks.append(self._restored)
 
     def _restored(self, _event: Any) -> None:

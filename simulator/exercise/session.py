@@ -534,7 +534,6 @@ def _force_state(force_id: str, side: str, plan, seen: tuple[Event, ...]) -> For
         last = next((e for e in reversed(seen) if e.kind in ("repulse", "defeat")
                      and e.place == last.place and e.time_s >= last.time_s), last)
     kind, place = last.kind, last.place
-    attacker = side == "attacker"
     if kind == "dispatch":
         status = f"dispatched, getting ready at {place}"
     elif kind == "depart":
@@ -545,14 +544,15 @@ def _force_state(force_id: str, side: str, plan, seen: tuple[Event, ...]) -> For
         status = f"holding {place}"
     elif kind in ("engage", "join"):
         status = f"fighting at {place}"
-    elif kind == "defeat":
-        status = f"took {place}" if attacker else f"defeated at {place}"
-    elif kind == "repulse":
-        status = f"repulsed at {place}" if attacker else f"holding {place}, attack repulsed"
+    elif kind == "defeat":  # actors: the side that lost; opponents: the side that won
+        status = f"defeated at {place}" if force_id in last.actors else f"took {place}"
+    elif kind == "repulse":  # actors: the assault that failed
+        status = (f"repulsed at {place}" if force_id in last.actors
+                  else f"holding {place}, attack repulsed")
     elif kind == "capture":
         status = f"holds {place}"
-    elif kind == "too_late":
-        status = f"at {place}, held by the attackers"
+    elif kind == "recaptured":
+        status = f"retook {place}"
     else:
         status = f"{kind} at {place}"
     return ForceState(force_id, side, status, last.time_s, describe(last), last)

@@ -93,3 +93,25 @@ def test_flood_arrivals_are_timeline_events_at_the_arrival_outcomes(valley):
         assert event.depth_m == pytest.approx(run.outcomes[f"depth_m.{event.place}"])
     times = [e.time_s for e in run.timeline]
     assert times == sorted(times)
+
+
+def test_the_timeline_says_what_the_grid_loses_when_the_plant_goes_out():
+    """Haditha's plant counts at what its water gives (about 119 MW), not its 660 MW
+    nameplate; the timeline's plant-out event says the same figure the grid uses."""
+    from pathlib import Path
+
+    from simulator.engine.consequences_link import plant_output_mw
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / "haditha_2014.yaml")
+    prepared = prepare(scenario)
+    outs = []
+    for replication in range(40):
+        events = simulate(prepared, replication=replication, timeline=True).timeline
+        outs += [e for e in events if e.kind == EventKind.PLANT_OUT]
+        if outs:
+            break
+    assert outs, "no plant outage in 40 replications"
+    available_mw = plant_output_mw(scenario)
+    assert available_mw < scenario.assets.dam.plant.capacity_w / 1e6
+    assert all(e.capacity_mw == pytest.approx(available_mw) for e in outs)
