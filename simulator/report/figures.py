@@ -52,7 +52,7 @@ SEVERITY = ("fatalities", "people_exposed", "unserved_energy_mwh", "peak_shed_mw
             "peak_outflow_m3s", "plant_outage_h", "breach_depth_fraction")
 # Outcomes whose distribution is worth a picture of its own.
 DISTRIBUTED = ("fatalities", "people_exposed", "added_unserved_energy_mwh",
-               "unserved_energy_mwh", "peak_shed_mw",
+               "unserved_energy_mwh", "added_peak_shed_mw", "peak_shed_mw",
                "peak_outflow_m3s", "time_to_capture_h", "plant_outage_h",
                "reinforcements_arrival_h", "attacker_losses", "defender_losses")
 # Times to events whose cumulative incidence the report draws, on one time axis.
@@ -62,13 +62,14 @@ EXCEEDED = ("fatalities", "added_unserved_energy_mwh", "unserved_energy_mwh",
             "peak_outflow_m3s", "people_exposed", "plant_outage_h")
 # A grid short of supply sheds load anyway: where the run has the energy the scenario
 # adds to that, its figures show that instead of the total.
-INSTEAD = {"unserved_energy_mwh": "added_unserved_energy_mwh"}
+INSTEAD = {"unserved_energy_mwh": "added_unserved_energy_mwh",
+           "peak_shed_mw": "added_peak_shed_mw"}
 # Per-town flood outcomes the river figure draws.
 RIVER = ("arrival_h", "peak_h", "warning_lead_h", "depth_m")
 # Outcomes a comparison's forest plot shows, when the runs have them.
 HEADLINE = ("dam_captured", "breach_started", "time_to_capture_h", "fatalities",
             "people_exposed", "peak_outflow_m3s", "added_unserved_energy_mwh",
-            "unserved_energy_mwh", "peak_shed_mw",
+            "unserved_energy_mwh", "added_peak_shed_mw", "peak_shed_mw",
             "plant_outage_h", "attacker_losses", "defender_losses")
 # Yes/no outcomes: probabilities in the tables, tornado charts of what drives them.
 INDICATORS = ("dam_captured", "breach_started", "dam_held")
@@ -136,6 +137,12 @@ def river_towns(manifest: Mapping[str, Any]) -> tuple[list[str], list[float], di
     names = {town: str(spec.get("name") or (nodes.get(spec.get("node")) or {}).get("name")
                        or town) for town, spec in ordered}
     return ids, distances, names
+
+
+def _words(label: str) -> str:
+    """'reinforced_early - base' -> 'reinforced early − base': run labels (variant ids)
+    in a title read as words."""
+    return label.replace(" - ", " − ").replace("_", " ")
 
 
 def _short_name(name: str) -> str:
@@ -417,12 +424,13 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
                     and INSTEAD.get(d.outcome) not in names]
         rows = sorted(headline, key=lambda d: HEADLINE.index(d.outcome)) or list(rows)
         if rows:
-            yield FigureItem(f"compare-differences-{label}", f"Differences: {label}",
-                             f"Mean differences {label} with 95% confidence intervals, "
+            yield FigureItem(f"compare-differences-{label}", f"Differences: {_words(label)}",
+                             f"Mean differences {_words(label)} with 95% confidence "
+                             "intervals, "
                              "scaled by the reference run's mean so outcomes of different "
                              "units share one axis.",
                              partial(plotting.plot_differences, rows,
-                                     title=f"Change in means: {label}",
+                                     title=f"Change in means: {_words(label)}",
                                      labels={d.outcome: catalogue.label(d.outcome)
                                              for d in rows}))
 

@@ -104,3 +104,25 @@ def test_hours_out_shares_each_hour_an_interval_covers():
     share = hours_out([(1800.0, 3 * 3600.0 + 900.0), (5 * 3600.0, 1e9)], 7)
     assert np.allclose(share, [0.5, 1.0, 1.0, 0.25, 0.0, 1.0, 1.0])
     assert np.array_equal(hours_out([], 3), np.zeros(3))
+
+
+def test_comparison_titles_read_variant_ids_as_words_and_prefer_the_added_peak_shed():
+    from simulator.report.compare import StoredRun, compare_stored_runs
+    from simulator.report.figures import comparison_figures
+
+    runs = []
+    for label, shift in (("base", 0.0), ("reinforced_early", 40.0)):
+        outcomes, replications, manifest = synthetic_run(shift=shift)
+        outcomes["peak_shed_mw"] = 5000.0 + outcomes["fatalities"]
+        outcomes["added_peak_shed_mw"] = outcomes["fatalities"]
+        runs.append(StoredRun(label, outcomes, replications, manifest))
+    differences = {f"{label} - base": rows
+                   for label, rows in compare_stored_runs(runs).items()}
+    item = next(i for i in comparison_figures([r.label for r in runs],
+                                              [r.outcomes for r in runs], differences)
+                if i.slug.startswith("compare-differences-"))
+    assert item.slug == "compare-differences-reinforced_early - base"  # file names keep ids
+    assert item.title == "Differences: reinforced early − base"
+    assert item.draw.keywords["title"] == "Change in means: reinforced early − base"
+    drawn = {d.outcome for d in item.draw.args[0]}
+    assert "added_peak_shed_mw" in drawn and "peak_shed_mw" not in drawn
