@@ -732,10 +732,12 @@ def _time_scale(horizon_s: float) -> tuple[float, str]:
 
 
 def plot_timeline(events: Sequence[Event], *, horizon_s: float | None = None,
-                  title: str | None = None) -> Figure:
-    """Gantt chart of one replication: a lane per actor, bars for what each was doing
-    (mobilising, moving, halted, fighting, plant or line out of service) and markers for
-    moments (capture, breach, detection, warnings, flood arrival)."""
+                  title: str | None = None, names: Mapping[str, str] | None = None
+                  ) -> Figure:
+    """Gantt chart of one replication: a lane per actor (labelled by `names`, else its
+    id), bars for what each was doing (mobilising, moving, halted, fighting, plant or
+    line out of service) and markers for moments (capture, breach, detection, warnings,
+    flood arrival)."""
     events = sorted(events, key=lambda e: e.time_s)
     last_s = max((e.time_s for e in events), default=0.0)
     end_s = horizon_s if horizon_s is not None else max(last_s, HOUR_S)
@@ -781,7 +783,9 @@ def plot_timeline(events: Sequence[Event], *, horizon_s: float | None = None,
                       color=colour, markersize=7, linestyle="none",
                       label=None if label in seen else label, zorder=3)
             seen.add(label)
-    axes.set_yticks(range(len(lanes)), [_short(lane) for lane in lanes], fontsize=9)
+    names = names or {}
+    axes.set_yticks(range(len(lanes)), [_short(names.get(lane, lane)) for lane in lanes],
+                    fontsize=9)
     axes.set_ylim(len(lanes) - 0.4, -0.6)
     axes.set_xlim(0, view_s / scale)
     xlabel = f"time since start ({unit})"

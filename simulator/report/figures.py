@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.catalogue import Catalogue
+from ..analysis.catalogue import Catalogue, tidy_id
 from ..analysis.headline import in_sentence
 from ..analysis.sensitivity import decile_swing, input_names
 from ..analysis.stats import (
@@ -117,11 +117,12 @@ def pick_replications(outcomes: Mapping[str, np.ndarray], replications: np.ndarr
     # the first replication at (or nearest to) the median: a typical history
     nearest = order[np.argmin(np.abs(values[order] - median))]
     worst = order[np.argmax(values[order])]
+    label = Catalogue().label(name)
     return {
         "median": (int(replications[nearest]),
-                   f"{name} = {number_text(values[nearest])}, the median of the run"),
+                   f"{label} = {number_text(values[nearest])}, the median of the run"),
         "worst": (int(replications[worst]),
-                  f"{name} = {number_text(values[worst])}, the largest in the run"),
+                  f"{label} = {number_text(values[worst])}, the largest in the run"),
     }
 
 
@@ -381,12 +382,17 @@ def timeline_figure(timeline: PickedTimeline, manifest: Mapping[str, Any]) -> Fi
     horizon = ((manifest.get("resolved_scenario") or {}).get("scenario") or {}).get(
         "horizon_s")
     role = "the worst of the run" if timeline.role == "worst" else "a median one"
+    forces = (manifest.get("resolved_scenario") or {}).get("forces") or {}
+    names = {event.actors[0]: tidy_id(event.actors[0]) for event in timeline.events
+             if event.actors}
+    names.update({force: str((spec or {}).get("name") or tidy_id(force))
+                  for force, spec in forces.items()})
     return FigureItem(
         f"timeline-{timeline.role}", f"Timeline of the {timeline.role} case",
         f"Replication {timeline.replication}, {role} ({timeline.why}): what each force, the "
         "dam and the warning system did, hour by hour.",
         partial(plotting.plot_timeline, timeline.events, horizon_s=horizon,
-                title=f"Replication {timeline.replication}: {timeline.why}"))
+                title=f"Replication {timeline.replication}: {timeline.why}", names=names))
 
 
 def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.ndarray]],

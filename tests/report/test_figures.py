@@ -13,7 +13,7 @@ def test_pick_replications_by_severity():
     outcomes = {"fatalities": np.array([0.0, 5.0, 0.0, 90.0, 3.0]),
                 "dam_captured": np.array([0.0, 1.0, 0.0, 1.0, 1.0])}
     picked = pick_replications(outcomes, np.array([10, 11, 12, 13, 14]))
-    assert picked["worst"][0] == 13 and "fatalities = 90" in picked["worst"][1]
+    assert picked["worst"][0] == 13 and "Fatalities = 90" in picked["worst"][1]
     assert picked["median"][0] == 14  # median 3.0
     only_flags = {"dam_captured": np.array([0.0, 1.0])}
     assert pick_replications(only_flags, np.array([0, 1]))["worst"][0] == 1
@@ -126,3 +126,18 @@ def test_comparison_titles_read_variant_ids_as_words_and_prefer_the_added_peak_s
     assert item.draw.keywords["title"] == "Change in means: reinforced early − base"
     drawn = {d.outcome for d in item.draw.args[0]}
     assert "added_peak_shed_mw" in drawn and "peak_shed_mw" not in drawn
+
+
+def test_the_timeline_names_its_lanes():
+    from simulator.engine.record import Event
+    from simulator.engine.record import EventKind as K
+    from simulator.report.exhibits import PickedTimeline
+    from simulator.report.figures import timeline_figure
+
+    _, _, manifest = synthetic_run()
+    events = (Event(0.0, K.GARRISON, ("dam_garrison",), "dam", strength=150.0),
+              Event(3600.0, K.DEPART, ("column",), "pass", road="a", destination="dam"))
+    item = timeline_figure(PickedTimeline("worst", 3, "Fatalities = 9", events), manifest)
+    assert item.draw.keywords["names"] == {"dam_garrison": "Dam garrison", "column": "Column"}
+    ticks = [t.get_text() for t in item.draw().axes[0].get_yticklabels()]
+    assert ticks == ["Dam garrison", "Column"]
