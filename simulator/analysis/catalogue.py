@@ -16,8 +16,8 @@ How to add an outcome (one line in `OUTCOMES`)::
 - ``id``: the column name. A per-place family is one pattern entry whose id ends in
   ``.<placeholder>`` (``fatalities.<town>``); its label may use ``{name}``, filled with
   the scenario's display name for that id (`scenario_names` says where each placeholder
-  (``node``, ``town``, ``road``, ``failure_mode``) finds its names; any other placeholder,
-  and an id without a name, is tidied up: ``al_qaim`` -> ``Al qaim``).
+  (``node``, ``town``, ``road``, ``failure_mode``, ``asset``) finds its names; any other
+  placeholder, and an id without a name, is tidied up: ``al_qaim`` -> ``Al qaim``).
 - ``kind``: `PROBABILITY` (a 0/1 flag: its mean is the probability; give ``event``, the
   thing that happens, e.g. "dam captured"), `TIME_TO_EVENT` (hours from the scenario
   start, empty (NaN) when it did not happen; give ``event`` too), `AMOUNT` (a quantity,
@@ -100,6 +100,13 @@ OUTCOMES: tuple[Entry, ...] = (
           "hours from the start until the attackers first took this place; empty if they "
           "did not (no column for a place they held from the start)",
           LOWER, FORCES, event="{name} captured"),
+    Entry("asset_lost.<asset>", "P({name} lost)", "", PROBABILITY,
+          "the asset (a power plant, substation or bridge beside the dam) was lost within "
+          "the horizon: generators off the grid, lines cut, or the road closed", HIGHER,
+          FORCES, event="{name} lost"),
+    Entry("asset_lost_h.<asset>", "Time to loss of {name}", "h", TIME_TO_EVENT,
+          "hours from the start until the asset was lost; empty if it was not", LOWER,
+          FORCES, event="{name} lost"),
     Entry("reinforcements_arrived", "P(reinforcements arrived)", "", PROBABILITY,
           "a defending reinforcement reached its destination within the horizon", LOWER,
           FORCES, event="reinforcements arrived"),
@@ -151,6 +158,12 @@ OUTCOMES: tuple[Entry, ...] = (
           "hours from the start until the flood reached the town (past the horizon when a "
           "late breach sets it off); empty without a flood",
           LOWER, FLOOD, event="flood reaches {name}"),
+    Entry("arrival_h.<town>.<district>", "Flood arrival at {town}, {name}", "h",
+          TIME_TO_EVENT, "hours from the start until the flood reached this district of the "
+          "town; empty without a flood", LOWER, FLOOD, event="flood reaches {town}, {name}"),
+    Entry("depth_m.<town>.<district>", "Peak flood depth at {town}, {name}", "m", AMOUNT,
+          "highest water level above normal in this district of the town (0 without a "
+          "flood)", HIGHER, FLOOD, given="breach_started"),
     Entry("peak_h.<town>", "Flood peak at {name}", "h", TIME_TO_EVENT,
           "hours from the start until the flood peaked at the town; empty without a flood",
           LOWER, FLOOD, event="flood peaks at {name}"),
@@ -178,6 +191,9 @@ OUTCOMES: tuple[Entry, ...] = (
     Entry("fatalities.<town>", "Fatalities in {name}", "people", AMOUNT,
           "people killed by the flood in the town (0 without a breach)", HIGHER, LIFE_LOSS,
           given="breach_started"),
+    Entry("fatalities.<town>.<district>", "Fatalities in {town}, {name}", "people", AMOUNT,
+          "people killed by the flood in this district of the town (0 without a breach)",
+          HIGHER, LIFE_LOSS, given="breach_started"),
     Entry("people_exposed", "People exposed", "people", AMOUNT,
           "people living in the flooded area of the towns the flood reached (Graham's "
           "population at risk, which his fatality rates multiply)", HIGHER, LIFE_LOSS,
@@ -197,7 +213,7 @@ OUTCOMES: tuple[Entry, ...] = (
     Entry("plant_outage_h", "Plant outage", "h", AMOUNT,
           "hours the dam's power plant was off the grid within the horizon", HIGHER, GRID),
     Entry("lines_cut", "Lines cut", "lines", COUNT,
-          "transmission lines cut by captures", HIGHER, GRID),
+          "transmission lines cut by captures and lost substations", HIGHER, GRID),
     Entry("peak_shed_mw", "Peak load shed", "MW", AMOUNT,
           "largest hourly mean load shed, shortages before the attack included", HIGHER, GRID),
     Entry("added_peak_shed_mw", "Added peak load shed", "MW", AMOUNT,
@@ -258,6 +274,11 @@ INPUT_FIELDS: dict[str, InputField] = {
     "floodplain_roughness": InputField("floodplain Manning's n", ""),
     "from_s": InputField("support start", "s"),
     "effectiveness_factor": InputField("support effectiveness factor", "×"),
+    "inflow_m3s": InputField("inflow", "m³/s"),
+    "release_m3s": InputField("routine release", "m³/s"),
+    "drawdown_from_s": InputField("drawdown start", "s"),
+    "drawdown_rate_m3s": InputField("drawdown release", "m³/s"),
+    "drawdown_duration_s": InputField("drawdown duration", "s"),
 }
 
 INPUT_COMPONENTS: dict[str, str] = {
@@ -266,9 +287,12 @@ INPUT_COMPONENTS: dict[str, str] = {
     "network.roads.<road>": "road {name}",
     "assets.dam.reservoir": "reservoir",
     "assets.dam.failure_modes.<failure_mode>": "{name}",
+    "assets.others.<asset>": "{name}",
     "warning": "warning",
     "warning.towns.<town>": "{name}",
     "river.towns.<town>": "{name}",
+    "river.towns.<town>.districts.<district>": "{town}, {name}",
+    "assets.dam.reservoir.operation": "reservoir operation",
     "river.reaches.<reach>": "reach {name}",
     "grid": "grid",
     "support.<force>": "{name}",
@@ -303,7 +327,7 @@ def headline_problem(column: str, places: Mapping[str, Iterable[str]]) -> str | 
     if catalogue_entry(column, names={}) is None:
         return f"'{column}' is not an outcome in the outcome catalogue"
     prefix, _, place = column.rpartition(".")
-    if column not in _EXACT:
+    if prefix in _PATTERNS:
         placeholder = _PATTERNS[prefix][0]
         if placeholder in places and place not in set(places[placeholder]):
             return f"'{column}': the scenario has no {placeholder.replace('_', ' ')} '{place}'"
@@ -326,7 +350,7 @@ def _parts(source: Any, *path: str) -> dict[str, Any]:
 def scenario_names(scenario: Any) -> dict[str, dict[str, str]]:
     """Placeholder -> {id: display name} for the ids a scenario names: nodes, river towns
     (their own name, else their node's), roads (their two ends), failure modes (their
-    kind, where the id differs). Takes a `Scenario` or the resolved scenario a run's
+    kind, where the id differs), assets beside the dam (their name). Takes a `Scenario` or the resolved scenario a run's
     manifest stores; ids without a name are tidied up where they are used."""
     if scenario is None:
         return {}
@@ -343,7 +367,13 @@ def scenario_names(scenario: Any) -> dict[str, dict[str, str]]:
     modes = {i: tidy_id(kind) for i, mode in
              _parts(scenario, "assets", "dam", "failure_modes").items()
              if (kind := _field(mode, "kind")) and kind != i}
-    return {"node": nodes, "town": towns, "road": roads, "failure_mode": modes}
+    assets = {i: n for i, asset in _parts(scenario, "assets", "others").items()
+              if (n := _field(asset, "name"))}
+    districts = {f"{town_id}.{i}": n for town_id, town in _parts(scenario, "river", "towns").items()
+                 for i, district in (_field(town, "districts") or {}).items()
+                 if (n := _field(district, "name"))}
+    return {"node": nodes, "town": towns, "road": roads, "failure_mode": modes,
+            "asset": assets, "district": districts}
 
 
 _PATTERN = re.compile(r"^(?P<prefix>.*)\.<(?P<placeholder>\w+)>$")
@@ -355,11 +385,47 @@ def _pattern_key(identifier: str) -> tuple[str, str] | None:
     return (match["prefix"], match["placeholder"]) if match else None
 
 
+_PLACEHOLDER = re.compile(r"<(\w+)>")
+
+
+def _nested_pattern(identifier: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """The regular expression and placeholders of an id with two or more placeholders
+    (``fatalities.<town>.<district>``: a place within a place), else None."""
+    parts = _PLACEHOLDER.split(identifier)  # text, placeholder, text, ...
+    placeholders = tuple(parts[1::2])
+    if len(placeholders) < 2:
+        return None
+    regex = "".join(re.escape(part) if i % 2 == 0 else r"([^.]+)"
+                    for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$"), placeholders
+
+
+def _nested_match(column: str, patterns: Iterable[tuple[re.Pattern[str], tuple[str, ...], Any]],
+                  names: Mapping[str, Mapping[str, str]]) -> tuple[Any, dict[str, Any]] | None:
+    """The pattern's payload for `column` and its placeholders' display names (``name``
+    the innermost's); an inner place's name is keyed by its path, ``town.district``."""
+    for regex, placeholders, payload in patterns:
+        match = regex.match(column)
+        if match is None:
+            continue
+        ids = match.groups()
+        filled = {placeholder: names.get(placeholder, {}).get(".".join(ids[:i + 1]))
+                  or tidy_id(ids[i]) for i, placeholder in enumerate(placeholders)}
+        filled["name"] = filled[placeholders[-1]]
+        filled["ids"] = ids
+        return payload, filled
+    return None
+
+
 _EXACT = {e.id: e for e in OUTCOMES if _pattern_key(e.id) is None}
-_PATTERNS = {key[0]: (key[1], e) for e in OUTCOMES if (key := _pattern_key(e.id))}
+_PATTERNS = {key[0]: (key[1], e) for e in OUTCOMES
+             if (key := _pattern_key(e.id)) and "<" not in key[0]}
+_NESTED = tuple((*found, e) for e in OUTCOMES if (found := _nested_pattern(e.id)))
 _ORDER = {e.id: i for i, e in enumerate(OUTCOMES)}
 _COMPONENT_PATTERNS = {key[0]: (key[1], label) for path, label in INPUT_COMPONENTS.items()
-                       if (key := _pattern_key(path))}
+                       if (key := _pattern_key(path)) and "<" not in key[0]}
+_NESTED_COMPONENTS = tuple((*found, label) for path, label in INPUT_COMPONENTS.items()
+                           if (found := _nested_pattern(path)))
 
 
 def _name(names: Mapping[str, Mapping[str, str]], placeholder: str, identifier: str) -> str:
@@ -372,8 +438,12 @@ def _input_entry(column: str, names: Mapping[str, Mapping[str, str]]) -> Entry |
     field = INPUT_FIELDS.get(field_name)
     if field is None or not component:
         return None
+    nested = _nested_match(component, _NESTED_COMPONENTS, names)
     if component in INPUT_COMPONENTS:
         owner = INPUT_COMPONENTS[component]
+    elif nested is not None:
+        template, filled = nested
+        owner = template.format(**filled)
     else:
         prefix, _, last = component.rpartition(".")
         if prefix not in _COMPONENT_PATTERNS:
@@ -399,7 +469,12 @@ def catalogue_entry(column: str, scenario: Any = None,
         return found
     prefix, _, identifier = column.rpartition(".")
     if prefix not in _PATTERNS:
-        return None
+        nested = _nested_match(column, _NESTED, names)
+        if nested is None:
+            return None
+        pattern, filled = nested
+        event = pattern.event.format(**filled) if pattern.event else None
+        return replace(pattern, id=column, label=pattern.label.format(**filled), event=event)
     placeholder, pattern = _PATTERNS[prefix]
     name = _name(names, placeholder, identifier)
     event = pattern.event.format(name=name) if pattern.event else None
@@ -463,9 +538,14 @@ class Catalogue:
         group = GROUPS.index(entry.group)
         prefix, _, identifier = column.rpartition(".")
         places = self._places
-        if column in _ORDER or column.startswith("input.") or prefix not in _PATTERNS:
+        nested = None if prefix in _PATTERNS else _nested_match(column, _NESTED, {})
+        if column in _ORDER or column.startswith("input.") or (
+                prefix not in _PATTERNS and nested is None):
             return group, _ORDER.get(column, len(_ORDER)), -1
-        order = _ORDER[_PATTERNS[prefix][1].id]
+        if nested is not None:  # a place within a place: beside the outer place's rows
+            order, identifier = _ORDER[nested[0].id], nested[1]["ids"][0]
+        else:
+            order = _ORDER[_PATTERNS[prefix][1].id]
         place = places.get(identifier, len(places))
         if entry.group == FLOOD:  # flood by town: each town's rows together
             return group, place, order

@@ -4,14 +4,16 @@ The engine decides what happens and when; this module hands those facts to the p
 consequence models and returns their outcomes as flat named scalars:
 
 - breach (``History.breach_mode``, ``breach_depth_fraction``, ``breach_s``) ->
-  `breach.breach_hydrograph` on the reservoir as sampled (its level read off the storage
-  curve at the sampled volume, so the two agree) -> `flood.route_flood` down the river
+  `breach.breach_hydrograph` on the reservoir as it stands at the breach
+  (``History.reservoir_volume_m3``: as sampled, moved by the reservoir's operation; its
+  level read off the storage curve at that volume, so the two agree) -> `flood.route_flood` down the river
   reaches, each a compound section drawn for the replication (``Inputs.reaches``) ->
   for each river town `lifeloss.town_life_loss` on its population at risk
   (``Inputs.population_at_risk``), with the time the warning reached it
   (``History.warning_received_s``) and the flood's peak depth and depth x velocity on the
   town's ground (Graham's severity is about the structures people are in);
-- plant outages and cut lines (``History.plant_outages``, ``line_cuts``) ->
+- plant outages, generators of lost power plants and cut lines
+  (``History.plant_outages``, ``generator_outages``, ``line_cuts``) ->
   `grid.unserved_energy` on the scenario's grid with the dam's plant added as a
   generator at zero marginal cost (hydro) and its available output (`plant_output_mw`).
 
@@ -19,6 +21,16 @@ The breach is the one of the failure mode that happened, with its mechanism and 
 geometry (``Inputs.failure_modes[mode].breach``: depth, width factor or given width,
 formation time). Each town's quantile in Graham's fatality-rate range and its
 population at risk are drawn with the engine's inputs too (`inputs.Inputs`).
+
+A large town given as ``districts`` is several river points, each routed and assessed
+for loss of life on its own (its own population at risk; the town's warning time and
+fatality-rate quantile). Its outcomes stay the town's, for the worst of its districts:
+fatalities summed; depth, velocity, depth x velocity and time above the damaging depth
+the districts' largest; arrival the earliest district's (the water first reaches the
+town there, which the warning lead time counts to); peak time that of the deepest
+district (where ``depth_m`` is measured). Each district also gets
+``arrival_h.<town>.<district>``, ``depth_m.<town>.<district>`` and
+``fatalities.<town>.<district>``.
 
 The flood reaching each river town within the horizon is also returned as a
 ``flood_arrival`` event, so timelines and exercises show when the water arrives.
@@ -77,7 +89,9 @@ class ConsequenceModels:
     scenario: Scenario
     reach_lengths_m: dict[str, float]  # reach id -> length; sections are drawn per replication
     town_ids: tuple[str, ...]
-    town_distances_m: tuple[float, ...]
+    # each river town and its districts (none: the town is one river point)
+    town_districts: tuple[tuple[str, tuple[str, ...]], ...]
+    point_distances_m: tuple[float, ...]  # every river point, town by town
     storage_curve: tuple[tuple[float, float], ...] | None
     grid: grid_model.PreparedGrid | None
     baseline: grid_model.GridOutcome | None  # the grid with nothing out
@@ -156,7 +170,12 @@ def prepare_consequences(scenario: Scenario, fidelity: str = "fast") -> Conseque
         scenario=scenario,
         reach_lengths_m={reach_id: r.length_m for reach_id, r in river.reaches.items()},
         town_ids=tuple(river.towns),
-        town_distances_m=tuple(t.river_distance_m for t in river.towns.values()),
+        town_districts=tuple((town_id, tuple(town.districts))
+                             for town_id, town in river.towns.items()),
+        point_distances_m=tuple(
+            distance_m for town in river.towns.values()
+            for distance_m in ([d.river_distance_m for d in town.districts.values()]
+                               or [town.river_distance_m])),
         storage_curve=curve,
         grid=grid,
         baseline=baseline,
@@ -200,6 +219,11 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
         out[f"time_above_damaging_h.{town}"] = 0.0
         out[f"warning_lead_h.{town}"] = nan
         out[f"fatalities.{town}"] = 0.0
+    for town, districts in prepared.town_districts:
+        for district in districts:
+            out[f"arrival_h.{town}.{district}"] = nan
+            out[f"depth_m.{town}.{district}"] = 0.0
+            out[f"fatalities.{town}.{district}"] = 0.0
     if not history.breached:
         return ()
     dam = scenario.assets.dam
@@ -222,42 +246,61 @@ def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: 
         return ()
     impacts = prepared.route_flood(
         hydrograph.times_s, hydrograph.outflow_m3s, _reaches(prepared, inputs),
-        prepared.town_distances_m, base_flow_m3s=base_flow,
+        prepared.point_distances_m, base_flow_m3s=base_flow,
         damaging_depth_m=scenario.river.damaging_depth_m,
         arrival_rise_m=scenario.river.arrival_rise_m)
     breach_h = history.breach_s / HOUR_S
     understanding = scenario.warning.understanding
     events = []
-    for town, impact in zip(towns, impacts, strict=True):
-        arrival_h = breach_h + impact.arrival_s / HOUR_S
+    point_impacts = iter(impacts)
+    for town, districts in prepared.town_districts:
         warned_h = history.warning_received_s[town] / HOUR_S
-        loss = lifeloss.town_life_loss(
-            population_at_risk=inputs.population_at_risk[town],
-            flood_arrival_h=arrival_h,
-            warning_received_h=warned_h,
-            peak_depth_m=impact.peak_flood_depth_m,
-            depth_velocity_m2s=impact.peak_depth_velocity_m2s,
-            understanding=understanding,
-            rate_quantile=inputs.rate_quantile[town],
-        )
-        if math.isfinite(impact.arrival_s):
-            arrival_s = history.breach_s + impact.arrival_s
+        if districts:
+            at_risk = inputs.district_at_risk[town]
+            points = [(d, next(point_impacts), at_risk[d]) for d in districts]
+        else:
+            points = [(None, next(point_impacts), inputs.population_at_risk[town])]
+        fatalities = 0.0
+        for district, impact, people_at_risk in points:
+            loss = lifeloss.town_life_loss(
+                population_at_risk=people_at_risk,
+                flood_arrival_h=breach_h + impact.arrival_s / HOUR_S,
+                warning_received_h=warned_h,
+                peak_depth_m=impact.peak_flood_depth_m,
+                depth_velocity_m2s=impact.peak_depth_velocity_m2s,
+                understanding=understanding,
+                rate_quantile=inputs.rate_quantile[town],
+            )
+            fatalities += loss.fatalities
+            out["people_exposed"] += loss.people_at_risk
+            out["people_evacuated"] += loss.people_evacuated
+            if district is not None:
+                column = f"{town}.{district}"
+                out[f"arrival_h.{column}"] = breach_h + impact.arrival_s / HOUR_S \
+                    if math.isfinite(impact.arrival_s) else nan
+                out[f"depth_m.{column}"] = impact.peak_depth_above_normal_m
+                out[f"fatalities.{column}"] = loss.fatalities
+        first = min((impact for _, impact, _ in points), key=lambda i: i.arrival_s)
+        worst = max((impact for _, impact, _ in points),
+                    key=lambda i: i.peak_depth_above_normal_m)
+        if math.isfinite(first.arrival_s):
+            arrival_s = history.breach_s + first.arrival_s
+            arrival_h = breach_h + first.arrival_s / HOUR_S
             if arrival_s <= history.horizon_s:
                 events.append(Event(arrival_s, EventKind.FLOOD_ARRIVAL, ("flood",), town,
-                                    after_breach_s=impact.arrival_s,
-                                    depth_m=impact.peak_depth_above_normal_m))
+                                    after_breach_s=first.arrival_s,
+                                    depth_m=worst.peak_depth_above_normal_m))
             out[f"arrival_h.{town}"] = arrival_h
-            out[f"peak_h.{town}"] = breach_h + impact.peak_time_s / HOUR_S
+            out[f"peak_h.{town}"] = breach_h + worst.peak_time_s / HOUR_S
             if math.isfinite(warned_h):
                 out[f"warning_lead_h.{town}"] = arrival_h - warned_h
-        out[f"depth_m.{town}"] = impact.peak_depth_above_normal_m
-        out[f"velocity_mps.{town}"] = impact.peak_velocity_mps
-        out[f"depth_velocity_m2s.{town}"] = impact.peak_depth_velocity_m2s
-        out[f"time_above_damaging_h.{town}"] = impact.time_above_damaging_depth_s / HOUR_S
-        out[f"fatalities.{town}"] = loss.fatalities
-        out["people_exposed"] += loss.people_at_risk
-        out["people_evacuated"] += loss.people_evacuated
-        out["fatalities"] += loss.fatalities
+        out[f"depth_m.{town}"] = worst.peak_depth_above_normal_m
+        out[f"velocity_mps.{town}"] = max(i.peak_velocity_mps for _, i, _ in points)
+        out[f"depth_velocity_m2s.{town}"] = max(i.peak_depth_velocity_m2s for _, i, _ in points)
+        out[f"time_above_damaging_h.{town}"] = max(
+            i.time_above_damaging_depth_s for _, i, _ in points) / HOUR_S
+        out[f"fatalities.{town}"] = fatalities
+        out["fatalities"] += fatalities
     return tuple(sorted(events, key=lambda e: e.time_s))
 
 
@@ -272,8 +315,8 @@ def _reaches(prepared: ConsequenceModels, inputs: Inputs) -> list[flood_model.Re
 
 
 def grid_result(models: ConsequenceModels, history: History) -> grid_model.GridOutcome | None:
-    """The grid over the horizon with the replication's plant outages and cut lines
-    (None when the scenario's grid has no loads). A replication with neither is the
+    """The grid over the horizon with the replication's plant and generator outages and
+    cut lines (None when the scenario's grid has no loads). A replication with neither is the
     baseline itself, which most replications are."""
     if models.grid is None:
         return None
@@ -281,6 +324,8 @@ def grid_result(models: ConsequenceModels, history: History) -> grid_model.GridO
         (start_s / HOUR_S, end_s / HOUR_S, "generator", PLANT_GENERATOR)
         for start_s, end_s in history.plant_outages
     ]
+    outages += [(out.start_s / HOUR_S, out.end_s / HOUR_S, "generator", out.generator)
+                for out in history.generator_outages]
     outages += [(cut.cut_s / HOUR_S, cut.repaired_s / HOUR_S, "line", cut.line)
                 for cut in history.line_cuts]
     if not outages and history.horizon_s == models.scenario.scenario.horizon_s:

@@ -2,7 +2,8 @@
 
 A force is one SimPy process: wait for its trigger (a town falls, or a scheduled time),
 mobilise and depart, then drive its route with one timeout per road segment and one per
-halt at an intermediate node.
+halt at an intermediate node. A road closed on the way (a bridge destroyed,
+`assets`) makes the force plan again from the node where it stands (`World.reroute`).
 
 Control changes both ways. Attackers fight at every defended node on their way and
 capture every undefended node that can change hands; the attacker units at a node their
@@ -202,18 +203,27 @@ def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, A
             world.arrive_at_destination(plan, unit)
         return
     halt_s = 0.0
-    last = len(plan.legs) - 1
-    for index, leg in enumerate(plan.legs):
+    legs = plan.legs
+    closed = world.assets.closed_roads
+    index = 0
+    while index < len(legs):
         if halt_s > 0:
             yield env.timeout(halt_s)
+        leg = legs[index]
+        if leg.road in closed:  # a bridge on it is down: plan again from here
+            legs = legs[:index] + world.reroute(unit, leg, plan.destination)
+            if index == len(legs):
+                return  # no open road leads there: it stays where it is
+            leg = legs[index]
         world.depart(unit, leg)
         yield env.timeout(inputs.road_time_s[leg.road])
         node = leg.destination
         unit.at = node
         world.note(EventKind.ARRIVE, (unit.id,), node, strength=unit.strength)
-        if not (yield from _reach(world, plan, unit, node, index == last)):
+        if not (yield from _reach(world, plan, unit, node, index == len(legs) - 1)):
             return
         halt_s = inputs.halt_s[node]
+        index += 1
     world.arrive_at_destination(plan, unit)
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .assets import GeneratorOutage
 
 __all__ = ["History", "LineCut"]
 
@@ -33,7 +36,9 @@ class History:
     seed: int
     replication: int
     horizon_s: float
-    reservoir_volume_m3: float  # stored volume at the event (sampled)
+    # stored volume at the breach (else at the horizon): as drawn, moved by the
+    # reservoir's operation where it has one (`reservoir.stored_m3`)
+    reservoir_volume_m3: float
     dam_state: str  # final: "operating", "threatened", "held", "captured" or "recaptured"
     capture_s: float = math.inf  # when the dam was first captured
     recapture_s: float = math.inf  # when the defenders first retook it
@@ -49,6 +54,8 @@ class History:
     # sorted; end_s is inf after a breach. Empty when the dam has no plant.
     plant_outages: tuple[tuple[float, float], ...] = ()
     line_cuts: tuple[LineCut, ...] = ()
+    # grid generators off the grid because their power plant (assets.others) was lost
+    generator_outages: tuple[GeneratorOutage, ...] = ()
     captures: dict[str, float] = field(default_factory=dict)  # node -> time it first fell
     recaptures: dict[str, float] = field(default_factory=dict)  # node -> first retaken
 

@@ -16,11 +16,14 @@ drawn once per town on the town's warning stream; its population and floodplain 
 are ``river.towns.<town>`` inputs. Each river reach's compound section (slope, channel
 and floodplain) is drawn on its own stream, ``river.reaches.<reach>``. A force's support
 (its start time and effectiveness factor) is drawn on ``support.<force>``, a stream
-of its own, so adding support to a force leaves its other draws as they were.
+of its own, so adding support to a force leaves its other draws as they were. Each asset
+beside the dam (``assets.others.<asset>``: whether its loss happens, its delay, a power
+plant's restoration time) has its own stream too, drawn after all the others.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,11 +31,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import Distribution
-from ..scenario.schema import BREACH_KINDS, FailureMode, Road, Scenario
+from ..scenario.schema import BREACH_KINDS, FailureMode, ReservoirOperation, Road, Scenario
+from .reservoir import OperationInputs
 from .rng import StreamSet
 
-__all__ = ["BREACH_INPUT_FIELDS", "REACH_INPUT_FIELDS", "BreachInputs", "FailureModeInputs",
-           "ForceInputs", "InputTable", "Inputs", "ReachInputs", "SupportInputs", "road_time_s"]
+__all__ = ["BREACH_INPUT_FIELDS", "REACH_INPUT_FIELDS", "AssetInputs", "BreachInputs",
+           "FailureModeInputs", "ForceInputs", "InputTable", "Inputs", "ReachInputs", "SupportInputs", "road_time_s"]
 
 Sampler = Callable[[np.random.Generator], float]
 Spec = Distribution | float | Sampler  # a float is a probability of occurrence
@@ -96,6 +100,16 @@ class FailureModeInputs:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetInputs:
+    """Whether an asset beside the dam is lost once its clock starts, after what delay,
+    and for how long (a power plant's restoration; None for other kinds)."""
+
+    occurs: bool
+    delay_s: float
+    restoration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReachInputs:
     """A river reach's drawn compound section: slope, main channel (width, bankfull
     depth, Manning's n) and floodplain (width beyond the banks, Manning's n)."""
@@ -129,6 +143,11 @@ class Inputs:
     rate_quantile: dict[str, float]  # river town -> quantile in Graham's range
     reaches: dict[str, ReachInputs]  # river reach -> its compound section
     support: dict[str, SupportInputs]  # force -> its support (forces that have one)
+    assets: dict[str, AssetInputs]  # asset beside the dam (assets.others) -> its draws
+    reservoir_operation: OperationInputs | None = None  # None: the volume stays as drawn
+    # river town with districts -> district -> its population at risk (the town's
+    # population_at_risk is their sum)
+    district_at_risk: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
 
 
 _CONSEQUENCE = "input.consequences."
@@ -191,8 +210,10 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
                        [("dissemination_delay_s", scenario.warning.dissemination_delay_s),
                         ("rate_quantile", scenario.warning.rate_quantile)]))
     for town_id, town in scenario.river.towns.items():
-        groups.append((f"river.towns.{town_id}", [("population", town.population),
-                                                  ("floodplain_share", town.floodplain_share)]))
+        if not town.districts:
+            groups.append((f"river.towns.{town_id}",
+                           [("population", town.population),
+                            ("floodplain_share", town.floodplain_share)]))
     groups.append(("grid", [("repair_time_s", scenario.grid.repair_time_s)]))
     for reach_id, reach in scenario.river.reaches.items():
         groups.append((f"river.reaches.{reach_id}",
@@ -202,7 +223,39 @@ def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
             groups.append((f"support.{force_id}",
                            [(name, getattr(force.support, name))
                             for name in SUPPORT_INPUT_FIELDS]))
+    for asset_id, asset in scenario.assets.others.items():
+        fields = [("occurs", asset.probability), ("delay_s", asset.delay_s)]
+        if asset.restoration_s is not None:
+            fields.append(("restoration_s", asset.restoration_s))
+        groups.append((f"assets.others.{asset_id}", fields))
+    # Drawn after every older component, each on a stream of its own, so scenarios
+    # without districts or an operation keep their draws and their column order.
+    for town_id, town in scenario.river.towns.items():
+        for district_id, district in town.districts.items():
+            groups.append((f"river.towns.{town_id}.districts.{district_id}",
+                           [("population", district.population),
+                            ("floodplain_share", district.floodplain_share)]))
+    operation = dam.reservoir.operation
+    if operation is not None:
+        groups.append((OPERATION, _operation_fields(operation)))
     return groups
+
+
+OPERATION = "assets.dam.reservoir.operation"
+
+
+def _operation_fields(operation: ReservoirOperation) -> list[tuple[str, Spec]]:
+    """The reservoir operation's inputs, in stream order (`OperationInputs` names)."""
+    fields: list[tuple[str, Spec]] = [("inflow_m3s", operation.inflow_m3s)]
+    if operation.release_m3s is not None:
+        fields.append(("release_m3s", operation.release_m3s))
+    drawdown = operation.drawdown
+    if drawdown is not None:
+        fields += [("drawdown_from_s", drawdown.from_s),
+                   ("drawdown_rate_m3s", drawdown.rate_m3s)]
+        if drawdown.duration_s is not None:
+            fields.append(("drawdown_duration_s", drawdown.duration_s))
+    return fields
 
 
 @dataclass(frozen=True)
@@ -362,15 +415,40 @@ class _Layout:
         self.repair = index["grid.repair_time_s"]
         self.quantiles = {t: index[f"warning.towns.{t}.rate_quantile"] for t in towns}
         self.at_risk = {t: (index[f"river.towns.{t}.population"],
-                            index[f"river.towns.{t}.floodplain_share"]) for t in towns}
+                            index[f"river.towns.{t}.floodplain_share"])
+                        for t, town in scenario.river.towns.items() if not town.districts}
+        self.districts = {
+            t: {d: (index[f"river.towns.{t}.districts.{d}.population"],
+                    index[f"river.towns.{t}.districts.{d}.floodplain_share"])
+                for d in town.districts}
+            for t, town in scenario.river.towns.items() if town.districts}
+        self.operation = ({name: index.get(f"{OPERATION}.{name}")
+                           for name in OperationInputs.__slots__}
+                          if dam.reservoir.operation is not None else None)
         self.reaches = {r: tuple(index[f"river.reaches.{r}.{name}"]
                                  for name in REACH_INPUT_FIELDS)
                         for r in scenario.river.reaches}
         self.support = {f: tuple(index[f"support.{f}.{name}"]
                                  for name in SUPPORT_INPUT_FIELDS)
                         for f, force in scenario.forces.items() if force.support is not None}
+        self.assets = {a: tuple(index.get(f"assets.others.{a}.{name}")
+                                for name in ("occurs", "delay_s", "restoration_s"))
+                       for a in scenario.assets.others}
+
+    def _operation(self, v: list[float]) -> OperationInputs | None:
+        at = self.operation
+        if at is None:
+            return None
+        value = {name: math.inf if i is None else v[i] for name, i in at.items()}
+        if at["release_m3s"] is None:
+            value["release_m3s"] = value["inflow_m3s"]  # the level held
+        return OperationInputs(**value)
 
     def typed(self, v: list[float]) -> Inputs:
+        districts = {t: {d: v[people] * v[share] for d, (people, share) in at.items()}
+                     for t, at in self.districts.items()}
+        at_risk = {t: v[people] * v[share] for t, (people, share) in self.at_risk.items()}
+        at_risk.update({t: sum(by_district.values()) for t, by_district in districts.items()})
         return Inputs(
             forces={force_id: ForceInputs(*(v[i] for i in at))
                     for force_id, at in self.forces.items()},
@@ -384,10 +462,14 @@ class _Layout:
                 for mode_id, occurs, delay, restore, breach in self.modes},
             detection_delay_s=v[self.detection],
             dissemination_delay_s={t: v[i] for t, i in self.dissemination.items()},
-            population_at_risk={t: v[people] * v[share]
-                                for t, (people, share) in self.at_risk.items()},
+            population_at_risk=at_risk,
             repair_time_s=v[self.repair],
             rate_quantile={t: v[i] for t, i in self.quantiles.items()},
             reaches={r: ReachInputs(*(v[i] for i in at)) for r, at in self.reaches.items()},
             support={f: SupportInputs(*(v[i] for i in at)) for f, at in self.support.items()},
+            assets={a: AssetInputs(bool(v[occurs]), v[delay],
+                                   None if restore is None else v[restore])
+                    for a, (occurs, delay, restore) in self.assets.items()},
+            reservoir_operation=self._operation(v),
+            district_at_risk=districts,
         )

@@ -83,20 +83,26 @@ def expected_road_time_s(scenario: Scenario, road_id: str) -> float:
     return road_time_s(road, drive.mean, road.delay_s.mean)
 
 
-def _adjacency(scenario: Scenario) -> dict[str, list[tuple[str, str]]]:
-    """Each node's [(neighbour, road id)] links, both directions of a two-way road."""
+def _adjacency(scenario: Scenario,
+               closed: frozenset[str] = frozenset()) -> dict[str, list[tuple[str, str]]]:
+    """Each node's [(neighbour, road id)] links, both directions of a two-way road,
+    leaving out the `closed` roads."""
     links: dict[str, list[tuple[str, str]]] = {n: [] for n in scenario.network.nodes}
     for road_id, road in scenario.network.roads.items():
+        if road_id in closed:
+            continue
         links[road.from_node].append((road.to_node, road_id))
         if road.two_way:
             links[road.to_node].append((road.from_node, road_id))
     return links
 
 
-def shortest_route(scenario: Scenario, start: str, goal: str) -> tuple[Leg, ...]:
-    """The route of least expected time from `start` to `goal` (Dijkstra; ties go to
-    the alphabetically first node so the plan is the same on every machine)."""
-    links = _adjacency(scenario)
+def shortest_route(scenario: Scenario, start: str, goal: str,
+                   closed: frozenset[str] = frozenset()) -> tuple[Leg, ...]:
+    """The route of least expected time from `start` to `goal` on the roads not `closed`
+    (Dijkstra; ties go to the alphabetically first node so the plan is the same on every
+    machine); a ValueError when no road leads there."""
+    links = _adjacency(scenario, closed)
     nodes = scenario.network.nodes
     best = {start: 0.0}
     previous: dict[str, tuple[str, str]] = {}

@@ -49,6 +49,14 @@ class EventKind(enum.StrEnum):
     PLANT_RESTORED = "plant_restored"  # the plant is back on the grid
     LINE_CUT = "line_cut"  # a grid line is cut (actors: the line; duration_s: repair)
     LINE_REPAIRED = "line_repaired"  # a grid line is back in service
+    GENERATORS_OUT = "generators_out"  # a power plant asset is lost (actors: the asset;
+    #                                    count: generators, capacity_mw, duration_s)
+    GENERATORS_RESTORED = "generators_restored"  # its generators are back on the grid
+    SUBSTATION_LOST = "substation_lost"  # a substation asset is lost (count: its lines)
+    BRIDGE_DESTROYED = "bridge_destroyed"  # a bridge asset is destroyed (road: closed)
+    REROUTE = "reroute"  # a force plans again round a closed road (road: the closed
+    #                      one; destination: where it still goes)
+    STRANDED = "stranded"  # a force finds no open road to its destination: it stays
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +75,25 @@ class Event:
     actors: tuple[str, ...]
     place: str
     opponents: tuple[str, ...] = ()  # the other side (a fight) or the force (dam states)
-    road: str | None = None  # depart: the road taken
-    destination: str | None = None  # depart: the node at the road's end
+    road: str | None = None  # depart: the road taken; bridge_destroyed, reroute,
+    #                          stranded: the road closed
+    destination: str | None = None  # depart: the node at the road's end; reroute,
+    #                                 stranded: where the force was going
     strength: float | None = None  # garrison, arrive, join: the actor's strength
     side: str | None = None  # join: the force's side; engage/defeat/repulse: the assault's
     attackers: float | None = None  # the assault: engage (before), defeat/repulse (after)
     defenders: float | None = None  # the holders: engage (before), defeat/repulse (after)
     winner: str | None = None  # defeat/repulse: "attacker" or "defender"
     annihilated: bool | None = None  # defeat/repulse: the loser was destroyed
-    duration_s: float | None = None  # defeat/repulse: the fight; plant_out: the outage;
-    #                                  line_cut: the repair
+    duration_s: float | None = None  # defeat/repulse: the fight; plant_out and
+    #                                  generators_out: the outage; line_cut: the repair
     trigger_town: str | None = None  # dispatch: the town whose fall sent the force
     mode: str | None = None  # breach, plant_out: the failure mode id
     breach_kind: str | None = None  # breach: "full_breach" or "partial_breach"
     depth_fraction: float | None = None  # breach: share of the dam height cut
-    capacity_mw: float | None = None  # plant_out: the plant's capacity
-    count: int | None = None  # detect: towns the warning goes out to
+    capacity_mw: float | None = None  # plant_out, generators_out: output the grid loses
+    count: int | None = None  # detect: towns the warning goes out to; generators_out:
+    #                           generators; substation_lost: lines
     warned_on: str | None = None  # detect, warning: what set it off (threat, capture, breach)
     after_breach_s: float | None = None  # warning (None before a breach), flood_arrival:
     #                                       time since the breach

@@ -102,6 +102,15 @@ _SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.PLANT_RESTORED: lambda e: "plant back on the grid",
     EventKind.LINE_CUT: lambda e: f"grid line cut; repair takes {_hours(e.duration_s):.0f} h",
     EventKind.LINE_REPAIRED: lambda e: "grid line back in service",
+    EventKind.GENERATORS_OUT: lambda e: (f"power plant lost: {e.count} generator(s) off the "
+                                         f"grid ({e.capacity_mw or 0.0:.0f} MW) for "
+                                         f"{_hours(e.duration_s):.1f} h"),
+    EventKind.GENERATORS_RESTORED: lambda e: "power plant back on the grid",
+    EventKind.SUBSTATION_LOST: lambda e: f"substation lost: {e.count} line(s) cut",
+    EventKind.BRIDGE_DESTROYED: lambda e: f"bridge destroyed: road {e.road} closed",
+    EventKind.REROUTE: lambda e: f"road {e.road} closed; plans a new route to {e.destination}",
+    EventKind.STRANDED: lambda e: (f"road {e.road} closed and no open road leads to "
+                                   f"{e.destination}; stays here"),
 }
 
 

@@ -20,6 +20,8 @@ first capture), ``reinforcements_arrived`` and
 ``reinforcements_arrival_h`` (first defender reinforcement to reach its destination),
 ``breach_started``, ``breach_time_h``, ``breach_depth_fraction`` (0 without a breach),
 ``plant_outage_h`` (plant hours off the grid within the horizon), ``lines_cut``,
+``asset_lost.<asset>`` and ``asset_lost_h.<asset>`` per asset beside the dam
+(``assets.others``: lost within the horizon, and when),
 ``attacker_losses``, ``defender_losses`` (strength lost, engagements still going at the
 horizon counted as they stand), and ``input.<path>`` for every random input of the
 engine.
@@ -33,12 +35,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import simpy
 
 from ..formatting import HOUR_S
+from .assets import Assets
 from .dam import Dam
 from .forces import Engagement, Unit, force_process, support_process
 from .history import History, LineCut, merge_intervals
 from .inputs import Inputs
-from .plan import CAPTURABLE_KINDS, ForcePlan, Leg
+from .plan import CAPTURABLE_KINDS, ForcePlan, Leg, shortest_route
 from .record import Event, EventKind
+from .reservoir import stored_m3
 
 if TYPE_CHECKING:
     from .prepare import PreparedScenario
@@ -83,6 +87,7 @@ class World:
         self.detection_s = math.inf
         self.warning_received_s: dict[str, float] = {}
         self.dam = Dam(self)
+        self.assets = Assets(self)  # the assets beside the dam (assets.others)
 
     # ------------------------------------------------------------------ timeline
     def note(self, kind: EventKind, actors: tuple[str, ...], place: str,
@@ -111,6 +116,7 @@ class World:
     def attacker_arrives(self, unit: Unit, node: str) -> Engagement | None:
         """An attacker reaches a node: join or start a fight, take the node, or hold it
         with the others of its side there."""
+        self.assets.reached(node)
         engagement = self.engagements.get(node)
         if engagement is not None:
             engagement.join(unit)
@@ -199,7 +205,7 @@ class World:
 
     def capture(self, node: str, by: tuple[str, ...]) -> None:
         """A node falls to the attackers: triggers fire (on its first fall), lines
-        depending on it are cut."""
+        depending on it are cut, the clocks of assets lost on its capture start."""
         now = self.env.now
         self.captured.setdefault(node, now)
         self.attacker_held.add(node)
@@ -210,15 +216,33 @@ class World:
             fall.succeed()
         lines = self.plan.lines_by_node.get(node, ())
         if lines:
-            repair_s = self.inputs.repair_time_s
-            for line in lines:
-                self.line_cuts.append(LineCut(line, node, now, now + repair_s))
-                self.note(EventKind.LINE_CUT, (line,), node, duration_s=repair_s)
-            self.env.timeout(repair_s).callbacks.append(
-                lambda _e: [self.note(EventKind.LINE_REPAIRED, (line,), node)
-                            for line in lines])
+            self.cut_lines(lines, node)
+        self.assets.captured(node)
         if node == self.dam.node:
             self.dam.capture(by)
+
+    def cut_lines(self, lines: tuple[str, ...], node: str) -> None:
+        """Grid `lines` go out of service because of what happened at `node` (its
+        capture, or its substation lost), each until the replication's repair time."""
+        now = self.env.now
+        repair_s = self.inputs.repair_time_s
+        for line in lines:
+            self.line_cuts.append(LineCut(line, node, now, now + repair_s))
+            self.note(EventKind.LINE_CUT, (line,), node, duration_s=repair_s)
+        self.env.timeout(repair_s).callbacks.append(
+            lambda _e: [self.note(EventKind.LINE_REPAIRED, (line,), node) for line in lines])
+
+    def reroute(self, unit: Unit, leg: Leg, destination: str) -> tuple[Leg, ...]:
+        """`unit` finds the road of its next `leg` closed: its new route from where it
+        stands to `destination` on the roads still open (empty: none is left, it stays)."""
+        closed = frozenset(self.assets.closed_roads)
+        try:
+            legs = shortest_route(self.scenario, leg.origin, destination, closed)
+        except ValueError:
+            legs = ()
+        kind = EventKind.REROUTE if legs else EventKind.STRANDED
+        self.note(kind, (unit.id,), leg.origin, road=leg.road, destination=destination)
+        return legs
 
     def recapture(self, node: str, by: tuple[str, ...]) -> None:
         """The defenders retake a node the attackers held (cut lines stay under repair)."""
@@ -268,6 +292,7 @@ def run(prepared: PreparedScenario, inputs: Inputs, seed: int, replication: int,
         else:
             world.arrive_at_destination(force, unit)  # a garrison in place from the start
     world.dam.start()
+    world.assets.start()
     env.run(until=world.plan.horizon_s)
     world.finish()
     history = _history(world, seed, replication)
@@ -283,7 +308,10 @@ def _history(world: World, seed: int, replication: int) -> History:
         seed=seed,
         replication=replication,
         horizon_s=world.plan.horizon_s,
-        reservoir_volume_m3=world.inputs.reservoir_volume_m3,
+        reservoir_volume_m3=stored_m3(world.scenario.assets.dam.reservoir,
+                                      world.inputs.reservoir_volume_m3,
+                                      world.inputs.reservoir_operation,
+                                      min(dam.breach_s, world.plan.horizon_s)),
         dam_state=dam.state,
         capture_s=dam.capture_s,
         recapture_s=dam.recapture_s,
@@ -296,6 +324,7 @@ def _history(world: World, seed: int, replication: int) -> History:
         dict.fromkeys(world.scenario.river.towns, math.inf),
         plant_outages=merge_intervals(dam.outages),
         line_cuts=tuple(world.line_cuts),
+        generator_outages=tuple(world.assets.generator_outages),
         captures=dict(world.captured),
         recaptures=dict(world.recaptured),
     )
@@ -335,4 +364,8 @@ def _outcomes(world: World, history: History) -> dict[str, float]:
     }
     for name, node in world.plan.capture_outcomes:
         out[name] = _event_h(captured.get(node, math.inf), horizon_s)
+    for asset_id in world.assets.specs:
+        lost_s = world.assets.lost_s.get(asset_id, math.inf)
+        out[f"asset_lost.{asset_id}"] = float(lost_s <= horizon_s)
+        out[f"asset_lost_h.{asset_id}"] = _event_h(lost_s, horizon_s)
     return out

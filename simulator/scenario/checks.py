@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .distributions import support
 from .errors import did_you_mean
-from .schema import Scenario, Trigger
+from .schema import ASSET_FIELDS, ASSET_KEYS, Dam, Scenario, Trigger
 
 # (path in the document, message, whether the path's key rather than value is meant)
 Finding = tuple[tuple[str | int, ...], str, bool]
@@ -24,6 +25,7 @@ def cross_check(s: Scenario) -> list[Finding]:
         *_network(s),
         *_forces(s),
         *_dam(s),
+        *_other_assets(s),
         *_river(s),
         *_grid(s),
         *_exercise(s),
@@ -141,6 +143,71 @@ def _dam(s: Scenario) -> Iterator[Finding]:
             + did_you_mean(dam.plant.bus, s.grid.buses),
             False,
         )
+    yield from _operation(dam, at + ("reservoir", "operation"))
+
+
+def _operation(dam: Dam, at: tuple[str, ...]) -> Iterator[Finding]:
+    """An operated reservoir has a storage curve (its level follows its volume), a dead
+    storage below the water it starts with, and asks the dam for no more than its
+    spillway, bottom outlets and turbines can pass (the inflow spills when it is full)."""
+    reservoir = dam.reservoir
+    operation = reservoir.operation
+    if operation is None:
+        return
+    if not reservoir.storage_curve:
+        yield (at, "an operated reservoir needs a storage_curve, so that its level "
+               "follows the volume the operation leaves", False)
+    if operation.dead_storage_m3 >= support(reservoir.volume_m3)[0]:
+        yield (at + ("dead_storage",), f"the dead storage "
+               f"({operation.dead_storage_m3 / 1e9:g} km^3) must lie below every stored "
+               f"volume the reservoir starts with", False)
+    water = dam.plant.water if dam.plant is not None else None
+    outlets_m3s = (dam.spillway_capacity_m3s + dam.bottom_outlet_capacity_m3s
+                   + (water.flow_m3s if water is not None else 0.0))
+    flows = [(("inflow",), "inflow", operation.inflow_m3s),
+             (("release",), "release", operation.release_m3s)]
+    if operation.drawdown is not None:
+        flows.append((("drawdown", "rate"), "drawdown's rate", operation.drawdown.rate_m3s))
+    for key, what, flow in flows:
+        if flow is not None and support(flow)[1] > outlets_m3s:
+            yield (at + key, f"the {what} can reach {support(flow)[1]:g} m^3/s, more than "
+                   f"the dam can pass: spillway, bottom outlets and turbines together "
+                   f"{outlets_m3s:g} m^3/s", False)
+
+
+def _other_assets(s: Scenario) -> Iterator[Finding]:
+    """The assets beside the dam name existing nodes, grid elements and roads; a clock
+    started by a capture sits where a capture can happen; a bridge is on its road."""
+    nodes, roads, grid = s.network.nodes, s.network.roads, s.grid
+    for asset_id, asset in s.assets.others.items():
+        at = ("assets", "others", asset_id)
+        for name in sorted(asset.model_fields_set - set(ASSET_FIELDS[asset.kind])):
+            owner = next((k for k, names in ASSET_FIELDS.items() if name in names), None)
+            if owner is not None:
+                yield (at + (ASSET_KEYS[name],), f"'{ASSET_KEYS[name]}' belongs to a {owner}; "
+                       f"a {asset.kind} has none", True)
+        node = nodes.get(asset.node)
+        if node is None:
+            yield at + ("node",), _unknown("node", asset.node, nodes), False
+        elif asset.starts_on == "capture" and node.kind == "junction":
+            yield (at + ("node",), f"'{asset.node}' is a junction, which never changes "
+                   "hands, so a clock that starts_on capture never starts", False)
+        elif asset.starts_on == "capture" and node.held_by == "attacker":
+            yield (at + ("node",), f"'{asset.node}' is held by the attackers from the start "
+                   "(held_by: attacker), so it is never captured during the run", False)
+        for key, ids, known, what in (("generators", asset.generators, grid.generators,
+                                       "generator"),
+                                      ("lines", asset.lines, grid.lines, "line")):
+            for index, element in enumerate(ids):
+                if element not in known:
+                    yield at + (key, index), _unknown(what, element, known), False
+        if asset.road is not None:
+            road = roads.get(asset.road)
+            if road is None:
+                yield at + ("road",), _unknown("road", asset.road, roads), False
+            elif node is not None and asset.node not in (road.from_node, road.to_node):
+                yield (at + ("node",), f"the bridge's node '{asset.node}' is not an end of "
+                       f"its road '{asset.road}' ({road.from_node} - {road.to_node})", False)
 
 
 def _river(s: Scenario) -> Iterator[Finding]:
@@ -189,6 +256,9 @@ def _exercise(s: Scenario) -> Iterator[Finding]:
             if (item.time_s is None) == (item.trigger is None):
                 yield at, "give exactly one of 'time' or 'trigger'", False
             yield from _trigger(item.trigger, at, s)
+            for index, role in enumerate(item.roles):
+                if role not in s.exercise.roles:
+                    yield (*at, "roles", index), _unknown("role", role, s.exercise.roles), False
 
 
 def _headline(s: Scenario) -> Iterator[Finding]:

@@ -463,12 +463,51 @@ class StoragePoint(Section):
     volume_m3: Quantity("volume", ge=0) = Field(alias="volume")
 
 
+class Drawdown(Section):
+    """A release ordered from a time on (the bottom outlets opened, say): from ``from``
+    (time since the scenario's start; ``now`` in an exercise option) the reservoir lets
+    out ``rate`` instead of its routine release, for ``duration`` (to the horizon if not
+    given)."""
+
+    from_s: Duration = Field(alias="from", description="when the drawdown starts")
+    rate_m3s: Uncertain("discharge", ge=0) = Field(
+        alias="rate", description="the whole release during the drawdown"
+    )
+    duration_s: Duration | None = Field(
+        default=None, alias="duration", description="how long it lasts (default: to the horizon)"
+    )
+
+
+class ReservoirOperation(Section):
+    """How the reservoir is run over time, so the volume and head at a breach follow it
+    (`simulator.engine.reservoir`): water flows in at ``inflow`` and out at ``release``
+    (by default the inflow: the level held), and a ``drawdown`` releases more from a
+    time on. The volume never falls below ``dead_storage`` (the outlets' sill) and never
+    rises above the full reservoir (``max_volume``, else the storage curve's top): what
+    comes in beyond it spills."""
+
+    inflow_m3s: Uncertain("discharge", ge=0) = Field(
+        default=fixed(0.0), alias="inflow", description="water flowing into the reservoir"
+    )
+    release_m3s: Uncertain("discharge", ge=0) | None = Field(
+        default=None, alias="release",
+        description="routine release (turbines, outlets); default: equal to the inflow",
+    )
+    drawdown: Drawdown | None = None
+    dead_storage_m3: Quantity("volume", ge=0) = Field(
+        default=0.0, alias="dead_storage",
+        description="volume below the lowest outlet, which no release can let out",
+    )
+
+
 class Reservoir(Section):
-    """The water behind the dam: volume stored at the event, depth at the dam and,
-    where known, the full volume, surface area or storage curve."""
+    """The water behind the dam: volume stored (at the start when the reservoir is
+    operated over time, else at the event), depth at the dam and, where known, the full
+    volume, surface area or storage curve."""
 
     volume_m3: Uncertain("volume", gt=0) = Field(
-        alias="volume", description="stored volume at the event"
+        alias="volume", description="stored volume at the event, or at the start when "
+        "'operation' is given"
     )
     max_volume_m3: Quantity("volume", gt=0) | None = Field(default=None, alias="max_volume")
     level_m: Quantity("length", gt=0) = Field(
@@ -476,6 +515,9 @@ class Reservoir(Section):
     )
     surface_area_m2: Quantity("area", gt=0) | None = Field(default=None, alias="surface_area")
     storage_curve: list[StoragePoint] | None = Field(default=None, min_length=2)
+    operation: ReservoirOperation | None = Field(
+        default=None, description="inflow, release and drawdown over time (needs a "
+        "storage_curve, so the level follows the volume)")
 
     @model_validator(mode="after")
     def _increasing(self) -> Reservoir:
@@ -554,10 +596,64 @@ class Dam(Section):
         return self
 
 
+#: Which fields belong to which kind of asset under ``assets.others`` (the engine's
+#: `simulator.engine.assets.ASSET_KINDS` gives each kind its effect), and what starts an
+#: asset's clock when the scenario does not say.
+ASSET_FIELDS = {"power_plant": ("generators", "restoration_s"), "substation": ("lines",),
+                "bridge": ("road",)}
+ASSET_STARTS_ON = {"power_plant": "capture", "substation": "capture", "bridge": "arrival"}
+ASSET_KEYS = {"generators": "generators", "restoration_s": "restoration", "lines": "lines",
+              "road": "road"}
+
+
+class Asset(Section):
+    """An asset at risk besides the dam: a ``power_plant`` whose loss takes its generators
+    (``grid.generators``) off the grid for a ``restoration`` time, a ``substation`` whose
+    loss cuts its ``lines`` (``grid.lines``, repaired in ``grid.repair_time``), a
+    ``bridge`` whose destruction closes its ``road``.
+
+    Its clock ``starts_on`` the capture of its ``node`` (plants and substations by
+    default), the first arrival of an attacking force there (bridges by default: the
+    column that reaches it blows it), or the scenario's start (a strike at a time, or
+    damage with no force modelled); the loss follows after ``delay`` with
+    ``probability``.
+    """
+
+    kind: Literal["power_plant", "substation", "bridge"]
+    name: str | None = None
+    node: Id
+    starts_on: Literal["capture", "arrival", "start"] | None = Field(
+        default=None, description="what starts the clock: the node's capture, an attacker's "
+        "first arrival there, or the scenario's start (default: capture; bridges: arrival)")
+    probability: Probability = Field(default=1.0, description="chance the loss happens")
+    delay_s: Duration = Field(default=fixed(0.0), alias="delay",
+                              description="time from the start of the clock to the loss")
+    generators: list[Id] = Field(default=[], description="power_plant: its generators")
+    restoration_s: Duration | None = Field(
+        default=None, alias="restoration",
+        description="power_plant: time until its generators run again")
+    lines: list[Id] = Field(default=[], description="substation: the lines its loss cuts")
+    road: Id | None = Field(default=None, description="bridge: the road its loss closes")
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Asset:
+        if self.starts_on is None:
+            object.__setattr__(self, "starts_on", ASSET_STARTS_ON[self.kind])
+        own = ASSET_FIELDS[self.kind]
+        for name in own:  # fields of another kind: checks.py, pointing at the key
+            if name not in self.model_fields_set:
+                raise ValueError(f"a {self.kind} needs '{ASSET_KEYS[name]}'")
+        if self.kind != "bridge" and not (self.generators or self.lines):
+            raise ValueError(f"a {self.kind} needs at least one of its "
+                             f"'{ASSET_KEYS[own[0]]}'")
+        return self
+
+
 class Assets(Section):
-    """The infrastructure at risk: the dam."""
+    """The infrastructure at risk: the dam, and other assets by id (``others``)."""
 
     dam: Dam
+    others: dict[Id, Asset] = {}
 
 
 class Reach(Section):
@@ -599,21 +695,65 @@ class Reach(Section):
         return data
 
 
-class RiverTown(Section):
-    """A town on the river below the dam, with the share of its people living in the
-    flooded area; ``node`` ties it to a place on the road network."""
+class District(Section):
+    """One river point of a large town: its distance below the dam, its people and the
+    share of them living in the flooded area."""
 
     name: str | None = None
-    node: Id | None = None
     river_distance_m: Quantity("length", ge=0) = Field(
         alias="river_distance", description="distance below the dam"
     )
     population: Uncertain(DIMENSIONLESS, ge=0) = Field(
-        description="people living in the town (may be a distribution)"
+        description="people living in the district (may be a distribution)"
     )
     floodplain_share: Uncertain(DIMENSIONLESS, ge=0, le=1) = Field(
+        description="share of them living in the flooded area (may be a distribution)"
+    )
+
+
+class RiverTown(Section):
+    """A town on the river below the dam, with the share of its people living in the
+    flooded area; ``node`` ties it to a place on the road network. A large town strung
+    along the river gives ``districts`` instead, each a river point with its own
+    distance, population and floodplain share; its ``river_distance`` (where maps mark
+    it) is then its nearest district's unless given."""
+
+    name: str | None = None
+    node: Id | None = None
+    river_distance_m: Quantity("length", ge=0) | None = Field(
+        default=None, alias="river_distance", description="distance below the dam"
+    )
+    population: Uncertain(DIMENSIONLESS, ge=0) | None = Field(
+        default=None, description="people living in the town (may be a distribution)"
+    )
+    floodplain_share: Uncertain(DIMENSIONLESS, ge=0, le=1) | None = Field(
+        default=None,
         description="share of people living in the flooded area (may be a distribution)"
     )
+    districts: dict[Id, District] = Field(
+        default={}, description="the town's river points, for a town strung along the river"
+    )
+
+    @model_validator(mode="after")
+    def _whole_or_districts(self) -> RiverTown:
+        if self.districts:
+            given = [key for key in ("population", "floodplain_share")
+                     if getattr(self, key) is not None]
+            if given:
+                raise ValueError(f"a town with districts gives '{given[0]}' per district, "
+                                 f"not for the whole town")
+            if self.river_distance_m is None:
+                nearest_m = min(d.river_distance_m for d in self.districts.values())
+                object.__setattr__(self, "river_distance_m", nearest_m)
+            return self
+        missing = [key for key, name in (("river_distance", "river_distance_m"),
+                                         ("population", "population"),
+                                         ("floodplain_share", "floodplain_share"))
+                   if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a river town needs '{missing[0]}' (or 'districts', each "
+                             f"with its own)")
+        return self
 
 
 class River(Section):
@@ -728,8 +868,18 @@ class Grid(Section):
         return self
 
 
+class Role(Section):
+    """A player role in an exercise (a ministry, civil defence); injects and decisions name
+    the roles they go to, and each role has its own inbox on the board."""
+
+    name: str = ""
+    description: str = ""
+
+
 class Inject(Section):
-    """A message to the players in an exercise, sent at a time or when a trigger fires."""
+    """A message to the players in an exercise, sent at a time or when a trigger fires.
+    `roles` are the roles it goes to (none: every player); `method` (phone, radio, email,
+    in person) and `objective` (what the inject tests) are planning columns of the MSEL."""
 
     time_s: Quantity("time", ge=0) | None = Field(default=None, alias="time")
     trigger: Trigger | None = None
@@ -737,6 +887,9 @@ class Inject(Section):
     receiver: str = Field(alias="to")
     message: str
     expected_action: str = ""
+    roles: list[Id] = []
+    method: str = ""
+    objective: str = ""
 
 
 class DecisionOption(Section):
@@ -753,11 +906,13 @@ class Decision(Section):
     trigger: Trigger | None = None
     question: str
     options: dict[Id, DecisionOption] = Field(min_length=2)
+    roles: list[Id] = []  # the roles that decide (none: every player)
 
 
 class Exercise(Section):
-    """The tabletop exercise played on the scenario: its injects and decisions."""
+    """The tabletop exercise played on the scenario: its roles, injects and decisions."""
 
+    roles: dict[Id, Role] = {}
     injects: dict[Id, Inject] = {}
     decisions: dict[Id, Decision] = {}
 
