@@ -103,7 +103,7 @@ def _display_width(png: bytes) -> int | None:
     at = 8
     while at + 8 <= len(png):
         length, kind = int.from_bytes(png[at:at + 4], "big"), png[at + 4:at + 8]
-        if kind == b"pHYs" and length == 9 and png[at + 16] == 1:  # unit 1: the metre
+        if kind == b"pHYs" and length == 9 and png[at + 16:at + 17] == b"\x01":  # metres
             per_inch = int.from_bytes(png[at + 8:at + 12], "big") * 0.0254
             return round(width_px * FIGURE_PX_PER_INCH / per_inch) if per_inch else None
         if kind in (b"IDAT", b"IEND"):
