@@ -53,7 +53,7 @@ __all__ = ["SHED_SAMPLE", "compare_variants", "load_runs", "make_exhibits", "mak
            "record_exhibits", "report_run", "run_scenario", "sample_replications",
            "stored_exhibits"]
 
-SHED_SAMPLE = 200  # replications whose hourly load shed a run stores for its fan chart
+SHED_SAMPLE = 200  # replications whose hourly grid a run stores for its grid figure
 
 Log = Callable[[str], None] | None
 

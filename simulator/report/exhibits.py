@@ -1,8 +1,8 @@
 """Exhibits: what a run's report shows beyond its outcome table, stored beside it.
 
 The run store keeps one number per outcome per replication. A report also shows the
-timelines of a median and a worst-case replication and a fan chart of load shed hour by
-hour; both need more than those numbers. `simulator.workflows` computes them once, right
+timelines of a median and a worst-case replication and the grid hour by hour (when the
+plant is out, the load shed that adds); both need more than those numbers. `simulator.workflows` computes them once, right
 after a run, and writes them into the run directory:
 
 - ``exhibits/timelines.json``: the picked replications (role, index, why) and their
