@@ -52,6 +52,8 @@ def cmd_board(args: argparse.Namespace) -> int:
           f"saved to {out}")
     print(f"room (projector, players):   http://{shown}:{args.port}/room")
     print(f"control (facilitator only):  http://{shown}:{args.port}/control{query}")
+    for role_id, name in board.roles.items():
+        print(f"{name} (role inbox):".ljust(29) + f"http://{shown}:{args.port}/role/{role_id}")
     if token:
         print(f"join token for the control view: {token} (open to the network on {host}; "
               "control actions without it are refused)")

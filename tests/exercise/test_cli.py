@@ -76,8 +76,9 @@ def test_script_run_writes_report_and_msel(paths, tmp_path, capsys):
     assert (out / "map.png").read_bytes().startswith(b"\x89PNG")
     assert "![Where the story happened" in md
     rows = read_msel(out)
-    assert list(rows[0]) == ["time", "elapsed_h", "type", "inject", "from", "to", "message",
-                             "expected_action", "decision_taken", "note"]
+    assert list(rows[0]) == ["number", "time", "elapsed_h", "type", "inject", "method", "from",
+                             "to", "message", "expected_action", "objective",
+                             "responsible_role", "decision_taken", "note"]
     decisions = {r["inject"]: r for r in rows if r["type"] == "decision"}
     assert decisions["reserve"]["decision_taken"].startswith("dispatch_now: ")
     assert decisions["drawdown"]["decision_taken"].startswith("draw_down: ")

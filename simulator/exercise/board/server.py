@@ -1,7 +1,8 @@
 """The board's web server: a small Starlette app over one `Board`.
 
 Pages: ``/room`` (the players' view, for the projector; any number of browsers),
-``/control`` (the facilitator's) and ``/cards`` (printable inject cards, `cards`). Each page loads its view from ``/api/state`` and then
+``/role/ID`` (a role's inbox: the players' view of what goes to that role), ``/control``
+(the facilitator's) and ``/cards`` (printable inject cards, `cards`). Each page loads its view from ``/api/state`` and then
 follows ``/api/events``, a Server-Sent Events stream that sends the view again whenever
 the board changes (and ``busy`` events while forecasts are computed). Control actions are
 ``POST /api/<action>``. Everything the pages need is in the package's ``static/`` folder;
@@ -15,6 +16,7 @@ worker thread so the room keeps updating.
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
 import threading
@@ -70,21 +72,37 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
     page = (STATIC / "board.html").read_text(encoding="utf-8")
     closing = threading.Event()  # set to end the event streams (shutdown)
 
-    def view_of(request: Request) -> bool | None:
-        """True for the facilitator's view, False for the room's, None if refused."""
-        controller = request.query_params.get("view") == "control"
-        if controller and not _authorised(request, token):
-            return None
-        return controller
+    def view_of(request: Request) -> tuple[bool, str | None] | Response:
+        """(controller, role) of the view asked for, or the refusal."""
+        view = request.query_params.get("view")
+        if view == "control":
+            return (True, None) if _authorised(request, token) else _refused()
+        if view == "role":
+            role = request.query_params.get("role", "")
+            if role not in board.roles:
+                return JSONResponse({"error": f"no role '{role}' in this exercise"}, 404)
+            return False, role
+        return False, None
+
+    def render_page(view: str, role: str = "") -> str:
+        return page.replace("{{view}}", view).replace("{{role}}", html.escape(role, quote=True))
 
     async def room(request: Request) -> Response:
-        return HTMLResponse(page.replace("{{view}}", "room"))
+        return HTMLResponse(render_page("room"))
+
+    async def role_page(request: Request) -> Response:
+        role = request.path_params["role"]
+        if role not in board.roles:
+            known = ", ".join(board.roles) or "none"
+            return HTMLResponse(f"<h1>No role '{html.escape(role)}' in this exercise</h1>"
+                                f"<p>Roles: {html.escape(known)}.</p>", 404)
+        return HTMLResponse(render_page("role", role))
 
     async def control(request: Request) -> Response:
         if not _authorised(request, token):
             return HTMLResponse("<h1>The control view needs the join token</h1><p>Open the "
                                 "address printed when the board started.</p>", 403)
-        return HTMLResponse(page.replace("{{view}}", "control"))
+        return HTMLResponse(render_page("control"))
 
     async def cards(request: Request) -> Response:
         if not _authorised(request, token):
@@ -92,15 +110,15 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
         return HTMLResponse(inject_cards_page(board.session.base))
 
     async def state(request: Request) -> Response:
-        controller = view_of(request)
-        if controller is None:
-            return _refused()
-        return JSONResponse(await anyio.to_thread.run_sync(board.view, controller))
+        chosen = view_of(request)
+        if isinstance(chosen, Response):
+            return chosen
+        return JSONResponse(await anyio.to_thread.run_sync(board.view, *chosen))
 
     async def events(request: Request) -> Response:
-        controller = view_of(request)
-        if controller is None:
-            return _refused()
+        chosen = view_of(request)
+        if isinstance(chosen, Response):
+            return chosen
 
         async def stream() -> AsyncIterator[str]:
             sent, busy, quiet = -1, None, 0.0
@@ -109,7 +127,7 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
                     busy = board.busy
                     yield f"event: busy\ndata: {json.dumps(busy)}\n\n"
                 if board.version != sent and not board.busy:
-                    view = await anyio.to_thread.run_sync(board.view, controller)
+                    view = await anyio.to_thread.run_sync(board.view, *chosen)
                     sent = view["version"]
                     yield f"data: {json.dumps(view)}\n\n"
                     quiet = 0.0
@@ -158,7 +176,7 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
 
     app = Starlette(routes=[
         Route("/", home), Route("/room", room), Route("/control", control),
-        Route("/cards", cards),
+        Route("/cards", cards), Route("/role/{role}", role_page),
         Route("/api/state", state), Route("/api/events", events),
         Route("/api/{action}", act, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),

@@ -222,12 +222,23 @@ class Board:
             self._changed()
 
     # ------------------------------------------------------------------- views
-    def view(self, controller: bool) -> dict[str, Any]:
-        """What a page shows (see the module docstring)."""
+    @property
+    def roles(self) -> dict[str, str]:
+        """The exercise's player roles: id -> name."""
+        exercise = self.session.base.exercise
+        return {role_id: role.name or role_id for role_id, role in exercise.roles.items()}
+
+    def view(self, controller: bool, role: str | None = None) -> dict[str, Any]:
+        """What a page shows (see the module docstring); with `role`, the players' view of
+        that role: only the injects and decisions that go to it (or to every player)."""
         with self.lock:
             session = self.session
             info = session.info
             current = self.current
+
+            def addressed(step: Step) -> bool:
+                return role is None or not step.spec.roles or role in step.spec.roles
+
             seen = session.seen
             words = describe if controller else reported
             view: dict[str, Any] = {
@@ -241,14 +252,18 @@ class Board:
                 "events": [{"time": elapsed_text(e.time_s), "text": _report_line(e, words)}
                            for e in seen[-RECENT_EVENTS:]][::-1],
                 "cards": [self._card(s, controller) for s in self._played()
-                          if s.kind == "inject"][::-1],
-                "step": self._step(current, controller) if current is not None else None,
+                          if s.kind == "inject" and addressed(s)][::-1],
+                "step": (self._step(current, controller)
+                         if current is not None and addressed(current) else None),
+                "started": current is not None,
+                "role": None if role is None else {"id": role, "name": self.roles[role]},
                 "ending": ([{"label": label, "value": value} for label, value
                             in story_outcome_rows(session.story.outcomes)]
                            if session.finished else []),
                 "outputs": self.outputs if controller else [],
             }
             if controller:
+                view["roles"] = self.roles
                 view["notes"] = [{"step": self._played()[i].id if i < len(self._played())
                                   else "", "text": t} for i, t in self.notes]
                 view["not_reached"] = [f"{s.kind} {s.id}: {s.note}"

@@ -7,12 +7,14 @@
 
 const VIEW = document.body.dataset.view;
 const CONTROL = VIEW === "control";
+const ROLE = document.body.dataset.role || "";
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const SVGNS = "http://www.w3.org/2000/svg";
 const SIDE_COLOURS = {attacker: "#c0392b", defender: "#1f5fa6"};
 
 function withView(path) {
-  const query = "view=" + VIEW + (TOKEN ? "&token=" + encodeURIComponent(TOKEN) : "");
+  const query = "view=" + VIEW + (TOKEN ? "&token=" + encodeURIComponent(TOKEN) : "") +
+    (ROLE ? "&role=" + encodeURIComponent(ROLE) : "");
   return path + (path.includes("?") ? "&" : "?") + query;
 }
 
@@ -259,8 +261,10 @@ function renderStep(state) {
   const target = document.getElementById("step");
   const step = state.step;
   if (!step) {
-    target.replaceChildren(el("div", {class: "card big"}, el("div", {class: "message"},
-      "The exercise has not started." + (CONTROL ? " Press “Next” to show the first inject." : ""))));
+    const waiting = !state.started ? "The exercise has not started." +
+      (CONTROL ? " Press “Next” to show the first inject." : "") :
+      `Nothing for ${state.role ? state.role.name : "you"} at the moment.`;
+    target.replaceChildren(el("div", {class: "card big"}, el("div", {class: "message"}, waiting)));
   } else if (step.kind === "inject") {
     target.replaceChildren(el("div", {class: "kind"}, `INJECT · ${step.id}`), card(step.card, true));
   } else {
@@ -307,6 +311,9 @@ function renderTruth(state) {
     parts.push(el("ul", {}, ...state.notes.map(n => el("li", {}, `${n.step}: ${n.text}`))));
   }
   if (state.not_reached.length) parts.push(el("div", {class: "small"}, "Not reached: " + state.not_reached.join("; ")));
+  const roles = Object.entries(state.roles);
+  if (roles.length) parts.push(el("div", {class: "small"}, "Role inboxes: ", ...roles.flatMap(
+    ([id, name], i) => [i ? " · " : "", el("a", {href: "/role/" + encodeURIComponent(id), target: "_blank"}, name)])));
   if (state.outputs.length) parts.push(el("div", {class: "small"}, "Written: " + state.outputs.join(", ")));
   target.replaceChildren(...parts);
 }
@@ -314,7 +321,8 @@ function renderTruth(state) {
 function render(state) {
   document.title = `${state.title} · ${CONTROL ? "control" : "room"}`;
   document.getElementById("title").textContent = state.title;
-  document.getElementById("viewname").textContent = CONTROL ? "control" : "";
+  document.getElementById("viewname").textContent = CONTROL ? "control" :
+    (state.role ? state.role.name : "");
   document.getElementById("clock").textContent = state.clock;
   document.getElementById("elapsed").textContent = state.elapsed;
   document.getElementById("status").textContent = state.held ? "ON HOLD" : (state.finished ? "ENDED" : "");
