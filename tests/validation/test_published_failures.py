@@ -186,14 +186,14 @@ def test_teton_peak_discharge_at_the_slope_area_site(teton):
 
 @pytest.mark.slow
 def test_teton_arrival_at_sugar_city_and_rexburg(teton):
-    """Both models within 50 % of the reported arrivals; both late at Sugar City and
-    early at Rexburg (the gap in the module docstring)."""
+    """Both models within 50 % of the reported arrivals. Today both are late at Sugar City
+    and early at Rexburg (the gap in the module docstring); the test holds the tolerance,
+    not the direction, so a better model still passes."""
     reference, fast, _ = teton
     observed = np.array([TETON_ARRIVAL_SUGAR_CITY_S, TETON_ARRIVAL_REXBURG_S])
     for arrivals in (reference.arrival_s(ARRIVAL_RISE_M)[1:],
                      np.array([town.arrival_s for town in fast[1:]])):
         assert np.all(np.abs(arrivals / observed - 1.0) < 0.5)
-        assert arrivals[0] > observed[0] and arrivals[1] < observed[1]
 
 
 @pytest.mark.slow
@@ -209,11 +209,12 @@ def test_teton_flood_depth_in_rexburg(teton):
 
 @pytest.mark.slow
 def test_malpasset_travel_times_between_transformers(malpasset):
-    """Both models within 25 % of the observed A-B and A-C travel times, and early."""
+    """Both models within 25 % of the observed A-B and A-C travel times (today both are
+    early: 5-21 % short)."""
     reference, fast = malpasset
     arrivals = reference.arrival_s(ARRIVAL_RISE_M)
     observed = np.array([OBSERVED_A_TO_B_S, OBSERVED_A_TO_C_S])
     fast_s = np.array([fast[1].arrival_s - fast[0].arrival_s,
                        fast[2].arrival_s - fast[0].arrival_s])
     for ratio in (arrivals[1:] - arrivals[0]) / observed, fast_s / observed:
-        assert np.all((ratio > 0.75) & (ratio < 1.0)), ratio
+        assert np.all(np.abs(ratio - 1.0) < 0.25), ratio
