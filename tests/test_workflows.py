@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from simulator.engine import simulate
+from simulator.engine import simulate, simulate_history
 from simulator.montecarlo import load_run, run_monte_carlo
 from simulator.report.exhibits import EXHIBITS, TIMELINES, read_exhibits
 from simulator.report.figures import pick_replications
@@ -41,6 +41,12 @@ def test_a_run_stores_exhibits_that_read_back_as_written(stored, scenario):
     shed = exhibits.load_shed
     assert shed is not None and shed.hourly_mw.shape[0] == shed.replications.size == 24
     assert shed.hourly_mw.shape[1] == shed.baseline_mw.size
+    assert shed.plant_out.shape == shed.hourly_mw.shape  # share of each hour out, 0 to 1
+    assert ((shed.plant_out >= 0) & (shed.plant_out <= 1)).all() and shed.plant_out.any()
+    for k, row in zip(shed.replications, shed.plant_out, strict=True):  # as the history says
+        outages = simulate_history(scenario, stored.manifest["seed"], int(k)).plant_outages
+        assert row.sum() == pytest.approx(sum(min(end, row.size * 3600.0) - start
+                                              for start, end in outages) / 3600.0)
 
 
 def test_exhibits_of_a_run_resumed_since_do_not_fit(stored):
