@@ -98,6 +98,19 @@ def _happened(row: OutcomeRow, headline: bool) -> str:
     return f"{text} with {row.event} ({percent_text(row.p_event)})" if headline else text
 
 
+def _constant(row: OutcomeRow) -> bool:
+    """Whether every replication behind a row's mean has the same value."""
+    return row.count > 0 and row.ci_low == row.ci_high == row.mean
+
+
+def _mean_and_interval(row: OutcomeRow) -> tuple[str, str]:
+    """A mean and its interval; a constant outcome as ``always 1`` with no interval (a
+    t interval of width 0 would claim a certainty no sample gives)."""
+    if _constant(row):
+        return f"always {number_text(row.mean)}", ""
+    return number_text(row.mean), interval_text(row.ci_low, row.ci_high)
+
+
 def _conditional_estimate(row: OutcomeRow) -> tuple[str, str]:
     """The conditional median and p95 of a row, and the median's interval."""
     if row.event_count == 0 or math.isnan(row.given_p50):
@@ -127,14 +140,13 @@ def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> l
             return [Line(row.name, label, estimate, interval, _happened(row, True),
                          meaning=meaning)]
         basis = _happened(row, False)
-        return [Line(row.name, f"{entry.label}{unit}", number_text(row.mean),
-                     interval_text(row.ci_low, row.ci_high), basis, number_text(row.p5),
-                     number_text(row.p50), number_text(row.p95),
+        return [Line(row.name, f"{entry.label}{unit}", *_mean_and_interval(row), basis,
+                     number_text(row.p5), number_text(row.p50), number_text(row.p95),
                      meaning=f"{meaning}; among replications where it happened")]
     label = f"Expected {in_sentence(entry.label)}{unit}" if headline else \
         f"{entry.label}{unit}"
-    out = [Line(row.name, label, number_text(row.mean), interval_text(row.ci_low, row.ci_high),
-                _replications(row.count, headline), *("", "", "") if headline else
+    out = [Line(row.name, label, *_mean_and_interval(row), _replications(row.count, headline),
+                *("", "", "") if headline else
                 (number_text(row.p5), number_text(row.p50), number_text(row.p95)),
                 meaning=meaning)]
     if row.event and row.count < row.replications:

@@ -5,9 +5,9 @@ cumulative-incidence curves, and convergence traces.
 Every function is a pure function of arrays of outcomes (one value per replication) and
 never runs a simulation. NaN marks a replication that returned no value for an outcome
 and is dropped; for a time to an event it means the event did not happen by the horizon,
-so the values left are those of the replications where it happened. Outcomes that only
-take the values 0 and 1 (``dam_captured``) are probabilities, and their means get the
-Wilson score interval, which keeps its coverage near 0 and 1 where the normal interval
+so the values left are those of the replications where it happened. Probabilities
+(yes/no outcomes such as ``dam_captured``, by their kind in the catalogue, or by their
+values where no kind is given) get the Wilson score interval, which keeps its coverage near 0 and 1 where the normal interval
 collapses; every other mean gets Student's t (the normal interval only on request, for
 adaptive stopping), cut to the range of the values seen, so an interval never leaves the
 support (no negative fatalities). This is the one statistics layer: the summary printed
@@ -343,7 +343,9 @@ def summarise_column(name: str, values: Iterable[float] | np.ndarray,
     array = finite(every)
     if kind is None:
         kind = "probability" if is_binary(array) else "amount"
-    ci = mean_ci(array, level, method="wilson" if kind == "probability" else "auto")
+    # by the kind, never by the values: an amount that happens to be 0 or 1 in every
+    # replication (one town captured, a breach depth of 0) is not a proportion
+    ci = mean_ci(array, level, method="wilson" if kind == "probability" else "t")
     p5, p50, p95 = (float(v) for v in percentiles(array))
     row = OutcomeRow(name, ci.count, ci.mean, ci.low, ci.high, p5, p50, p95,
                      p_positive(array), ci.method, kind, int(every.size), event)

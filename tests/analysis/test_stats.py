@@ -322,3 +322,19 @@ def test_cumulative_incidence_is_the_share_of_all_replications_by_each_time():
     assert np.all(curve.low <= curve.probability) and np.all(curve.probability <= curve.high)
     empty = cumulative_incidence([np.nan, np.nan])
     assert empty.times.size == 0 and empty.replications == 2
+
+
+def test_an_amount_of_zeros_and_ones_gets_a_t_interval_not_wilsons():
+    """Towns captured is a count: 1 in every replication is no proportion near 1, and
+    a breach depth that is 0 or 0.3 is no probability either."""
+    always_one = summarise_column("towns_captured", np.ones(300), kind="count")
+    assert always_one.method == "t"
+    assert always_one.ci_low == always_one.ci_high == 1.0
+    some = np.r_[np.ones(30), np.zeros(70)]
+    depth = summarise_column("breach_depth_fraction", some, kind="amount")
+    from scipy.stats import t
+
+    half = t.ppf(0.975, 99) * some.std(ddof=1) / 10.0
+    assert depth.method == "t"
+    assert (depth.ci_low, depth.ci_high) == pytest.approx((0.3 - half, 0.3 + half))
+    assert summarise_column("dam_captured", some, kind="probability").method == "wilson"

@@ -68,3 +68,12 @@ def test_the_full_table_is_grouped_labelled_and_never_plus_minus_zero():
     assert line_of(lines, "Fatalities in Hit (people)")
     given = [line for line in lines if line.strip().startswith("given breach")]
     assert len(given) == 2 and given[0].split()[2] == "600"  # mean given a breach
+
+
+def test_a_constant_amount_reads_always_with_no_interval():
+    """Every replication captured one town: the table says so, with no interval around
+    it (neither a Wilson interval nor one of width 0)."""
+    data = {**outcomes(), "towns_captured": np.ones(500)}
+    rows = summarise(data, list(data), catalogue=CATALOGUE)
+    towns = line_of(rendered(summary_table(rows, CATALOGUE)), "Towns captured").split()
+    assert towns[3:5] == ["always", "1"] and "–" not in towns[5]
