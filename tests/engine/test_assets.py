@@ -161,3 +161,29 @@ def test_an_asset_draws_on_its_own_stream_and_leaves_the_others_draws(load):
     after = InputTable(with_asset).draw_by_path(5, 17)
     assert {p: after[p] for p in before} == before
     assert {"assets.others.sub.occurs", "assets.others.sub.delay_s"} <= after.keys()
+
+
+MILITIA = """forces:
+  militia: {side: defender, strength: 100, start: junction, objective: ford,
+            trigger: {town_falls: ford}, mobilisation: 2 h, effectiveness: 0.1 /h}
+assets:
+  others:
+    ford_bridge: null
+    ford_substation: {kind: substation, node: ford, lines: [feeder], delay: %s}
+"""
+
+
+@pytest.mark.parametrize(("delay_h", "lost"), [(4, True), (8, False)])
+def test_a_recapture_before_the_clock_runs_out_saves_the_asset(tmp_path, log, delay_h,
+                                                               lost):
+    """A substation at Ford is lost some hours after Ford falls. The column drives on to
+    the dam at falls + 1, leaving Ford to nobody; a militia sent from the junction when
+    Ford falls (2 h mobilisation, 3 h road) retakes it unopposed at falls + 5. Lost after
+    4 h, the substation goes while the attackers hold Ford; after 8 h it is saved."""
+    r = simulate(assets_with(tmp_path, MILITIA % f"{delay_h} h"), timeline=True)
+    events = log(r)
+    assert (pytest.approx(FALLS + 5), "recaptured", "militia", "ford") in events
+    losses = [e for e in events if e[2] == "ford_substation"]
+    assert losses == (about([(FALLS + delay_h, "substation_lost", "ford_substation", "ford")])
+                      if lost else [])
+    assert r.outcomes["asset_lost.ford_substation"] == float(lost)
