@@ -22,6 +22,7 @@ def cmd_board(args: argparse.Namespace) -> int:
               "pip install 'infrasim[board]'", file=sys.stderr)
         return EXIT_USAGE
     from ..exercise.run import default_out, pick_story
+    from ..formatting import elapsed_text
 
     out = Path(args.out) if args.out else default_out(args.file, args.variant)
     if args.resume and not args.out:
@@ -50,6 +51,10 @@ def cmd_board(args: argparse.Namespace) -> int:
     session = board.session
     print(f"{session.info.name}: story seed {session.seed}, replication {session.replication}; "
           f"saved to {out}")
+    first = next(((step_id, time_s) for kind, step_id, time_s, _ in session.schedule()
+                  if kind == "decision" and time_s is not None), None)
+    if first is not None:
+        print(f"first decision: {first[0]} at {elapsed_text(first[1])} (scenario time)")
     print(f"room (projector, players):   http://{shown}:{args.port}/room")
     print(f"control (facilitator only):  http://{shown}:{args.port}/control{query}")
     for role_id, name in board.roles.items():

@@ -288,6 +288,15 @@ class Session:
             return None
         return best[1], best[2], best[3]
 
+    def schedule(self) -> list[tuple[str, str, float | None, str]]:
+        """The steps still to come in the story as it stands (the choices taken so far and
+        the plan after them): (kind, id, time or None, note when it does not happen), in
+        the order they would be played. For the facilitator's preview: a later choice
+        can change it."""
+        timed = [(item, *self._when(item)) for item in self._pending]
+        timed.sort(key=lambda t: (t[1] is None, t[1] or 0.0, t[0].kind != "inject", t[0].order))
+        return [(item.kind, item.id, time_s, note) for item, time_s, _, note in timed]
+
     # -------------------------------------------------------------------- steps
     def advance(self) -> Step | None:
         """The next inject or decision of the story (the situation filled in), or None

@@ -194,3 +194,13 @@ def test_printable_inject_cards_one_per_page_behind_the_token(tmp_path):
     assert "break-after: page" in page
     assert "Inject 2" in page and "when rawa falls" in page
     assert "Contact with the dam&#x27;s control room is lost." in page
+
+
+def test_the_facilitator_sees_what_is_coming_in_this_story(tmp_path):
+    board = Board(HADITHA, tmp_path / "h", replication=20, forecast_replications=0)
+    coming = board.view(True)["coming"]
+    assert [c["id"] for c in coming[:3]] == ["briefing", "rawa_falls", "reserve"]
+    assert coming[2]["time"] == board.view(True)["coming"][1]["time"]  # both on Rawa's fall
+    assert "coming" not in board.view(False)
+    board.advance()
+    assert [c["id"] for c in board.view(True)["coming"]][0] == "rawa_falls"

@@ -263,6 +263,10 @@ class Board:
                 "outputs": self.outputs if controller else [],
             }
             if controller:
+                view["coming"] = [{"kind": kind, "id": step_id,
+                                   "time": "" if time_s is None else elapsed_text(time_s),
+                                   "note": note}
+                                  for kind, step_id, time_s, note in session.schedule()]
                 view["roles"] = self.roles
                 view["notes"] = [{"step": self._played()[i].id if i < len(self._played())
                                   else "", "text": t} for i, t in self.notes]

@@ -311,6 +311,11 @@ function renderTruth(state) {
     parts.push(el("ul", {}, ...state.notes.map(n => el("li", {}, `${n.step}: ${n.text}`))));
   }
   if (state.not_reached.length) parts.push(el("div", {class: "small"}, "Not reached: " + state.not_reached.join("; ")));
+  if (state.coming.length) {
+    parts.push(el("h2", {class: "small"}, "Coming up in this story, as things stand"));
+    parts.push(el("ul", {class: "coming"}, ...state.coming.map(c =>
+      el("li", {}, `${c.time || "not reached"} · ${c.kind} ${c.id}` + (c.note ? ` (${c.note})` : "")))));
+  }
   const roles = Object.entries(state.roles);
   if (roles.length) parts.push(el("div", {class: "small"}, "Role inboxes: ", ...roles.flatMap(
     ([id, name], i) => [i ? " · " : "", el("a", {href: "/role/" + encodeURIComponent(id), target: "_blank"}, name)])));
