@@ -187,3 +187,16 @@ def test_a_recapture_before_the_clock_runs_out_saves_the_asset(tmp_path, log, de
     assert losses == (about([(FALLS + delay_h, "substation_lost", "ford_substation", "ford")])
                       if lost else [])
     assert r.outcomes["asset_lost.ford_substation"] == float(lost)
+
+
+def test_an_explicit_route_through_a_closed_road_is_planned_again_from_where_it_stands(
+        tmp_path, log):
+    """The column's route names the direct road by its nodes (border, ford, dam); with the
+    bridge gone it too goes round by the junction, from Ford."""
+    r = simulate(assets_with(tmp_path, """forces:
+  column: {objective: null, route: [border, ford, dam]}
+"""), timeline=True)
+    departs = [(t, place) for t, kind, actor, place in log(r)
+               if actor == "column" and kind in ("reroute", "depart")]
+    assert departs == about([(1, "border"), (FALLS + 1, "ford"), (FALLS + 1, "ford"),
+                             (FALLS + 4, "junction")])
