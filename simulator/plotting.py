@@ -710,6 +710,7 @@ _SPANS = {
     "engage": (("defeat", "repulse"), "place", "fighting"),
     "plant_out": (("plant_restored",), "actor", "plant off the grid"),
     "line_cut": (("line_repaired",), "actor", "line out of service"),
+    "generators_out": (("generators_restored",), "actor", "plant off the grid"),
 }
 _SPAN_COLOURS = {"mobilising": "#f0b27a", "moving": "#5dade2", "halted": "#bfc9ca",
                  "fighting": "#e74c3c", "plant off the grid": "#8e44ad",
@@ -722,7 +723,9 @@ _MARKS = {"capture": ("X", "#17202a"), "captured": ("X", "#17202a"),
           "recaptured": ("X", "#1e8449"), "support": ("*", "#5d6d7e"),
           "garrison": ("P", "#27ae60"),
           "join": ("+", "#c0392b"), "defeat": ("|", "#c0392b"),
-          "repulse": ("|", "#c0392b")}
+          "repulse": ("|", "#c0392b"), "bridge_destroyed": ("x", "#6e2c00"),
+          "substation_lost": ("x", "#a0522d"), "reroute": ("<", "#5dade2"),
+          "stranded": ("s", "#5d6d7e")}
 _MARK_LABELS = {"captured": "capture", "recaptured": "recapture", "defeat": "engagement ends",
                 "repulse": "engagement ends", "flood_arrival": "flood"}
 
