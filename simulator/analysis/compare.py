@@ -7,7 +7,10 @@ DESIGN.md). Their outcomes are then positively correlated pair by pair, and the 
 mean of the paired differences is much narrower than one that treats the runs as
 independent. So: runs with the same seed and shared replication indices are compared
 paired (t interval of the per-replication differences); any other pair of runs is
-compared unpaired (Welch's t interval). Each result says which it used.
+compared unpaired (Welch's t interval; for probabilities Newcombe's hybrid score interval,
+`stats.newcombe_difference`, which stays within 100 percentage points and keeps a width
+when both runs' events are all 0 or all 1). Each result says which it used; intervals of
+a difference of probabilities are kept within [-1, 1].
 
 With the outcome catalogue, each outcome is compared as its kind asks (`compare_runs`
 with ``catalogue``): a time to an event by the probability that it happened (the 0/1
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .stats import LEVEL, _quantile_t, key_outcomes
+from .stats import LEVEL, _quantile_t, key_outcomes, newcombe_difference
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue
@@ -83,11 +86,15 @@ class Difference:
     # event happened); "given": mean among replications where `event` happened
     measure: str = MEAN
     event: str | None = None
+    proportions: bool = False  # a difference of probabilities (Newcombe when unpaired)
 
     @property
     def method(self) -> str:
-        """How the interval was made: ``paired t, N pairs`` or ``Welch t, unpaired``."""
-        return f"paired t, {self.pairs} pairs" if self.paired else "Welch t, unpaired"
+        """How the interval was made: ``paired t, N pairs``, ``Welch t, unpaired`` or
+        ``Newcombe, unpaired``."""
+        if self.paired:
+            return f"paired t, {self.pairs} pairs"
+        return "Newcombe, unpaired" if self.proportions else "Welch t, unpaired"
 
     @property
     def half_width(self) -> float:
@@ -153,9 +160,11 @@ def _pairs(a: RunSample, b: RunSample, outcome: str) -> tuple[np.ndarray, np.nda
 
 
 def compare_outcome(outcome: str, a: RunSample, b: RunSample, level: float = LEVEL,
-                    paired: bool | None = None) -> Difference:
+                    paired: bool | None = None, *, proportions: bool = False) -> Difference:
     """B - A for one outcome: paired when the runs share seed and replication indices
-    (or `paired` says so and they can be), Welch otherwise (or when `paired` is False)."""
+    (or `paired` says so and they can be), unpaired otherwise (or when `paired` is
+    False): Welch, or Newcombe for `proportions` (a yes/no outcome, whose interval is
+    then also kept within [-1, 1] when paired)."""
     xa = np.asarray(a.outcomes[outcome], dtype=np.float64)
     xb = np.asarray(b.outcomes[outcome], dtype=np.float64)
     xa, xb = xa[~np.isnan(xa)], xb[~np.isnan(xb)]
@@ -164,11 +173,17 @@ def compare_outcome(outcome: str, a: RunSample, b: RunSample, level: float = LEV
     pairs = None if paired is False else _pairs(a, b, outcome)
     if pairs is not None:
         difference, low, high = paired_difference(*pairs, level=level)
+        if proportions:
+            low, high = max(low, -1.0), min(high, 1.0)
         return Difference(outcome, mean_a, mean_b, difference, low, high, xa.size, xb.size,
-                          True, int(pairs[0].size), level)
-    difference, low, high = welch_difference(xa, xb, level)
+                          True, int(pairs[0].size), level, proportions=proportions)
+    if proportions:
+        difference, low, high = newcombe_difference(float(xa.sum()), xa.size,
+                                                    float(xb.sum()), xb.size, level)
+    else:
+        difference, low, high = welch_difference(xa, xb, level)
     return Difference(outcome, mean_a, mean_b, difference, low, high, xa.size, xb.size,
-                      False, 0, level)
+                      False, 0, level, proportions=proportions)
 
 
 def _masked(sample: RunSample, outcome: str, values: np.ndarray) -> RunSample:
@@ -199,9 +214,10 @@ def compare_by_kind(outcome: str, a: RunSample, b: RunSample, catalogue: Catalog
         if flagged:
             return [given]
         happened = compare_outcome(outcome, _masked(a, outcome, _happened(a, outcome)),
-                                   _masked(b, outcome, _happened(b, outcome)), level)
+                                   _masked(b, outcome, _happened(b, outcome)), level,
+                                   proportions=True)
         return [replace(happened, measure=PROBABILITY, event=entry.event), given]
-    found = [compare_outcome(outcome, a, b, level)]
+    found = [compare_outcome(outcome, a, b, level, proportions=entry.kind == "probability")]
     if flagged:
         given = compare_outcome(outcome, _masked(a, outcome, _given(a, outcome, entry.given)),
                                 _masked(b, outcome, _given(b, outcome, entry.given)), level,

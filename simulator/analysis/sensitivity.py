@@ -18,7 +18,9 @@ rule: Syncopation Software, "Choosing ranges for tornado diagrams",
 http://www.syncopation.com/technotes/ranges.html). Unlike the deterministic tornado,
 which moves one input with the others held at base values, every other input keeps
 varying as drawn here, so a swing is a difference of conditional means, with its Welch
-interval, and needs no rerun of the model.
+interval (for a yes/no outcome a difference of probabilities, with Newcombe's hybrid
+score interval, `stats.newcombe_difference`, which stays within [-1, 1]), and needs no
+rerun of the model.
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ class Swing:
     input: str
     low_mean: float  # the outcome's mean over the input's lowest decile (or where it is 0)
     high_mean: float  # ... over its highest decile (or where it is 1)
-    swing_low: float  # 95 % Welch interval of high_mean - low_mean
+    swing_low: float  # 95 % interval of high_mean - low_mean (Welch; Newcombe for 0/1)
     swing_high: float
     low_count: int
     high_count: int
@@ -172,11 +174,14 @@ def decile_swing(outcomes: Mapping[str, np.ndarray], outcome: str,
     """The decile swing of `outcome` for each varying input (see the module docstring),
     sorted by decreasing |swing|. Replications without a value of the outcome (a time to
     an event that did not happen) are left out, so a time's swing is among the
-    replications where the event happened; those without the input too."""
+    replications where the event happened; those without the input too. A yes/no
+    outcome (only 0s and 1s) gets Newcombe's interval, any other Welch's."""
     from .compare import welch_difference
+    from .stats import is_binary, newcombe_difference
 
     names = input_names(outcomes) if inputs is None else list(inputs)
     y_all = np.asarray(outcomes[outcome], dtype=np.float64)
+    yes_no = is_binary(y_all)
     spearman = {s.input: s.spearman for s in rank_sensitivity(outcomes, outcome, names)}
     rows = []
     for name in names:
@@ -190,7 +195,11 @@ def decile_swing(outcomes: Mapping[str, np.ndarray], outcome: str,
         else:
             low = x <= np.quantile(x, share)
             high = x >= np.quantile(x, 1.0 - share)
-        _, lower, upper = welch_difference(y[low], y[high])
+        if yes_no:
+            _, lower, upper = newcombe_difference(float(y[low].sum()), int(low.sum()),
+                                                  float(y[high].sum()), int(high.sum()))
+        else:
+            _, lower, upper = welch_difference(y[low], y[high])
         rows.append(Swing(name, float(y[low].mean()), float(y[high].mean()), lower, upper,
                           int(low.sum()), int(high.sum()), spearman.get(name, math.nan)))
     return sorted(rows, key=lambda r: (-_abs(r.swing), r.input))

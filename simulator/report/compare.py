@@ -140,7 +140,8 @@ def pairing_text(reference: StoredRun, run: StoredRun, rows: Sequence[Difference
         for d in paired:
             if d.measure != MEAN:
                 continue
-            unpaired = compare_outcome(d.outcome, reference.sample, run.sample, paired=False)
+            unpaired = compare_outcome(d.outcome, reference.sample, run.sample, paired=False,
+                                       proportions=d.proportions)
             if d.half_width > 0 and unpaired.half_width > 0:
                 gains.append(unpaired.half_width / d.half_width)
         gain = (f"; the intervals are {np.median(gains):.1f} times narrower than unpaired "
@@ -151,7 +152,8 @@ def pairing_text(reference: StoredRun, run: StoredRun, rows: Sequence[Difference
     seeds = (reference.manifest.get("seed"), run.manifest.get("seed"))
     why = f"different seeds ({seeds[0]} and {seeds[1]})" if seeds[0] != seeds[1] \
         else "no shared replication indices"
-    return f"{run.label} vs {reference.label}: unpaired (Welch t), {why}"
+    return (f"{run.label} vs {reference.label}: unpaired (Welch t; Newcombe's score "
+            f"interval for probabilities), {why}")
 
 
 def _is_probability(d: Difference, catalogue: Catalogue) -> bool:
@@ -329,7 +331,8 @@ def build_comparison_report(runs: Sequence[StoredRun],
                 "the reference run with its 95% confidence interval. Paired intervals use "
                 "the per-replication differences (runs with one seed share their random "
                 "numbers replication by replication, so the noise cancels); unpaired ones "
-                "use Welch's t. A time to an event is compared by P(it happened) and by its "
+                "use Welch's t, or for probabilities Newcombe's hybrid score interval "
+                "(Newcombe 1998), which stays within -100 to +100 pp. A time to an event is compared by P(it happened) and by its "
                 "mean where it happened; 'given' rows are over the replications with that "
                 "event. * marks an interval that excludes 0.", class_="note"),
         grouped_table(_headers(runs), _sections(runs, differences, catalogue, tooltips=True),

@@ -73,3 +73,15 @@ def test_from_manifest_reads_the_seed_and_replication_column():
     outcomes = {"replication": np.array([0.0, 1.0]), "v": np.array([1.0, 2.0])}
     run = RunSample.from_manifest("r", outcomes, {"seed": 5})
     assert run.seed == 5 and list(run.replications) == [0, 1]
+
+
+def test_unpaired_probabilities_use_newcombe_within_100_points():
+    """P(breach) 0 in one run and 1 in every replication of the other: the difference is
+    +1 with an interval that has a width and ends at +1, not Welch's zero-width one."""
+    from simulator.analysis.catalogue import Catalogue
+
+    a = RunSample("a", {"breach_started": np.zeros(50)}, np.arange(50), 1)
+    b = RunSample("b", {"breach_started": np.ones(50)}, np.arange(50), 2)
+    (d,) = compare_runs(a, b, ["breach_started"], catalogue=Catalogue())
+    assert d.method == "Newcombe, unpaired" and d.difference == 1.0
+    assert 0.85 < d.low < 1.0 and d.high == 1.0

@@ -122,3 +122,20 @@ def test_decile_swing_is_the_change_of_the_mean_in_the_outcomes_unit():
     timed = {r.input: r for r in decile_swing(outcomes, "t_h")}
     assert timed["input.x"].swing == pytest.approx(1.8, abs=0.05)
     assert "input.b" not in timed  # always 1 where the event happened: does not vary
+
+
+def test_the_swing_of_a_probability_stays_within_100_points():
+    """A yes/no outcome that one yes/no input almost decides: Welch's t on the 0/1 values
+    would reach past +100 pp; the Newcombe interval ends at +1 at most, and keeps a
+    width where both groups are constant."""
+    from simulator.analysis.sensitivity import decile_swing
+
+    rng = np.random.default_rng(2)
+    b = (rng.random(300) < 0.2).astype(float)
+    y = b.copy()
+    y[np.flatnonzero(b == 0)[:3]] = 1.0  # three events without the input
+    (row,) = decile_swing({"input.b": b, "y": y}, "y")
+    assert row.swing == pytest.approx(1.0 - 3 / np.count_nonzero(b == 0))
+    assert row.swing_low < row.swing < row.swing_high <= 1.0
+    (constant,) = decile_swing({"input.b": b, "y": b}, "y")
+    assert constant.swing == 1.0 and constant.swing_low < 1.0 and constant.swing_high == 1.0

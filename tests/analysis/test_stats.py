@@ -338,3 +338,24 @@ def test_an_amount_of_zeros_and_ones_gets_a_t_interval_not_wilsons():
     assert depth.method == "t"
     assert (depth.ci_low, depth.ci_high) == pytest.approx((0.3 - half, 0.3 + half))
     assert summarise_column("dam_captured", some, kind="probability").method == "wilson"
+
+
+def test_newcombe_interval_matches_the_papers_examples():
+    """Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 10:
+    56/70 - 48/80 has the interval 0.0524 to 0.3339, and 9/10 - 3/10 0.1705 to 0.8090
+    (the same values the propint R package checks against the paper)."""
+    from simulator.analysis.stats import newcombe_difference
+
+    difference, low, high = newcombe_difference(48, 80, 56, 70)
+    assert difference == pytest.approx(56 / 70 - 48 / 80)
+    assert (low, high) == pytest.approx((0.0524, 0.3339), abs=5e-5)
+    assert newcombe_difference(3, 10, 9, 10)[1:] == pytest.approx((0.1705, 0.8090), abs=5e-5)
+
+
+def test_newcombe_interval_stays_within_one_and_keeps_a_width_when_constant():
+    from simulator.analysis.stats import newcombe_difference
+
+    difference, low, high = newcombe_difference(0, 30, 30, 30)
+    assert difference == 1.0 and 0.8 < low < 1.0 and high == 1.0
+    difference, low, high = newcombe_difference(0, 40, 0, 40)
+    assert difference == 0.0 and -0.1 < low < 0.0 < high < 0.1

@@ -39,8 +39,8 @@ def test_runs_with_different_seeds_are_unpaired_and_say_so():
     base, other = stored("base", 5, 0.0), stored("other", 6, 50.0, rng_seed=2)
     differences = compare_stored_runs([base, other])["other"]
     assert differences and not any(d.paired for d in differences)
-    assert "unpaired (Welch t), different seeds (5 and 6)" in \
-        pairing_text(base, other, differences)
+    assert ("unpaired (Welch t; Newcombe's score interval for probabilities), different "
+            "seeds (5 and 6)") in pairing_text(base, other, differences)
 
 
 def test_comparison_table_and_page(fast_png):
