@@ -56,6 +56,23 @@ DOCUMENT["variants"]["rated_plant"] = {
     "overrides": {"assets": {"dam": {"plant": {"water": None, "available_capacity": "150 MW"}}}},
 }
 
+# Reservoir operation fields the reference file's drawdown option leaves out (a routine
+# release, a dead storage, a drawdown's duration), and a town given as districts.
+DOCUMENT["variants"]["operated_reservoir"] = {
+    "description": "The reservoir run over time, Ramadi in two districts.",
+    "overrides": {
+        "assets": {"dam": {"reservoir": {"operation": {
+            "inflow": "400 m^3/s", "release": "300 m^3/s", "dead_storage": "1 km^3",
+            "drawdown": {"from": "12 h", "rate": "2000 m^3/s", "duration": "2 d"}}}}},
+        "river": {"towns": {"ramadi": {"population": None, "floodplain_share": None,
+                                       "districts": {
+            "west": {"river_distance": "175 km", "population": 200000,
+                     "floodplain_share": 0.2},
+            "east": {"river_distance": "185 km", "population": 150000,
+                     "floodplain_share": 0.1}}}}},
+    },
+}
+
 QUANTITY = re.compile(r"(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>.*)")
 EXTREMES = [math.nan, math.inf, -math.inf, 10**400, 1e308, -1e308, 1e300, 1e18, 1e9,
             1e-300, 5e-324, -1e-300, 0, -1]
