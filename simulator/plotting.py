@@ -125,11 +125,14 @@ def _note(axes, text: str) -> None:
 
 
 def save_figure(figure: Figure, path: str | Path) -> Path:
-    """Write the figure as PNG at `SCALE` x `DPI` (or in the format of the suffix) and
-    return the path."""
+    """Write the figure as `png_bytes` makes it (or in the format of another suffix, at
+    `SCALE` x `DPI`) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=DPI * SCALE)
+    if path.suffix.lower() == ".png":
+        path.write_bytes(png_bytes(figure))
+    else:
+        figure.savefig(path, dpi=DPI * SCALE)
     return path
 
 

@@ -288,7 +288,9 @@ def test_png_bytes_draws_savefigs_picture_at_twice_the_resolution(run):
 def test_save_figure(tmp_path, run):
     path = plotting.save_figure(plotting.plot_distribution(run["fatalities"]),
                                 tmp_path / "sub" / "f.png")
-    assert path.read_bytes()[:4] == b"\x89PNG"
+    assert path.read_bytes() == plotting.png_bytes(plotting.plot_distribution(run["fatalities"]))
+    svg = plotting.save_figure(plotting.plot_distribution(run["fatalities"]), tmp_path / "f.svg")
+    assert b"<svg" in svg.read_bytes()[:1000]
 
 
 def test_help_does_not_import_matplotlib():
