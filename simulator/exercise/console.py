@@ -19,7 +19,7 @@ from ..formatting import clock_text, elapsed_text, interval_text, number_text, t
 from ..scenario.decisions import DecisionScript
 from ..scenario.errors import Problem, ScenarioError
 from .fog import reported, reported_strength
-from .forecast import Estimate, Forecast
+from .forecast import Estimate, Forecast, fatalities_if_breach
 from .session import ExerciseStopped, Session, Step
 
 if TYPE_CHECKING:
@@ -77,6 +77,25 @@ def forecast_rows(step: Step) -> list[tuple[str, ...]]:
                      percent(result.p_breach), number(result.fatalities),
                      signed(result.fatalities_vs_reference), number(result.unserved_mwh)))
     return rows
+
+
+def breach_note(step: Step) -> str:
+    """The conditional figure beside the expected one: fatalities if the dam breaks, per
+    option, over its branches that breach; empty without a forecast."""
+    forecast: Forecast | None = step.forecast
+    if forecast is None:
+        return ""
+    parts = []
+    for option_id, result in forecast.options.items():
+        estimate, branches = fatalities_if_breach(result)
+        if estimate is None:
+            parts.append(f"{option_id}: no branch breaches")
+        elif branches == 1:
+            parts.append(f"{option_id}: {number_text(estimate.mean, 3)} (1 branch)")
+        else:
+            parts.append(f"{option_id}: {number(estimate)} ({branches} of "
+                         f"{forecast.count} branches)")
+    return "fatalities if the dam breaks: " + "; ".join(parts)
 
 
 def forecast_note(step: Step) -> str:
@@ -242,6 +261,9 @@ class Facilitator:
             table.add_row(*(terminal_text(cell) for cell in row),
                           style="dim" if row[2].startswith("refused") else None)
         console.print(table)
+        breach = breach_note(step)
+        if breach:
+            console.print(terminal_text(breach), highlight=False)
         console.print(f"[dim]{terminal_text(forecast_note(step))}[/]")
         drivers = driver_note(step)
         if drivers:

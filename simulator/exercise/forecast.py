@@ -40,8 +40,8 @@ from ..engine.rng import seed_sequence
 from ..scenario.schema import Scenario
 from .realised import Realised, past, realised_inputs, same_past
 
-__all__ = ["Driver", "Forecast", "OptionForecast", "branch_forecast", "forecast_seed",
-           "top_driver"]
+__all__ = ["Driver", "Forecast", "OptionForecast", "branch_forecast", "fatalities_if_breach",
+           "forecast_seed", "top_driver"]
 
 LEVEL = 0.95
 ATTEMPTS_PER_BRANCH = 4  # candidates tried per wanted branch before giving up on rejection
@@ -127,6 +127,21 @@ class Forecast:
     def count(self) -> int:
         """Branches per option: the accepted replications every option shares."""
         return len(self.branches)
+
+
+def fatalities_if_breach(result: OptionForecast) -> tuple[Estimate | None, int]:
+    """Fatalities over an option's branches in which the dam breaches ("if the dam
+    breaks"), beside the expected value over all branches, which is mostly 0; and how
+    many branches breached. None when none did; a single one has no interval (NaN)."""
+    breached = result.values["breach_started"] > 0
+    fatalities = result.values["fatalities"][breached]
+    fatalities = fatalities[np.isfinite(fatalities)]
+    if fatalities.size == 0:
+        return None, int(breached.sum())
+    if fatalities.size == 1:
+        return Estimate(float(fatalities[0]), math.nan, math.nan), 1
+    estimate = _estimate_mean(fatalities)
+    return Estimate(estimate.mean, max(estimate.low, 0.0), estimate.high), int(breached.sum())
 
 
 def forecast_seed(seed: int, replication: int, decision: str) -> int:

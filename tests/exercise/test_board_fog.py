@@ -68,3 +68,21 @@ def test_story_takes_a_number_or_a_level(command, capsys):
     assert "threatened, captured, breach" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # one or the other
         parser.parse_args([command, "f.yaml", "--story", "3", "--replication", "4"])
+
+
+def test_fatalities_if_the_dam_breaks_are_over_the_branches_that_breach():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from simulator.exercise.forecast import fatalities_if_breach
+
+    def result(breach, fatalities):
+        return SimpleNamespace(values={"breach_started": np.array(breach, dtype=float),
+                                       "fatalities": np.array(fatalities, dtype=float)})
+
+    estimate, branches = fatalities_if_breach(result([1, 0, 1, 0], [100, 0, 300, 0]))
+    assert branches == 2 and estimate.mean == 200 and estimate.low >= 0 < estimate.high
+    assert fatalities_if_breach(result([0, 0], [0, 0])) == (None, 0)
+    single, one = fatalities_if_breach(result([0, 1], [0, 50]))
+    assert one == 1 and single.mean == 50 and np.isnan(single.low)

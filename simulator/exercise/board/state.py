@@ -34,7 +34,7 @@ from ...engine.timeline import describe
 from ...formatting import HOUR_S, clock_text, elapsed_text
 from ..aar import story_outcome_rows
 from ..fog import reported, reported_strength
-from ..forecast import Estimate, Forecast
+from ..forecast import Estimate, Forecast, fatalities_if_breach
 from ..run import write_outputs
 from ..session import Session, Step
 from .mapview import map_layout
@@ -416,19 +416,14 @@ def _estimate(estimate: Estimate | None) -> dict[str, float] | None:
     return {"mean": estimate.mean, "low": estimate.low, "high": estimate.high}
 
 
-def _if_breach(values: dict[str, np.ndarray]) -> dict[str, Any]:
+def _if_breach(result) -> dict[str, Any]:
     """Fatalities over the branches where the dam breaches: "if the dam breaks"."""
-    from ...analysis.stats import mean_ci
-
-    breached = values["breach_started"] > 0
-    fatalities = values["fatalities"][breached]
-    fatalities = fatalities[np.isfinite(fatalities)]
-    entry: dict[str, Any] = {"branches": int(breached.sum())}
-    if fatalities.size >= 2:
-        ci = mean_ci(fatalities, method="t")
-        entry.update(mean=ci.mean, low=max(ci.low, 0.0), high=ci.high)
-    elif fatalities.size == 1:
-        entry.update(mean=float(fatalities[0]), low=None, high=None)
+    estimate, branches = fatalities_if_breach(result)
+    entry: dict[str, Any] = {"branches": branches}
+    if estimate is not None:
+        entry.update({key: value if math.isfinite(value) else None
+                      for key, value in (("mean", estimate.mean), ("low", estimate.low),
+                                         ("high", estimate.high))})
     return entry
 
 
@@ -440,5 +435,5 @@ def _option(option, forecast: Forecast | None) -> dict[str, Any]:
         entry["p_captured"] = _estimate(result.p_captured)
         entry["p_breach"] = _estimate(result.p_breach)
         entry["fatalities"] = _estimate(result.fatalities)
-        entry["if_breach"] = _if_breach(result.values)
+        entry["if_breach"] = _if_breach(result)
     return entry
