@@ -19,13 +19,15 @@ read off the story's timeline before ``t``, sorts every input into one of three 
   a loss of operation once the plant went off the grid (its restoration once the plant is back), the
   decision to warn and each town's warning once they happened (their delays run from
   the dam event that set the warning off, ``warning.starts_on``), the grid repair time
-  once a line is back.
+  once a line is back, an asset's loss beside the dam (``assets.others``: whether and
+  when) once it is lost, a power plant's restoration once it is back.
 - **under way** (drawn fresh, and only branches that reproduce the story's past are
   kept): the activity has *begun* before ``t`` but not finished: a force on a road, a
   halt not yet left, a wait not yet over, an engagement still going, failure clocks
   running since capture (or threat, or the start; a deliberate mode's clock stopped by a
   recapture stays under way: a fresh draw that would have fired it while the attackers
-  held the dam contradicts the story), a support's start time before it starts (its
+  held the dam contradicts the story), an asset's clock beside the dam since what it
+  starts on, a lost power plant not yet back, a support's start time before it starts (its
   clock runs from the scenario's start; its factor is not begun), a warning on its way, a line under repair. A fresh draw that
   would have ended it before ``t`` contradicts what the group has seen; the forecast
   rejects that branch, which conditions the draw on "not finished yet" exactly.
@@ -139,6 +141,7 @@ def realised_inputs(scenario: Scenario, story: Replication, seen: Sequence[Event
         _engagements(events, rule)
         _support(scenario, events, rule)
         _dam(scenario, events, values, time_s, rule)
+        _other_assets(scenario, events, rule)
         _warning(scenario, events, rule)
         _grid(events, rule)
     random = set(table.random_paths)
@@ -261,6 +264,39 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
     for path in values:  # the river's sections shape every arrival the group will see
         if path.startswith("river.reaches."):
             rule.observe(path, breach.time_s, "the flood is running down the river")
+
+
+#: The events that show an asset beside the dam lost, and one over (engine/assets.py).
+_ASSET_LOST = frozenset({"generators_out", "substation_lost", "bridge_destroyed"})
+
+
+def _other_assets(scenario: Scenario, events: tuple[Event, ...], rule: _Rule) -> None:
+    """An asset's clock (``assets.others``) runs from what it starts on: the scenario's
+    start, its node's first capture, or the first arrival of an attacking force there;
+    its loss shows its occurrence and delay, a power plant back on the grid its
+    restoration."""
+    attackers = {f for f, force in scenario.forces.items() if force.side == "attacker"}
+    for asset_id, asset in scenario.assets.others.items():
+        if asset.starts_on == "start":
+            started_s: float | None = 0.0
+        else:
+            kinds = {"capture", "captured"} if asset.starts_on == "capture" else {"arrive"}
+            first = next((e for e in events if e.kind in kinds and e.place == asset.node
+                          and (e.kind != "arrive" or attackers & set(e.actors))), None)
+            started_s = None if first is None else first.time_s
+        if started_s is None:
+            continue
+        prefix = f"assets.others.{asset_id}."
+        fields = ["occurs", "delay_s"] + (["restoration_s"] if asset.restoration_s else [])
+        for field in fields:
+            rule.begin(prefix + field, started_s, f"{asset_id}'s clock has run since its "
+                       f"node's {asset.starts_on}")
+        mine = [e for e in events if asset_id in e.actors]
+        if any(e.kind in _ASSET_LOST for e in mine):
+            for field in ("occurs", "delay_s"):
+                rule.observe(prefix + field, started_s, f"{asset_id} has been lost")
+        if any(e.kind == "generators_restored" for e in mine):
+            rule.observe(prefix + "restoration_s", started_s, f"{asset_id} is back")
 
 
 def _clock_starts(dam_node: str, events: tuple[Event, ...]) -> dict[str, float]:

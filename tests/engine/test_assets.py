@@ -200,3 +200,27 @@ def test_an_explicit_route_through_a_closed_road_is_planned_again_from_where_it_
                if actor == "column" and kind in ("reroute", "depart")]
     assert departs == about([(1, "border"), (FALLS + 1, "ford"), (FALLS + 1, "ford"),
                              (FALLS + 4, "junction")])
+
+
+def test_an_exercise_pins_an_assets_loss_once_seen_and_its_restoration_once_over(tmp_path):
+    """At a decision the story's past fixes what it showed: Ford's power station lost
+    (occurrence and delay pinned) and, once it is back, its restoration; while it is out,
+    the restoration is under way (drawn fresh, branches that end it early rejected)."""
+    from simulator.exercise.realised import realised_inputs
+
+    scenario = assets_with(tmp_path, """assets:
+  others:
+    ford_plant: {probability: 0.9, delay: {dist: uniform, low: 30 min, high: 90 min},
+                 restoration: {dist: uniform, low: 10 h, high: 14 h}}
+""")
+    story = simulate(scenario, timeline=True)
+    out = next(e for e in story.timeline if e.kind == "generators_out")
+    back = next(e for e in story.timeline if e.kind == "generators_restored")
+    prefix = "assets.others.ford_plant."
+    before = realised_inputs(scenario, story, None, FALLS)
+    assert not any(p.startswith(prefix) for p in before.begun)
+    during = realised_inputs(scenario, story, None, out.time_s + 1)
+    assert {prefix + "occurs", prefix + "delay_s"} <= during.pinned.keys()
+    assert prefix + "restoration_s" in during.under_way
+    after = realised_inputs(scenario, story, None, back.time_s + 1)
+    assert prefix + "restoration_s" in after.pinned
