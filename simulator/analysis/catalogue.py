@@ -529,6 +529,16 @@ class Catalogue:
             return f"{entry.event[:1].upper()}{entry.event[1:]} (1 = yes)"
         return entry.heading
 
+    def family(self, column: str) -> tuple[Entry, str] | None:
+        """The pattern entry a per-place column belongs to (``capture_h.<node>`` for
+        ``capture_h.hit``, labels unfilled) and the place's display name; None for a
+        column that is no per-place outcome."""
+        prefix, _, identifier = column.rpartition(".")
+        if column.startswith("input.") or prefix not in _PATTERNS:
+            return None
+        placeholder, pattern = _PATTERNS[prefix]
+        return pattern, _name(self.names, placeholder, identifier)
+
     def missing(self, columns: Iterable[str]) -> list[str]:
         """The columns that have no entry."""
         return [c for c in columns if c not in self]

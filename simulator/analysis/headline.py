@@ -24,7 +24,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..formatting import interval_text, number_text
-from .catalogue import AMOUNT, COUNT, GROUPS, INPUTS, PROBABILITY, TIME_TO_EVENT, Catalogue
+from .catalogue import (
+    AMOUNT,
+    COUNT,
+    GROUPS,
+    INPUTS,
+    PROBABILITY,
+    TIME_TO_EVENT,
+    Catalogue,
+    Entry,
+)
 from .stats import OutcomeRow
 
 __all__ = ["GROUP_TITLES", "TABLE_NOTE", "Line", "full_table", "headline", "in_sentence",
@@ -92,10 +101,16 @@ def _replications(count: int, headline: bool) -> str:
 
 
 def _happened(row: OutcomeRow, headline: bool) -> str:
-    """``88 of 2,000`` replications had the event behind a line (in the headline ``88 of
-    2,000 with breach (4.4%)``)."""
+    """How many replications had the event behind a line, and P(event) with its Wilson
+    interval: ``232 of 300 (77.3%, 72.3–81.8%)``; in the headline, whose probability
+    lines give the intervals, ``88 of 2,000 with breach (4.4%)``."""
     text = f"{row.event_count:,} of {row.replications:,}"
-    return f"{text} with {row.event} ({percent_text(row.p_event)})" if headline else text
+    if math.isnan(row.p_event):
+        return text
+    if headline:
+        return f"{text} with {row.event} ({percent_text(row.p_event)})"
+    return (f"{text} ({percent_text(row.p_event)}, "
+            f"{_percent_interval(row.p_event_low, row.p_event_high)})")
 
 
 def _constant(row: OutcomeRow) -> bool:
@@ -112,11 +127,13 @@ def _mean_and_interval(row: OutcomeRow) -> tuple[str, str]:
 
 
 def _conditional_estimate(row: OutcomeRow) -> tuple[str, str]:
-    """The conditional median and p95 of a row, and the median's interval."""
+    """The conditional median with its interval beside it, then the p95; the interval
+    column stays empty (there it would sit beside the p95 and be read as its)."""
     if row.event_count == 0 or math.isnan(row.given_p50):
-        return f"never {row.event}" if row.event else "-", "-"
-    return (f"median {number_text(row.given_p50)} · p95 {number_text(row.given_p95)}",
-            interval_text(row.given_p50_low, row.given_p50_high))
+        return f"no replication with {row.event}" if row.event else "-", "-"
+    return (f"median {number_text(row.given_p50)} "
+            f"({interval_text(row.given_p50_low, row.given_p50_high)}) · "
+            f"p95 {number_text(row.given_p95)}", "")
 
 
 def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> list[Line]:
@@ -160,7 +177,8 @@ def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> l
             out.append(Line(row.name, given_label, estimate, interval, basis, given=True,
                             meaning=f"{meaning}; among replications with {row.event}"))
         else:
-            out.append(Line(row.name, given_label, number_text(row.given_mean), "", basis,
+            out.append(Line(row.name, given_label, number_text(row.given_mean),
+                            interval_text(row.given_low, row.given_high), basis,
                             number_text(row.given_p5), number_text(row.given_p50),
                             number_text(row.given_p95), given=bool(out),
                             meaning=f"{meaning}; among replications with {row.event}"))
@@ -174,13 +192,49 @@ def headline(rows: Iterable[OutcomeRow], catalogue: Catalogue) -> list[Line]:
             for line in lines(by_name[name], catalogue, headline=True)]
 
 
+def _never_text(pattern: Entry, places: Sequence[str]) -> str:
+    """``Never captured: Millbrook, Riverton`` from the family's event ``{name} captured``
+    (an event that does not start with the place: ``Never: flood reaches A, B``)."""
+    event = pattern.event or pattern.label
+    if event.startswith("{name} "):
+        return f"Never {event.removeprefix('{name} ')}: {', '.join(places)}"
+    return f"Never: {', '.join(event.format(name=place) for place in places)}"
+
+
+def _never_happened(row: OutcomeRow, catalogue: Catalogue) -> tuple[Entry, str] | None:
+    """A per-place time to an event that happened in no replication: its family and the
+    place's name; else None."""
+    if row.kind != TIME_TO_EVENT or row.event_count or not row.replications:
+        return None
+    return catalogue.family(row.name)
+
+
 def full_table(rows: Iterable[OutcomeRow], catalogue: Catalogue
                ) -> list[tuple[str, list[Line]]]:
-    """(group title, lines) for every group that has rows, in the catalogue's order."""
+    """(group title, lines) for every group that has rows, in the catalogue's order.
+
+    The places where a per-place event never happened (no town captured but the dam) are
+    one line per family, where the first of them would stand: ``Never captured:
+    Millbrook, Riverton`` instead of a row of ``0 of 300`` each.
+    """
     by_name = {row.name: row for row in rows}
     groups: dict[str, list[Line]] = {group: [] for group in GROUPS}
+    never: dict[str, tuple[Entry, list[str], list[Line], int]] = {}
     for name in catalogue.ordered(by_name):
-        groups[catalogue[name].group].extend(lines(by_name[name], catalogue))
+        group = groups[catalogue[name].group]
+        found = _never_happened(by_name[name], catalogue)
+        if found is None:
+            group.extend(lines(by_name[name], catalogue))
+            continue
+        pattern, place = found
+        if pattern.id not in never:
+            never[pattern.id] = (pattern, [], group, by_name[name].replications)
+            group.append(Line(pattern.id, "", "-", "", ""))  # its place; filled in below
+        never[pattern.id][1].append(place)
+    for pattern, places, group, total in never.values():
+        at = next(i for i, line in enumerate(group) if line.id == pattern.id)
+        group[at] = Line(pattern.id, _never_text(pattern, places), "-", "",
+                         f"0 of {total:,}", meaning=f"{pattern.meaning}; in no replication")
     return [(GROUP_TITLES[group], found) for group, found in groups.items() if found]
 
 

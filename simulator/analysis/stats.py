@@ -279,8 +279,9 @@ class OutcomeRow:
     an event. `kind` is the outcome's kind in the catalogue. Where an event is involved
     (`event`: a time to it, or the event an amount follows), `p_event` is its probability
     over all `replications` with a Wilson interval, `event_count` how often it happened,
-    and the ``given_*`` fields the outcome's distribution among those replications
-    (for a time to event they repeat the conditional mean and percentiles).
+    and the ``given_*`` fields the outcome's distribution among those replications,
+    its mean with a t interval (for a time to event they repeat the conditional mean,
+    interval and percentiles).
     """
 
     name: str
@@ -306,6 +307,8 @@ class OutcomeRow:
     given_p95: float = math.nan
     given_p50_low: float = math.nan
     given_p50_high: float = math.nan
+    given_low: float = math.nan  # t interval of given_mean
+    given_high: float = math.nan
 
 
 def _conditional(values: np.ndarray, happened: np.ndarray, level: float
@@ -321,8 +324,10 @@ def _conditional(values: np.ndarray, happened: np.ndarray, level: float
     if given.size:
         p5, p50, p95 = (float(v) for v in percentiles(given))
         low, high = median_ci(given, level)
-        fields.update(given_mean=float(given.mean()), given_p5=p5, given_p50=p50,
-                      given_p95=p95, given_p50_low=low, given_p50_high=high)
+        mean = mean_ci(given, level, method="t")
+        fields.update(given_mean=mean.mean, given_p5=p5, given_p50=p50, given_p95=p95,
+                      given_p50_low=low, given_p50_high=high, given_low=mean.low,
+                      given_high=mean.high)
     return fields
 
 

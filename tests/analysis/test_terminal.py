@@ -46,7 +46,8 @@ def test_the_headline_answers_first_with_intervals_and_replications():
     assert line_of(lines, "P(dam captured)").split()[2:6] == ["33.2%", "29.2–37.4%", "500",
                                                              "replications"]
     given = line_of(lines, "Fatalities given breach")
-    assert "median 600 · p95 870" in given and "2 of 500 with breach (0.4%)" in given
+    assert "median 600 (300–900) · p95 870" in given  # the median's interval beside it
+    assert "2 of 500 with breach (0.4%)" in given
     expected = line_of(lines, "Expected fatalities").split()
     assert expected[3] == "2.4" and expected[4].startswith("0–")  # never below zero
     capture = line_of(lines, "Time to capture of the dam")
@@ -63,11 +64,11 @@ def test_the_full_table_is_grouped_labelled_and_never_plus_minus_zero():
     assert threatened[2:4] == ["100%", "99.24–100%"]
     assert "±" not in "\n".join(lines) and "dam_captured" not in "\n".join(lines)
     time = line_of(lines, "Time to capture of the dam (h)").split()
-    assert time[-3:] == ["166", "of", "500"]  # over the captures only
+    assert time[-5:] == ["166", "of", "500", "(33.2%,", "29.2–37.4%)"]  # P and its interval
     assert float(time[7]) == np.nanmean(data["time_to_capture_h"]).round(2)
     assert line_of(lines, "Fatalities in Hit (people)")
     given = [line for line in lines if line.strip().startswith("given breach")]
-    assert len(given) == 2 and given[0].split()[2] == "600"  # mean given a breach
+    assert len(given) == 2 and given[0].split()[2:4] == ["600", "300–900"]  # t, in range
 
 
 def test_a_constant_amount_reads_always_with_no_interval():
@@ -77,3 +78,18 @@ def test_a_constant_amount_reads_always_with_no_interval():
     rows = summarise(data, list(data), catalogue=CATALOGUE)
     towns = line_of(rendered(summary_table(rows, CATALOGUE)), "Towns captured").split()
     assert towns[3:5] == ["always", "1"] and "–" not in towns[5]
+
+
+def test_places_never_captured_are_one_line():
+    """Two places the attackers never took fold into one line; one they took keeps its
+    row; an empty conditional headline says no replication had the event."""
+    data = {**outcomes(), "capture_h.a": np.full(500, np.nan),
+            "capture_h.b": np.full(500, np.nan), "capture_h.c": np.linspace(1, 5, 500),
+            "dam_captured": np.zeros(500), "time_to_capture_h": np.full(500, np.nan)}
+    rows = summarise(data, list(data), catalogue=CATALOGUE)
+    lines = rendered(summary_table(rows, CATALOGUE))
+    assert line_of(lines, "Never captured: A, B").split()[-3:] == ["0", "of", "500"]
+    assert line_of(lines, "Time to capture of C (h)")
+    assert not any(line.strip().startswith("Time to capture of A") for line in lines)
+    head = rendered(headline_table(rows, CATALOGUE))
+    assert "no replication with dam captured" in line_of(head, "Time to capture of the dam")
