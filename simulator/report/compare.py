@@ -29,7 +29,7 @@ import numpy as np
 from ..analysis.catalogue import GROUPS, HIGHER, INPUTS, LOWER, PROBABILITY, Catalogue
 from ..analysis.compare import GIVEN, MEAN, Difference, RunSample, compare_outcome, compare_runs
 from ..analysis.headline import GROUP_TITLES, Line, lines, percent_text
-from ..analysis.stats import key_outcomes, summarise
+from ..analysis.stats import OutcomeRow, key_outcomes, summarise
 from ..atomicfile import write_atomic
 from ..formatting import interval_text, number_text, terminal_text
 from .drawing import png_images
@@ -259,6 +259,14 @@ def comparison_table(runs: Sequence[StoredRun],
     return table_
 
 
+def _given_mean(row: OutcomeRow) -> tuple[str, str]:
+    """The mean where the event happened and its t interval: what the difference column
+    beside it compares (a difference of those means), unlike the run report's median."""
+    if row.event_count == 0 or math.isnan(row.given_mean):
+        return f"no replication with {row.event}" if row.event else "-", "-"
+    return f"mean {number_text(row.given_mean)}", interval_text(row.given_low, row.given_high)
+
+
 def _headline_section(runs: Sequence[StoredRun],
                       differences: Mapping[str, Sequence[Difference]],
                       catalogue: Catalogue) -> Html:
@@ -276,10 +284,12 @@ def _headline_section(runs: Sequence[StoredRun],
         for j, line in enumerate(run_lines[0]):
             measure = GIVEN if line.given or kind == "time_to_event" else MEAN
             cells: list[Any] = [element("span", line.label, title=f"{line.id}: {line.meaning}")]
-            for lines_ in run_lines:
+            for lines_, rows_ in zip(run_lines, per_run, strict=True):
                 mine: Line = lines_[j] if j < len(lines_) else lines_[-1]
-                cells.append(Html(f"{escape(mine.estimate)}<br><small>95% CI "
-                                  f"{escape(mine.interval)} · {escape(mine.basis)}</small>"))
+                estimate, interval = (mine.estimate, mine.interval) if measure == MEAN \
+                    else _given_mean(rows_[name])
+                cells.append(Html(f"{escape(estimate)}<br><small>95% CI "
+                                  f"{escape(interval)} · {escape(mine.basis)}</small>"))
             for by_key in found:
                 d = by_key.get((name, measure))
                 cells.append(_difference_text(d, catalogue) if d is not None else "-")
@@ -314,9 +324,10 @@ def build_comparison_report(runs: Sequence[StoredRun],
         _headline_section(runs, differences, catalogue),
         element("p", "Each run's estimate with its 95% interval and the replications behind "
                 "it; the difference from the reference run with its 95% interval "
-                "(a difference of means, or of probabilities in percentage points, pp; for "
-                "a time to an event or a 'given' line, of the means where the event "
-                "happened). * marks an interval that excludes 0, followed by whether the "
+                "(a difference of means, or of probabilities in percentage points, pp). "
+                "For a time to an event or a 'given' line each run's cell is the mean "
+                "where the event happened, with its t interval, and the difference is of "
+                "those means (Welch); the run report shows the median there. * marks an interval that excludes 0, followed by whether the "
                 "change is worse or better.", class_="note"),
         element("h2", "What drives the risk", id="drivers"),
         element("p", DRIVERS_NOTE, class_="note"),

@@ -80,6 +80,12 @@ def test_the_page_opens_with_the_headline_of_every_run_labelled(fast_png):
     for answer in ("P(dam captured)", "P(breach)", "Expected fatalities (people)",
                    "Fatalities given breach (people)"):
         assert answer in headline
+    from simulator.formatting import number_text
+
+    given_row = headline[headline.index("Fatalities given breach"):]
+    given_row = given_row[:given_row.index("</tr>")]
+    assert f"mean {number_text(given.mean_a)}" in given_row  # what the difference compares
+    assert f"mean {number_text(given.mean_b)}" in given_row and "median" not in given_row
     captured = next(d for d in differences["a"] if d.outcome == "dam_captured")
     assert captured.difference == 0 and "0 pp (0 to 0)" in headline and "±" not in text
     cells = " ".join(re.sub(r'title="[^"]*"', "", c)
