@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def cmd_board(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     host = args.host or "127.0.0.1"
     token = new_token() if args.host else None
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    # on all interfaces, the players reach this machine by its name (or its address)
+    shown = socket.gethostname() if host in ("0.0.0.0", "::") else (
+        "localhost" if host == "127.0.0.1" else host)
     query = f"?token={token}" if token else ""
     session = board.session
     print(f"{session.info.name}: story seed {session.seed}, replication {session.replication}; "
