@@ -26,7 +26,9 @@ How to add an outcome (one line in `OUTCOMES`)::
 - ``given``: for an amount that only arises after some event, the id of that event's
   probability outcome (fatalities are given ``breach_started``): summaries then show
   both the unconditional mean and the distribution among replications where it
-  happened, each labelled as such. For a time to an event, its event's yes/no outcome
+  happened, each labelled as such; with ``only_given=True`` an amount that has no value
+  without the event (a warning lead time) is shown and compared given it only, never by
+  an unconditional mean. For a time to an event, its event's yes/no outcome
   where there is one (``time_to_capture_h`` is given ``dam_captured``), so comparisons
   do not show the same probability twice.
 - ``group``: one of `GROUPS`, the order the full table is shown in.
@@ -81,6 +83,7 @@ class Entry:
     group: str
     given: str | None = None  # amounts: the probability outcome they are conditional on
     event: str | None = None  # probabilities and times to event: what happens
+    only_given: bool = False  # an amount with no value without its event (a warning lead)
 
     @property
     def heading(self) -> str:
@@ -183,7 +186,7 @@ OUTCOMES: tuple[Entry, ...] = (
     Entry("warning_lead_h.<town>", "Warning lead time at {name}", "h", AMOUNT,
           "hours from the warning reaching the town to the flood's arrival there; "
           "negative when the water came first, empty without a flood", LOWER, FLOOD,
-          given="breach_started"),
+          given="breach_started", only_given=True),
     # ------------------------------------------------------------- life loss
     Entry("fatalities", "Fatalities", "people", AMOUNT,
           "people killed by the flood in all river towns (0 without a breach)", HIGHER,

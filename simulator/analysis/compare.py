@@ -17,7 +17,8 @@ with ``catalogue``): a time to an event by the probability that it happened (the
 indicator of a value, paired like any other; left out when the catalogue names the
 event's own yes/no outcome, which is compared already) and by its mean among the
 replications where it happened; an amount that follows an event by its expected value
-and by its mean given the event. `Difference.measure` says which. A mean given an event
+and by its mean given the event (only the latter for an amount that has no value
+without the event, such as a warning lead time). `Difference.measure` says which. A mean given an event
 is compared unpaired (Welch): the two runs' events happen in different replications, and
 the difference of the two conditional means is what their columns show, whereas pairs in
 which both runs had the event would compare another population (with common random
@@ -217,7 +218,9 @@ def compare_by_kind(outcome: str, a: RunSample, b: RunSample, catalogue: Catalog
                                    _masked(b, outcome, _happened(b, outcome)), level,
                                    proportions=True)
         return [replace(happened, measure=PROBABILITY, event=entry.event), given]
-    found = [compare_outcome(outcome, a, b, level, proportions=entry.kind == "probability")]
+    # an amount defined only given its event has no mean over every replication
+    found = [] if entry.only_given else \
+        [compare_outcome(outcome, a, b, level, proportions=entry.kind == "probability")]
     if flagged:
         given = compare_outcome(outcome, _masked(a, outcome, _given(a, outcome, entry.given)),
                                 _masked(b, outcome, _given(b, outcome, entry.given)), level,

@@ -166,7 +166,7 @@ def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> l
                 *("", "", "") if headline else
                 (number_text(row.p5), number_text(row.p50), number_text(row.p95)),
                 meaning=meaning)]
-    if row.event and row.count < row.replications:
+    if row.event and (entry.only_given or row.count < row.replications):
         out = []  # no value without the event (a warning time): only the line given it
     if row.kind in (AMOUNT, COUNT) and row.event and row.replications:
         given_label = f"{entry.label} given {row.event}{unit}" if headline or not out \

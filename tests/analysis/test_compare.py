@@ -85,3 +85,18 @@ def test_unpaired_probabilities_use_newcombe_within_100_points():
     (d,) = compare_runs(a, b, ["breach_started"], catalogue=Catalogue())
     assert d.method == "Newcombe, unpaired" and d.difference == 1.0
     assert 0.85 < d.low < 1.0 and d.high == 1.0
+
+
+def test_a_warning_lead_is_compared_given_a_flood_only():
+    """The warning lead time has no value without a flood: no paired 'mean' over the
+    replications where both runs flooded, only the mean given the breach."""
+    from simulator.analysis.catalogue import Catalogue
+
+    breach = np.r_[np.ones(30), np.zeros(30)]
+    lead = np.where(breach == 1, np.linspace(1, 3, 60), np.nan)
+    a = RunSample("a", {"warning_lead_h.hit": lead, "breach_started": breach}, np.arange(60), 1)
+    b = RunSample("b", {"warning_lead_h.hit": lead + 1, "breach_started": breach},
+                  np.arange(60), 1)
+    found = compare_runs(a, b, ["warning_lead_h.hit"], catalogue=Catalogue())
+    assert [d.measure for d in found] == ["given"]
+    assert found[0].difference == pytest.approx(1.0) and not found[0].paired

@@ -93,3 +93,12 @@ def test_places_never_captured_are_one_line():
     assert not any(line.strip().startswith("Time to capture of A") for line in lines)
     head = rendered(headline_table(rows, CATALOGUE))
     assert "no replication with dam captured" in line_of(head, "Time to capture of the dam")
+
+
+def test_a_warning_lead_is_only_shown_given_a_flood():
+    """Even when every replication flooded, the warning lead has no unconditional line."""
+    data = {"breach_started": np.ones(20), "warning_lead_h.hit": np.linspace(-1, 4, 20)}
+    rows = summarise(data, list(data), catalogue=CATALOGUE)
+    lines = rendered(summary_table(rows, CATALOGUE))
+    lead = [line for line in lines if "Warning lead" in line]
+    assert len(lead) == 1 and "given breach" in lead[0]
