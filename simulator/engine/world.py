@@ -5,7 +5,7 @@ per force that moves or waits (garrisons in place from the start need none), run
 `History` for the consequence models, the flat outcomes and, when asked, the timeline.
 `World` is the replication's mutable state that the processes share: who holds each
 node (the attackers' side: the nodes it holds and its units there; the defenders':
-garrisons), engagements in progress, the dam, lines cut.
+garrisons), engagements in progress, the dam and the assets beside it, lines cut.
 
 The engine's outcomes (flags are 1.0/0.0; a time in hours from the start is empty (NaN)
 when the thing did not happen within the horizon, never the horizon itself, so that a
