@@ -19,9 +19,9 @@ import numpy as np
 from ..formatting import interval_text, number_text
 from ..montecarlo.knowledge import KNOWLEDGE_SAMPLE
 from .catalogue import PROBABILITY, TIME_TO_EVENT, Catalogue
-from .headline import percent_text
+from .headline import in_sentence, percent_text
 
-__all__ = ["BAND", "CurveBand", "KnowledgeBand", "band_text", "curve_bands",
+__all__ = ["BAND", "CurveBand", "KnowledgeBand", "band_label", "band_text", "curve_bands",
            "design_means", "knowledge_bands", "sample_means"]
 
 BAND = (0.05, 0.5, 0.95)  # the band's low end, its middle and its high end
@@ -93,6 +93,17 @@ def knowledge_bands(outcomes: Mapping[str, np.ndarray], names: Sequence[str],
         bands.append(KnowledgeBand(name, float(median), float(low), float(high),
                                    int(defined.size)))
     return bands
+
+
+def band_label(name: str, catalogue: Catalogue) -> str:
+    """What a band is of, as the headline says it: ``P(breach)``, ``Expected
+    fatalities``, ``Time to capture of the dam, given dam captured`` (its mean there)."""
+    entry = catalogue[name]
+    if entry.kind == PROBABILITY:
+        return entry.label
+    if entry.kind == TIME_TO_EVENT:
+        return f"{entry.label}, given {entry.event} (mean)" if entry.event else entry.label
+    return f"Expected {in_sentence(entry.label)}"
 
 
 def band_text(band: KnowledgeBand, catalogue: Catalogue) -> tuple[str, str]:

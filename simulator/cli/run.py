@@ -102,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def print_knowledge(result, catalogue) -> None:
     """A two-layer run's headline answers across its knowledge samples, and its layers."""
-    from ..analysis.knowledge import band_text, knowledge_bands
+    from ..analysis.knowledge import band_label, band_text, knowledge_bands
 
     design = result.manifest["knowledge"]
     print(f"\nAcross {design['samples']} knowledge samples ({design['chance_replications']:,} "
@@ -110,7 +110,7 @@ def print_knowledge(result, catalogue) -> None:
     for band in knowledge_bands(result.outcomes, catalogue.headline(result.outcomes),
                                 catalogue):
         median, low_high = band_text(band, catalogue)
-        print(f"  {catalogue.label(band.name)}: median {median}, 90% band {low_high}")
+        print(f"  {band_label(band.name, catalogue)}: median {median}, 90% band {low_high}")
     groups: dict[str, int] = {}
     for path in design["inputs"]:
         groups[path.split(".")[0]] = groups.get(path.split(".")[0], 0) + 1

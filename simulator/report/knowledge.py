@@ -19,7 +19,7 @@ import numpy as np
 from .. import plotting
 from ..analysis.catalogue import Catalogue
 from ..analysis.headline import in_sentence
-from ..analysis.knowledge import band_text, curve_bands, knowledge_bands
+from ..analysis.knowledge import band_label, band_text, curve_bands, knowledge_bands
 from ..analysis.stats import exceedance, finite, fn_curve
 from ..formatting import number_text
 from ..montecarlo.knowledge import KNOWLEDGE_SAMPLE
@@ -41,13 +41,17 @@ def _layers_text(outcomes: Mapping[str, np.ndarray], design: Mapping[str, Any],
     def named(paths: Sequence[str]) -> str:
         return "; ".join(catalogue.label("input." + p) for p in paths) or "none"
 
-    return join([
-        element("p", f"Knowledge inputs (fixed facts we lack; {design['samples']} "
-                f"{design['method']} samples): {named(knowledge)}."),
+    design_name = {"latin hypercube": "Latin-hypercube", "saltelli": "Saltelli",
+                   "morris": "Morris"}.get(design["method"], design["method"])
+    return element(
+        "details",
+        element("summary", f"Which inputs are knowledge ({len(knowledge)}) and which chance "
+                f"({len(chance)})"),
+        element("p", f"Knowledge inputs (fixed facts we lack; {design['samples']:,} "
+                f"{design_name} samples): {named(knowledge)}."),
         element("p", f"Chance inputs (drawn anew in each of the "
                 f"{design['chance_replications']:,} chance replications per sample): "
-                f"{named(chance)}."),
-    ])
+                f"{named(chance)}."))
 
 
 def knowledge_figures(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any],
@@ -114,8 +118,7 @@ def knowledge_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str,
     design = manifest.get("knowledge")
     if not design or KNOWLEDGE_SAMPLE not in outcomes:
         return Html("")
-    body: list[Any] = [element("h2", "Knowledge and chance", id="knowledge"),
-                       _layers_text(outcomes, design, catalogue)]
+    body: list[Any] = [element("h2", "Knowledge and chance", id="knowledge")]
     names = catalogue.headline(outcomes)
     if design["method"] == "morris":
         from ..analysis.morris import run_effects
@@ -139,12 +142,13 @@ def knowledge_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str,
         rows = []
         for band in knowledge_bands(outcomes, names, catalogue):
             median, low_high = band_text(band, catalogue)
-            rows.append([catalogue.label(band.name), median, low_high, band.samples])
+            rows.append([band_label(band.name, catalogue), median, low_high, band.samples])
         body.append(table(["answer", "median", "90% band across knowledge", "samples"],
                           rows, numeric=(1, 2, 3)))
         body.append(element("p", "Each knowledge sample's expected value comes from its "
                             "chance replications; the band is the 5th to 95th percentile "
                             "of those values across samples: how much the answer moves "
                             "with what we do not know.", class_="note"))
+    body.append(_layers_text(outcomes, design, catalogue))
     body.extend(figures)
     return join(body)
