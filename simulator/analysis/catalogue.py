@@ -242,6 +242,7 @@ class InputField:
     label: str
     unit: str
     kind: str = AMOUNT
+    sentence: bool = False  # the label follows its owner as a verb: "Full breach happens..."
 
 
 INPUT_FIELDS: dict[str, InputField] = {
@@ -256,7 +257,7 @@ INPUT_FIELDS: dict[str, InputField] = {
     "travel_time_s": InputField("travel time", "s"),
     "delay_s": InputField("delay", "s"),
     "volume_m3": InputField("stored volume", "m³"),
-    "occurs": InputField("occurs", "", PROBABILITY),
+    "occurs": InputField("happens if set off", "", PROBABILITY, sentence=True),
     "restoration_s": InputField("restoration time", "s"),
     "detection_delay_s": InputField("breach detection delay", "s"),
     "dissemination_delay_s": InputField("warning dissemination delay", "s"),
@@ -453,7 +454,9 @@ def _input_entry(column: str, names: Mapping[str, Mapping[str, str]]) -> Entry |
             return None
         placeholder, template = _COMPONENT_PATTERNS[prefix]
         owner = template.format(name=_name(names, placeholder, last))
-    label = f"{owner[:1].upper()}{owner[1:]}: {field.label}"
+    if field_name == "occurs" and component.startswith("assets.others."):
+        field = replace(field, label="is lost if set off")  # an asset beside the dam
+    label = f"{owner[:1].upper()}{owner[1:]}{' ' if field.sentence else ': '}{field.label}"
     return Entry(column, label, field.unit, field.kind,
                  f"the replication's draw of the scenario input {path}", NEITHER, INPUTS)
 

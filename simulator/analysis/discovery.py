@@ -162,8 +162,10 @@ def condition_text(limit: Limit, catalogue: Catalogue) -> str:
     if entry.kind == PROBABILITY:  # a yes/no input: the box keeps one of its values
         if (limit.low or 0.0) > 0.5:
             return entry.label
-        owner, _, field = entry.label.rpartition(": ")
-        return f"{owner} does not occur" if field == "occurs" else f"not {entry.label}"
+        if limit.input.endswith(".occurs"):  # "Full breach happens if set off"
+            return entry.label.replace(" happens if", " does not happen if", 1) \
+                .replace(" is lost if", " is not lost if", 1)
+        return f"not {entry.label}"
     if limit.low is not None and limit.high is not None:
         return (f"{entry.label} between {_value(limit.low, entry.unit)} and "
                 f"{_value(limit.high, entry.unit)}")

@@ -12,6 +12,7 @@ report of a very long run quick; the text says when it did.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -26,10 +27,25 @@ from ..formatting import interval_text
 from .figures import FigureItem
 from .html import Html, element, figure, join, table
 
-__all__ = ["DRIVEN", "DRIVERS_NOTE", "MAX_ROWS", "Driver", "driver_figures", "drivers_html",
-           "drivers_table", "risk_drivers"]
+__all__ = ["DRIVEN", "DRIVERS_NOTE", "MAX_ROWS", "OWN_DRAWS", "Driver", "driver_figures",
+           "drivers_html", "drivers_table", "own_draw", "risk_drivers"]
 
 DRIVEN = ("dam_captured", "breach_started")
+# An event's own yes/no draws: whether a failure mode happens once set off restates the
+# breach (the top "driver" of P(breach) would be the breach itself), so they are left out.
+OWN_DRAWS = {"breach_started": re.compile(r"^input\.assets\.dam\.failure_modes\.[^.]+\.occurs$")}
+
+
+def own_draw(outcome: str, column: str) -> bool:
+    """Whether input `column` is one of `outcome`'s own draws (see `OWN_DRAWS`)."""
+    pattern = OWN_DRAWS.get(outcome)
+    return pattern is not None and pattern.match(column) is not None
+
+
+def _drivers_inputs(outcomes: Mapping[str, np.ndarray], outcome: str) -> list[str]:
+    """The sampled inputs that may drive `outcome`: all but its own draws."""
+    return [name for name in outcomes
+            if name.startswith(INPUT_PREFIX) and not own_draw(outcome, name)]
 MAX_ROWS = 10_000  # PRIM over 10,000 replications and 75 inputs: about 1.5 s
 
 
@@ -46,7 +62,8 @@ class Driver:
 
 def _swing_text(outcomes: Mapping[str, np.ndarray], name: str, catalogue: Catalogue) -> str:
     """The widest decile swing of a yes/no outcome as a sentence."""
-    swings = [s for s in decile_swing(outcomes, name) if np.isfinite(s.swing)]
+    swings = [s for s in decile_swing(outcomes, name, sorted(_drivers_inputs(outcomes, name)))
+              if np.isfinite(s.swing)]
     label = catalogue.label(name)
     if not swings:
         return f"No sampled input varies, so nothing moves {label}."
@@ -69,8 +86,8 @@ def risk_drivers(outcomes: Mapping[str, np.ndarray], catalogue: Catalogue,
     for name in names:
         if name not in outcomes:
             continue
-        used = {key: np.asarray(values)[:MAX_ROWS] for key, values in outcomes.items()
-                if key == name or key.startswith(INPUT_PREFIX)}
+        used = {key: np.asarray(outcomes[key])[:MAX_ROWS]
+                for key in [name, *_drivers_inputs(outcomes, name)]}
         found = discover(used, Event(name), catalogue)
         rule = rules(found, catalogue)[0]
         total = len(outcomes[name])
@@ -153,4 +170,6 @@ DRIVERS_NOTE = ("The rule is the box of input ranges in which PRIM (Friedman & F
                 "much of all of it the box holds. The decile swing is the tornado's widest "
                 "bar: the probability where one input is low against where it is high, "
                 "every other input varying as drawn. Both show association in this run's "
-                "sample, not proof of cause.")
+                "sample, not proof of cause. The draws of whether each failure mode "
+                "happens once set off are left out of P(breach)'s drivers: they are the "
+                "breach's own draw, not something that drives it.")

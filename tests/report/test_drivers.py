@@ -56,3 +56,22 @@ def test_a_long_run_is_searched_over_its_first_replications(monkeypatch):
     (captured, _) = drivers.risk_drivers(outcomes, Catalogue(manifest["resolved_scenario"]))
     assert captured.discovery.result.replications == 200
     assert captured.rule.endswith("(PRIM over the first 200 of 400 replications.)")
+
+
+def test_the_breachs_own_draw_is_no_driver_of_it():
+    """P(breach) follows the failure mode's own yes/no draw one for one; that draw is
+    left out, so the widest swing is the input that does drive it."""
+    outcomes, _, manifest = synthetic_run(n=400)
+    rng = np.random.default_rng(5)
+    occurs = (rng.random(400) < 0.5).astype(float)
+    strength = outcomes["input.forces.column.strength"]
+    breach = occurs * (strength > np.quantile(strength, 0.3))  # occurs alone swings more
+    outcomes.update({"breach_started": breach,
+                     "input.assets.dam.failure_modes.full.occurs": occurs})
+    catalogue = Catalogue(manifest["resolved_scenario"])
+    by_outcome = {d.outcome: d for d in risk_drivers(outcomes, catalogue)}
+    breach_driver = by_outcome["breach_started"]
+    assert "happens if set off" not in breach_driver.rule + breach_driver.swing
+    assert breach_driver.swing.startswith("Widest decile swing: Column: strength")
+    assert catalogue.label("input.assets.dam.failure_modes.full.occurs") == \
+        "Full happens if set off"
