@@ -447,8 +447,8 @@ class Session:
         for event in seen:
             if event.place == dam_node or event.kind in ("breach", "plant_out",
                                                           "plant_restored"):
-                if event.kind in ("threatened", "held", "captured", "breach", "plant_out",
-                                  "plant_restored"):
+                if event.kind in ("threatened", "held", "captured", "recaptured", "breach",
+                                  "plant_out", "plant_restored"):
                     dam = f"{event.kind.replace('_', ' ')} since {elapsed_text(event.time_s)}: " \
                           f"{describe(event)}"
         towns = tuple((e.place, e.time_s) for e in seen if e.kind == "capture")
