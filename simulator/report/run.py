@@ -181,7 +181,15 @@ def _trigger_text(spec: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------------ towns
 
 
+def _median_text(values: np.ndarray) -> str:
+    values = values[np.isfinite(values)]
+    return number_text(float(np.median(values))) if values.size else "-"
+
+
 def _towns_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, Any]) -> Html:
+    """Per town: the median flood arrival in hours after the breach (arrival_h -
+    breach_time_h per replication, as the river figure draws it) over the replications
+    where the flood arrived, the median peak depth given a breach, expected fatalities."""
     towns, distances, names = river_towns(manifest)
     if not any(f"{p}.{t}" in outcomes for t in towns
                for p in ("arrival_h", "depth_m", "fatalities")):
@@ -189,27 +197,34 @@ def _towns_section(outcomes: Mapping[str, np.ndarray], manifest: Mapping[str, An
     rows = []
     breach = np.asarray(outcomes["breach_started"]) == 1 if "breach_started" in outcomes \
         else None
+    breach_h = np.asarray(outcomes["breach_time_h"], dtype=np.float64) \
+        if "breach_time_h" in outcomes else None
     for town, distance in zip(towns, distances, strict=True):
         row: list[Any] = [names[town], number_text(distance)]
-        for prefix in ("arrival_h", "depth_m"):
-            values = outcomes.get(f"{prefix}.{town}")
-            if values is None:
-                row.append("-")
-                continue
-            values = np.asarray(values, dtype=np.float64)
-            if breach is not None:
-                values = values[breach]
-            values = values[np.isfinite(values)]
-            row.append(number_text(float(np.median(values))) if values.size else "-")
+        arrival = outcomes.get(f"arrival_h.{town}")
+        if arrival is None:
+            row.append("-")
+        else:
+            arrival = np.asarray(arrival, dtype=np.float64)
+            row.append(_median_text(arrival - breach_h if breach_h is not None else arrival))
+        depth = outcomes.get(f"depth_m.{town}")
+        if depth is None:
+            row.append("-")
+        else:
+            depth = np.asarray(depth, dtype=np.float64)
+            row.append(_median_text(depth[breach] if breach is not None else depth))
         deaths = outcomes.get(f"fatalities.{town}")
         row.append(number_text(float(np.nanmean(deaths))) if deaths is not None else "-")
         rows.append(row)
-    given = " given a breach" if breach is not None else ""
+    arrival_heading = ("median arrival (h after the breach), where the flood arrived"
+                       if breach_h is not None else
+                       "median arrival (h from the start), where the flood arrived")
+    depth_heading = "median peak depth (m) given a breach" if breach is not None \
+        else "median peak depth (m)"
     return join([
         element("h3", "By town"),
-        table(["town", "river km", f"median arrival (h from the start){given}",
-               f"median peak depth (m){given}", "expected fatalities (people)"], rows,
-              numeric=(1, 2, 3, 4)),
+        table(["town", "river km", arrival_heading, depth_heading,
+               "expected fatalities (people)"], rows, numeric=(1, 2, 3, 4)),
     ])
 
 

@@ -90,3 +90,18 @@ def test_report_of_a_run_with_nothing_to_draw(fast_png, outcomes):
     text = build_run_report(outcomes, np.arange(10), manifest)
     check_html(text)
     assert "nothing to draw" in text
+
+
+def test_by_town_arrival_is_in_hours_after_the_breach():
+    """The By-town table gives arrival after the breach (as the river figure does), per
+    replication, over the replications where the flood arrived."""
+    from simulator.report.run import _towns_section
+
+    outcomes, _, manifest = synthetic_run(n=200)
+    breach = outcomes["breach_started"] == 1
+    outcomes["breach_time_h"] = np.where(breach, 40.0 + np.arange(200) % 7, np.nan)
+    outcomes["arrival_h.upper"] = outcomes["breach_time_h"] + 2.0
+    text = str(_towns_section(outcomes, manifest))
+    assert "median arrival (h after the breach), where the flood arrived" in text
+    upper = text[text.index("<td>Upper"):]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", upper)[:3] == ["Upper", "5", "2"]
