@@ -111,7 +111,9 @@ class Run:
                                 dtype="float64")
 
     @cached_property
-    def _catalogue(self) -> Catalogue:
+    def outcome_catalogue(self) -> Catalogue:
+        """The outcome catalogue as this run's scenario names things (labels, units,
+        kinds), for `compare_runs` and code of one's own; `catalogue` is its table."""
         from .analysis.catalogue import Catalogue
 
         return Catalogue(self.manifest.get("resolved_scenario") or None)
@@ -124,7 +126,7 @@ class Run:
         from .analysis.catalogue import Entry
 
         pandas = _pandas()
-        catalogue = self._catalogue
+        catalogue = self.outcome_catalogue
         rows = [dataclasses.asdict(catalogue[name])
                 for name in catalogue.ordered(self.result.outcomes)]
         return pandas.DataFrame(rows, columns=[f.name for f in dataclasses.fields(Entry)]
@@ -139,7 +141,7 @@ class Run:
         from .analysis.headline import wanted_outcomes
 
         pandas = _pandas()
-        catalogue = self._catalogue
+        catalogue = self.outcome_catalogue
         chosen = wanted_outcomes(self.result.outcomes, catalogue) if names is None \
             else list(names)
         rows = self.result.summary(chosen, catalogue)
@@ -185,7 +187,7 @@ def compare_runs(a: Run | RunResult | str | os.PathLike[str],
     with those of replication k of B (``paired``, over ``pairs`` replications both have),
     a much narrower interval than comparing two independent samples; ``given`` values,
     and runs with different seeds or no replication in common, are compared unpaired
-    (Welch). `a` and `b` are `Run`s, results of `run_monte_carlo` or run directories.
+    (Welch; Newcombe's interval for probabilities). `a` and `b` are `Run`s, results of `run_monte_carlo` or run directories.
     """
     from .analysis.compare import RunSample
     from .analysis.compare import compare_runs as differences
@@ -196,7 +198,7 @@ def compare_runs(a: Run | RunResult | str | os.PathLike[str],
     samples = [RunSample.from_manifest(run.name, run.result.outcomes, run.manifest,
                                        run.replications) for run in (first, second)]
     shared = [name for name in first.result.outcomes if name in second.result.outcomes]
-    catalogue = first._catalogue
+    catalogue = first.outcome_catalogue
     names = wanted_outcomes(shared, catalogue) if outcomes is None \
         else [name for name in outcomes if name in shared]
     rows = differences(*samples, names, catalogue=catalogue)

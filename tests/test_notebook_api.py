@@ -63,6 +63,7 @@ def test_run_summary_catalogue_and_manifest(stored):
     assert catalogue.loc["time_to_capture_h", "kind"] == "time_to_event"
     assert {"label", "unit", "kind", "meaning", "worse"} <= set(catalogue.columns)
     assert "40 replications" in repr(run)
+    assert run.outcome_catalogue.label("dam_captured") == catalogue.loc["dam_captured", "label"]
 
 
 def _result(replications, values, seed=1):
