@@ -20,7 +20,9 @@ How to add an outcome (one line in `OUTCOMES`)::
   placeholder, and an id without a name, is tidied up: ``al_qaim`` -> ``Al qaim``).
 - ``kind``: `PROBABILITY` (a 0/1 flag: its mean is the probability; give ``event``, the
   thing that happens, e.g. "dam captured"), `TIME_TO_EVENT` (hours from the scenario
-  start, empty (NaN) when it did not happen; give ``event`` too), `AMOUNT` (a quantity,
+  start, empty (NaN) when it did not happen by the horizon, except the flood's arrival
+  and peak, which follow a breach begun before the horizon to its end; give ``event``
+  too), `AMOUNT` (a quantity,
   0 when nothing happened) or `COUNT` (a whole number of things).
 - ``worse``: `HIGHER`, `LOWER` or `NEITHER`.
 - ``given``: for an amount that only arises after some event, the id of that event's
@@ -158,17 +160,19 @@ OUTCOMES: tuple[Entry, ...] = (
           given="breach_started"),
     # ----------------------------------------------------------------- flood
     Entry("arrival_h.<town>", "Flood arrival at {name}", "h", TIME_TO_EVENT,
-          "hours from the start until the flood reached the town (past the horizon when a "
-          "late breach sets it off); empty without a flood",
+          "hours from the start until the flood reached the town; a breach begun before "
+          "the horizon is followed to its end, so this may lie past the horizon; empty "
+          "without a flood",
           LOWER, FLOOD, event="flood reaches {name}"),
     Entry("arrival_h.<town>.<district>", "Flood arrival at {town}, {name}", "h",
           TIME_TO_EVENT, "hours from the start until the flood reached this district of the "
-          "town; empty without a flood", LOWER, FLOOD, event="flood reaches {town}, {name}"),
+          "town (may lie past the horizon, as the town's arrival); empty without a flood", LOWER, FLOOD, event="flood reaches {town}, {name}"),
     Entry("depth_m.<town>.<district>", "Peak flood depth at {town}, {name}", "m", AMOUNT,
           "highest water level above normal in this district of the town (0 without a "
           "flood)", HIGHER, FLOOD, given="breach_started"),
     Entry("peak_h.<town>", "Flood peak at {name}", "h", TIME_TO_EVENT,
-          "hours from the start until the flood peaked at the town; empty without a flood",
+          "hours from the start until the flood peaked at the town (may lie past the "
+          "horizon, as the arrival); empty without a flood",
           LOWER, FLOOD, event="flood peaks at {name}"),
     Entry("depth_m.<town>", "Peak flood depth at {name}", "m", AMOUNT,
           "highest water level above normal at the town (0 without a flood)", HIGHER, FLOOD,
