@@ -36,8 +36,12 @@ def _engage(event: Event) -> str:
     return f"attackers engage the defenders ({', '.join(event.opponents)})"
 
 
-# Only the kinds whose timeline sentence carries an engine strength are reworded.
+# The kinds whose timeline sentence carries an engine strength are reworded, and a
+# dispatch: the engine's "at the scheduled time" reads as a contradiction when the group
+# has just chosen to send the force now (the players know why it left).
 _REPORTED: dict[EventKind, Callable[[Event], str]] = {
+    EventKind.DISPATCH: lambda e: (f"dispatched: {e.trigger_town} has fallen"
+                                   if e.trigger_town else "dispatched"),
     EventKind.GARRISON: lambda e: f"holds {e.place}",
     EventKind.ARRIVE: lambda e: "arrives",
     EventKind.ENGAGE: _engage,

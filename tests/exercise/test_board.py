@@ -168,6 +168,7 @@ def test_with_a_token_control_is_refused_without_it(tmp_path, board):
         assert status == 409 and "no decision is open" in answer["error"]
 
 
+@pytest.mark.slow  # plays the whole story and writes the report's figures
 def test_a_finished_board_shows_the_whole_story_and_resumes_finished(tmp_path, board):
     while not board.session.finished:
         step = board.current
