@@ -205,3 +205,25 @@ def test_the_facilitator_sees_what_is_coming_in_this_story(tmp_path):
     assert "coming" not in board.view(False)
     board.advance()
     assert [c["id"] for c in board.view(True)["coming"]][0] == "rawa_falls"
+
+
+def test_several_rooms_follow_the_same_board(board):
+    import urllib.request
+
+    def next_view(stream) -> dict:
+        while True:
+            line = stream.readline().decode()
+            assert line, "the event stream ended"
+            if line.startswith("data: {"):
+                return json.loads(line[len("data: "):])
+
+    with running(board) as base:
+        rooms = [urllib.request.urlopen(f"{base}/api/events?view=room", timeout=30)
+                 for _ in range(3)]
+        assert [next_view(room)["version"] for room in rooms] == [0, 0, 0]
+        assert post(base, "advance")[0] == 200
+        views = [next_view(room) for room in rooms]
+        assert [v["version"] for v in views] == [1, 1, 1]
+        assert all(v["step"]["id"] == board.current.id for v in views)
+        for room in rooms:
+            room.close()
