@@ -337,8 +337,12 @@ def headline_problem(column: str, places: Mapping[str, Iterable[str]]) -> str | 
     prefix, _, place = column.rpartition(".")
     if prefix in _PATTERNS:
         placeholder = _PATTERNS[prefix][0]
-        if placeholder in places and place not in set(places[placeholder]):
-            return f"'{column}': the scenario has no {placeholder.replace('_', ' ')} '{place}'"
+    elif (nested := _nested_match(column, _NESTED, {})) is not None:
+        placeholder, place = _PLACEHOLDER.findall(nested[0].id)[0], nested[1]["ids"][0]
+    else:
+        return None
+    if placeholder in places and place not in set(places[placeholder]):
+        return f"'{column}': the scenario has no {placeholder.replace('_', ' ')} '{place}'"
     return None
 
 

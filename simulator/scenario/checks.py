@@ -223,6 +223,11 @@ def _river(s: Scenario) -> Iterator[Finding]:
             )
         if town.node is not None and town.node not in s.network.nodes:
             yield at + ("node",), _unknown("node", town.node, s.network.nodes), False
+        for district_id, district in town.districts.items():
+            if district.river_distance_m > length_m:
+                yield (at + ("districts", district_id, "river_distance"),
+                       f"the district lies {district.river_distance_m / 1000:g} km below "
+                       f"the dam but the river reaches end at {length_m / 1000:g} km", False)
 
 
 def _grid(s: Scenario) -> Iterator[Finding]:

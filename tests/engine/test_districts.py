@@ -96,3 +96,13 @@ def test_a_town_needs_its_people_or_districts(tmp_path):
                     "river: {towns: {far: {population: null}}}\n")
     with pytest.raises(ScenarioError, match="a river town needs 'population'"):
         load_scenario(path)
+
+
+def test_a_district_headline_names_an_existing_town():
+    """A district column may head a summary; one of a town the scenario lacks is refused."""
+    from simulator.analysis.catalogue import headline_problem
+
+    towns = {"town": ["near", "far"]}
+    assert headline_problem("fatalities.far.upstream", towns) is None
+    assert headline_problem("depth_m.ford.upstream", towns) == (
+        "'depth_m.ford.upstream': the scenario has no town 'ford'")
