@@ -18,6 +18,9 @@ How to add an outcome (one line in `OUTCOMES`)::
   the scenario's display name for that id (`scenario_names` says where each placeholder
   (``node``, ``town``, ``road``, ``failure_mode``, ``asset``) finds its names; any other
   placeholder, and an id without a name, is tidied up: ``al_qaim`` -> ``Al qaim``).
+  A place within a place has two placeholders (``fatalities.<town>.<district>``): its
+  label fills ``{town}`` with the outer place's name and ``{name}`` with the inner one's
+  (a district's names are keyed ``town.district``).
 - ``kind``: `PROBABILITY` (a 0/1 flag: its mean is the probability; give ``event``, the
   thing that happens, e.g. "dam captured"), `TIME_TO_EVENT` (hours from the scenario
   start, empty (NaN) when it did not happen by the horizon, except the flood's arrival
@@ -164,12 +167,6 @@ OUTCOMES: tuple[Entry, ...] = (
           "the horizon is followed to its end, so this may lie past the horizon; empty "
           "without a flood",
           LOWER, FLOOD, event="flood reaches {name}"),
-    Entry("arrival_h.<town>.<district>", "Flood arrival at {town}, {name}", "h",
-          TIME_TO_EVENT, "hours from the start until the flood reached this district of the "
-          "town (may lie past the horizon, as the town's arrival); empty without a flood", LOWER, FLOOD, event="flood reaches {town}, {name}"),
-    Entry("depth_m.<town>.<district>", "Peak flood depth at {town}, {name}", "m", AMOUNT,
-          "highest water level above normal in this district of the town (0 without a "
-          "flood)", HIGHER, FLOOD, given="breach_started"),
     Entry("peak_h.<town>", "Flood peak at {name}", "h", TIME_TO_EVENT,
           "hours from the start until the flood peaked at the town (may lie past the "
           "horizon, as the arrival); empty without a flood",
@@ -191,6 +188,13 @@ OUTCOMES: tuple[Entry, ...] = (
           "hours from the warning reaching the town to the flood's arrival there; "
           "negative when the water came first, empty without a flood", LOWER, FLOOD,
           given="breach_started", only_given=True),
+    Entry("arrival_h.<town>.<district>", "Flood arrival at {town}, {name}", "h",
+          TIME_TO_EVENT, "hours from the start until the flood reached this district of the "
+          "town (may lie past the horizon, as the town's arrival); empty without a flood",
+          LOWER, FLOOD, event="flood reaches {town}, {name}"),
+    Entry("depth_m.<town>.<district>", "Peak flood depth at {town}, {name}", "m", AMOUNT,
+          "highest water level above normal in this district of the town (0 without a "
+          "flood)", HIGHER, FLOOD, given="breach_started"),
     # ------------------------------------------------------------- life loss
     Entry("fatalities", "Fatalities", "people", AMOUNT,
           "people killed by the flood in all river towns (0 without a breach)", HIGHER,
