@@ -177,8 +177,12 @@ def lines(row: OutcomeRow, catalogue: Catalogue, *, headline: bool = False) -> l
             out.append(Line(row.name, given_label, estimate, interval, basis, given=True,
                             meaning=f"{meaning}; among replications with {row.event}"))
         else:
-            out.append(Line(row.name, given_label, number_text(row.given_mean),
-                            interval_text(row.given_low, row.given_high), basis,
+            constant = row.given_p5 == row.given_p95 and row.given_low == row.given_high
+            out.append(Line(row.name, given_label,
+                            f"always {number_text(row.given_mean)}" if constant
+                            else number_text(row.given_mean),
+                            "" if constant else interval_text(row.given_low, row.given_high),
+                            basis,
                             number_text(row.given_p5), number_text(row.given_p50),
                             number_text(row.given_p95), given=bool(out),
                             meaning=f"{meaning}; among replications with {row.event}"))

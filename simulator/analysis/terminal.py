@@ -41,10 +41,10 @@ def headline_table(rows: Iterable[OutcomeRow], catalogue: Catalogue,
 
     table = Table(title=None if title is None else terminal_text(title), title_justify="left",
                   header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("answer", style="bold cyan", no_wrap=True)
+    table.add_column("answer", style="bold cyan", min_width=24)
     table.add_column("estimate", justify="right", no_wrap=True)
     table.add_column(f"{LEVEL:.0%} CI", justify="right", no_wrap=True)
-    table.add_column("based on", style="dim")
+    table.add_column("based on", style="dim", min_width=18)
     for line in headline(rows, catalogue):
         table.add_row(terminal_text(line.label), line.estimate, line.interval, line.basis)
     return table
@@ -74,10 +74,10 @@ def summary_table(rows: Iterable[OutcomeRow], catalogue: Catalogue,
     table = Table(title=None if title is None else terminal_text(title), title_justify="left",
                   header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True)
-    table.add_column("outcome", style="cyan", ratio=1, min_width=30)
+    table.add_column("outcome", style="cyan", min_width=26)
     for heading in ("mean or P", f"{LEVEL:.0%} CI", "p5", "median", "p95"):
         table.add_column(heading, justify="right", no_wrap=True)
-    table.add_column("replications", justify="right", style="dim", no_wrap=True)
+    table.add_column("replications", justify="right", style="dim", min_width=10)
     table.caption = TABLE_NOTE
     table.caption_justify = "left"
     for group, lines in full_table(rows, catalogue):

@@ -24,8 +24,8 @@ def outcomes() -> dict[str, np.ndarray]:
             "fatalities.hit": fatalities / 3}
 
 
-def rendered(table) -> list[str]:
-    console = Console(width=140, record=True)
+def rendered(table, width: int = 140) -> list[str]:
+    console = Console(width=width, record=True)
     console.print(table)
     return console.export_text().splitlines()
 
@@ -37,7 +37,7 @@ def line_of(lines: list[str], start: str) -> str:
 def test_the_headline_answers_first_with_intervals_and_replications():
     data = outcomes()
     rows = summarise(data, list(data), catalogue=CATALOGUE)
-    lines = rendered(headline_table(rows, CATALOGUE, title="a run"))
+    lines = rendered(headline_table(rows, CATALOGUE, title="a run"), width=160)
     assert lines[0].startswith("a run")
     answers = [line.split("  ")[0].strip() for line in lines[4:] if line.strip()]
     assert answers[:5] == ["P(dam captured)", "P(breach)", "Expected fatalities (people)",
@@ -102,3 +102,13 @@ def test_a_warning_lead_is_only_shown_given_a_flood():
     lines = rendered(summary_table(rows, CATALOGUE))
     lead = [line for line in lines if "Warning lead" in line]
     assert len(lead) == 1 and "given breach" in lead[0]
+
+
+def test_a_constant_amount_given_its_event_reads_always():
+    """Every breach cut the whole dam: 'given breach' reads 'always 1', not '1–1'."""
+    data = {**outcomes(), "breach_depth_fraction": outcomes()["breach_started"].copy()}
+    rows = summarise(data, list(data), catalogue=CATALOGUE)
+    lines = rendered(summary_table(rows, CATALOGUE))
+    at = next(i for i, line in enumerate(lines) if "Breach depth" in line)
+    given = next(line for line in lines[at:] if line.strip().startswith("given breach"))
+    assert given.split()[2:4] == ["always", "1"] and " 1–1 " not in given
