@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.engine import prepare, simulate, simulate_history
 from simulator.engine.reservoir import OperationInputs, Schedule, schedule, volume_at
@@ -134,3 +136,19 @@ def test_a_release_the_outlets_cannot_pass_is_refused(tmp_path):
     with the dam's total (2,000 + 800 m^3/s in the valley, which has no plant water)."""
     with pytest.raises(ScenarioError, match="together 2800 m"):
         operated(tmp_path, "assets: {dam: {reservoir: {operation: {release: 3000 m^3/s}}}}\n")
+
+
+@settings(max_examples=50, deadline=None)
+@given(start_m3=st.floats(1e6, 1e10), inflow_m3s=st.floats(0, 5000),
+       release_m3s=st.floats(0, 5000), rate_m3s=st.floats(0, 5000),
+       from_s=st.floats(0, 1e6), duration_s=st.floats(0, 1e6), time_s=st.floats(0, 2e6))
+def test_the_volume_keeps_its_limits_and_a_larger_drawdown_never_leaves_more(
+        start_m3, inflow_m3s, release_m3s, rate_m3s, from_s, duration_s, time_s):
+    """Whatever the operation, the volume stays between the dead storage and the full
+    reservoir (or where it started, outside them), and releasing more never leaves more."""
+    dead_m3, full_m3 = 5e5, 2e10
+    drawn = OperationInputs(inflow_m3s, release_m3s, from_s, rate_m3s, duration_s)
+    volume_m3 = volume_at(start_m3, schedule(drawn, dead_m3, full_m3), time_s)
+    assert min(start_m3, dead_m3) <= volume_m3 <= max(start_m3, full_m3)
+    more = OperationInputs(inflow_m3s, release_m3s, from_s, rate_m3s + 100.0, duration_s)
+    assert volume_at(start_m3, schedule(more, dead_m3, full_m3), time_s) <= volume_m3 * (1 + 1e-12)
