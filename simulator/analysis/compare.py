@@ -124,7 +124,8 @@ def paired_difference(a: np.ndarray, b: np.ndarray,
 
 def welch_difference(a: np.ndarray, b: np.ndarray,
                      level: float = LEVEL) -> tuple[float, float, float]:
-    """Mean(b) - mean(a) of independent samples with Welch's t interval."""
+    """Mean(b) - mean(a) of independent samples with Welch's t interval; no interval
+    (NaN) when both samples are constant, where a zero-width one would claim certainty."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.size == 0 or b.size == 0:
@@ -135,7 +136,7 @@ def welch_difference(a: np.ndarray, b: np.ndarray,
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
     se2 = va + vb
     if se2 == 0.0:
-        return mean, mean, mean
+        return mean, math.nan, math.nan
     dof = se2 * se2 / (va * va / (a.size - 1) + vb * vb / (b.size - 1))
     half = float(_quantile_t(level, dof)) * math.sqrt(se2)
     return mean, mean - half, mean + half

@@ -66,7 +66,7 @@ def test_compare_runs_takes_the_shared_key_outcomes():
     b = RunSample("b", {"x": np.ones(3) * 2, "z": np.zeros(3)})
     rows = compare_runs(a, b)
     assert [r.outcome for r in rows] == ["x"]
-    assert rows[0].difference == 1.0 and rows[0].low == rows[0].high == 1.0
+    assert rows[0].difference == 1.0 and np.isnan(rows[0].low)  # constant: no interval
 
 
 def test_from_manifest_reads_the_seed_and_replication_column():
@@ -100,3 +100,12 @@ def test_a_warning_lead_is_compared_given_a_flood_only():
     found = compare_runs(a, b, ["warning_lead_h.hit"], catalogue=Catalogue())
     assert [d.measure for d in found] == ["given"]
     assert found[0].difference == pytest.approx(1.0) and not found[0].paired
+
+
+def test_two_constant_samples_give_no_welch_interval():
+    """Every breach cut the whole dam in both runs: the difference is 0, with no
+    interval rather than '0 to 0'."""
+    from simulator.analysis.compare import welch_difference
+
+    difference, low, high = welch_difference(np.ones(30), np.ones(20))
+    assert difference == 0.0 and np.isnan(low) and np.isnan(high)
