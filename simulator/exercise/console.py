@@ -223,6 +223,8 @@ class Facilitator:
         console = self.console
         console.print(f"[bold]from[/] {terminal_text(spec.sender)} [bold]to[/] {terminal_text(spec.receiver)}")
         console.print(terminal_text(spec.message))
+        if step.note:  # the story contradicts the message: say so, never silently
+            console.print(f"[bold]note:[/] {terminal_text(step.note)}")
         if spec.expected_action and self.controller:
             console.print(f"[dim]expected action: {terminal_text(spec.expected_action)}[/]")
         self.show_situation(session, step)

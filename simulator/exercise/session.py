@@ -312,9 +312,24 @@ class Session:
         self.seen = seen
         self.now_s = max(self.now_s, time_s)
         step = Step(item.kind, item.id, item.spec, time_s, new_events=new, seen=len(seen),
-                    situation=self.situation(time_s))
+                    situation=self.situation(time_s), note=self._premise(item.spec, seen))
         self.steps.append(step)
         return step
+
+    @staticmethod
+    def _premise(spec: Inject | Decision, seen: tuple[Event, ...]) -> str:
+        """Why an inject's premise does not hold in this story (places it takes as fallen
+        that have not fallen by now), or "" when it holds."""
+        fallen = {e.place for e in seen if e.kind in ("capture", "captured")}
+        missing = [f"{n} has not fallen" for n in getattr(spec, "assumes_fallen", ())
+                   if n not in fallen]
+        dam = getattr(spec, "assumes_dam", None)
+        kind = {"threatened": "threatened", "captured": "captured", "breached": "breach"}.get(dam)
+        if kind is not None and not any(e.kind == kind for e in seen):
+            missing.append(f"the dam has not been {dam}")
+        if not missing:
+            return ""
+        return f"its premise does not hold in this story: {'; '.join(missing)}"
 
     def _skip_rest(self) -> list[Step]:
         skipped = []

@@ -264,6 +264,10 @@ def _exercise(s: Scenario) -> Iterator[Finding]:
             for index, role in enumerate(item.roles):
                 if role not in s.exercise.roles:
                     yield (*at, "roles", index), _unknown("role", role, s.exercise.roles), False
+            for index, node in enumerate(getattr(item, "assumes_fallen", ())):
+                if node not in s.network.nodes:
+                    yield ((*at, "assumes_fallen", index), _unknown("node", node, s.network.nodes),
+                           False)
 
 
 def _headline(s: Scenario) -> Iterator[Finding]:
@@ -283,8 +287,8 @@ def _uncertainty(s: Scenario) -> Iterator[Finding]:
     """Each ``scenario.uncertainty`` entry names inputs the scenario has, none twice."""
     if s.scenario.uncertainty is None:
         return
-    from ..engine.inputs import InputTable
-    from ..engine.layers import layer_problems
+    from .inputs import random_input_paths
+    from .layers import layer_problems
 
-    for at, message in layer_problems(s, InputTable(s).random_paths):
+    for at, message in layer_problems(s, random_input_paths(s)):
         yield at, message, False

@@ -187,7 +187,7 @@ class Section(BaseModel):
 class Uncertainty(Section):
     """Which inputs are knowledge (fixed facts we lack) and which chance (varying each
     time history plays out), where a scenario departs from the defaults of
-    `simulator.engine.layers.DEFAULTS`. Each entry is an input path
+    `simulator.scenario.layers.DEFAULTS`. Each entry is an input path
     (``forces.dam_garrison.strength``), a component (``forces.dam_garrison``) or a glob
     (``river.reaches.*``)."""
 
@@ -890,6 +890,11 @@ class Inject(Section):
     roles: list[Id] = []
     method: str = ""
     objective: str = ""
+    # what the message takes for granted: places fallen, and a state of the dam (the
+    # engine's event: "threatened", a column on its way; "captured"; "breached"). A story
+    # that reaches the inject before it holds marks the inject (Step.note), never silently
+    assumes_fallen: list[Id] = []
+    assumes_dam: Literal["threatened", "captured", "breached"] | None = None
 
 
 class DecisionOption(Section):
@@ -956,7 +961,7 @@ def json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "infrasim scenario"
-    from ..engine.layers import DEFAULTS
+    from .layers import DEFAULTS
 
     schema["$defs"]["Uncertainty"]["description"] += " Defaults, first match decides: " + "; ".join(
         f"{pattern}: {layer} ({why})" for pattern, layer, why in DEFAULTS) + "."

@@ -86,3 +86,49 @@ def test_fatalities_if_the_dam_breaks_are_over_the_branches_that_breach():
     assert fatalities_if_breach(result([0, 0], [0, 0])) == (None, 0)
     single, one = fatalities_if_breach(result([0, 1], [0, 50]))
     assert one == 1 and single.mean == 50 and np.isnan(single.low)
+
+
+PREMISES = """
+injects:
+  early_alarm:
+    time: 0 h
+    from: Dam operator
+    to: Crisis cell
+    message: The column is on the crest.
+    assumes_dam: captured
+    assumes_fallen: [upland]
+  late_alarm:
+    time: 12 h
+    from: Dam operator
+    to: Crisis cell
+    message: Upland has fallen.
+    assumes_fallen: [upland]
+"""
+
+
+def test_an_inject_whose_premise_does_not_hold_says_so(tmp_path):
+    from .conftest import write_classroom
+
+    path = write_classroom(tmp_path, PREMISES)
+    session = Session(path, forecast_replications=0)
+    early = session.next_step()
+    assert early.id == "early_alarm"
+    assert early.note == ("its premise does not hold in this story: upland has not fallen; "
+                          "the dam has not been captured")
+    late = session.next_step()
+    fallen = any(e.kind == "capture" and e.place == "upland" for e in session.seen)
+    assert late.id == "late_alarm" and fallen and late.note == ""
+    printed = io.StringIO()
+    facilitator = Facilitator(Console(file=printed, width=100), stdin=io.StringIO("\n"))
+    facilitator.inject(session, early)
+    assert "premise does not hold in this story: upland has not fallen" in printed.getvalue()
+
+
+def test_a_premise_names_a_place_the_scenario_has(tmp_path):
+    from simulator.scenario import ScenarioError, load_scenario
+
+    from .conftest import write_classroom
+
+    path = write_classroom(tmp_path, PREMISES.replace("[upland]", "[uplnd]", 1))
+    with pytest.raises(ScenarioError, match="unknown node 'uplnd'; did you mean 'upland'"):
+        load_scenario(path)

@@ -267,6 +267,7 @@ function renderStep(state) {
     target.replaceChildren(el("div", {class: "card big"}, el("div", {class: "message"}, waiting)));
   } else if (step.kind === "inject") {
     target.replaceChildren(el("div", {class: "kind"}, `INJECT · ${step.id}`), card(step.card, true));
+    if (CONTROL && step.note) target.append(el("div", {class: "refusal"}, "Note: " + step.note));
   } else {
     target.replaceChildren(decision(step));
   }
