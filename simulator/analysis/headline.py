@@ -43,10 +43,11 @@ GROUP_TITLES = {"forces": "Forces", "dam": "Dam", "flood": "Flood, by town",
                 "life loss": "Life loss", "grid": "Grid", "inputs": "Sampled inputs"}
 
 TABLE_NOTE = ("A time to an event (h from the start) is summarised over the replications "
-              "where the event happened (\"k of n\"); a \"given ...\" line is over "
-              "those with that event; other rows over every replication. Probabilities "
-              "have Wilson intervals, means Student t intervals cut to the values' range; "
-              "a median's interval is the binomial order-statistic one.")
+              "where the event happened (\"k of n\", then P of it with its Wilson "
+              "interval); a \"given ...\" line is over those with that event; other rows "
+              "over every replication. Probabilities have Wilson intervals, means Student t "
+              "intervals cut to the values' range (none for a value that never varies: "
+              "\"always 1\"); a median's interval is the binomial order-statistic one.")
 
 
 @dataclass(frozen=True)
