@@ -7,14 +7,16 @@ unit; the id stays available for a tooltip) and says what it is conditioned on:
 
 - a probability: ``P(dam captured)  33.2%  31.1–35.4%  2,000 replications``;
 - a time to an event, among the replications where it happened:
-  ``Time to capture of the dam, given dam captured (h)  median 49.2 · p95 80.3  ...
-  in 664 of 2,000 replications``;
+  ``Time to capture of the dam, given dam captured (h)  median 49.2 (47.1–51.0) · p95
+  80.3  664 of 2,000 with dam captured (33.2%)``, the median's interval beside it;
 - an amount: its expected value over every replication (``Expected fatalities``), and,
   where the catalogue says which event it follows, a second line given that event
-  (``Fatalities given breach (people)  median 2,310 · p95 9,800``).
+  (``Fatalities given breach (people)  median 2,310 (2,050–2,600) · p95 9,800``);
+  a value that never varies reads ``always 1``, with no interval.
 
 The full table groups the outcomes as the catalogue does (forces, dam, flood by town,
-life loss, grid), never alphabetically.
+life loss, grid), never alphabetically; its "k of n" gives P(event) with its Wilson
+interval beside it, and places where an event never happened share one line.
 """
 
 from __future__ import annotations
