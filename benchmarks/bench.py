@@ -515,19 +515,18 @@ def two_layer(context: Context) -> dict[str, Any]:
     inputs, 20 chance replications per point) of the reference scenario on all cores,
     each against a plain run of the same number of replications in this process."""
     from simulator.analysis.sobol import saltelli_points
-    from simulator.engine.inputs import InputTable
-    from simulator.engine.layers import Layers
     from simulator.montecarlo.knowledge import KnowledgeDesign, quantiles
+    from simulator.scenario.inputs import input_specs, random_input_paths
+    from simulator.scenario.layers import Layers
 
     scenario = context.scenario()
     samples, chance = (16, 100) if context.quick else (64, 500)
     layered_s, manifest = _monte_carlo_s(scenario, chance, knowledge=samples)
     plain_s, _ = _monte_carlo_s(scenario, samples * chance)
-    table = InputTable(scenario)
-    paths = Layers.of(scenario, table.random_paths).knowledge
+    paths = Layers.of(scenario, random_input_paths(scenario)).knowledge
     seed = int(scenario.scenario.seed)
     design = KnowledgeDesign(tuple(paths), quantiles(
-        table.specs, paths, saltelli_points(paths, 8, seed), seed), 20, method="saltelli")
+        input_specs(scenario), paths, saltelli_points(paths, 8, seed), seed), 20, method="saltelli")
     sobol_s, _ = _monte_carlo_s(scenario, 20, knowledge=design)
     sobol_plain_s, _ = _monte_carlo_s(scenario, design.replications)
     return {

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..formatting import interval_text, number_text
-from ..montecarlo.knowledge import KNOWLEDGE_SAMPLE
 from .catalogue import PROBABILITY, TIME_TO_EVENT, Catalogue
 from .headline import in_sentence, percent_text
 
-__all__ = ["BAND", "CurveBand", "KnowledgeBand", "band_label", "band_text", "curve_bands",
+__all__ = ["BAND", "KNOWLEDGE_SAMPLE", "CurveBand", "KnowledgeBand", "band_label", "band_text", "curve_bands",
            "design_means", "knowledge_bands", "sample_means"]
 
 BAND = (0.05, 0.5, 0.95)  # the band's low end, its middle and its high end
+#: The outcome column that says which knowledge sample a replication belongs to.
+KNOWLEDGE_SAMPLE = "knowledge_sample"
 
 
 def _estimate(values: np.ndarray, kind: str) -> float:

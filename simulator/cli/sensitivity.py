@@ -17,12 +17,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..analysis import Catalogue
     from ..analysis.morris import morris_points, run_effects, to_quantiles
     from ..analysis.sobol import run_indices, saltelli_points
-    from ..engine.inputs import InputTable
-    from ..engine.layers import Layers
     from ..formatting import number_text
     from ..montecarlo import RunError, choose_run_dir
     from ..montecarlo.knowledge import KnowledgeDesign, quantiles
     from ..scenario import load_scenario
+    from ..scenario.inputs import input_specs, random_input_paths
+    from ..scenario.layers import Layers
     from ..workflows import run_scenario
 
     try:
@@ -33,8 +33,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     scenario = load_scenario(args.file, variant=args.variant)
     root = int(scenario.scenario.seed if args.seed is None else args.seed)
-    table = InputTable(scenario)
-    paths = Layers.of(scenario, table.random_paths).knowledge
+    paths = Layers.of(scenario, random_input_paths(scenario)).knowledge
     if len(paths) < 2:
         print(f"infrasim sensitivity: {args.file} has {len(paths)} knowledge input(s); "
               f"indices need at least two (mark inputs with scenario.uncertainty)",
@@ -44,7 +43,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         method, unit = "saltelli", saltelli_points(paths, args.replications, root)
     else:
         method, unit = "morris", to_quantiles(morris_points(paths, args.replications, root))
-    design = KnowledgeDesign(tuple(paths), quantiles(table.specs, paths, unit, root),
+    design = KnowledgeDesign(tuple(paths), quantiles(input_specs(scenario), paths, unit, root),
                              args.chance, method=method)
     out = choose_run_dir(scenario, args.out or None, resume=args.resume)
     print(f"{len(paths)} knowledge inputs, {design.samples:,} points x {args.chance} chance "

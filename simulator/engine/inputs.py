@@ -31,15 +31,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import Distribution
-from ..scenario.schema import BREACH_KINDS, FailureMode, ReservoirOperation, Road, Scenario
+from ..scenario.inputs import (
+    BREACH_INPUT_FIELDS,
+    FORCE_FIELDS,
+    OPERATION,
+    REACH_INPUT_FIELDS,
+    SUPPORT_INPUT_FIELDS,
+    Spec,
+    input_components,
+    is_drawn,
+)
+from ..scenario.schema import BREACH_KINDS, Road, Scenario
 from .reservoir import OperationInputs
 from .rng import StreamSet
 
-__all__ = ["BREACH_INPUT_FIELDS", "REACH_INPUT_FIELDS", "AssetInputs", "BreachInputs",
-           "FailureModeInputs", "ForceInputs", "InputTable", "Inputs", "ReachInputs", "SupportInputs", "road_time_s"]
+__all__ = ["BREACH_INPUT_FIELDS", "REACH_INPUT_FIELDS", "SUPPORT_INPUT_FIELDS", "AssetInputs",
+           "BreachInputs", "FailureModeInputs", "ForceInputs", "InputTable", "Inputs",
+           "ReachInputs", "SupportInputs", "road_time_s"]
 
 Sampler = Callable[[np.random.Generator], float]
-Spec = Distribution | float | Sampler  # a float is a probability of occurrence
 
 
 def road_time_s(road: Road, drive: float, delay_s: float) -> float:
@@ -69,10 +79,6 @@ class SupportInputs:
 
     from_s: float
     effectiveness_factor: float
-
-
-#: A force's support inputs, in `SupportInputs` order (the schema's field names).
-SUPPORT_INPUT_FIELDS = ("from_s", "effectiveness_factor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +128,6 @@ class ReachInputs:
     floodplain_roughness: float
 
 
-#: A reach's inputs, in `ReachInputs` order (the schema's field names).
-REACH_INPUT_FIELDS = ("slope", "channel_width_m", "bankfull_depth_m", "channel_roughness",
-                      "floodplain_width_m", "floodplain_roughness")
-
-
 @dataclass(frozen=True, slots=True)
 class Inputs:
     """Every input of one replication, typed, in SI units."""
@@ -151,8 +152,6 @@ class Inputs:
 
 
 _CONSEQUENCE = "input.consequences."
-_FORCE_FIELDS = ("strength", "departure_s", "effectiveness_per_s", "defender_advantage",
-                 "withdraw_ratio", "mobilisation_s")
 
 
 def _bernoulli(probability: float) -> Sampler:
@@ -160,102 +159,6 @@ def _bernoulli(probability: float) -> Sampler:
         return 1.0 if rng.random() < probability else 0.0
 
     return draw
-
-
-#: Every input a breach mode may have, in `_BreachLayout`'s field order.
-BREACH_INPUT_FIELDS = ("depth_fraction", "width_factor", "width_m", "crest_fraction",
-                       "formation_s")
-
-
-def _breach_fields(mode: FailureMode) -> list[tuple[str, Distribution]]:
-    """A breach mode's geometry inputs, in stream order (after its clock's draws, so
-    adding them left the occurrence and delay draws unchanged)."""
-    fields = [("depth_fraction", mode.depth_fraction)]
-    if mode.width_m is not None:
-        fields.append(("width_m", mode.width_m))
-    elif mode.crest_fraction is not None:
-        fields.append(("crest_fraction", mode.crest_fraction))
-    else:
-        fields.append(("width_factor", mode.width_factor))
-    if mode.formation_s is not None:
-        fields.append(("formation_s", mode.formation_s))
-    return fields
-
-
-def _components(scenario: Scenario) -> list[tuple[str, list[tuple[str, Spec]]]]:
-    """Every input, grouped by component, in the fixed order of the streams."""
-    groups: list[tuple[str, list[tuple[str, Spec]]]] = []
-    for force_id, force in scenario.forces.items():
-        groups.append((f"forces.{force_id}",
-                       [(name, getattr(force, name)) for name in _FORCE_FIELDS]))
-    for node_id, node in scenario.network.nodes.items():
-        groups.append((f"network.nodes.{node_id}", [("halt_s", node.halt_s)]))
-    for road_id, road in scenario.network.roads.items():
-        timing = (("travel_time_s", road.travel_time_s) if road.travel_time_s is not None
-                  else ("speed_mps", road.speed_mps))
-        groups.append((f"network.roads.{road_id}", [timing, ("delay_s", road.delay_s)]))
-    dam = scenario.assets.dam
-    groups.append(("assets.dam.reservoir", [("volume_m3", dam.reservoir.volume_m3)]))
-    for mode_id, mode in dam.failure_modes.items():
-        fields: list[tuple[str, Spec]] = [("occurs", mode.probability), ("delay_s", mode.delay_s)]
-        if mode.restoration_s is not None:
-            fields.append(("restoration_s", mode.restoration_s))
-        if mode.kind in BREACH_KINDS:
-            fields.extend(_breach_fields(mode))
-        groups.append((f"assets.dam.failure_modes.{mode_id}", fields))
-    groups.append(("warning", [("detection_delay_s", scenario.warning.detection_delay_s)]))
-    for town_id in scenario.river.towns:
-        # One dissemination delay per town: the warning reaches each town on its own.
-        groups.append((f"warning.towns.{town_id}",
-                       [("dissemination_delay_s", scenario.warning.dissemination_delay_s),
-                        ("rate_quantile", scenario.warning.rate_quantile)]))
-    for town_id, town in scenario.river.towns.items():
-        if not town.districts:
-            groups.append((f"river.towns.{town_id}",
-                           [("population", town.population),
-                            ("floodplain_share", town.floodplain_share)]))
-    groups.append(("grid", [("repair_time_s", scenario.grid.repair_time_s)]))
-    for reach_id, reach in scenario.river.reaches.items():
-        groups.append((f"river.reaches.{reach_id}",
-                       [(name, getattr(reach, name)) for name in REACH_INPUT_FIELDS]))
-    for force_id, force in scenario.forces.items():
-        if force.support is not None:
-            groups.append((f"support.{force_id}",
-                           [(name, getattr(force.support, name))
-                            for name in SUPPORT_INPUT_FIELDS]))
-    for asset_id, asset in scenario.assets.others.items():
-        fields = [("occurs", asset.probability), ("delay_s", asset.delay_s)]
-        if asset.restoration_s is not None:
-            fields.append(("restoration_s", asset.restoration_s))
-        groups.append((f"assets.others.{asset_id}", fields))
-    # Drawn after every older component, each on a stream of its own, so scenarios
-    # without districts or an operation keep their draws and their column order.
-    for town_id, town in scenario.river.towns.items():
-        for district_id, district in town.districts.items():
-            groups.append((f"river.towns.{town_id}.districts.{district_id}",
-                           [("population", district.population),
-                            ("floodplain_share", district.floodplain_share)]))
-    operation = dam.reservoir.operation
-    if operation is not None:
-        groups.append((OPERATION, _operation_fields(operation)))
-    return groups
-
-
-OPERATION = "assets.dam.reservoir.operation"
-
-
-def _operation_fields(operation: ReservoirOperation) -> list[tuple[str, Spec]]:
-    """The reservoir operation's inputs, in stream order (`OperationInputs` names)."""
-    fields: list[tuple[str, Spec]] = [("inflow_m3s", operation.inflow_m3s)]
-    if operation.release_m3s is not None:
-        fields.append(("release_m3s", operation.release_m3s))
-    drawdown = operation.drawdown
-    if drawdown is not None:
-        fields += [("drawdown_from_s", drawdown.from_s),
-                   ("drawdown_rate_m3s", drawdown.rate_m3s)]
-        if drawdown.duration_s is not None:
-            fields.append(("drawdown_duration_s", drawdown.duration_s))
-    return fields
 
 
 @dataclass(frozen=True)
@@ -268,8 +171,8 @@ class InputTable:
     """The inputs of one scenario, compiled: fixed values, samplers and their streams.
 
     `paths` lists every input (fixed ones too) in stream order; `random_paths` those
-    that are drawn. `specs` maps each path to its specification (a distribution, a
-    probability of occurrence, or the sampler of a consequence-model uncertainty).
+    that are drawn. `specs` maps each path to its specification (a distribution or a
+    probability of occurrence; the list is the scenario's, `scenario.inputs`).
     """
 
     def __init__(self, scenario: Scenario) -> None:
@@ -278,7 +181,7 @@ class InputTable:
         base: list[float] = []
         specs: dict[str, Spec] = {}
         components: list[_Component] = []
-        for component, fields in _components(scenario):
+        for component, fields in input_components(scenario):
             draws = []
             for field, spec in fields:
                 path = f"{component}.{field}"
@@ -286,18 +189,12 @@ class InputTable:
                 index = len(paths)
                 paths.append(path)
                 base.append(math.nan)
-                if isinstance(spec, float | int):  # probability of an event
-                    if spec in (0.0, 1.0):
-                        base[index] = float(spec)
-                        continue
-                    draws.append((index, _bernoulli(float(spec))))
+                if not is_drawn(spec):
+                    base[index] = spec.mean if isinstance(spec, Distribution) else float(spec)
                 elif isinstance(spec, Distribution):
-                    if spec.is_fixed:
-                        base[index] = spec.mean
-                        continue
                     draws.append((index, spec.sample))
-                else:
-                    draws.append((index, spec))
+                else:  # the probability of an event
+                    draws.append((index, _bernoulli(float(spec))))
             if draws:
                 components.append(_Component(component, tuple(draws)))
         self.paths = tuple(paths)
@@ -386,7 +283,7 @@ class _Layout:
 
     def __init__(self, scenario: Scenario, index: dict[str, int]) -> None:
         self.forces = {force_id: tuple(index[f"forces.{force_id}.{name}"]
-                                       for name in _FORCE_FIELDS)
+                                       for name in FORCE_FIELDS)
                        for force_id in scenario.forces}
         self.halts = {node: index[f"network.nodes.{node}.halt_s"]
                       for node in scenario.network.nodes}

@@ -24,14 +24,13 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.knowledge import KNOWLEDGE_SAMPLE
 from ..engine.rng import stream
 from ..scenario.distributions import Distribution
 
 __all__ = ["KNOWLEDGE_SAMPLE", "QUANTILE_DRAWS", "KnowledgeDesign", "latin_hypercube",
            "quantiles"]
 
-#: The outcome column naming each replication's knowledge sample.
-KNOWLEDGE_SAMPLE = "knowledge_sample"
 #: Draws behind each empirical quantile function: its quantiles are then within about
 #: 0.005 in probability of the exact ones (the standard error of a share, 0.5 / sqrt(n)).
 QUANTILE_DRAWS = 8192
@@ -89,13 +88,12 @@ class KnowledgeDesign:
                      paths: Sequence[str] | None = None) -> KnowledgeDesign:
         """A Latin-hypercube design over the knowledge inputs of `scenario` (or over
         `paths`, any of its random inputs)."""
-        from ..engine.inputs import InputTable
-        from ..engine.layers import Layers
+        from ..scenario.inputs import input_specs, random_input_paths
+        from ..scenario.layers import Layers
 
-        table = InputTable(scenario)
         if paths is None:
-            paths = Layers.of(scenario, table.random_paths).knowledge
-        values = latin_hypercube(table.specs, paths, samples, seed)
+            paths = Layers.of(scenario, random_input_paths(scenario)).knowledge
+        values = latin_hypercube(input_specs(scenario), paths, samples, seed)
         return cls(tuple(paths), values, chance)
 
     @property

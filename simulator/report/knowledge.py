@@ -19,10 +19,15 @@ import numpy as np
 from .. import plotting
 from ..analysis.catalogue import Catalogue
 from ..analysis.headline import in_sentence
-from ..analysis.knowledge import band_label, band_text, curve_bands, knowledge_bands
+from ..analysis.knowledge import (
+    KNOWLEDGE_SAMPLE,
+    band_label,
+    band_text,
+    curve_bands,
+    knowledge_bands,
+)
 from ..analysis.stats import exceedance, finite, fn_curve
 from ..formatting import number_text
-from ..montecarlo.knowledge import KNOWLEDGE_SAMPLE
 from .figures import FigureItem
 from .html import Html, element, join, table
 

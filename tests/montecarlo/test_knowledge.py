@@ -11,12 +11,12 @@ from knowledge_engine import SPEED, WIDTH
 from simulator.analysis.catalogue import Catalogue
 from simulator.analysis.knowledge import knowledge_bands, sample_means
 from simulator.engine.inputs import InputTable
-from simulator.engine.layers import CHANCE, DEFAULTS, KNOWLEDGE, Layers, layer_of, matches
 from simulator.montecarlo import RunError, run_monte_carlo
 from simulator.montecarlo.knowledge import KNOWLEDGE_SAMPLE, KnowledgeDesign
 from simulator.montecarlo.replay import replay
 from simulator.scenario import load_scenario
 from simulator.scenario.errors import ScenarioError
+from simulator.scenario.layers import CHANCE, DEFAULTS, KNOWLEDGE, Layers, layer_of, matches
 
 FAKE = {"replicate": "knowledge_engine:additive", "prepare": "knowledge_engine:compile_inputs"}
 
