@@ -43,6 +43,9 @@ DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("support.*.effectiveness_factor", KNOWLEDGE, "what support adds is a fact we lack"),
     ("network.*", CHANCE, "halts, speeds and delays vary on every journey"),
     ("assets.dam.reservoir.volume_m3", KNOWLEDGE, "the water stored is a fact we lack"),
+    ("assets.dam.reservoir.operation.inflow_m3s", KNOWLEDGE,
+     "the river's inflow this season is a fact we lack"),
+    ("assets.dam.reservoir.operation.*", CHANCE, "when and how fast water is released varies"),
     ("assets.dam.failure_modes.*.occurs", CHANCE, "whether a failure mode happens"),
     ("assets.dam.failure_modes.*.delay_s", CHANCE, "when it happens"),
     ("assets.dam.failure_modes.*.restoration_s", CHANCE, "how long a repair takes varies"),
@@ -53,6 +56,8 @@ DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("warning.*", CHANCE, "how fast a warning is detected and spread varies"),
     ("river.*", KNOWLEDGE, "river sections, roughness and who lives on the floodplain"),
     ("grid.repair_time_s", CHANCE, "how long a repair takes varies"),
+    ("assets.others.*", CHANCE, "whether, when and for how long a plant, substation or "
+     "bridge is lost varies"),
     ("consequences.*", KNOWLEDGE, "a consequence model's own uncertainty"),
 )
 
