@@ -37,6 +37,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .record import EventKind
+from .reservoir import level_reached_s
 from .warning import dam_event
 
 if TYPE_CHECKING:
@@ -70,8 +71,23 @@ class Dam:
         self.world.note(state, (ACTOR,), self.node, opponents=by)
 
     def start(self) -> None:
-        """The scenario starts: the clocks of the structural failure modes run."""
+        """The scenario starts: the clocks of the structural failure modes run, and those
+        that start on a reservoir level wait for the water to get there."""
         self._start_clocks("start")
+        for mode_id, mode in self.spec.failure_modes.items():
+            if mode.starts_on == "level" and self.world.inputs.failure_modes[mode_id].occurs:
+                inputs = self.world.inputs
+                reached_s = level_reached_s(self.spec.reservoir, inputs.reservoir_volume_m3,
+                                            inputs.reservoir_operation, mode.level_m)
+                if reached_s <= self.world.plan.horizon_s:
+                    self.world.env.timeout(reached_s).callbacks.append(
+                        lambda _e, mode_id=mode_id: self._level_reached(mode_id))
+
+    def _level_reached(self, mode_id: str) -> None:
+        level_m = self.spec.failure_modes[mode_id].level_m
+        self.world.note(EventKind.LEVEL_REACHED, (ACTOR,), self.node, mode=mode_id,
+                        depth_m=level_m)
+        self._start_clock(mode_id)
 
     def threaten(self, by: str) -> None:
         """An attacking force sets off on a road to the dam."""
@@ -118,17 +134,21 @@ class Dam:
         """Start the clocks of the failure modes that happen and start on `starts_on`.
         Breach modes are scheduled in the order listed, so at equal times the first
         listed breaches and the others find the dam already breached."""
-        env, drawn = self.world.env, self.world.inputs.failure_modes
+        drawn = self.world.inputs.failure_modes
         for mode_id, mode in self.spec.failure_modes.items():
-            inputs = drawn[mode_id]
-            if mode.starts_on != starts_on or not inputs.occurs:
+            if mode.starts_on != starts_on or not drawn[mode_id].occurs:
                 continue
             if deliberate_only and not self.deliberate(mode_id):
                 continue
-            fire = FAILURE_MODES[mode.kind](self, mode_id, inputs)
-            if self.deliberate(mode_id):
-                fire = self._in_control(fire)
-            env.timeout(inputs.delay_s).callbacks.append(fire)
+            self._start_clock(mode_id)
+
+    def _start_clock(self, mode_id: str) -> None:
+        """Start failure mode `mode_id`'s clock now (it happens: its draw said so)."""
+        inputs = self.world.inputs.failure_modes[mode_id]
+        fire = FAILURE_MODES[self.spec.failure_modes[mode_id].kind](self, mode_id, inputs)
+        if self.deliberate(mode_id):
+            fire = self._in_control(fire)
+        self.world.env.timeout(inputs.delay_s).callbacks.append(fire)
 
     def _in_control(self, fire: Callable[[Any], None]) -> Callable[[Any], None]:
         """`fire`, but only if the attackers who started the clock still hold the dam."""

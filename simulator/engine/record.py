@@ -41,6 +41,8 @@ class EventKind(enum.StrEnum):
     THREATENED = "threatened"  # the dam is threatened (actors: the dam; opponents: the force)
     HELD = "held"  # an attack on the dam is repulsed
     CAPTURED = "captured"  # the dam is captured (opponents: the attackers)
+    LEVEL_REACHED = "level_reached"  # the reservoir rises to a failure mode's level (mode,
+    # depth_m: the level above the dam's base), which starts that mode's clock
     BREACH = "breach"  # the dam breaches (mode, breach_kind, depth_fraction)
     DETECT = "detect"  # the authorities decide to warn (count: towns to warn; warned_on)
     WARNING = "warning"  # a town receives the warning (warned_on; after_breach_s)

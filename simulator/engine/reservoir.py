@@ -22,11 +22,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from ..scenario.schema import Reservoir
 
 __all__ = ["OperationInputs", "Schedule", "full_volume_m3", "schedule", "stored_m3",
-           "volume_at"]
+           "level_reached_s", "time_to_reach_s", "volume_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,37 @@ def volume_at(start_m3: float, plan: Schedule, time_s: float) -> float:
         elif net_m3s > 0:
             volume_m3 = min(moved_m3, max(volume_m3, plan.full_m3))
     return volume_m3
+
+
+def time_to_reach_s(start_m3: float, plan: Schedule | None, threshold_m3: float) -> float:
+    """When the stored volume first reaches `threshold_m3` (s from the start; 0 if it
+    starts there or above, inf if it never gets there: no operation, a net outflow, or
+    a threshold above the full reservoir, where the inflow spills instead)."""
+    if start_m3 >= threshold_m3:
+        return 0.0
+    if plan is None or threshold_m3 > plan.full_m3:
+        return math.inf
+    volume_m3 = start_m3
+    ends = [at for at, _ in plan.steps[1:]] + [math.inf]
+    for (begin_s, net_m3s), end_s in zip(plan.steps, ends, strict=True):
+        if net_m3s > 0 and volume_m3 + net_m3s * (end_s - begin_s) >= threshold_m3:
+            return begin_s + (threshold_m3 - volume_m3) / net_m3s
+        volume_m3 = volume_at(start_m3, plan, end_s) if math.isfinite(end_s) else volume_m3
+    return math.inf
+
+
+def level_reached_s(reservoir: Reservoir, start_m3: float, drawn: OperationInputs | None,
+                    level_m: float) -> float:
+    """When the water of `reservoir` (holding `start_m3` at the start, run as `drawn`
+    says) first rises to `level_m` above the dam's base, read on its storage curve
+    (`checks` makes a level trigger need one); inf if it never does."""
+    heights = [point.height_m for point in reservoir.storage_curve]
+    volumes = [point.volume_m3 for point in reservoir.storage_curve]
+    threshold_m3 = float(np.interp(level_m, heights, volumes))
+    plan = None
+    if drawn is not None and reservoir.operation is not None:
+        plan = schedule(drawn, reservoir.operation.dead_storage_m3, full_volume_m3(reservoir))
+    return time_to_reach_s(start_m3, plan, threshold_m3)
 
 
 def full_volume_m3(reservoir: Reservoir) -> float:

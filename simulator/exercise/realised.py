@@ -237,6 +237,9 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
     breach = next((e for e in events if e.kind == "breach"), None)
     for mode_id, mode in dam.failure_modes.items():
         started_s = clock_starts.get(mode.starts_on)
+        if mode.starts_on == "level":  # its own event: the water reached its level
+            started_s = next((e.time_s for e in events
+                              if e.kind == "level_reached" and e.mode == mode_id), None)
         if started_s is None:
             continue
         prefix = f"assets.dam.failure_modes.{mode_id}."

@@ -113,6 +113,16 @@ def _forces(s: Scenario) -> Iterator[Finding]:
 def _dam(s: Scenario) -> Iterator[Finding]:
     dam = s.assets.dam
     at = ("assets", "dam")
+    for mode_id, mode in dam.failure_modes.items():
+        if mode.starts_on != "level":
+            continue
+        where = at + ("failure_modes", mode_id, "level")
+        if not dam.reservoir.storage_curve:
+            yield where, ("a failure mode that starts on a reservoir level needs the "
+                          "reservoir's storage_curve, to know the volume at that level"), False
+        elif mode.level_m > dam.reservoir.storage_curve[-1].height_m:
+            yield where, (f"the level ({mode.level_m:g} m) is above the storage curve's top "
+                          f"({dam.reservoir.storage_curve[-1].height_m:g} m)"), False
     if dam.node not in s.network.nodes:
         yield at + ("node",), _unknown("node", dam.node, s.network.nodes), False
     elif s.network.nodes[dam.node].held_by == "attacker":

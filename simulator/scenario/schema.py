@@ -372,10 +372,16 @@ class FailureMode(Section):
         default=None, description="how a breach forms: overtopping, piping or demolition"
     )
     probability: Probability
-    starts_on: Literal["capture", "threat", "start"] = Field(
+    starts_on: Literal["capture", "threat", "start", "level"] = Field(
         default="capture",
-        description="what starts the mode's clock: the dam's capture, its first threat, or "
-        "the scenario's start (a structural failure needs no attacker)",
+        description="what starts the mode's clock: the dam's capture, its first threat, the "
+        "scenario's start (a structural failure needs no attacker), or the reservoir "
+        "rising to `level`",
+    )
+    level_m: Quantity("length", gt=0) | None = Field(
+        default=None, alias="level",
+        description="with starts_on level: the water level above the dam's base whose "
+        "reaching starts the clock (read on the storage curve)",
     )
     delay_s: Duration | None = Field(
         default=None, alias="delay", description="time from the start of the clock to the event"
@@ -425,6 +431,9 @@ class FailureMode(Section):
         if self.rate_per_s is not None:
             exponential = Distribution(kind="exponential", params={"mean": 1.0 / self.rate_per_s})
             object.__setattr__(self, "delay_s", exponential)
+        if (self.starts_on == "level") != (self.level_m is not None):
+            raise ValueError("'level' goes with starts_on: level, and starts_on: level needs "
+                             "a 'level'")
         if self.mechanism == "demolition" and self.starts_on != "capture":
             raise ValueError(
                 "a demolition needs an attacker in control of the dam: it starts_on capture"

@@ -91,8 +91,62 @@ def test_a_rate_is_an_exponential_delay_with_mean_one_over_the_rate(tmp_path):
 @pytest.mark.parametrize(("overlay", "message"), [
     ("quick_breach: {starts_on: threat}", "a demolition needs an attacker in control"),
     ("slow_breach: {rate: 1 /d}", "exactly one of 'delay' or 'rate'"),
-    ("slow_breach: {starts_on: launch}", "'capture', 'threat' or 'start'"),
+    ("slow_breach: {starts_on: launch}", "'capture', 'threat', 'start' or 'level'"),
 ])
 def test_malformed_triggers_are_refused(tmp_path, overlay, message):
     with pytest.raises(ScenarioError, match=message):
         valley_with(tmp_path, f"assets:\n  dam:\n    failure_modes:\n      {overlay}\n")
+
+
+RISING = NO_FORCES + """assets:
+  dam:
+    reservoir:
+      operation: {inflow: 1000 m^3/s, release: 200 m^3/s, drawdown: null}
+    failure_modes:
+      slow_breach: {starts_on: level, level: 27 m}
+      quick_breach: null
+      plant_lost: null
+"""
+
+
+def operated_with(tmp_path, overlay: str):
+    path = tmp_path / "case.yaml"
+    path.write_text(f"extends: {DATA / 'reservoir_operation.yaml'}\n{overlay}")
+    return load_scenario(path)
+
+
+def test_a_mode_started_by_the_reservoir_level_runs_from_when_the_water_gets_there(
+        tmp_path, log):
+    """The reservoir fills at a net 800 m^3/s from 0.2 km^3 (25 m on its storage curve);
+    27 m holds 0.25 km^3, so the water gets there after 0.05e9 / 800 s = 17.36 h, and the
+    overtopping breach's 10 h clock runs from then: breach at 27.36 h, no force in sight."""
+    r = simulate(operated_with(tmp_path, RISING), timeline=True)
+    reached_h = 0.05e9 / 800 / H
+    dam_events = [(t, kind) for t, kind, actor, *_ in log(r) if actor == "dam"]
+    assert dam_events == [(pytest.approx(reached_h), "level_reached"),
+                          (pytest.approx(reached_h + 10), "breach")]
+
+
+def test_a_level_the_water_never_reaches_starts_no_clock(tmp_path, log):
+    """With the release above the inflow the reservoir falls, so 27 m never comes."""
+    falling = RISING.replace("inflow: 1000 m^3/s, release: 200 m^3/s",
+                             "inflow: 200 m^3/s, release: 600 m^3/s")
+    r = simulate(operated_with(tmp_path, falling), timeline=True)
+    assert not [kind for _, kind, actor, *_ in log(r) if actor == "dam"]
+    assert r.outcomes["breach_started"] == 0
+
+
+@pytest.mark.parametrize(("overlay", "message"), [
+    ("slow_breach: {starts_on: level}", "starts_on: level needs a 'level'"),
+    ("slow_breach: {level: 27 m}", "'level' goes with starts_on: level"),
+    ("slow_breach: {starts_on: level, level: 40 m}", "above the storage curve's top"),
+])
+def test_malformed_level_triggers_are_refused(tmp_path, overlay, message):
+    with pytest.raises(ScenarioError, match=message):
+        operated_with(tmp_path, f"assets:\n  dam:\n    failure_modes:\n      {overlay}\n")
+
+
+def test_a_level_trigger_needs_a_storage_curve(tmp_path):
+    with pytest.raises(ScenarioError, match="needs the reservoir's storage_curve"):
+        valley_with(tmp_path, "assets:\n  dam:\n    failure_modes:\n"
+                              "      slow_breach: {starts_on: level, level: 27 m}\n")
