@@ -45,6 +45,7 @@ GALLERY = (
         variants=("reinforced_early", "no_reinforcement", "precise_warning"),
         comparison=("compare-fn", "compare-differences-reinforced_early - base"),
     ),
+    GalleryEntry("mosul_2014.yaml", 1000, ("map", "fn", "river", "grid", "timeline-worst")),
     GalleryEntry("classroom.yaml", 1000, ("map", "fn", "river", "grid", "timeline-worst")),
 )
 
