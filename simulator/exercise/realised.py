@@ -16,19 +16,20 @@ read off the story's timeline before ``t``, sorts every input into one of three 
   and factor) once the support has started, the failure modes
   of a breach (with their breach geometry, the reservoir volume and the river's
   sections, which with the breach fix the flood downstream) once the breach happened,
-  a loss of operation once the plant went off the grid (its restoration once the plant is back), the
-  decision to warn and each town's warning once they happened (their delays run from
+  a loss of operation once the plant went off the grid (with its restoration: the
+  outage's event shows its length), the decision to warn and each town's warning once they happened (their delays run from
   the dam event that set the warning off, ``warning.starts_on``), the grid repair time
-  once a line is back, an asset's loss beside the dam (``assets.others``: whether and
-  when) once it is lost, a power plant's restoration once it is back.
+  once a line is cut (the cut's event shows it), an asset's loss beside the dam
+  (``assets.others``: whether and when) once it is lost, a power plant's restoration
+  once it goes off the grid (its event shows the outage's length).
 - **under way** (drawn fresh, and only branches that reproduce the story's past are
   kept): the activity has *begun* before ``t`` but not finished: a force on a road, a
   halt not yet left, a wait not yet over, an engagement still going, failure clocks
   running since capture (or threat, or the start; a deliberate mode's clock stopped by a
   recapture stays under way: a fresh draw that would have fired it while the attackers
   held the dam contradicts the story), an asset's clock beside the dam since what it
-  starts on, a lost power plant not yet back, a support's start time before it starts (its
-  clock runs from the scenario's start; its factor is not begun), a warning on its way, a line under repair. A fresh draw that
+  starts on, a support's start time before it starts (its
+  clock runs from the scenario's start; its factor is not begun), a warning on its way. A fresh draw that
   would have ended it before ``t`` contradicts what the group has seen; the forecast
   rejects that branch, which conditions the draw on "not finished yet" exactly.
 - **not begun**: drawn fresh, nothing to condition on.
@@ -44,7 +45,6 @@ without running the consequence models, which is what makes forecasts fast).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,7 +140,7 @@ def realised_inputs(scenario: Scenario, story: Replication, seen: Sequence[Event
         _forces(prepared, events, time_s, rule)
         _engagements(events, rule)
         _support(scenario, events, rule)
-        _dam(scenario, events, values, time_s, rule)
+        _dam(scenario, events, values, rule)
         _other_assets(scenario, events, rule)
         _warning(scenario, events, rule)
         _grid(events, rule)
@@ -231,7 +231,7 @@ def _support(scenario: Scenario, events: tuple[Event, ...], rule: _Rule) -> None
 
 
 def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float],
-         time_s: float, rule: _Rule) -> None:
+         rule: _Rule) -> None:
     dam = scenario.assets.dam
     clock_starts = _clock_starts(dam.node, events)
     breach = next((e for e in events if e.kind == "breach"), None)
@@ -258,9 +258,8 @@ def _dam(scenario: Scenario, events: tuple[Event, ...], values: dict[str, float]
             continue
         rule.observe(prefix + "occurs", started_s, f"{mode_id} has happened")
         rule.observe(prefix + "delay_s", started_s, f"{mode_id} has happened")
-        restored_s = out.time_s + values.get(prefix + "restoration_s", math.inf)
-        if mode.restoration_s is not None and (breach is not None or restored_s < time_s):
-            rule.observe(prefix + "restoration_s", out.time_s, f"{mode_id} is over")
+        if mode.restoration_s is not None:  # the outage's event shows how long it lasts
+            rule.observe(prefix + "restoration_s", out.time_s, f"{mode_id} has happened")
     if breach is None:
         return
     rule.observe("assets.dam.reservoir.volume_m3", breach.time_s, "the dam has breached")
@@ -298,8 +297,8 @@ def _other_assets(scenario: Scenario, events: tuple[Event, ...], rule: _Rule) ->
         if any(e.kind in _ASSET_LOST for e in mine):
             for field in ("occurs", "delay_s"):
                 rule.observe(prefix + field, started_s, f"{asset_id} has been lost")
-        if any(e.kind == "generators_restored" for e in mine):
-            rule.observe(prefix + "restoration_s", started_s, f"{asset_id} is back")
+        if any(e.kind == "generators_out" for e in mine):  # it shows the outage's length
+            rule.observe(prefix + "restoration_s", started_s, f"{asset_id} is off the grid")
 
 
 def _clock_starts(dam_node: str, events: tuple[Event, ...]) -> dict[str, float]:
@@ -344,7 +343,5 @@ def _grid(events: tuple[Event, ...], rule: _Rule) -> None:
     cut = next((e for e in events if e.kind == "line_cut"), None)
     if cut is None:
         return
-    if any(e.kind == "line_repaired" for e in events):
-        rule.observe("grid.repair_time_s", cut.time_s, "a cut line has been repaired")
-    else:
-        rule.begin("grid.repair_time_s", cut.time_s, "cut grid lines are under repair")
+    # the cut's event shows the repair time (duration_s): observed from then on
+    rule.observe("grid.repair_time_s", cut.time_s, "a grid line has been cut")

@@ -202,11 +202,13 @@ def test_an_explicit_route_through_a_closed_road_is_planned_again_from_where_it_
                              (FALLS + 4, "junction")])
 
 
-def test_an_exercise_pins_an_assets_loss_once_seen_and_its_restoration_once_over(tmp_path):
+def test_an_exercise_pins_an_assets_loss_and_its_restoration_once_seen(tmp_path):
     """At a decision the story's past fixes what it showed: Ford's power station lost
-    (occurrence and delay pinned) and, once it is back, its restoration; while it is out,
-    the restoration is under way (drawn fresh, branches that end it early rejected)."""
-    from simulator.exercise.realised import realised_inputs
+    (occurrence and delay pinned) and its restoration, which the loss's event shows
+    (``duration_s``): fresh branches reproduce the story's past, none is rejected for an
+    outage of another length."""
+    from simulator.exercise.forecast import accepted_branches
+    from simulator.exercise.realised import past, realised_inputs
 
     scenario = assets_with(tmp_path, """assets:
   others:
@@ -220,7 +222,13 @@ def test_an_exercise_pins_an_assets_loss_once_seen_and_its_restoration_once_over
     before = realised_inputs(scenario, story, None, FALLS)
     assert not any(p.startswith(prefix) for p in before.begun)
     during = realised_inputs(scenario, story, None, out.time_s + 1)
-    assert {prefix + "occurs", prefix + "delay_s"} <= during.pinned.keys()
-    assert prefix + "restoration_s" in during.under_way
+    assert {prefix + "occurs", prefix + "delay_s", prefix + "restoration_s"} <= \
+        during.pinned.keys()
+    assert not any(p.startswith(prefix) for p in during.under_way)
+    time_s = out.time_s + 1
+    branches, attempts = accepted_branches(prepare(scenario, consequences=False),
+                                           past(story.timeline, time_s), time_s,
+                                           during.pinned, 7, 10, 40)
+    assert len(branches) == 10 and attempts < 40
     after = realised_inputs(scenario, story, None, back.time_s + 1)
     assert prefix + "restoration_s" in after.pinned
