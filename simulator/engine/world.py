@@ -157,11 +157,13 @@ class World:
     def arrive_at_destination(self, plan: ForcePlan, unit: Unit) -> None:
         """A force is where it was sent (or stays where it starts): a defender holds it
         (unless a fight it won there already made it the garrison); an attacker that
-        stays where its side holds joins the holders."""
+        stays where its side holds joins the holders (unless it held there from the
+        start, its wait included)."""
         node = plan.destination
         if unit.side == "attacker":
-            if not plan.legs and node in self.attacker_held:
-                self.holders.setdefault(node, []).append(unit)
+            holders = self.holders.setdefault(node, [])
+            if not plan.legs and node in self.attacker_held and unit not in holders:
+                holders.append(unit)
             return
         if unit in self.garrisons.get(node, ()):
             return
@@ -283,8 +285,9 @@ def run(prepared: PreparedScenario, inputs: Inputs, seed: int, replication: int,
         if support is not None and support.from_s <= world.plan.horizon_s:
             env.process(support_process(world, unit, support.from_s,
                                         support.effectiveness_factor))
-        if force.side == "attacker" and force.legs and force.start in world.attacker_held:
-            world.holders.setdefault(force.start, []).append(unit)  # until it sets off
+        if force.side == "attacker" and force.start in world.attacker_held:
+            # it holds where it starts until it sets off, waiting included
+            world.holders.setdefault(force.start, []).append(unit)
         waits = force.legs or force.trigger_node is not None or \
             force.trigger_time_s is not None or drawn.mobilisation_s > 0 or drawn.departure_s > 0
         if waits:

@@ -165,6 +165,23 @@ def test_a_defender_fights_the_holders_of_a_place_on_its_way(tmp_path, log):
     assert r.outcomes["attacker_losses"] == pytest.approx(50)
 
 
+def test_attackers_waiting_where_they_hold_defend_it(tmp_path, log):
+    """The fifty attackers at Ford wait 6 h before they would set off (they have no road
+    to drive): while they wait they hold Ford, so the rescue reaching it at 3 h fights
+    them as if they had never waited, instead of passing unopposed."""
+    holders = ("  ford_holders: {side: attacker, strength: 50, start: ford, departure: 6 h,"
+               " effectiveness: 0.1 /h}\n")
+    scenario = valley_with(tmp_path, RESCUE.format(plan="route: [border, ford, dam]",
+                                                   extra=holders))
+    won = 3 + resolve(300, 50, ALPHA, ALPHA, 0.0, 0.0).duration_s / H
+    r = simulate(scenario, timeline=True)
+    assert log(r, {"engage", "defeat", "recaptured"}) == [
+        (3, "engage", "rescue", "ford"),
+        (pytest.approx(won), "defeat", "ford_holders", "ford"),
+        (pytest.approx(won), "recaptured", "rescue", "ford"),
+    ]
+
+
 def test_a_defender_retakes_its_destination_when_nobody_holds_it(tmp_path, log):
     """The rescue's objective is Ford, the attackers' with nobody there: it retakes it
     on arrival (3 h) and holds it."""
