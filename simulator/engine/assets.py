@@ -4,9 +4,11 @@ Each asset has a clock, like a failure mode of the dam: it starts on what its
 ``starts_on`` names (the capture of its node, the first arrival of an attacking force
 there, or the scenario's start), runs for the asset's drawn delay and, if the drawn
 occurrence says the loss happens (its ``probability``), the asset is lost. A clock
-starts once. A clock started by a capture needs the attackers still holding the node
-when it runs out (a recapture first saves the asset: the holders did the damage); the
-others run regardless, like the dam's structural modes. What a loss does depends on the
+started by a capture runs within that capture, like a deliberate failure mode of the
+dam (`Dam._in_control`): it needs the same holders still in control of the node when it
+runs out (a recapture first saves the asset: the holders did the damage), and each new
+capture of the node starts it again. The others start once and run regardless, like the
+dam's structural modes. What a loss does depends on the
 asset's kind, one entry per kind in `ASSET_KINDS`:
 
 - ``power_plant``: its generators (``grid.generators``) go off the grid for its drawn
@@ -54,6 +56,7 @@ class Assets:
         for asset_id, spec in self.specs.items():
             if spec.starts_on != "start":
                 self._waiting.setdefault((spec.starts_on, spec.node), []).append(asset_id)
+        self._control: dict[str, int] = {}  # node -> changes of control (capture, recapture)
         self.lost_s: dict[str, float] = {}  # asset -> when it was lost
         self.generator_outages: list[GeneratorOutage] = []
         self.closed_roads: set[str] = set()
@@ -65,10 +68,16 @@ class Assets:
                 self._start_clock(asset_id)
 
     def captured(self, node: str) -> None:
-        """`node` falls to the attackers: the clocks waiting for its capture start."""
-        if self._waiting:
-            for asset_id in self._waiting.pop(("capture", node), ()):
+        """`node` falls to the attackers: the clocks that start on its capture start
+        (again, after a recapture), to run within this capture."""
+        self._control[node] = self._control.get(node, 0) + 1
+        for asset_id in self._waiting.get(("capture", node), ()):
+            if asset_id not in self.lost_s:
                 self._start_clock(asset_id)
+
+    def recaptured(self, node: str) -> None:
+        """The defenders retake `node`: the clocks its capture started never run out."""
+        self._control[node] = self._control.get(node, 0) + 1
 
     def reached(self, node: str) -> None:
         """An attacking force reaches `node`: the clocks waiting for it start."""
@@ -78,14 +87,18 @@ class Assets:
 
     def _start_clock(self, asset_id: str) -> None:
         drawn = self.world.inputs.assets[asset_id]
+        node = self.specs[asset_id].node
+        control = self._control.get(node, 0)
         if drawn.occurs:
             self.world.env.timeout(drawn.delay_s).callbacks.append(
-                lambda _e: self._lose(asset_id))
+                lambda _e: self._lose(asset_id, control))
 
-    def _lose(self, asset_id: str) -> None:
+    def _lose(self, asset_id: str, control: int) -> None:
         spec = self.specs[asset_id]
-        if spec.starts_on == "capture" and spec.node not in self.world.attacker_held:
+        if spec.starts_on == "capture" and self._control.get(spec.node, 0) != control:
             return  # retaken before the holders did the damage
+        if asset_id in self.lost_s:
+            return  # lost already (an asset is lost once)
         self.lost_s[asset_id] = self.world.env.now
         ASSET_KINDS[spec.kind](self, asset_id, spec)
 

@@ -250,6 +250,7 @@ class World:
         """The defenders retake a node the attackers held (cut lines stay under repair)."""
         self.recaptured.setdefault(node, self.env.now)
         self.attacker_held.discard(node)
+        self.assets.recaptured(node)
         if node == self.dam.node:
             self.dam.recapture(by)  # the dam notes its own recapture
         else:

@@ -189,6 +189,24 @@ def test_a_recapture_before_the_clock_runs_out_saves_the_asset(tmp_path, log, de
     assert r.outcomes["asset_lost.ford_substation"] == float(lost)
 
 
+def test_each_capture_starts_the_assets_clock_again(tmp_path, log):
+    """Ford falls, the militia retakes it at falls + 5 and a second wave (400, leaving
+    the border at 8 h) takes it again. The substation's 8 h clock started by the first
+    capture dies with the recapture; the second capture starts it again, and the
+    substation is lost 8 h after it, on the second holders' clock."""
+    second = ("  second_wave: {side: attacker, strength: 400, start: border, objective: ford,"
+              " departure: 8 h, effectiveness: 0.1 /h}\n")
+    r = simulate(assets_with(tmp_path, MILITIA.replace("assets:", second + "assets:")
+                             % "8 h"), timeline=True)
+    events = log(r)
+    captures = [t for t, kind, _, place in events if kind == "capture" and place == "ford"]
+    assert len(captures) == 2 and captures[0] == pytest.approx(FALLS)
+    assert (pytest.approx(FALLS + 5), "recaptured", "militia", "ford") in events
+    assert captures[1] > FALLS + 5
+    losses = [e for e in events if e[2] == "ford_substation"]
+    assert losses == about([(captures[1] + 8, "substation_lost", "ford_substation", "ford")])
+
+
 def test_an_explicit_route_through_a_closed_road_is_planned_again_from_where_it_stands(
         tmp_path, log):
     """The column's route names the direct road by its nodes (border, ford, dam); with the
