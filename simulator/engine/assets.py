@@ -86,10 +86,17 @@ class Assets:
                 self._start_clock(asset_id)
 
     def _start_clock(self, asset_id: str) -> None:
+        """Start `asset_id`'s clock now. A zero delay loses it at once, not in a later
+        event of the same instant: a bridge blown as a column reaches it is down before
+        the column (which may have no halt) looks at its next road."""
         drawn = self.world.inputs.assets[asset_id]
         node = self.specs[asset_id].node
         control = self._control.get(node, 0)
-        if drawn.occurs:
+        if not drawn.occurs:
+            return
+        if drawn.delay_s == 0:
+            self._lose(asset_id, control)
+        else:
             self.world.env.timeout(drawn.delay_s).callbacks.append(
                 lambda _e: self._lose(asset_id, control))
 

@@ -44,8 +44,8 @@ def test_the_bridge_blown_as_the_column_reaches_ford_sends_it_round(tmp_path, lo
     assert column[:9] == about([
         (1, "depart", "column", "border"),
         (4, "arrive", "column", "ford"),
-        (4, "engage", "column", "ford"),
         (4, "bridge_destroyed", "ford_bridge", "ford"),
+        (4, "engage", "column", "ford"),
         (FALLS, "capture", "column", "ford"),
         (FALLS + 1, "reroute", "column", "ford"),
         (FALLS + 1, "depart", "column", "ford"),
@@ -58,6 +58,26 @@ def test_the_bridge_blown_as_the_column_reaches_ford_sends_it_round(tmp_path, lo
     o = r.outcomes
     assert o["asset_lost.ford_bridge"] == 1 and o["asset_lost_h.ford_bridge"] == 4
     assert o["dam_captured"] == 0 and o["dam_held"] == 1
+
+
+def test_a_bridge_blown_as_an_unopposed_column_reaches_it_is_not_crossed(tmp_path, log):
+    """Ford unguarded and without a halt: the column takes it as it arrives (4 h) and the
+    bridge goes at that instant (no delay), so the column does not drive on over it but
+    goes round by the junction at once (3 h + 3 h instead of 2 h)."""
+    r = simulate(assets_with(tmp_path, """network: {nodes: {ford: {halt: 0 h}}}
+forces: {ford_guard: null}
+"""), timeline=True)
+    column = [e for e in log(r) if e[2] in ("column", "ford_bridge")]
+    assert column[:7] == about([
+        (1, "depart", "column", "border"),
+        (4, "arrive", "column", "ford"),
+        (4, "bridge_destroyed", "ford_bridge", "ford"),
+        (4, "capture", "column", "ford"),
+        (4, "reroute", "column", "ford"),
+        (4, "depart", "column", "ford"),
+        (7, "arrive", "column", "junction"),
+    ])
+    assert (pytest.approx(10), "arrive", "column", "dam") in column
 
 
 def test_with_every_road_on_closed_the_column_stays_where_it_is(tmp_path, log):
