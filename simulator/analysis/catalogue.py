@@ -116,11 +116,13 @@ OUTCOMES: tuple[Entry, ...] = (
           "hours from the start until the asset was lost; empty if it was not", LOWER,
           FORCES, event="{name} lost"),
     Entry("reinforcements_arrived", "P(reinforcements arrived)", "", PROBABILITY,
-          "a defending reinforcement reached its destination within the horizon", LOWER,
+          "a defending reinforcement reached its destination node within the horizon "
+          "(arrived on the scene: it counts whether or not it then won the fight there, "
+          "a repulsed counter-attack included)", LOWER,
           FORCES, event="reinforcements arrived"),
     Entry("reinforcements_arrival_h", "Time to reinforcements' arrival", "h", TIME_TO_EVENT,
-          "hours from the start until the first defending reinforcement arrived; empty if "
-          "none did", HIGHER, FORCES, given="reinforcements_arrived",
+          "hours from the start until the first defending reinforcement reached its "
+          "destination node (before any fight there); empty if none did", HIGHER, FORCES, given="reinforcements_arrived",
           event="reinforcements arrived"),
     Entry("attacker_losses", "Attacker losses", "fighters", AMOUNT,
           "attacking fighters put out of action (fights still going counted as they stand)",

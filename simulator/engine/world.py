@@ -17,7 +17,9 @@ recapture), ``dam_time_held_h`` (hours the attackers held the dam within the hor
 attackers hold from the start, ``held_by: attacker``, is not counted),
 ``capture_h.<node>`` per town or city not held by the attackers from the start (its
 first capture), ``reinforcements_arrived`` and
-``reinforcements_arrival_h`` (first defender reinforcement to reach its destination),
+``reinforcements_arrival_h`` (first defender reinforcement to reach its destination
+node: arrived on the scene, whatever the fight there then does; a counter-attack it
+loses still counts),
 ``breach_started``, ``breach_time_h``, ``breach_depth_fraction`` (0 without a breach),
 ``plant_outage_h`` (plant hours off the grid within the horizon), ``lines_cut``,
 ``asset_lost.<asset>`` and ``asset_lost_h.<asset>`` per asset beside the dam

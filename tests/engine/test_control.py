@@ -79,6 +79,21 @@ def test_a_counter_attack_retakes_the_dam_and_stops_the_demolition(tmp_path, log
     assert o["breach_depth_fraction"] == 1.0  # the full (overtopping) breach, not the partial
 
 
+def test_a_repulsed_counter_attack_has_still_arrived(tmp_path, log):
+    """A relief of 50 reaches the captured dam 6 h after Ford falls and is repulsed by the
+    column holding it: the reinforcements arrived on the scene (the outcome's meaning,
+    simulator/analysis/catalogue.py), at falls + 6, though the dam stays captured."""
+    scenario = valley_with(tmp_path, "forces: {relief: {strength: 50}}\n")
+    falls, _, _ = column_takes_the_dam()
+    r = simulate(scenario, timeline=True)
+    fights = [row for row in log(r, {"engage", "repulse"}) if row[2] == "relief"]
+    assert fights[0] == (pytest.approx(falls + 6), "engage", "relief", "dam")
+    assert fights[1][1:] == ("repulse", "relief", "dam") and fights[1][0] > falls + 6
+    o = r.outcomes
+    assert o["reinforcements_arrived"] == 1 and o["dam_recaptured"] == 0
+    assert o["reinforcements_arrival_h"] == pytest.approx(falls + 6)
+
+
 def test_a_recapture_after_the_loss_of_operation_is_too_late_to_stop_it(tmp_path, log):
     """A weaker relief (700) takes longer to retake the dam; the capture-started loss of
     operation (capture + 1 h) has fired by then and keeps its 2 h restoration."""
