@@ -56,7 +56,8 @@ class Dam:
         self.world = world
         self.spec = world.scenario.assets.dam
         self.node = self.spec.node
-        self.state = "operating"
+        self.control = "operating"  # the last change of control (threat, hold, capture...)
+        self.state = "operating"  # control, or "breached" for good once the dam breaches
         self.threatened_s = math.inf
         self.capture_s = math.inf  # first capture
         self.recapture_s = math.inf  # first recapture
@@ -67,7 +68,10 @@ class Dam:
         self.outages: list[tuple[float, float]] = []
 
     def _set_state(self, state: EventKind, by: tuple[str, ...] = ()) -> None:
-        self.state = str(state)
+        """Control of the dam changes; its state follows unless the dam has breached."""
+        self.control = str(state)
+        if self.state != "breached":
+            self.state = self.control
         self.world.note(state, (ACTOR,), self.node, opponents=by)
 
     def start(self) -> None:
@@ -91,7 +95,7 @@ class Dam:
 
     def threaten(self, by: str) -> None:
         """An attacking force sets off on a road to the dam."""
-        if self.state in ("operating", "held", "recaptured"):
+        if self.control in ("operating", "held", "recaptured"):
             first = self.threatened_s == math.inf
             self.threatened_s = min(self.threatened_s, self.world.env.now)
             self._set_state(EventKind.THREATENED, (by,))
@@ -101,7 +105,7 @@ class Dam:
 
     def hold(self) -> None:
         """An attack on the dam was repulsed."""
-        if self.state != "captured":
+        if self.control != "captured":
             self._set_state(EventKind.HELD)
 
     def capture(self, by: tuple[str, ...]) -> None:
@@ -169,6 +173,7 @@ class Dam:
         mode = self.spec.failure_modes[mode_id]
         self.breach_s = now
         self.breach_mode_id = mode_id
+        self.state = "breached"
         world.note(EventKind.BREACH, (ACTOR,), self.node, mode=mode_id, breach_kind=mode.kind,
                    depth_fraction=self.breach_depth_fraction)
         if self.spec.plant is not None:

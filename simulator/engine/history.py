@@ -39,7 +39,8 @@ class History:
     # stored volume at the breach (else at the horizon): as drawn, moved by the
     # reservoir's operation where it has one (`reservoir.stored_m3`)
     reservoir_volume_m3: float
-    dam_state: str  # final: "operating", "threatened", "held", "captured" or "recaptured"
+    dam_state: str  # final: "breached" once it breached, else "operating", "threatened",
+    #                 "held", "captured" or "recaptured" (the last change of control)
     capture_s: float = math.inf  # when the dam was first captured
     recapture_s: float = math.inf  # when the defenders first retook it
     breach_mode: str | None = None  # "full_breach" or "partial_breach"

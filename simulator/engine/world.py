@@ -349,7 +349,7 @@ def _outcomes(world: World, history: History) -> dict[str, float]:
     captured = world.captured
     out = {
         "dam_threatened": float(dam.threatened_s < math.inf),
-        "dam_held": float(dam.state == "held"),
+        "dam_held": float(dam.control == "held"),  # a later breach does not undo it
         "dam_captured": float(dam.capture_s < math.inf),
         "time_to_capture_h": _event_h(dam.capture_s, horizon_s),
         "dam_recaptured": float(dam.recapture_s < math.inf),

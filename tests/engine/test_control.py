@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from simulator.engine import simulate
+from simulator.engine import simulate, simulate_history
 from simulator.engine.lanchester import resolve, strengths_at
 from simulator.engine.timeline import describe
 from simulator.scenario import ScenarioError, load_scenario
@@ -77,6 +77,19 @@ def test_a_counter_attack_retakes_the_dam_and_stops_the_demolition(tmp_path, log
     assert o["time_to_recapture_h"] == pytest.approx(retaken)
     assert o["dam_time_held_h"] == pytest.approx(retaken - captured)
     assert o["breach_depth_fraction"] == 1.0  # the full (overtopping) breach, not the partial
+
+
+def test_a_dam_retaken_after_it_breached_stays_breached(tmp_path, log):
+    """The relief (1000) mobilises for 12 h: the demolition breaches the dam at
+    capture + 6 h before the relief gets there; the relief then retakes the breached
+    dam, and the dam's final state stays "breached"."""
+    scenario = valley_with(tmp_path, "forces: {relief: {strength: 1000, mobilisation: 12 h}}\n")
+    _, captured, _ = column_takes_the_dam()
+    r = simulate(scenario, timeline=True)
+    kinds = [(kind, t) for t, kind, _, place in log(r, {"breach", "recaptured"})]
+    assert [k for k, _ in kinds] == ["breach", "recaptured"]
+    assert kinds[0][1] == pytest.approx(captured + 6)
+    assert simulate_history(scenario).dam_state == "breached"
 
 
 def test_a_repulsed_counter_attack_has_still_arrived(tmp_path, log):
