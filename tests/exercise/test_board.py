@@ -168,6 +168,43 @@ def test_with_a_token_control_is_refused_without_it(tmp_path, board):
         assert status == 409 and "no decision is open" in answer["error"]
 
 
+def _request(base: str, path: str, data: bytes | None = None, **headers: str) -> int:
+    """The status of a request with the given headers (a POST when `data` is given)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{base}{path}", data=data, headers=headers,
+                                     method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_other_web_pages_can_neither_drive_nor_read_the_board(board):
+    """Without a token (bound to localhost), a page from another site open in the
+    facilitator's browser is refused: a foreign Origin, a rebound host name (DNS
+    rebinding) and a control action not sent as JSON (a plain form) all get an error and
+    change nothing; the board's own pages still work."""
+    json_type = {"Content-Type": "application/json"}
+    with running(board) as base:
+        port = base.rsplit(":", 1)[1]
+        assert _request(base, "/api/advance", b"{}", Origin="https://evil.example",
+                        **json_type) == 403
+        assert _request(base, "/api/advance", b"{}", Host=f"evil.example:{port}",
+                        **json_type) == 403
+        assert _request(base, "/api/state?view=control", Host="rebound.example") == 403
+        assert _request(base, "/api/advance", b"option=x",
+                        **{"Content-Type": "text/plain"}) == 415
+        assert _request(base, "/api/undo", b"") == 415
+        assert board.version == 0
+        assert _request(base, "/api/state?view=control", Host=f"localhost:{port}",
+                        Origin=f"http://localhost:{port}") == 200
+        assert _request(base, "/api/advance", b"{}", Origin=base, **json_type) == 200
+        assert board.version == 1
+
+
 @pytest.mark.slow  # plays the whole story and writes the report's figures
 def test_a_finished_board_shows_the_whole_story_and_resumes_finished(tmp_path, board):
     while not board.session.finished:

@@ -12,6 +12,13 @@ With a `token` (the server is open to a classroom network) the facilitator's vie
 cards and every control action need it, as ``?token=`` or the ``X-Board-Token`` header; without
 it they are refused with status 403. Work that takes time (forecasts, replays) runs in a
 worker thread so the room keeps updating.
+
+Whatever the token, other web pages open in the facilitator's browser must not drive or
+read the board: a request whose ``Host`` is not the address the board is bound to (or
+localhost; any host when bound to all interfaces, where the token guards control) is
+refused (DNS rebinding), so is one whose ``Origin``, when the browser sends one, is not
+the board's own, and a control action must be sent as JSON (``Content-Type:
+application/json``, which a plain cross-site form cannot send without asking first).
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -36,6 +45,7 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .cards import inject_cards_page
 from .state import Board, BoardRefusal
@@ -62,13 +72,53 @@ def _authorised(request: Request, token: str | None) -> bool:
     return secrets.compare_digest(given, token)
 
 
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})
+
+
+def _host_name(netloc: str) -> str | None:
+    """The host name of a ``host[:port]`` (lower case; None when malformed)."""
+    try:
+        return urlsplit(f"//{netloc}").hostname
+    except ValueError:
+        return None
+
+
+def _foreign(request: Request, bind: str) -> str | None:
+    """Why `request` does not come from the board's own pages (None when it does)."""
+    host = request.headers.get("host", "")
+    if bind not in ALL_INTERFACES and _host_name(host) not in LOCAL_NAMES | {bind.lower()}:
+        return f"the board does not answer to the host '{host}'"
+    origin = request.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc.lower() != host.lower():
+        return f"the board does not answer pages from '{origin}'"
+    return None
+
+
+class _SameOrigin:
+    """Refuse (403) every request that does not come from the board's own pages."""
+
+    def __init__(self, app: ASGIApp, bind: str) -> None:
+        self.app = app
+        self.bind = bind
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            reason = _foreign(Request(scope), self.bind)
+            if reason is not None:
+                await JSONResponse({"error": reason}, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _refused() -> JSONResponse:
     return JSONResponse({"error": "the facilitator's view and controls need the join token "
                          "printed when the board started"}, status_code=403)
 
 
-def create_app(board: Board, token: str | None = None) -> Starlette:
-    """The app serving `board`; `token` None leaves control open (localhost only)."""
+def create_app(board: Board, token: str | None = None, bind: str = "127.0.0.1") -> Starlette:
+    """The app serving `board` on the address `bind`; `token` None leaves control open
+    (localhost only)."""
     page = (STATIC / "board.html").read_text(encoding="utf-8")
     closing = threading.Event()  # set to end the event streams (shutdown)
 
@@ -144,6 +194,10 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
         if not _authorised(request, token):
             return _refused()
         action = request.path_params["action"]
+        content_type = request.headers.get("content-type", "").split(";")[0].strip()
+        if content_type.lower() != "application/json":
+            return JSONResponse({"error": "a control action is sent as JSON "
+                                 "(Content-Type: application/json)"}, status_code=415)
         body: dict[str, Any] = {}
         if await request.body():
             try:
@@ -180,7 +234,7 @@ def create_app(board: Board, token: str | None = None) -> Starlette:
         Route("/api/state", state), Route("/api/events", events),
         Route("/api/{action}", act, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
-    ])
+    ], middleware=[Middleware(_SameOrigin, bind=bind)])
     app.state.closing = closing
     return app
 
@@ -191,7 +245,7 @@ def serve(board: Board, host: str = "127.0.0.1", port: int = 8000,
     from another thread; either ends the event streams first so that it can stop."""
     import uvicorn
 
-    app = create_app(board, token)
+    app = create_app(board, token, host)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
