@@ -124,6 +124,23 @@ def test_an_inject_whose_premise_does_not_hold_says_so(tmp_path):
     assert "premise does not hold in this story: upland has not fallen" in printed.getvalue()
 
 
+def test_a_premise_note_goes_to_the_facilitator_only(tmp_path):
+    """On the board, the note that an inject's premise does not hold is in the control
+    view and in neither the room's nor a role's JSON."""
+    pytest.importorskip("starlette", reason="the board extra is not installed")
+    from simulator.exercise.board.state import Board
+
+    from .conftest import write_classroom
+
+    board = Board(write_classroom(tmp_path, PREMISES), tmp_path / "out",
+                  forecast_replications=0)
+    board.advance()
+    assert board.current.id == "early_alarm" and board.current.note
+    assert board.view(True)["step"]["note"] == board.current.note
+    for view in (board.view(False), *(board.view(False, r) for r in board.roles)):
+        assert "note" not in view["step"] and "premise" not in str(view)
+
+
 def test_a_premise_names_a_place_the_scenario_has(tmp_path):
     from simulator.scenario import ScenarioError, load_scenario
 

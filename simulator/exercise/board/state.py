@@ -286,8 +286,9 @@ class Board:
 
     def _step(self, step: Step, controller: bool) -> dict[str, Any]:
         view: dict[str, Any] = {"kind": step.kind, "id": step.id,
-                                "time": elapsed_text(step.time_s), "open": step.open,
-                                "note": step.note}
+                                "time": elapsed_text(step.time_s), "open": step.open}
+        if controller:  # a step's note may tell its premise: the facilitator's only
+            view["note"] = step.note
         if step.kind == "inject":
             view["card"] = self._card(step, controller)
             return view
