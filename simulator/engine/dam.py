@@ -76,10 +76,12 @@ class Dam:
 
     def start(self) -> None:
         """The scenario starts: the clocks of the structural failure modes run, and those
-        that start on a reservoir level wait for the water to get there."""
+        that start on a reservoir level wait for the water to get there. The water
+        reaching a mode's level is an event whether or not the mode happens (what the
+        group sees must not tell them the draw)."""
         self._start_clocks("start")
         for mode_id, mode in self.spec.failure_modes.items():
-            if mode.starts_on == "level" and self.world.inputs.failure_modes[mode_id].occurs:
+            if mode.starts_on == "level":
                 inputs = self.world.inputs
                 reached_s = level_reached_s(self.spec.reservoir, inputs.reservoir_volume_m3,
                                             inputs.reservoir_operation, mode.level_m)
@@ -91,7 +93,8 @@ class Dam:
         level_m = self.spec.failure_modes[mode_id].level_m
         self.world.note(EventKind.LEVEL_REACHED, (ACTOR,), self.node, mode=mode_id,
                         depth_m=level_m)
-        self._start_clock(mode_id)
+        if self.world.inputs.failure_modes[mode_id].occurs:
+            self._start_clock(mode_id)
 
     def threaten(self, by: str) -> None:
         """An attacking force sets off on a road to the dam."""

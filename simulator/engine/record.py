@@ -42,7 +42,7 @@ class EventKind(enum.StrEnum):
     HELD = "held"  # an attack on the dam is repulsed
     CAPTURED = "captured"  # the dam is captured (opponents: the attackers)
     LEVEL_REACHED = "level_reached"  # the reservoir rises to a failure mode's level (mode,
-    # depth_m: the level above the dam's base), which starts that mode's clock
+    # depth_m: the level above the dam's base), which starts that mode's clock if it happens
     BREACH = "breach"  # the dam breaches (mode, breach_kind, depth_fraction)
     DETECT = "detect"  # the authorities decide to warn (count: towns to warn; warned_on)
     WARNING = "warning"  # a town receives the warning (warned_on; after_breach_s)

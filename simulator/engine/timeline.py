@@ -87,8 +87,8 @@ _SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.THREATENED: lambda e: f"{_ids(e.opponents)} is on its way to the dam",
     EventKind.HELD: lambda e: "the attack on the dam is repulsed",
     EventKind.CAPTURED: lambda e: f"the dam is captured by {_ids(e.opponents)}",
-    EventKind.LEVEL_REACHED: lambda e: (f"the reservoir reaches {e.depth_m:.1f} m: the clock "
-                                        f"of {e.mode} starts"),
+    EventKind.LEVEL_REACHED: lambda e: (f"the reservoir reaches {e.depth_m:.1f} m (the level "
+                                        f"at which {e.mode} may start)"),
     EventKind.BREACH: lambda e: (f"{(e.breach_kind or '').replace('_', ' ')} ({e.mode}): "
                                  f"breach cut to {e.depth_fraction or 0.0:.0%} of the dam "
                                  "height"),

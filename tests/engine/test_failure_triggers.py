@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.engine import simulate
+from simulator.engine.timeline import describe
 from simulator.scenario import ScenarioError, load_scenario
 
 from .conftest import DATA
@@ -125,6 +126,21 @@ def test_a_mode_started_by_the_reservoir_level_runs_from_when_the_water_gets_the
     dam_events = [(t, kind) for t, kind, actor, *_ in log(r) if actor == "dam"]
     assert dam_events == [(pytest.approx(reached_h), "level_reached"),
                           (pytest.approx(reached_h + 10), "breach")]
+
+
+def test_the_water_reaching_a_level_shows_though_the_mode_does_not_happen(tmp_path, log):
+    """The same rise with the overtopping mode's probability 0: the water still reaches
+    27 m at 17.36 h and the timeline says so, in words that do not tell whether the mode
+    will happen, but no clock runs and the dam never breaches."""
+    never = RISING.replace("{starts_on: level, level: 27 m}",
+                           "{starts_on: level, level: 27 m, probability: 0}")
+    r = simulate(operated_with(tmp_path, never), timeline=True)
+    dam_events = [(t, kind) for t, kind, actor, *_ in log(r) if actor == "dam"]
+    assert dam_events == [(pytest.approx(0.05e9 / 800 / H), "level_reached")]
+    assert r.outcomes["breach_started"] == 0
+    reached = next(e for e in r.timeline if e.kind == "level_reached")
+    assert describe(reached) == ("the reservoir reaches 27.0 m (the level at which "
+                                 "slow_breach may start)")
 
 
 def test_a_level_the_water_never_reaches_starts_no_clock(tmp_path, log):
