@@ -141,6 +141,22 @@ def test_a_premise_note_goes_to_the_facilitator_only(tmp_path):
         assert "note" not in view["step"] and "premise" not in str(view)
 
 
+def test_the_story_s_seed_and_replication_go_to_the_facilitator_only(tmp_path):
+    """Which story is played (seed, replication) would let a player replay it: only the
+    control view carries it."""
+    pytest.importorskip("starlette", reason="the board extra is not installed")
+    from simulator.exercise.board.state import Board
+
+    from .conftest import CLASSROOM
+
+    board = Board(CLASSROOM, tmp_path / "out", replication=3, forecast_replications=0)
+    board.advance()
+    story = f"seed {board.session.seed}, replication 3"
+    assert board.view(True)["story"] == story
+    for view in (board.view(False), *(board.view(False, r) for r in board.roles)):
+        assert "story" not in view and str(board.session.seed) not in str(view)
+
+
 def test_a_premise_names_a_place_the_scenario_has(tmp_path):
     from simulator.scenario import ScenarioError, load_scenario
 

@@ -243,7 +243,6 @@ class Board:
             words = describe if controller else reported
             view: dict[str, Any] = {
                 "version": self.version, "controller": controller, "title": info.name,
-                "story": f"seed {session.seed}, replication {session.replication}",
                 "clock": clock_text(info.start, session.now_s),
                 "elapsed": elapsed_text(session.now_s), "held": self.held,
                 "finished": session.finished, "busy": self.busy, "map": self.layout,
@@ -262,7 +261,8 @@ class Board:
                            if session.finished else []),
                 "outputs": self.outputs if controller else [],
             }
-            if controller:
+            if controller:  # which story this is would let players replay it
+                view["story"] = f"seed {session.seed}, replication {session.replication}"
                 view["coming"] = [{"kind": kind, "id": step_id,
                                    "time": "" if time_s is None else elapsed_text(time_s),
                                    "note": note}
