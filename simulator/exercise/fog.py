@@ -5,8 +5,11 @@ players learn about forces from reports: the injects' own text, where forces are
 (they set off, arrive, take a town, fight), how a fight ends, and for each force the range
 its intelligence estimate gives (the low and high of the scenario's strength
 distribution, the planner's own uncertainty). So the players' sentence for an event is
-the timeline's sentence with every engine strength left out, and an inject's expected
-action, written for the controller, is not shown to them at all. The facilitator's views
+the timeline's sentence with every engine strength left out, and with every other drawn
+value too: a support's factor on effectiveness, how long a plant stays off the grid or a
+cut line takes to repair (a crisis cell learns that something happened, not the
+model's draw of how much or how long). An inject's expected action, written for the
+controller, is not shown to them at all. The facilitator's views
 (``--controller`` at the terminal, ``/control`` on the board) show both.
 """
 
@@ -36,9 +39,16 @@ def _engage(event: Event) -> str:
     return f"attackers engage the defenders ({', '.join(event.opponents)})"
 
 
-# The kinds whose timeline sentence carries an engine strength are reworded, and a
-# dispatch: the engine's "at the scheduled time" reads as a contradiction when the group
-# has just chosen to send the force now (the players know why it left).
+def _plant_out(event: Event) -> str:
+    if event.capacity_mw is None:
+        return f"{event.mode}: loss of operation (the dam has no plant)"
+    return f"{event.mode}: plant off the grid ({event.capacity_mw:.0f} MW)"
+
+
+# The kinds whose timeline sentence carries an engine strength or another drawn value
+# (a factor, a duration) are reworded, and a dispatch: the engine's "at the scheduled
+# time" reads as a contradiction when the group has just chosen to send the force now
+# (the players know why it left).
 _REPORTED: dict[EventKind, Callable[[Event], str]] = {
     EventKind.DISPATCH: lambda e: (f"dispatched: {e.trigger_town} has fallen"
                                    if e.trigger_town else "dispatched"),
@@ -48,11 +58,17 @@ _REPORTED: dict[EventKind, Callable[[Event], str]] = {
     EventKind.JOIN: lambda e: f"joins the engagement ({e.side} side)",
     EventKind.DEFEAT: lambda e: _fight_end(e, assault_won=True),
     EventKind.REPULSE: lambda e: _fight_end(e, assault_won=False),
+    EventKind.SUPPORT: lambda e: "support starts",
+    EventKind.PLANT_OUT: _plant_out,
+    EventKind.GENERATORS_OUT: lambda e: (f"power plant lost: {e.count} generator(s) off the "
+                                         f"grid ({e.capacity_mw or 0.0:.0f} MW)"),
+    EventKind.LINE_CUT: lambda e: "grid line cut; under repair",
 }
 
 
 def reported(event: Event) -> str:
-    """The sentence the players read for `event`: `describe`'s, without the strengths."""
+    """The sentence the players read for `event`: `describe`'s, without the strengths,
+    factors and durations the engine drew."""
     words = _REPORTED.get(event.kind)
     return words(event) if words is not None else describe(event)
 

@@ -117,6 +117,29 @@ def test_reported_sentences_leave_out_every_strength(tmp_path):
     assert reported_strength(scenario, "dam_garrison") == "200–800"
 
 
+def test_reported_sentences_leave_out_factors_and_durations():
+    """A support's factor, a plant's outage and a line's repair time are the model's
+    draws: the players read that the thing happened, the controller how much and how
+    long."""
+    from simulator.engine.record import Event, EventKind
+
+    events = [
+        Event(1.0, EventKind.SUPPORT, ("column",), "ford", factor=2.64),
+        Event(1.0, EventKind.PLANT_OUT, ("dam",), "valley", mode="plant_lost",
+              capacity_mw=100.0, duration_s=659.4 * 3600),
+        Event(1.0, EventKind.GENERATORS_OUT, ("ford_plant",), "ford", count=2,
+              capacity_mw=60.0, duration_s=12.5 * 3600),
+        Event(1.0, EventKind.LINE_CUT, ("tie",), "ford", duration_s=31 * 3600),
+    ]
+    drawn = ("2.64", "659.4", "12.5", "31")
+    for event in events:
+        assert any(value in describe(event) for value in drawn)
+        assert not any(value in reported(event) for value in drawn), reported(event)
+    assert [reported(e) for e in events] == [
+        "support starts", "plant_lost: plant off the grid (100 MW)",
+        "power plant lost: 2 generator(s) off the grid (60 MW)", "grid line cut; under repair"]
+
+
 def test_the_map_keeps_plot_maps_distances():
     scenario = load_scenario(HADITHA)
     layout = map_layout(scenario)
