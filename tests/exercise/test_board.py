@@ -257,6 +257,14 @@ def test_printable_inject_cards_one_per_page_behind_the_token(tmp_path):
     assert "Contact with the dam&#x27;s control room is lost." in page
 
 
+def test_the_cards_style_sheet_is_not_escaped():
+    """The cards' CSS goes into the page as CSS: its quoted font names stay quoted."""
+    from simulator.exercise.board.cards import STYLE, inject_cards_page
+
+    page = inject_cards_page(load_scenario(HADITHA))
+    assert STYLE in page and '"DejaVu Sans"' in page and "&quot;" not in page
+
+
 def test_the_facilitator_sees_what_is_coming_in_this_story(tmp_path):
     board = Board(HADITHA, tmp_path / "h", replication=20, forecast_replications=0)
     coming = board.view(True)["coming"]

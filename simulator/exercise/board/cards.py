@@ -10,7 +10,7 @@ trigger written as the event that sends them.
 from __future__ import annotations
 
 from ...formatting import elapsed_text
-from ...report.html import element, join
+from ...report.html import Html, element, join
 from ...scenario.schema import Scenario
 
 __all__ = ["inject_cards_page"]
@@ -62,5 +62,5 @@ def inject_cards_page(scenario: Scenario) -> str:
                          "before handing a card out.", class_="screen"), *cards])
     return ("<!DOCTYPE html>\n" + element(
         "html", element("head", element("meta", charset="utf-8"), element("title", title),
-                        element("style", STYLE)),
+                        element("style", Html(STYLE))),
         element("body", element("h1", title, class_="screen"), body), lang="en"))
