@@ -5,10 +5,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+from collections.abc import Callable
+from typing import TypeVar
 
 from .common import EXIT_OK, EXIT_USAGE, add_workers, local_workers, positive_int, seed
 
 DEFAULT_CHANCE = 50  # chance replications averaged at each point of the design
+OUTSIDE = "!"  # marks a Sobol index estimate outside [0, 1]
+T = TypeVar("T")
+
+
+def _quietly(compute: Callable[[], T]) -> T:
+    """`compute()`, with SALib's warnings said once each on one line, not as tracebacks
+    of its source."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = compute()
+    for message in dict.fromkeys(str(w.message).strip() for w in caught):
+        print(f"infrasim sensitivity: SALib: {message}", file=sys.stderr)
+    return value
+
+
+def index_text(value: float, half: float) -> str:
+    """A Sobol index with its bootstrap half-width, flagged when the estimate falls
+    outside [0, 1], where no index can be (too few samples for this one)."""
+    flag = OUTSIDE if not 0.0 <= value <= 1.0 else " "
+    return f"{value:6.2f}{flag}±{half:5.2f}"
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -31,6 +54,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print("infrasim sensitivity needs SALib: pip install 'infrasim[sensitivity]'",
               file=sys.stderr)
         return EXIT_USAGE
+    base = args.replications
+    if args.method == "sobol" and base & (base - 1):
+        print(f"infrasim sensitivity: -n {base} is not a power of 2; Sobol indices use "
+              "Saltelli's design on a Sobol' sequence, which needs one (e.g. 32, 64, 128)",
+              file=sys.stderr)
+        return EXIT_USAGE
     scenario = load_scenario(args.file, variant=args.variant)
     root = int(scenario.scenario.seed if args.seed is None else args.seed)
     paths = Layers.of(scenario, random_input_paths(scenario)).knowledge
@@ -40,7 +69,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     if args.method == "sobol":
-        method, unit = "saltelli", saltelli_points(paths, args.replications, root)
+        method, unit = "saltelli", _quietly(lambda: saltelli_points(paths, base, root))
     else:
         method, unit = "morris", to_quantiles(morris_points(paths, args.replications, root))
     design = KnowledgeDesign(tuple(paths), quantiles(input_specs(scenario), paths, unit, root),
@@ -61,16 +90,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     catalogue = Catalogue(scenario)
     names = catalogue.headline(result.outcomes)
     if method == "saltelli":
-        for name, rows in run_indices(result.outcomes, result.manifest, catalogue,
-                                      names).items():
+        flagged = False
+        indices = _quietly(lambda: run_indices(result.outcomes, result.manifest, catalogue,
+                                               names))
+        for name, rows in indices.items():
             print(f"\n{catalogue.label(name)}: Sobol indices (95% bootstrap half-widths)")
-            print(f"  {'input':<52} {'first':>13} {'total':>13}")
+            print(f"  {'input':<52} {'first':>14} {'total':>14}")
             for r in rows[:args.top]:
-                print(f"  {r.label[:52]:<52} {r.first:6.2f} ±{r.first_half:5.2f} "
-                      f"{r.total:6.2f} ±{r.total_half:5.2f}")
+                first, total = index_text(r.first, r.first_half), index_text(r.total,
+                                                                             r.total_half)
+                flagged = flagged or OUTSIDE in first + total
+                print(f"  {r.label[:52]:<52} {first} {total}")
+        if flagged:
+            print(f"\n{OUTSIDE} an estimate outside [0, 1], where no index can be: too few "
+                  "samples for it; a larger -n narrows it")
     else:
-        for name, effects in run_effects(result.outcomes, result.manifest, catalogue,
-                                         names).items():
+        effects_of = _quietly(lambda: run_effects(result.outcomes, result.manifest,
+                                                  catalogue, names))
+        for name, effects in effects_of.items():
             print(f"\n{catalogue.heading(name)}: Morris mu* (95% bootstrap half-width), "
                   f"sigma")
             for e in effects[:args.top]:
@@ -85,10 +122,12 @@ def add_sensitivity(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sensitivity",
         help="Sobol indices or Morris screening: which knowledge inputs drive the answers",
-        description="Sample the scenario's knowledge inputs with Saltelli's scheme "
-        "(SALib), run CHANCE replications at each point, and report first-order and total "
-        "Sobol indices with 95%% bootstrap intervals for the headline outcomes. The run is "
-        "stored like any run (its report shows the indices) and resumes with --resume.",
+        description="Sample the scenario's knowledge inputs (SALib), run CHANCE "
+        "replications at each point, and report for the headline outcomes either "
+        "first-order and total Sobol indices (--method sobol, Saltelli's scheme) or Morris "
+        "elementary effects (--method morris, Morris's trajectories), with 95% bootstrap "
+        "intervals. The run is stored like any run (its report shows the indices) and "
+        "resumes with --resume.",
         epilog="example: infrasim sensitivity scenarios/haditha_2014.yaml -n 64 --chance 50",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")

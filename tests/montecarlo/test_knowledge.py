@@ -174,6 +174,24 @@ def test_infrasim_sensitivity_stores_a_run_whose_report_shows_the_indices(minima
     assert "Sobol indices: Fatalities" in section
 
 
+def test_infrasim_sensitivity_wants_a_power_of_2_for_sobol_and_flags_impossible_indices(
+        capsys):
+    from fake_engine import MINIMAL
+
+    from simulator.cli import main
+    from simulator.cli.sensitivity import index_text
+
+    assert main(["sensitivity", str(MINIMAL), "-n", "6", "-q"]) == 2
+    error = capsys.readouterr().err
+    assert "-n 6 is not a power of 2" in error and "Traceback" not in error
+    assert index_text(0.42, 0.05) == "  0.42 ± 0.05"
+    assert index_text(4.18, 2.5) == "  4.18!± 2.50" and "!" in index_text(-0.1, 0.2)
+    with pytest.raises(SystemExit):
+        main(["sensitivity", "--help"])
+    shown = capsys.readouterr().out
+    assert "95%" in shown and "%%" not in shown and "Morris" in shown
+
+
 def test_a_banded_curve_is_the_samples_pointwise_median_and_band():
     from simulator import plotting
     from simulator.analysis.knowledge import curve_bands
