@@ -15,6 +15,10 @@ DEFAULT_PORT = 8000
 
 def cmd_board(args: argparse.Namespace) -> int:
     """Start the board's web server and print the addresses of its views."""
+    if args.bind is not None and not args.host:
+        print("infrasim board: --bind goes with --host (the board is local without it)",
+              file=sys.stderr)
+        return EXIT_USAGE
     try:
         from ..exercise.board.server import new_token, serve
         from ..exercise.board.state import BOARD_JSON, Board, BoardRefusal
@@ -45,7 +49,7 @@ def cmd_board(args: argparse.Namespace) -> int:
     except (BoardRefusal, ValueError) as error:
         print(f"infrasim board: {error}", file=sys.stderr)
         return EXIT_USAGE
-    host = args.host or "127.0.0.1"
+    host = (args.bind or "0.0.0.0") if args.host else "127.0.0.1"
     token = new_token() if args.host else None
     # on all interfaces, the players reach this machine by its name (or its address)
     shown = socket.gethostname() if host in ("0.0.0.0", "::") else (
@@ -98,9 +102,12 @@ def add_board(sub: argparse._SubParsersAction) -> None:
                    help="start a new session in an --out that holds one")
     p.add_argument("--port", type=index, default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT})")
-    p.add_argument("--host", nargs="?", const="0.0.0.0", metavar="ADDRESS",
-                   help="open the board to the network (all interfaces, or ADDRESS); control "
+    p.add_argument("--host", action="store_true",
+                   help="open the board to the network (all interfaces, or --bind); control "
                    "then needs the join token")
+    p.add_argument("--bind", metavar="ADDRESS",
+                   help="with --host: the address to listen on (default 0.0.0.0, all "
+                   "interfaces)")
     p.add_argument("--forecast-replications", "-n", type=index, metavar="N", default=300,
                    help="branches per option in each forecast (default 300)")
     p.set_defaults(func=cmd_board)

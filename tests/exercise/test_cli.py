@@ -204,3 +204,16 @@ def test_scenario_without_exercise(tmp_path, capsys):
     data = Path(__file__).resolve().parents[1] / "data" / "minimal.yaml"
     assert main(["exercise", str(data), "--out", str(tmp_path / "x")]) == 2
     assert "this scenario has no 'exercise:' section" in capsys.readouterr().err
+
+
+def test_board_host_is_a_flag_that_leaves_the_file_alone(capsys):
+    """``--host FILE`` opens the board to the network for FILE (``--host`` took FILE as
+    its address before); ``--bind`` names the address, and only with ``--host``."""
+    from simulator.cli import build_parser
+
+    args = build_parser().parse_args(["board", "--host", "scenario.yaml"])
+    assert args.host is True and args.file == "scenario.yaml" and args.bind is None
+    args = build_parser().parse_args(["board", "f.yaml", "--host", "--bind", "10.0.0.5"])
+    assert args.host and args.bind == "10.0.0.5"
+    assert main(["board", "f.yaml", "--bind", "10.0.0.5"]) == 2
+    assert "--bind goes with --host" in capsys.readouterr().err
