@@ -1,6 +1,6 @@
 """What every command shares.
 
-Exit statuses, argparse types for whole numbers, the printing of scenario problems and
+Exit statuses, argparse types for whole numbers and bounded numbers, the printing of scenario problems and
 a console wide enough for summary tables.
 
 Nothing here imports more than the standard library at import time, so building the
@@ -42,6 +42,23 @@ def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {text}")
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {text}")
+        return value
+
+    return parse
+
+
+def bounded_float(low: float, high: float, what: str = "a number") -> Callable[[str], float]:
+    """An argparse type for `what` (its name in the refusal): a number strictly between
+    `low` and `high`."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not low < value < high:
+            raise argparse.ArgumentTypeError(f"must be {what} between {low:g} and "
+                                             f"{high:g}, got {text}")
         return value
 
     return parse

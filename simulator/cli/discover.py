@@ -13,18 +13,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .common import EXIT_OK, EXIT_USAGE, positive_int
+from .common import EXIT_OK, EXIT_USAGE, bounded_float, positive_int
 
-
-def _share(text: str) -> float:
-    """An argparse type for a share strictly between 0 and 0.5."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 < value < 0.5:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 0.5, got {text}")
-    return value
+_share = bounded_float(0.0, 0.5, "a share")
 
 
 def _slug(text: str) -> str:

@@ -11,6 +11,7 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     add_workers,
+    bounded_float,
     local_workers,
     positive_int,
     seed,
@@ -119,16 +120,7 @@ def print_knowledge(result, catalogue) -> None:
           + "), listed in the manifest and the report; every other input is chance")
 
 
-def fraction(text: str) -> float:
-    """An argparse type for a precision: a number strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1 "
-                                         f"(0.02 for 2%), got {text}")
-    return value
+fraction = bounded_float(0.0, 1.0, "a fraction")  # a precision: 0.02 for 2%
 
 
 def add_run(sub: argparse._SubParsersAction) -> None:

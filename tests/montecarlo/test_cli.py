@@ -166,3 +166,16 @@ def test_replay_of_a_failed_replication_shows_its_traceback(capsys, minimal, tmp
     assert "Traceback" in err and "replication 3 hit a bad state" in err
     assert main(["replay", str(out), "--replication", "4"]) == 0
     assert "identical to the outcomes stored" in capsys.readouterr().out
+
+
+def test_a_bounded_number_is_refused_outside_its_open_interval():
+    import argparse
+
+    from simulator.cli.common import bounded_float
+
+    share = bounded_float(0.0, 0.5, "a share")
+    assert share("0.25") == 0.25
+    for text, message in (("0.5", "must be a share between 0 and 0.5, got 0.5"),
+                          ("0", "between 0 and 0.5"), ("x", "expected a number")):
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            share(text)
