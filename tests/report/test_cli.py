@@ -58,7 +58,7 @@ def test_report_renders_stored_data_without_running_the_engine(stored, tmp_path,
     text = page.read_text(encoding="utf-8")
     assert text.count("<figure>") == len(re.findall(r'src="data:image/png;base64,', text))
     assert "Median case: replication" in text and "Worst case: replication" in text
-    assert "Load shed over the horizon" in text
+    assert "The grid over the horizon" in text  # the grid figure, from the stored series
 
 
 def test_report_of_a_run_without_exhibits_makes_them_first(stored, tmp_path, capsys):
@@ -67,7 +67,7 @@ def test_report_of_a_run_without_exhibits_makes_them_first(stored, tmp_path, cap
     assert "stores no timelines or load-shed series" in capsys.readouterr().err
     assert (run / EXHIBITS / "timelines.json").is_file()
     text = (run / "report.html").read_text(encoding="utf-8")
-    assert "Worst case: replication" in text and "Load shed over the horizon" in text
+    assert "Worst case: replication" in text and "The grid over the horizon" in text
 
 
 def test_report_whose_scenario_file_is_gone_goes_without_timelines(stored, tmp_path, capsys):
