@@ -406,7 +406,7 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
     catalogue = catalogue or Catalogue()
     shared = set.intersection(*(set(r) for r in runs)) if runs else set()
     if "fatalities" in shared:
-        curves = {label: fn_curve(r["fatalities"], seed=seed)
+        curves = {_words(label): fn_curve(r["fatalities"], seed=seed)
                   for label, r in zip(labels, runs, strict=True)}
         yield FigureItem("compare-fn", "F-N curves",
                          "Conditional F-N curves of the runs, each with its 95% bootstrap "
@@ -414,7 +414,7 @@ def comparison_figures(labels: Sequence[str], runs: Sequence[Mapping[str, np.nda
     for name in EXCEEDED:
         if name in shared and any(varies(r, name) for r in runs) \
                 and INSTEAD.get(name) not in shared:
-            curves = {label: exceedance(r[name], seed=seed)
+            curves = {_words(label): exceedance(r[name], seed=seed)
                       for label, r in zip(labels, runs, strict=True)}
             entry = catalogue[name]
             yield FigureItem(f"compare-exceedance-{name}",

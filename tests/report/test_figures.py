@@ -124,6 +124,9 @@ def test_comparison_titles_read_variant_ids_as_words_and_prefer_the_added_peak_s
     assert item.slug == "compare-differences-reinforced_early - base"  # file names keep ids
     assert item.title == "Differences: reinforced early − base"
     assert item.draw.keywords["title"] == "Change in means: reinforced early − base"
+    overlay = next(i for i in comparison_figures([r.label for r in runs],
+                                                 [r.outcomes for r in runs]) if i.slug == "compare-fn")
+    assert list(overlay.draw.args[0]) == ["base", "reinforced early"]  # the legend's names
     drawn = {d.outcome for d in item.draw.args[0]}
     assert "added_peak_shed_mw" in drawn and "peak_shed_mw" not in drawn
 
