@@ -47,9 +47,9 @@ def add_report(sub: argparse._SubParsersAction) -> None:
         help="write RUN/report.html: outcomes with CIs, figures, timelines, sources",
         description="Write one self-contained HTML page for a stored run (figures embedded, "
         "opens without a network): the scenario summary, key outcomes with 95% CIs, "
-        "exceedance and F-N curves, distributions, the flood along the river, load shed "
-        "over the horizon, convergence, input sensitivity, the timelines of a median and "
-        "a worst-case replication and the scenario's sources and assumptions. Renders what "
+        "exceedance and F-N curves, distributions, the flood along the river, the grid over "
+        "the horizon (P(plant off the grid) and the load shed the attack adds), "
+        "convergence, input sensitivity, the timelines of a median and a worst-case replication and the scenario's sources and assumptions. Renders what "
         "the run stores; a run stored without timelines and load-shed series (made before "
         "they were stored, or by run_monte_carlo from Python) gets them first, rerun from "
         "its scenario file and seed.",
