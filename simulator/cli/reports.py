@@ -50,9 +50,10 @@ def add_report(sub: argparse._SubParsersAction) -> None:
         "exceedance and F-N curves, distributions, the flood along the river, the grid over "
         "the horizon (P(plant off the grid) and the load shed the attack adds), "
         "convergence, input sensitivity, the timelines of a median and a worst-case "
-        "replication and the scenario's sources and assumptions. Renders what the run stores; a run stored without timelines and load-shed series (made before "
-        "they were stored, or by run_monte_carlo from Python) gets them first, rerun from "
-        "its scenario file and seed.",
+        "replication and the scenario's sources and assumptions. Renders what the run "
+        "stores; a run stored without timelines and load-shed series (made before they "
+        "were stored, or by run_monte_carlo from Python) gets them first, rerun from its "
+        "scenario file and seed.",
         epilog="example: infrasim report runs/haditha_2014-20250101-120000",
     )
     p.add_argument("run", metavar="RUN", help="run directory written by 'infrasim run'")
