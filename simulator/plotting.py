@@ -26,6 +26,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .analysis.catalogue import tidy_id
+from .analysis.headline import in_sentence
 from .analysis.stats import (
     ConvergenceTrace,
     ExceedanceCurve,
@@ -826,8 +827,8 @@ def plot_convergence(trace: ConvergenceTrace, *, outcome: str = "value",
     """Running mean of an outcome against the number of replications, with its CI."""
     figure = _figure()
     axes = figure.add_subplot()
-    _style(axes, title or f"Convergence of the mean of {outcome}", "replications",
-           f"running mean of {outcome_label(outcome, unit)}")
+    _style(axes, title or f"Convergence of the mean of {in_sentence(outcome)}",
+           "replications", f"running mean of {in_sentence(outcome_label(outcome, unit))}")
     if trace.count.size == 0:
         _note(axes, f"no replication returned {outcome}")
         return figure

@@ -187,6 +187,15 @@ def test_convergence(run):
                                        outcome="breach_started"))
 
 
+def test_convergence_label_reads_inside_its_sentence(run):
+    trace = convergence(run["fatalities"])
+    axes = plotting.plot_convergence(trace, outcome="Fatalities", unit="people").axes[0]
+    assert axes.get_ylabel() == "running mean of fatalities (people)"
+    assert axes.get_title(loc="left") == "Convergence of the mean of fatalities"
+    axes = plotting.plot_convergence(trace, outcome="P(breach)", unit="").axes[0]
+    assert axes.get_ylabel() == "running mean of P(breach)"
+
+
 def test_tornado(run):
     rows = rank_sensitivity(run, "time_to_capture_h")
     axes = labelled(plotting.plot_tornado(rows, outcome="time_to_capture_h"), y=False,
