@@ -55,7 +55,7 @@ __all__ = [
     "AMOUNT", "COUNT", "DEFAULT_HEADLINE", "GROUPS", "HIGHER", "INPUT_COMPONENTS",
     "INPUT_FIELDS", "KINDS", "LOWER", "NEITHER", "OUTCOMES", "PROBABILITY", "TIME_TO_EVENT",
     "Catalogue", "Entry", "InputField", "catalogue_entry", "headline_problem", "outcome_ids",
-    "scenario_names", "tidy_id",
+    "reach_name", "scenario_names", "tidy_id",
 ]
 
 PROBABILITY = "probability"
@@ -390,8 +390,20 @@ def scenario_names(scenario: Any) -> dict[str, dict[str, str]]:
     districts = {f"{town_id}.{i}": n for town_id, town in _parts(scenario, "river", "towns").items()
                  for i, district in (_field(town, "districts") or {}).items()
                  if (n := _field(district, "name"))}
+    reaches = {i: reach_name(i, {**nodes, **towns}) for i in _parts(scenario, "river", "reaches")}
     return {"node": nodes, "town": towns, "road": roads, "failure_mode": modes,
-            "asset": assets, "district": districts}
+            "asset": assets, "district": districts, "reach": reaches}
+
+
+def reach_name(identifier: str, places: Mapping[str, str]) -> str:
+    """A reach, which has no name field, named from its id: each end of ``a_to_b`` that is
+    a place id (node or town) gets the place's name without its parenthetical aside
+    (``haditha_to_hit`` -> ``Haditha to Hit``), any other end its tidied id."""
+    ends = identifier.split("_to_")
+    if len(ends) != 2 or not all(ends):
+        return tidy_id(identifier)
+    return " to ".join(re.sub(r"\s*\([^)]*\)", "", places[end]) if end in places
+                       else tidy_id(end) for end in ends)
 
 
 _PATTERN = re.compile(r"^(?P<prefix>.*)\.<(?P<placeholder>\w+)>$")

@@ -18,6 +18,7 @@ from simulator.analysis.catalogue import (
     OUTCOMES,
     Catalogue,
     catalogue_entry,
+    reach_name,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +100,16 @@ def test_a_scenario_names_its_own_headline(tmp_path):
         catalogue = Catalogue(source)
         assert catalogue.headline(["dam_captured", "fatalities", "fatalities.village"]) == \
             ["fatalities.village", "dam_captured"]
+
+
+def test_a_reach_is_named_from_the_places_at_its_ends():
+    """Reaches have no name: each end of ``a_to_b`` that is a place takes the place's name
+    (without its aside), any other end its tidied id, capitalised alike."""
+    places = {"haditha": "Haditha (with Haqlaniyah and Barwana)", "hit": "Hit"}
+    assert reach_name("haditha_to_hit", places) == "Haditha to Hit"
+    assert reach_name("ramadi_to_fallujah", {}) == "Ramadi to Fallujah"
+    assert reach_name("gorge", places) == "Gorge"
+    scenario = load_scenario(ROOT / "scenarios/haditha_2014.yaml")
+    column = "input.river.reaches.ramadi_to_fallujah.channel_roughness"
+    for source in (scenario, scenario.model_dump(mode="json")):
+        assert Catalogue(source).label(column) == "Reach Ramadi to Fallujah: channel Manning's n"
