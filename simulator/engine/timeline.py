@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from ..scenario.schema import Scenario
 
-__all__ = ["TIMELINE_COLUMNS", "describe", "event_row", "outcomes_table",
+__all__ = ["TIMELINE_COLUMNS", "describe", "event_row", "fight_length_text", "outcomes_table",
            "print_replication", "timeline_table"]
 
 
@@ -45,12 +45,18 @@ def _roles(event: Event) -> tuple[str, str]:
     return "attackers", "defenders"
 
 
+def fight_length_text(duration_s: float | None) -> str:
+    """How long a fight lasted before it ended: ``after 2.5 h``, or ``at once`` under a
+    minute (holders who withdraw at first contact; "after 0.0 h" read as a glitch)."""
+    return "at once" if (duration_s or 0.0) < 60.0 else f"after {_hours(duration_s):.1f} h"
+
+
 def _fight_end(event: Event, assault_won: bool) -> str:
     assault, holders = _roles(event)
     loser, winner = (holders, assault) if assault_won else (assault, holders)
     left = event.attackers if assault_won else event.defenders
     how = "destroyed" if event.annihilated else "withdraw"
-    return (f"{loser} {how} after {_hours(event.duration_s):.1f} h; "
+    return (f"{loser} {how} {fight_length_text(event.duration_s)}; "
             f"{_strength(left)} {winner} left")
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..engine.record import Event, EventKind
-from ..engine.timeline import describe
-from ..formatting import HOUR_S, number_text
+from ..engine.timeline import describe, fight_length_text
+from ..formatting import number_text
 from ..scenario.schema import Scenario
 
 __all__ = ["reported", "reported_strength"]
@@ -30,7 +30,7 @@ def _fight_end(event: Event, assault_won: bool) -> str:
                         else ("attackers", "defenders"))
     loser, winner = (holders, assault) if assault_won else (assault, holders)
     how = "are destroyed" if event.annihilated else "withdraw"
-    return f"{loser} {how} after {(event.duration_s or 0.0) / HOUR_S:.1f} h; {winner} hold"
+    return f"{loser} {how} {fight_length_text(event.duration_s)}; {winner} hold"
 
 
 def _engage(event: Event) -> str:
