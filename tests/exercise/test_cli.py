@@ -217,3 +217,26 @@ def test_board_host_is_a_flag_that_leaves_the_file_alone(capsys):
     assert args.host and args.bind == "10.0.0.5"
     assert main(["board", "f.yaml", "--bind", "10.0.0.5"]) == 2
     assert "--bind goes with --host" in capsys.readouterr().err
+
+
+def test_option_overriding_what_the_variant_removes(tmp_path, capsys):
+    """A variant that removes a force an option overrides: one line per option saying so,
+    status 2, before anything is played."""
+    from pathlib import Path
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "haditha_2014.yaml"
+    assert main(["exercise", str(scenario), "--variant", "no_reinforcement", "--out",
+                 str(tmp_path / "x"), "-n", "0"]) == 2
+    err = capsys.readouterr().err
+    text = scenario.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 2
+    for line, option in zip(lines, ("dispatch_now", "hold_in_baghdad"), strict=True):
+        where, message = line.split(": ", 1)
+        assert message == (f"option 'reserve.{option}' overrides forces.baghdad_reinforcement, "
+                           "which variant 'no_reinforcement' removes")
+        path, row, column = where.rsplit(":", 2)
+        assert path == str(scenario)  # the mark is the option's key for the force
+        assert text[int(row) - 1][int(column) - 1:] == "baghdad_reinforcement:"
+    assert "Traceback" not in err
+    assert not (tmp_path / "x").exists()
