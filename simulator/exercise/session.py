@@ -35,7 +35,6 @@ from ..engine.record import Event, Replication
 from ..engine.timeline import describe
 from ..formatting import HOUR_S, elapsed_text
 from ..scenario import Problem, ScenarioDocument, ScenarioError, read_document
-from ..scenario.loader import option_path
 from ..scenario.schema import Decision, Inject, Scenario
 from .forecast import Forecast, branch_forecast
 from .realised import Realised, first_difference, realised_inputs, same_past
@@ -482,7 +481,7 @@ def _check_options(document: ScenarioDocument, scenario: Scenario) -> None:
     problems: list[Problem] = []
     for decision_id, decision in scenario.exercise.decisions.items():
         for option_id in decision.options:
-            removed = _removed_by_variant(document, decision_id, option_id)
+            removed = document.removed_by_variant(decision_id, option_id)
             if removed:
                 problems += removed
                 continue
@@ -493,36 +492,6 @@ def _check_options(document: ScenarioDocument, scenario: Scenario) -> None:
                                      f"'{decision_id}.{option_id}')") for p in error.problems]
     if problems:
         raise ScenarioError(problems)
-
-
-def _removed_by_variant(document: ScenarioDocument, decision_id: str,
-                        option_id: str) -> list[Problem]:
-    """An option that overrides what the exercise's variant removes (sets to null) would
-    bring back a fragment of it; say so, rather than list the keys the fragment lacks."""
-    if document.variant is None:
-        return []
-    data = document.data.data
-    removed = ((data.get("variants") or {}).get(document.variant) or {}).get("overrides")
-    at = option_path(decision_id, option_id)
-    overrides = data
-    for key in at:
-        overrides = overrides.get(key) if isinstance(overrides, dict) else None
-    problems = []
-    pending = [((), overrides, removed)]
-    while pending:
-        path, option, variant = pending.pop()
-        if not (isinstance(option, dict) and isinstance(variant, dict)):
-            continue
-        for key, value in option.items():
-            if key in variant and variant[key] is None and value is not None:
-                where = ".".join(map(str, (*path, key)))
-                problems.append(Problem(
-                    document.data.mark_of((*at, *path, key), key=True),
-                    f"option '{decision_id}.{option_id}' overrides {where}, which variant "
-                    f"'{document.variant}' removes"))
-            else:
-                pending.append(((*path, key), value, variant.get(key)))
-    return problems
 
 
 def _trigger_times(scenario: Scenario) -> dict[str, float]:

@@ -62,6 +62,35 @@ class ScenarioDocument:
         data = apply_overrides(with_decision_time(self.data, at, now_s), at)
         return ScenarioDocument(self.path, self.variant, data)
 
+    def removed_by_variant(self, decision: str, option: str) -> list[Problem]:
+        """What option `option` of exercise decision `decision` overrides that the
+        document's variant removes (sets to null): taking the option would bring back a
+        fragment of it, so say that, rather than list the keys the fragment lacks."""
+        if self.variant is None:
+            return []
+        data = self.data.data
+        removed = ((data.get("variants") or {}).get(self.variant) or {}).get("overrides")
+        at = option_path(decision, option)
+        overrides = data
+        for key in at:
+            overrides = overrides.get(key) if isinstance(overrides, dict) else None
+        problems = []
+        pending = [((), overrides, removed)]
+        while pending:
+            path, taken, variant = pending.pop()
+            if not (isinstance(taken, dict) and isinstance(variant, dict)):
+                continue
+            for key, value in taken.items():
+                if key in variant and variant[key] is None and value is not None:
+                    where = ".".join(map(str, (*path, key)))
+                    problems.append(Problem(
+                        self.data.mark_of((*at, *path, key), key=True),
+                        f"option '{decision}.{option}' overrides {where}, which variant "
+                        f"'{self.variant}' removes"))
+                else:
+                    pending.append(((*path, key), value, variant.get(key)))
+        return problems
+
 
 def option_path(decision: str, option: str) -> PathKey:
     """Where the overrides of an exercise decision's option sit in a scenario file."""
