@@ -17,6 +17,14 @@ def _load(name: str, variant: str | None = None):
     return load_scenario(DATA / name, variant=variant)
 
 
+def extending(tmp_path: Path, base: str, overlay: str = ""):
+    """The scenario of a file in `tmp_path` that extends tests/data/`base` with `overlay`
+    (YAML text; ``null`` removes what the base has)."""
+    path = tmp_path / "case.yaml"
+    path.write_text(f"extends: {DATA / base}\n{overlay}")
+    return load_scenario(path)
+
+
 @pytest.fixture(scope="session")
 def valley():
     """tests/data/engine_valley.yaml: fixed numbers, every event time computable by hand."""

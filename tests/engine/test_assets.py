@@ -12,10 +12,9 @@ from simulator.engine import prepare, simulate, simulate_history
 from simulator.engine.assets import ASSET_KINDS
 from simulator.engine.inputs import InputTable
 from simulator.engine.lanchester import resolve
-from simulator.scenario import load_scenario
 from simulator.scenario.schema import ASSET_FIELDS, Asset
 
-from .conftest import DATA
+from .conftest import extending
 
 H = 3600.0
 ALPHA = 0.1 / H  # every force's effectiveness in the valley
@@ -25,9 +24,7 @@ FALLS = 4 + FORD.duration_s / H
 
 
 def assets_with(tmp_path, overlay: str = ""):
-    path = tmp_path / "case.yaml"
-    path.write_text(f"extends: {DATA / 'engine_assets.yaml'}\n{overlay}")
-    return load_scenario(path)
+    return extending(tmp_path, "engine_assets.yaml", overlay)
 
 
 def about(events):

@@ -12,9 +12,9 @@ import pytest
 from simulator.engine import simulate, simulate_history
 from simulator.engine.lanchester import resolve, strengths_at
 from simulator.engine.timeline import describe
-from simulator.scenario import ScenarioError, load_scenario
+from simulator.scenario import ScenarioError
 
-from .conftest import DATA
+from .conftest import extending
 
 H = 3600.0
 ALPHA = 0.1 / H  # every force's effectiveness in the valley
@@ -22,9 +22,7 @@ BETA = 2 * ALPHA  # the valley's defenders: effectiveness times a defender advan
 
 
 def valley_with(tmp_path, overlay: str, base: str = "engine_valley.yaml"):
-    path = tmp_path / "case.yaml"
-    path.write_text(f"extends: {DATA / base}\n{overlay}")
-    return load_scenario(path)
+    return extending(tmp_path, base, overlay)
 
 
 def column_takes_the_dam():

@@ -13,7 +13,7 @@ from simulator.analysis.catalogue import Catalogue
 from simulator.engine import prepare, simulate
 from simulator.scenario import load_scenario
 
-from .conftest import DATA
+from .conftest import DATA, extending
 
 DISTRICTS = ("upstream", "centre", "downstream")
 
@@ -46,12 +46,11 @@ def test_a_town_is_its_worst_district(large_town):
 def test_one_district_where_the_town_is_changes_nothing(tmp_path):
     """A town given as one district at its own distance, with its own people, is the
     plain town: the same town outcomes, to the last bit."""
-    path = tmp_path / "one.yaml"
-    path.write_text(
-        f"extends: {DATA / 'engine_valley.yaml'}\n"
+    scenario = extending(
+        tmp_path, "engine_valley.yaml",
         "river: {towns: {far: {population: null, floodplain_share: null, districts: "
         "{all: {river_distance: 30 km, population: 9000, floodplain_share: 0.3}}}}}\n")
-    one = simulate(load_scenario(path), seed=4, replication=0).outcomes
+    one = simulate(scenario, seed=4, replication=0).outcomes
     plain = simulate(load_scenario(DATA / "engine_valley.yaml"), seed=4, replication=0).outcomes
     for key, value in plain.items():
         assert one[key] == pytest.approx(value, rel=1e-12, nan_ok=True), key
@@ -91,11 +90,8 @@ def test_a_town_needs_its_people_or_districts(tmp_path):
     """A town with neither a population nor districts is refused, naming what it needs."""
     from simulator.scenario import ScenarioError
 
-    path = tmp_path / "bad.yaml"
-    path.write_text(f"extends: {DATA / 'engine_valley.yaml'}\n"
-                    "river: {towns: {far: {population: null}}}\n")
     with pytest.raises(ScenarioError, match="a river town needs 'population'"):
-        load_scenario(path)
+        extending(tmp_path, "engine_valley.yaml", "river: {towns: {far: {population: null}}}\n")
 
 
 def test_a_district_headline_names_an_existing_town():

@@ -9,17 +9,15 @@ import pytest
 
 from simulator.engine import simulate
 from simulator.engine.timeline import describe
-from simulator.scenario import ScenarioError, load_scenario
+from simulator.scenario import ScenarioError
 
-from .conftest import DATA
+from .conftest import extending
 
 H = 3600.0
 
 
 def valley_with(tmp_path, overlay: str):
-    path = tmp_path / "case.yaml"
-    path.write_text(f"extends: {DATA / 'engine_valley.yaml'}\n{overlay}")
-    return load_scenario(path)
+    return extending(tmp_path, "engine_valley.yaml", overlay)
 
 
 NO_FORCES = "forces: {column: null, ford_guard: null, dam_garrison: null, relief: null}\n"
@@ -111,9 +109,7 @@ RISING = NO_FORCES + """assets:
 
 
 def operated_with(tmp_path, overlay: str):
-    path = tmp_path / "case.yaml"
-    path.write_text(f"extends: {DATA / 'reservoir_operation.yaml'}\n{overlay}")
-    return load_scenario(path)
+    return extending(tmp_path, "reservoir_operation.yaml", overlay)
 
 
 def test_a_mode_started_by_the_reservoir_level_runs_from_when_the_water_gets_there(

@@ -16,7 +16,7 @@ from simulator.engine.reservoir import OperationInputs, Schedule, schedule, volu
 from simulator.scenario import ScenarioError, load_scenario
 from simulator.scenario.loader import read_document
 
-from .conftest import DATA
+from .conftest import DATA, extending
 
 H = 3600.0
 START_M3 = 0.2e9  # the valley's stored volume at the start
@@ -25,9 +25,7 @@ DRAWDOWN_FROM_S = 2 * H
 
 
 def operated(tmp_path, overlay: str):
-    path = tmp_path / "case.yaml"
-    path.write_text(f"extends: {DATA / 'reservoir_operation.yaml'}\n{overlay}")
-    return load_scenario(path)
+    return extending(tmp_path, "reservoir_operation.yaml", overlay)
 
 
 @pytest.fixture(scope="module")
