@@ -10,9 +10,9 @@ layer's alone, and fixing every knowledge input leaves no spread at all.
 
 The samples are a Latin hypercube (McKay, Beckman & Conover 1979; `scipy.stats.qmc`)
 on the unit cube, seeded from the run's seed, mapped through each input's quantile
-function. Inputs have many kinds of distribution (and a consequence model's uncertainty
-is a sampler with no closed form), so the quantile function is the empirical one of
-`QUANTILE_DRAWS` draws from the input's own sampler: one rule for every kind.
+function. Inputs have many kinds of distribution (and a failure mode's occurrence is a
+probability), so the quantile function is the empirical one of `QUANTILE_DRAWS` draws
+from the input's own sampler: one rule for every kind.
 """
 
 from __future__ import annotations
@@ -37,13 +37,11 @@ QUANTILE_DRAWS = 8192
 
 
 def _draw(spec: Any, rng: np.random.Generator) -> float:
-    """One draw of an input specification (a distribution, a probability of occurrence
-    or a consequence model's sampler), as `InputTable` draws it."""
+    """One draw of an input specification (`scenario.inputs.Spec`: a distribution, or a
+    probability of occurrence), as `InputTable` draws it."""
     if isinstance(spec, Distribution):
         return spec.sample(rng)
-    if isinstance(spec, float | int):
-        return float(rng.random() < spec)
-    return float(spec(rng))
+    return float(rng.random() < spec)
 
 
 def quantiles(specs: Mapping[str, Any], paths: Sequence[str], unit: np.ndarray,
