@@ -7,8 +7,9 @@ Usage::
     python benchmarks/bench.py --quick          # fewer repeats (a smoke test)
     python benchmarks/bench.py --scenario FILE  # another reference scenario
 
-A measurement is a function ``f(context) -> dict`` registered with ``@measurement(name)``;
-its figures appear under ``name`` in the output. Speeds are compared as ratios measured in
+A measurement is a function ``f(context) -> dict`` registered with ``@measurement(name)``,
+here or in a ``benchmarks/measure_<topic>.py`` module (imported at start); its figures
+appear under ``name`` in the output. Speeds are compared as ratios measured in
 the same run (DESIGN.md), because absolute times vary from machine to machine and with
 whatever else is running. To add figures (Monte Carlo runner, consequence models), write
 another registered function in this file; nothing else needs to change.
@@ -649,7 +650,22 @@ def montecarlo_memory(context: Context) -> dict[str, Any]:
 # ------------------------------------------------------------------------------- main
 
 
+def load_measurement_modules() -> None:
+    """Import every ``benchmarks/measure_*.py``: each registers its own measurements with
+    ``from bench import measurement`` (this module, under that name even when run as a
+    script, so there is one registry)."""
+    import importlib
+
+    here = Path(__file__).resolve().parent
+    sys.modules.setdefault("bench", sys.modules[__name__])
+    if str(here) not in sys.path:
+        sys.path.insert(0, str(here))
+    for path in sorted(here.glob("measure_*.py")):
+        importlib.import_module(path.stem)
+
+
 def main(argv: list[str] | None = None) -> int:
+    load_measurement_modules()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help=f"measurements to run (default: all of {', '.join(MEASUREMENTS)})")
