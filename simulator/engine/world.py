@@ -52,25 +52,29 @@ if TYPE_CHECKING:
 __all__ = ["Run", "World", "run"]
 
 
-class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that counts the events it processes (for the benchmarks'
-    comparison with bare SimPy), through the public `step` rather than SimPy's queue."""
+def _run_counting(env: simpy.Environment, horizon_s: float) -> int:
+    """Run `env` to `horizon_s` as ``env.run(until=horizon_s)`` does and return the number
+    of events processed (for the benchmarks' comparison with bare SimPy).
 
-    def __init__(self) -> None:
-        super().__init__(0.0)
-        self.processed = 0
-
-    def step(self) -> None:
-        """Process the next event and count it."""
-        super().step()
-        self.processed += 1
+    It steps through SimPy's public `peek` and `step` while the next event comes before
+    the horizon, then lets `run` move the clock to the horizon: the same events in the
+    same order (events at the horizon itself are not processed by either), counted
+    without a Python-level `step` override, which cost a tenth of a replication.
+    """
+    peek, step = env.peek, env.step
+    processed = 0
+    while peek() < horizon_s:
+        step()
+        processed += 1
+    env.run(until=horizon_s)
+    return processed
 
 
 class World:
     """The shared state of one running replication."""
 
     def __init__(self, prepared: PreparedScenario, inputs: Inputs, record: bool) -> None:
-        self.env = CountingEnvironment()
+        self.env = simpy.Environment(0.0)
         self.plan = prepared.plan
         self.scenario = prepared.scenario
         self.inputs = inputs
@@ -299,11 +303,11 @@ def run(prepared: PreparedScenario, inputs: Inputs, seed: int, replication: int,
             world.arrive_at_destination(force, unit)  # a garrison in place from the start
     world.dam.start()
     world.assets.start()
-    env.run(until=world.plan.horizon_s)
+    events = _run_counting(env, world.plan.horizon_s)
     world.finish()
     history = _history(world, seed, replication)
     return Run(history, _outcomes(world, history), None if world.timeline is None
-               else tuple(world.timeline), env.processed)
+               else tuple(world.timeline), events)
 
 
 def _history(world: World, seed: int, replication: int) -> History:
