@@ -97,6 +97,11 @@ class ConsequenceModels:
     baseline: grid_model.GridOutcome | None  # the grid with nothing out
     regions: tuple[str, ...]
     start_hour: int
+    #: the flood and life-loss outcomes without a breach, in column order: every
+    #: replication's row starts from a copy (most replications do not breach)
+    no_flood: dict[str, float]
+    #: the grid outcomes of the baseline, the row of every replication without outages
+    baseline_outcomes: dict[str, float]
     route_flood: Callable[..., list[flood_model.TownImpact]] = flood_model.route_flood
 
 
@@ -166,12 +171,13 @@ def prepare_consequences(scenario: Scenario, fidelity: str = "fast") -> Conseque
     baseline = (grid_model.unserved_energy(grid, [], scenario.scenario.horizon_s / HOUR_S,
                                            start_hour) if grid is not None else None)
     regions = tuple(sorted(baseline.unserved_energy_mwh_by_region)) if baseline else ()
+    town_districts = tuple((town_id, tuple(town.districts))
+                           for town_id, town in river.towns.items())
     return ConsequenceModels(
         scenario=scenario,
         reach_lengths_m={reach_id: r.length_m for reach_id, r in river.reaches.items()},
         town_ids=tuple(river.towns),
-        town_districts=tuple((town_id, tuple(town.districts))
-                             for town_id, town in river.towns.items()),
+        town_districts=town_districts,
         point_distances_m=tuple(
             distance_m for town in river.towns.values()
             for distance_m in ([d.river_distance_m for d in town.districts.values()]
@@ -181,8 +187,34 @@ def prepare_consequences(scenario: Scenario, fidelity: str = "fast") -> Conseque
         baseline=baseline,
         regions=regions,
         start_hour=start_hour,
+        no_flood=_no_flood(town_districts),
+        baseline_outcomes=_grid_row(baseline, regions) if baseline is not None else {},
         route_flood=FLOOD_ROUTING[fidelity],
     )
+
+
+def _no_flood(town_districts: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, float]:
+    """The flood and life-loss outcomes of a replication without a breach, named once per
+    prepared scenario rather than once per replication: zero flow, depths and
+    fatalities, NaN times (arrival, peak, warning lead)."""
+    nan = math.nan
+    out = {"peak_outflow_m3s": 0.0, "flood_volume_m3": 0.0, "people_exposed": 0.0,
+           "people_evacuated": 0.0, "fatalities": 0.0}
+    for town, _ in town_districts:
+        out[f"arrival_h.{town}"] = nan
+        out[f"peak_h.{town}"] = nan
+        out[f"depth_m.{town}"] = 0.0
+        out[f"velocity_mps.{town}"] = 0.0
+        out[f"depth_velocity_m2s.{town}"] = 0.0
+        out[f"time_above_damaging_h.{town}"] = 0.0
+        out[f"warning_lead_h.{town}"] = nan
+        out[f"fatalities.{town}"] = 0.0
+    for town, districts in town_districts:
+        for district in districts:
+            out[f"arrival_h.{town}.{district}"] = nan
+            out[f"depth_m.{town}.{district}"] = 0.0
+            out[f"fatalities.{town}.{district}"] = 0.0
+    return out
 
 
 def _level_m(prepared: ConsequenceModels, volume_m3: float) -> float:
@@ -196,7 +228,7 @@ def _level_m(prepared: ConsequenceModels, volume_m3: float) -> float:
 def consequences(models: ConsequenceModels, history: History,
                  inputs: Inputs) -> Consequences:
     """The flood, life-loss and grid outcomes of one replication (see module doc)."""
-    out: dict[str, float] = {}
+    out = dict(models.no_flood)
     events = _flood_and_life_loss(models, history, inputs, out)
     out.update(_grid_outcomes(models, history))
     return Consequences(out, events)
@@ -204,28 +236,13 @@ def consequences(models: ConsequenceModels, history: History,
 
 def _flood_and_life_loss(prepared: ConsequenceModels, history: History, inputs: Inputs,
                          out: dict[str, float]) -> tuple[Event, ...]:
-    """Fill `out` with the flood and life-loss outcomes; return the flood arrivals."""
+    """Write the flood and life-loss outcomes of a breach over `out` (which holds those
+    of no breach, `ConsequenceModels.no_flood`); return the flood arrivals."""
+    if not history.breached:
+        return ()
     scenario = prepared.scenario
     nan = math.nan
     towns = prepared.town_ids
-    out.update({"peak_outflow_m3s": 0.0, "flood_volume_m3": 0.0, "people_exposed": 0.0,
-                "people_evacuated": 0.0, "fatalities": 0.0})
-    for town in towns:
-        out[f"arrival_h.{town}"] = nan
-        out[f"peak_h.{town}"] = nan
-        out[f"depth_m.{town}"] = 0.0
-        out[f"velocity_mps.{town}"] = 0.0
-        out[f"depth_velocity_m2s.{town}"] = 0.0
-        out[f"time_above_damaging_h.{town}"] = 0.0
-        out[f"warning_lead_h.{town}"] = nan
-        out[f"fatalities.{town}"] = 0.0
-    for town, districts in prepared.town_districts:
-        for district in districts:
-            out[f"arrival_h.{town}.{district}"] = nan
-            out[f"depth_m.{town}.{district}"] = 0.0
-            out[f"fatalities.{town}.{district}"] = 0.0
-    if not history.breached:
-        return ()
     dam = scenario.assets.dam
     base_flow = scenario.river.base_flow_m3s
     reservoir = breach_model.Reservoir(
@@ -338,6 +355,13 @@ def _grid_outcomes(models: ConsequenceModels, history: History) -> dict[str, flo
     result = grid_result(models, history)
     if result is None:
         return {}
+    if result is models.baseline:
+        return models.baseline_outcomes
+    return _grid_row(result, models.regions)
+
+
+def _grid_row(result: grid_model.GridOutcome, regions: tuple[str, ...]) -> dict[str, float]:
+    """The grid outcomes of one replication from its `GridOutcome`."""
     out = {
         "unserved_energy_mwh": result.unserved_energy_mwh,
         "added_unserved_energy_mwh": result.added_unserved_energy_mwh,
@@ -348,6 +372,6 @@ def _grid_outcomes(models: ConsequenceModels, history: History) -> dict[str, flo
         "generation_lost_mw": result.generation_lost_mw,
     }
     by_region = result.unserved_energy_mwh_by_region
-    for region in models.regions:
+    for region in regions:
         out[f"unserved_energy_mwh.{region}"] = by_region.get(region, 0.0)
     return out
