@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -161,10 +163,34 @@ def _bernoulli(probability: float) -> Sampler:
     return draw
 
 
+def _bernoulli_doubles(probability: float) -> Callable[[np.ndarray], np.ndarray]:
+    def draw(doubles: np.ndarray) -> np.ndarray:
+        return (doubles < probability).astype(np.float64)
+
+    return draw
+
+
 @dataclass(frozen=True)
 class _Component:
     name: str
     draws: tuple[tuple[int, Sampler], ...]  # (index in the value list, sampler)
+    # (index, draws from doubles) when each draw is one double (`Distribution.sample_doubles`),
+    # so a block of replications is drawn as arrays; None: drawn one replication at a time
+    by_doubles: tuple[tuple[int, Callable[[np.ndarray], np.ndarray]], ...] | None
+
+
+#: Replications drawn together once `InputTable.draw` sees consecutive replications.
+BLOCK = 128
+
+
+class _Block(threading.local):
+    """This thread's last block of drawn inputs (its seed, first replication and rows)
+    and the (seed, replication) it was last asked for."""
+
+    seed: int = -1
+    first: int = 0
+    rows: list[list[float]] = []
+    last: tuple[int, int] | None = None
 
 
 class InputTable:
@@ -182,7 +208,8 @@ class InputTable:
         specs: dict[str, Spec] = {}
         components: list[_Component] = []
         for component, fields in input_components(scenario):
-            draws = []
+            draws: list[tuple[int, Sampler]] = []
+            by_doubles: list[tuple[int, Callable[[np.ndarray], np.ndarray]]] | None = []
             for field, spec in fields:
                 path = f"{component}.{field}"
                 specs[path] = spec
@@ -193,10 +220,17 @@ class InputTable:
                     base[index] = spec.mean if isinstance(spec, Distribution) else float(spec)
                 elif isinstance(spec, Distribution):
                     draws.append((index, spec.sample))
+                    if by_doubles is not None and spec.draws_one_double:
+                        by_doubles.append((index, spec.sample_doubles))
+                    else:
+                        by_doubles = None
                 else:  # the probability of an event
                     draws.append((index, _bernoulli(float(spec))))
+                    if by_doubles is not None:
+                        by_doubles.append((index, _bernoulli_doubles(float(spec))))
             if draws:
-                components.append(_Component(component, tuple(draws)))
+                components.append(_Component(component, tuple(draws),
+                                             None if by_doubles is None else tuple(by_doubles)))
         self.paths = tuple(paths)
         self.specs = specs
         self.index = {path: i for i, path in enumerate(paths)}
@@ -211,6 +245,8 @@ class InputTable:
         self.engine_columns = tuple(c for c in columns if not c[0].startswith(_CONSEQUENCE))
         self.consequence_columns = tuple(c for c in columns if c[0].startswith(_CONSEQUENCE))
         self._layout = _Layout(scenario, self.index)
+        self._depth = max((len(c.by_doubles) for c in components if c.by_doubles), default=0)
+        self._block = _Block()
 
     def draw(self, seed: int, replication: int,
              pinned: Mapping[str, float] | None = None) -> list[float]:
@@ -222,17 +258,59 @@ class InputTable:
         the unpinned replication (common random numbers); an unknown path is a
         ValueError.
         """
-        values = list(self._base)
-        streams = self._streams.positioned(seed, replication)
-        for component, (_, generator) in zip(self._components, streams, strict=True):
-            for index, sample in component.draws:
-                values[index] = sample(generator)
+        values = self._sequential(seed, replication)
         if pinned:
             unknown = sorted(set(pinned) - self.index.keys())
             if unknown:
                 raise ValueError(f"pinned inputs not in this scenario: {', '.join(unknown)}")
             for path, value in pinned.items():
                 values[self.index[path]] = float(value)
+        return values
+
+    def _sequential(self, seed: int, replication: int) -> list[float]:
+        """Replication `replication`'s draws: from this thread's block when it holds
+        them; a new block of `BLOCK` when the replication follows the last one asked
+        for (a run); else drawn alone. The numbers are the same either way."""
+        block = self._block
+        follows = block.last == (seed, replication - 1)
+        block.last = (seed, replication)
+        row = replication - block.first
+        if block.seed == seed and 0 <= row < len(block.rows):
+            return list(block.rows[row])
+        count = min(BLOCK, (1 << 32) - replication)
+        if not follows or count < 2:
+            return self.draw_one(seed, replication)
+        block.seed, block.first = seed, replication
+        block.rows = self.draw_block(seed, replication, count).tolist()
+        return list(block.rows[0])
+
+    def draw_one(self, seed: int, replication: int) -> list[float]:
+        """One replication's draws, stream by stream with a numpy generator (the
+        reference path, which `draw_block` reproduces)."""
+        values = list(self._base)
+        streams = self._streams.positioned(seed, replication)
+        for component, (_, generator) in zip(self._components, streams, strict=True):
+            for index, sample in component.draws:
+                values[index] = sample(generator)
+        return values
+
+    def draw_block(self, seed: int, first: int, count: int) -> np.ndarray:
+        """The draws of replications ``first .. first + count - 1`` (below 2**32), one row
+        each: the numbers of `draw_one`. A component whose draws are one double each is
+        drawn for all the rows at once from the streams' outputs (`rng.StreamBlock`); the
+        others from a numpy generator positioned on each row's stream."""
+        values = np.tile(np.asarray(self._base, dtype=np.float64), (count, 1))
+        streams = self._streams.block(seed, first, count)
+        doubles = streams.doubles(self._depth)
+        for column, component in enumerate(self._components):
+            if component.by_doubles is not None:
+                for position, (index, sample) in enumerate(component.by_doubles):
+                    values[:, index] = sample(doubles[position][:, column])
+                continue
+            for row, start in enumerate(streams.states(column)):
+                generator = self._streams.at(*start)
+                for index, sample in component.draws:
+                    values[row, index] = sample(generator)
         return values
 
     def road_paths(self, road_id: str) -> tuple[str, str]:
@@ -282,8 +360,9 @@ class _Layout:
     """Where each typed input sits in the flat list of values, worked out once."""
 
     def __init__(self, scenario: Scenario, index: dict[str, int]) -> None:
-        self.forces = {force_id: tuple(index[f"forces.{force_id}.{name}"]
-                                       for name in FORCE_FIELDS)
+        # itemgetters of several indices: one call returns a record's fields as a tuple
+        self.forces = {force_id: itemgetter(*(index[f"forces.{force_id}.{name}"]
+                                              for name in FORCE_FIELDS))
                        for force_id in scenario.forces}
         self.halts = {node: index[f"network.nodes.{node}.halt_s"]
                       for node in scenario.network.nodes}
@@ -322,11 +401,11 @@ class _Layout:
         self.operation = ({name: index.get(f"{OPERATION}.{name}")
                            for name in OperationInputs.__slots__}
                           if dam.reservoir.operation is not None else None)
-        self.reaches = {r: tuple(index[f"river.reaches.{r}.{name}"]
-                                 for name in REACH_INPUT_FIELDS)
+        self.reaches = {r: itemgetter(*(index[f"river.reaches.{r}.{name}"]
+                                        for name in REACH_INPUT_FIELDS))
                         for r in scenario.river.reaches}
-        self.support = {f: tuple(index[f"support.{f}.{name}"]
-                                 for name in SUPPORT_INPUT_FIELDS)
+        self.support = {f: itemgetter(*(index[f"support.{f}.{name}"]
+                                        for name in SUPPORT_INPUT_FIELDS))
                         for f, force in scenario.forces.items() if force.support is not None}
         self.assets = {a: tuple(index.get(f"assets.others.{a}.{name}")
                                 for name in ("occurs", "delay_s", "restoration_s"))
@@ -347,8 +426,7 @@ class _Layout:
         at_risk = {t: v[people] * v[share] for t, (people, share) in self.at_risk.items()}
         at_risk.update({t: sum(by_district.values()) for t, by_district in districts.items()})
         return Inputs(
-            forces={force_id: ForceInputs(*(v[i] for i in at))
-                    for force_id, at in self.forces.items()},
+            forces={force_id: ForceInputs(*fields(v)) for force_id, fields in self.forces.items()},
             halt_s={node: v[i] for node, i in self.halts.items()},
             road_time_s={road_id: road_time_s(road, v[drive], v[delay])
                          for road_id, road, drive, delay in self.roads},
@@ -362,8 +440,8 @@ class _Layout:
             population_at_risk=at_risk,
             repair_time_s=v[self.repair],
             rate_quantile={t: v[i] for t, i in self.quantiles.items()},
-            reaches={r: ReachInputs(*(v[i] for i in at)) for r, at in self.reaches.items()},
-            support={f: SupportInputs(*(v[i] for i in at)) for f, at in self.support.items()},
+            reaches={r: ReachInputs(*fields(v)) for r, fields in self.reaches.items()},
+            support={f: SupportInputs(*fields(v)) for f, fields in self.support.items()},
             assets={a: AssetInputs(bool(v[occurs]), v[delay],
                                    None if restore is None else v[restore])
                     for a, (occurs, delay, restore) in self.assets.items()},

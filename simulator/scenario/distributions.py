@@ -50,6 +50,17 @@ class Distribution(BaseModel):
         """One draw with `rng`; a fixed value consumes no random numbers."""
         return DISTRIBUTIONS[self.kind].sample(self, rng)
 
+    @property
+    def draws_one_double(self) -> bool:
+        """Whether `sample` turns exactly one ``rng.random()`` double into its draw, so
+        `sample_doubles` can draw many at once."""
+        return DISTRIBUTIONS[self.kind].draws_one_double
+
+    def sample_doubles(self, doubles: np.ndarray) -> np.ndarray:
+        """The draws `sample` makes from these doubles of ``rng.random()``, bit for bit
+        (only where `draws_one_double`)."""
+        return DISTRIBUTIONS[self.kind].sample_doubles(self, doubles)
+
     @model_serializer
     def _serialise(self) -> Any:
         if self.is_fixed:
@@ -125,6 +136,15 @@ class Kind(ABC):
     def support(self, d: Distribution) -> tuple[float, float]:
         """The smallest and largest value a draw can take (infinite when unbounded)."""
 
+    #: Whether `sample` is a function of one ``rng.random()`` double (see `sample_doubles`).
+    draws_one_double: ClassVar[bool] = False
+
+    def sample_doubles(self, d: Distribution, doubles: np.ndarray) -> np.ndarray:
+        """`sample` for many draws at once, given the one ``rng.random()`` double each
+        uses, computed with the same floating-point operations as numpy's Generator so
+        the draws are identical (`tests/engine/test_inputs_block.py` checks them)."""
+        raise NotImplementedError(f"{self.name} draws are not one double each")
+
 
 DISTRIBUTIONS: dict[str, Kind] = {}
 
@@ -193,6 +213,13 @@ class _Uniform(Kind):
     def sample(self, d: Distribution, rng: np.random.Generator) -> float:
         return float(rng.uniform(d.params["low"], d.params["high"]))
 
+    draws_one_double = True
+
+    def sample_doubles(self, d: Distribution, doubles: np.ndarray) -> np.ndarray:
+        # numpy's random_uniform: low + (high - low) * double
+        low = d.params["low"]
+        return low + (d.params["high"] - low) * doubles
+
     def support(self, d: Distribution) -> tuple[float, float]:
         return d.params["low"], d.params["high"]
 
@@ -220,6 +247,18 @@ class _Triangular(Kind):
 
     def sample(self, d: Distribution, rng: np.random.Generator) -> float:
         return float(rng.triangular(d.params["low"], d.params["mode"], d.params["high"]))
+
+    draws_one_double = True
+
+    def sample_doubles(self, d: Distribution, doubles: np.ndarray) -> np.ndarray:
+        # numpy's random_triangular (inverse CDF of the two sides, as it orders the work)
+        low, mode, high = d.params["low"], d.params["mode"], d.params["high"]
+        base = high - low
+        left_base = mode - low
+        ratio = left_base / base
+        left = low + np.sqrt(doubles * (left_base * base))
+        right = high - np.sqrt((1.0 - doubles) * ((high - mode) * base))
+        return np.where(doubles <= ratio, left, right)
 
     def support(self, d: Distribution) -> tuple[float, float]:
         return d.params["low"], d.params["high"]
@@ -359,6 +398,11 @@ class _Bernoulli(Kind):
 
     def sample(self, d: Distribution, rng: np.random.Generator) -> float:
         return float(rng.random() < d.params["p"])
+
+    draws_one_double = True
+
+    def sample_doubles(self, d: Distribution, doubles: np.ndarray) -> np.ndarray:
+        return (doubles < d.params["p"]).astype(np.float64)
 
     def support(self, d: Distribution) -> tuple[float, float]:
         return 0.0, 1.0

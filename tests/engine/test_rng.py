@@ -56,3 +56,32 @@ def test_stream_set_is_safe_across_threads():
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1), first=st.integers(0, 2**32 - 5),
+       count=st.integers(1, 4), names=st.lists(st.text(max_size=30), min_size=1, max_size=5,
+                                               unique=True))
+def test_stream_block_equals_reference(seed, first, count, names):
+    """The block's outputs, doubles and starting states are numpy's own, stream by stream."""
+    count = min(count, 2**32 - first)
+    block = StreamSet(names).block(seed, first, count)
+    outputs, doubles = block.outputs(3), block.doubles(3)
+    for column, name in enumerate(names):
+        starts = block.states(column)
+        for row in range(count):
+            reference = stream(seed, first + row, name)
+            assert reference.bit_generator.state["state"] == dict(
+                zip(("state", "inc"), starts[row], strict=True))
+            assert [o[row, column] for o in outputs] == \
+                reference.bit_generator.random_raw(3).tolist()
+            assert [d[row, column] for d in doubles] == \
+                stream(seed, first + row, name).random(3).tolist()
+
+
+def test_stream_block_refuses_replications_of_two_words():
+    """Replications from 2**32 have two entropy words: the block covers one-word ones."""
+    import pytest
+
+    with pytest.raises(ValueError, match="2\\*\\*32"):
+        StreamSet(["a"]).block(1, 2**32 - 1, 2)
