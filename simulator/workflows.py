@@ -2,7 +2,9 @@
 calls them.
 
 Reports, comparison pages and the gallery only render stored runs (`simulator.report`);
-what runs lives here, on top of every layer:
+what runs lives here, on top of every layer. The report, comparison and gallery modules
+(and through them matplotlib) are imported by the functions that render, so that
+``infrasim run`` does not pay for them:
 
 - `run_scenario`: a Monte Carlo run, then its exhibits (the timelines of the median and
   worst replications, hourly load shed of a sample), stored with the run;
@@ -21,14 +23,13 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .montecarlo import RunError, RunResult, load_run, run_monte_carlo
 from .montecarlo.replay import load_run_scenario
 from .names import safe_name
-from .report.compare import StoredRun, run_labels
 from .report.exhibits import (
     Exhibits,
     LoadShed,
@@ -39,15 +40,11 @@ from .report.exhibits import (
     write_exhibits,
 )
 from .report.figures import pick_replications
-from .report.gallery import (
-    GALLERY,
-    GalleryEntry,
-    GalleryRuns,
-    default_scenarios_dir,
-    write_gallery,
-)
-from .report.run import REPORT, build_run_report
-from .scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from .report.compare import StoredRun
+    from .report.gallery import GalleryEntry
+    from .scenario import Scenario
 
 __all__ = ["SHED_SAMPLE", "compare_variants", "load_runs", "make_exhibits", "make_gallery",
            "record_exhibits", "report_run", "run_scenario", "sample_replications",
@@ -144,6 +141,7 @@ def report_run(run: str | os.PathLike[str], out: str | os.PathLike[str] | None =
     """Write the HTML report of the run stored at `run` to `out` (default
     ``RUN/report.html``), making the run's exhibits first if it lacks them."""
     from .atomicfile import write_atomic
+    from .report.run import REPORT, build_run_report
 
     result = load_run(run)
     exhibits = stored_exhibits(result, log)
@@ -155,6 +153,8 @@ def report_run(run: str | os.PathLike[str], out: str | os.PathLike[str] | None =
 def load_runs(paths: Sequence[str | os.PathLike[str]]) -> list[StoredRun]:
     """Stored runs to compare, labelled by variant (or directory name when that is
     ambiguous)."""
+    from .report.compare import StoredRun, run_labels
+
     results = [load_run(path) for path in paths]
     labels = run_labels([Path(p) for p in paths], [r.manifest for r in results])
     return [StoredRun(label, r.outcomes, r.replications, r.manifest, Path(path))
@@ -170,6 +170,9 @@ def compare_variants(file: str | os.PathLike[str], variants: Sequence[str | None
     `safe_name`s of the label and stem, so they stay under their parent); returns them for
     comparison. `options` go to `run_monte_carlo` (replications, seed, executor, workers,
     progress). Every variant is loaded, and so checked, before the first run starts."""
+    from .report.compare import StoredRun
+    from .scenario import load_scenario
+
     if runs_dir is None:
         runs_dir = Path("runs") / safe_name(f"{Path(file).stem}-compare-"
                                             f"{datetime.now():%Y%m%d-%H%M%S}")
@@ -187,11 +190,15 @@ def compare_variants(file: str | os.PathLike[str], variants: Sequence[str | None
 def make_gallery(out: str | os.PathLike[str] = "plots",
                  scenarios: str | os.PathLike[str] | None = None, *,
                  replications: int | None = None, seed: int | None = None,
-                 entries: Sequence[GalleryEntry] = GALLERY, workers: int | None = None,
+                 entries: Sequence[GalleryEntry] | None = None, workers: int | None = None,
                  executor: str = "processes", log: Log = None) -> list[Path]:
     """Run the bundled scenarios (and the variants their entries compare) in a scratch
     directory and write the gallery pictures and index into `out`; returns the files
-    written. `replications` overrides every entry's count (for quick looks)."""
+    written. `entries` default to the whole gallery (`report.gallery.GALLERY`);
+    `replications` overrides every entry's count (for quick looks)."""
+    from .report.gallery import GALLERY, GalleryRuns, default_scenarios_dir, write_gallery
+
+    entries = GALLERY if entries is None else entries
     say = log or _quiet
     directory = Path(scenarios) if scenarios is not None else default_scenarios_dir()
     with tempfile.TemporaryDirectory(prefix="infrasim-gallery-") as scratch:
