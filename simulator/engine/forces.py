@@ -199,8 +199,11 @@ def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, A
     if wait_s > 0:
         yield env.timeout(wait_s)
     if not plan.legs:
-        if unit.side == "attacker" or (yield from _reach(world, plan, unit, plan.start, True)):
-            world.arrive_at_destination(plan, unit)
+        if unit.side == "defender":
+            engagement = _reach(world, plan, unit, plan.start, True)
+            if engagement is not None and (yield engagement.done) != unit.side:
+                return
+        world.arrive_at_destination(plan, unit)
         return
     halt_s = 0.0
     legs = plan.legs
@@ -219,26 +222,25 @@ def force_process(world: World, plan: ForcePlan, unit: Unit) -> Generator[Any, A
         yield env.timeout(inputs.road_time_s[leg.road])
         node = leg.destination
         unit.at = node
-        world.note(EventKind.ARRIVE, (unit.id,), node, strength=unit.strength)
-        if not (yield from _reach(world, plan, unit, node, index == len(legs) - 1)):
-            return
+        if world.timeline is not None:
+            world.note(EventKind.ARRIVE, (unit.id,), node, strength=unit.strength)
+        engagement = _reach(world, plan, unit, node, index == len(legs) - 1)
+        if engagement is not None and (yield engagement.done) != unit.side:
+            return  # beaten: it goes no further
         halt_s = inputs.halt_s[node]
         index += 1
     world.arrive_at_destination(plan, unit)
 
 
 def _reach(world: World, plan: ForcePlan, unit: Unit, node: str,
-           destination: bool) -> Generator[Any, Any, bool]:
-    """A force reaches `node` (`destination`: the end of its route) and fights there if it
-    must; True when it is free to go on (no fight, or its side won)."""
+           destination: bool) -> Engagement | None:
+    """A force reaches `node` (`destination`: the end of its route): the engagement it
+    fights there, if it must (the force goes on only if its side wins it). A plain
+    function, not a sub-generator: most nodes are passed without a fight, and a
+    generator per node cost more than the caller's one `yield` of the fight's end."""
     if unit.side == "attacker":
-        engagement = world.attacker_arrives(unit, node)
-    else:
-        engagement = world.defender_arrives(plan, unit, node, destination)
-    if engagement is None:
-        return True
-    winner = yield engagement.done
-    return winner == unit.side
+        return world.attacker_arrives(unit, node)
+    return world.defender_arrives(plan, unit, node, destination)
 
 
 def support_process(world: World, unit: Unit, from_s: float,

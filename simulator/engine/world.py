@@ -106,8 +106,9 @@ class World:
     def depart(self, unit: Unit, leg: Leg) -> None:
         """A force sets off on a leg of its route (an attacker heading for the dam
         threatens it)."""
-        self.note(EventKind.DEPART, (unit.id,), leg.origin, road=leg.road,
-                  destination=leg.destination)
+        if self.timeline is not None:
+            self.note(EventKind.DEPART, (unit.id,), leg.origin, road=leg.road,
+                      destination=leg.destination)
         if unit.side == "attacker":
             holders = self.holders.get(leg.origin)
             if holders and unit in holders:
