@@ -130,13 +130,16 @@ def muskingum_coefficients(storage_constant_s, weighting, dt_s: float):
             (lag_s - dt_s) * per_denominator)
 
 
-def _muskingum_terms(storage_constant_s, weighting, dt_s: float):
+def _muskingum_terms(storage_constant_s, weighting, dt_s: float, out=(None, None, None)):
     """2KX, the lag 2K(1 - X) and 1/den of `muskingum_coefficients`: the routing
-    builds its recursion from these without forming C0 and C1."""
-    twice_k_s = 2.0 * storage_constant_s
-    twice_kx = twice_k_s * weighting
-    lag_s = twice_k_s - twice_kx
-    return twice_kx, lag_s, 1.0 / (lag_s + dt_s)
+    builds its recursion from these without forming C0 and C1, into the arrays `out`
+    (2KX, lag, 1/den) when given."""
+    twice_kx_out, lag_out, per_denominator_out = out
+    twice_k_s = np.multiply(2.0, storage_constant_s, out=lag_out)
+    twice_kx = np.multiply(twice_k_s, weighting, out=twice_kx_out)
+    lag_s = np.subtract(twice_k_s, twice_kx, out=lag_out)
+    denominator_s = np.add(lag_s, dt_s, out=per_denominator_out)
+    return twice_kx, lag_s, np.divide(1.0, denominator_s, out=per_denominator_out)
 
 
 def route_hydrograph(
@@ -380,22 +383,37 @@ def _reach_ends_m(reaches: Sequence[Reach], town_distances_m: Sequence[float]) -
     return ends_m
 
 
-def _subreach_length_m(rating: _Rating, peak_m3s: float, base_flow_m3s: float,
-                       dt_s: float) -> float:
+def _step_spans_m(rating: _Rating, dt_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Spans c dt + Q/(T S c) and c dt - Q/(T S c) (m) at each discharge of the table:
+    the bounds on a sub-reach's length that keep C0 and C2 >= 0, tabulated once per
+    reach and time step for `_subreach_length_m`."""
+    reach_per_step_m = rating.celerity_mps * dt_s
+    return (reach_per_step_m + rating.diffusion_length_m,
+            reach_per_step_m - rating.diffusion_length_m)
+
+
+def _subreach_length_m(rating: _Rating, spans_m: tuple[np.ndarray, np.ndarray],
+                       peak_m3s: float, base_flow_m3s: float, dt_s: float) -> float:
     """The sub-reach length for a wave peaking at `peak_m3s`: the longest that keeps
     C0 >= 0 for discharges from base flow plus 3 % of the rise up to the peak,
     dx <= min (c dt + Q/(T S c)), and within Ponce & Theurer's accuracy bound at the
     peak, but never so short that C2 < 0 (dx >= max (c dt - Q/(T S c)), a Courant
-    number near one on kinematic reaches, which wins when the two conflict)."""
+    number near one on kinematic reaches, which wins when the two conflict). The
+    bounds are taken at both ends of that range of discharges and at the table's
+    points inside it (`spans_m`, from `_step_spans_m`)."""
     low_m3s = base_flow_m3s + _LOW_FLOW_SHARE * (peak_m3s - base_flow_m3s)
-    table_m3s = rating.discharge_m3s
-    inside = (table_m3s > low_m3s) & (table_m3s < peak_m3s)
-    celerity_mps, diffusion_m = rating.at(np.array([low_m3s, peak_m3s]))
-    reach_per_step_m = np.concatenate([celerity_mps, rating.celerity_mps[inside]]) * dt_s
-    diffusion_m = np.concatenate([diffusion_m, rating.diffusion_length_m[inside]])
-    positive_m = float(np.min(reach_per_step_m + diffusion_m))
-    accurate_m = 0.5 * float(reach_per_step_m[1] + diffusion_m[1])
-    return max(min(positive_m, accurate_m), float(np.max(reach_per_step_m - diffusion_m)))
+    (low_c, peak_c), (low_d, peak_d) = (v.tolist() for v in
+                                        rating.at(np.array([low_m3s, peak_m3s])))
+    ahead_m, behind_m = spans_m
+    # The table increases, so the points strictly between the two discharges are a slice.
+    inside = slice(int(np.searchsorted(rating.discharge_m3s, low_m3s, side="right")),
+                   int(np.searchsorted(rating.discharge_m3s, peak_m3s, side="left")))
+    low_step_m, peak_step_m = low_c * dt_s, peak_c * dt_s
+    positive_m = min(low_step_m + low_d, peak_step_m + peak_d,
+                     float(ahead_m[inside].min(initial=math.inf)))
+    accurate_m = 0.5 * (peak_step_m + peak_d)
+    return max(min(positive_m, accurate_m), low_step_m - low_d, peak_step_m - peak_d,
+               float(behind_m[inside].max(initial=-math.inf)))
 
 
 def _route_rise(
@@ -413,11 +431,13 @@ def _route_rise(
     sub-reaches end at the towns and the reach ends. Pieces of river shorter than a
     millimetre are not routed."""
     rises = {0.0: rise_m3s}
+    buffers = _SweepBuffers(rise_m3s.size - 1)
     pending = sorted(set(towns_m) - {0.0})
     flow_m3s, start_m = rise_m3s, 0.0
     for rating, end_m in zip(ratings, reach_ends_m, strict=True):
         if not pending:
             break
+        spans_m = _step_spans_m(rating, dt_s)
         per_reach = _MAX_SUBREACHES
         stops_m = [d for d in pending if d <= end_m]
         if len(stops_m) < len(pending):
@@ -427,13 +447,14 @@ def _route_rise(
                 peak_m3s = base_flow_m3s + float(flow_m3s.max())
                 if peak_m3s - base_flow_m3s <= _NO_RISE_M3S:
                     break
-                length_m = _subreach_length_m(rating, peak_m3s, base_flow_m3s, dt_s)
+                length_m = _subreach_length_m(rating, spans_m, peak_m3s, base_flow_m3s, dt_s)
                 pieces = max(math.ceil((stop_m - start_m) / length_m - 1e-9), 1)
                 if pieces > per_reach:  # the cost cap: the rest in equal pieces
                     length_m = (stop_m - start_m) / max(per_reach, 1)
                 else:
                     length_m = (stop_m - start_m) / pieces
-                flow_m3s = _route_subreach(flow_m3s, length_m, rating, dt_s, base_flow_m3s)
+                flow_m3s = _route_subreach(flow_m3s, length_m, rating, dt_s, base_flow_m3s,
+                                           buffers)
                 per_reach -= 1
                 start_m = start_m + length_m if pieces > 1 else stop_m
             start_m = max(start_m, stop_m)
@@ -442,8 +463,24 @@ def _route_rise(
     return rises
 
 
+class _SweepBuffers:
+    """Work arrays for routing one time grid through sub-reach after sub-reach: every
+    sub-reach of a flood has the same steps, so one set serves them all and the sweeps
+    run in place instead of allocating a dozen arrays each."""
+
+    def __init__(self, steps: int) -> None:
+        # The recursion's bidiagonal band, Fortran-ordered for LAPACK: a unit diagonal
+        # and the subdiagonal -C2, rewritten by each sweep (its last entry is unused).
+        self.banded = np.ones((2, steps), order="F")
+        self.banded[1, -1] = 0.0
+        (self.inflow_sum_m3s, self.inflow_fall_m3s, self.driven_m3s, self.mean_m3s,
+         self.cell_reynolds, self.storage_s, self.weighting, self.scratch, self.twice_kx,
+         self.lag_s, self.per_denominator) = np.empty((11, steps))
+
+
 def _route_subreach(
-    inflow_m3s: np.ndarray, length_m: float, rating: _Rating, dt_s: float, base_flow_m3s: float
+    inflow_m3s: np.ndarray, length_m: float, rating: _Rating, dt_s: float,
+    base_flow_m3s: float, buffers: _SweepBuffers,
 ) -> np.ndarray:
     """Route a rise above base flow through one sub-reach (variable-parameter
     Muskingum-Cunge, see `route_hydrograph`).
@@ -460,37 +497,50 @@ def _route_subreach(
     # The recursion in Muskingum's coefficients (`muskingum_coefficients`), written with
     # the lag term 2K(1 - X) and the denominator once per sweep: C2 = (lag - dt)/den and
     # C0 I[n+1] + C1 I[n] = (dt (I[n] + I[n+1]) + 2KX (I[n] - I[n+1]))/den. The
-    # outflow is solved in place (one buffer for both sweeps, the subdiagonal -C2 in a
-    # Fortran-ordered band), which halves the array passes of the plain form.
-    steps = inflow_m3s.size - 1
-    inflow_sum_m3s = inflow_m3s[:-1] + inflow_m3s[1:]
-    inflow_fall_m3s = inflow_m3s[:-1] - inflow_m3s[1:]
-    driven_m3s = dt_s * inflow_sum_m3s
-    mean_m3s = base_flow_m3s + 0.5 * inflow_sum_m3s  # the first sweep: outflow = inflow
-    outflow_m3s = np.zeros(steps + 1)
-    banded = np.ones((2, steps), order="F")
-    banded[1, -1] = 0.0
+    # outflow is solved in place (one array for both sweeps, the subdiagonal -C2 in the
+    # Fortran-ordered band).
+    b = buffers
+    inflow_sum_m3s = np.add(inflow_m3s[:-1], inflow_m3s[1:], out=b.inflow_sum_m3s)
+    inflow_fall_m3s = np.subtract(inflow_m3s[:-1], inflow_m3s[1:], out=b.inflow_fall_m3s)
+    driven_m3s = np.multiply(dt_s, inflow_sum_m3s, out=b.driven_m3s)
+    mean_m3s = np.multiply(0.5, inflow_sum_m3s, out=b.mean_m3s)
+    mean_m3s += base_flow_m3s  # the first sweep: outflow = inflow
+    outflow_m3s = np.zeros(inflow_m3s.size)
+    solved = outflow_m3s[1:]
+    subdiagonal = b.banded[1, :-1]
     for sweep in range(_SWEEPS):
         if sweep:
-            mean_m3s = outflow_m3s[:-1] + outflow_m3s[1:]
+            np.add(outflow_m3s[:-1], outflow_m3s[1:], out=mean_m3s)
             mean_m3s += inflow_sum_m3s
             mean_m3s *= 0.25
             mean_m3s += base_flow_m3s
         celerity_mps, diffusion_m = rating.at(mean_m3s)
-        cell_reynolds = diffusion_m / length_m
-        storage_s = np.maximum(length_m / celerity_mps, dt_s / (1.0 + cell_reynolds))
-        weighting = np.minimum(0.5 * (1.0 - cell_reynolds), 0.5 * dt_s / storage_s)
-        twice_kx, lag_s, per_denominator = _muskingum_terms(storage_s, weighting, dt_s)
-        subdiagonal = banded[1, :-1]
+        cell_reynolds = np.divide(diffusion_m, length_m, out=b.cell_reynolds)
+        storage_s = np.divide(length_m, celerity_mps, out=b.storage_s)
+        shortest_s = np.add(1.0, cell_reynolds, out=b.scratch)
+        np.divide(dt_s, shortest_s, out=shortest_s)
+        np.maximum(storage_s, shortest_s, out=storage_s)
+        weighting = np.subtract(1.0, cell_reynolds, out=b.weighting)
+        weighting *= 0.5
+        np.minimum(weighting, np.divide(0.5 * dt_s, storage_s, out=b.scratch), out=weighting)
+        twice_kx, lag_s, per_denominator = _muskingum_terms(
+            storage_s, weighting, dt_s, out=(b.twice_kx, b.lag_s, b.per_denominator))
         np.subtract(dt_s, lag_s[1:], out=subdiagonal)
         subdiagonal *= per_denominator[1:]
-        solved = outflow_m3s[1:]
         np.multiply(twice_kx, inflow_fall_m3s, out=solved)
         solved += driven_m3s
         solved *= per_denominator
-        solved, _ = dtbtrs(banded, solved[:, None], uplo="L", diag="U", overwrite_b=1)
-        outflow_m3s[1:] = solved[:, 0]
-    # Storage at each step's end with its own parameters, and at the next step's start.
+        solution, _ = dtbtrs(b.banded, solved[:, None], uplo="L", diag="U", overwrite_b=1)
+        solved[:] = solution[:, 0]
+    return _returning_created_water(inflow_m3s, outflow_m3s, storage_s, weighting, dt_s)
+
+
+def _returning_created_water(inflow_m3s: np.ndarray, outflow_m3s: np.ndarray,
+                             storage_s: np.ndarray, weighting: np.ndarray,
+                             dt_s: float) -> np.ndarray:
+    """The outflow scaled so that the sub-reach passes its inflow's volume: the water
+    the step-to-step change of parameters created (storage at each step's end with its
+    own parameters, and at the next step's start) is taken back."""
     blend_m3s = weighting * inflow_m3s[1:] + (1.0 - weighting) * outflow_m3s[1:]
     created_m3 = float(np.dot(storage_s[1:] - storage_s[:-1], blend_m3s[:-1])
                        + np.dot(storage_s[1:], (weighting[1:] - weighting[:-1])
