@@ -28,17 +28,18 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..analysis.catalogue import Catalogue
-from ..engine import PreparedScenario, prepare, simulate
+from ..engine import PreparedScenario, prepare
 from ..engine.record import Event, Replication
 from ..engine.rng import seed_sequence
 from ..scenario.schema import Scenario
-from .realised import Realised, past, realised_inputs, same_past
+from .branches import BranchRunner, BranchWork, Trial, unchanged_option
+from .realised import Realised, past, realised_inputs
 
 __all__ = ["Driver", "Forecast", "OptionForecast", "branch_forecast", "fatalities_if_breach",
            "forecast_seed", "top_driver"]
@@ -46,6 +47,7 @@ __all__ = ["Driver", "Forecast", "OptionForecast", "branch_forecast", "fatalitie
 LEVEL = 0.95
 ATTEMPTS_PER_BRANCH = 4  # candidates tried per wanted branch before giving up on rejection
 PILOT = 50  # candidates after which a hopeless acceptance rate is detected
+ROUND_MARGIN = 1.1  # candidates tested per round beyond those the rate says are needed
 METRICS = ("dam_captured", "breach_started", "fatalities", "added_unserved_energy_mwh")
 DRIVEN = ("dam_captured", "breach_started")  # the outcomes whose top driver is named
 
@@ -187,69 +189,117 @@ def accepted_branches(scenario: Scenario | PreparedScenario, seen: Sequence[Even
     """Replication indices (from 0 up) whose branch, with `pinned` inputs, reproduces the
     `seen` past; at most `wanted`, trying at most `max_attempts` indices, and giving up
     early once a pilot shows that the budget cannot be met. Returns (accepted, tried)."""
-    scenario = prepare(scenario, consequences=False)
+    work = BranchWork(prepare(scenario, consequences=False), {}, tuple(seen), time_s, seed, ())
+    accepted, tried, _ = _accepted(BranchRunner(work), pinned, wanted, max_attempts)
+    return accepted, tried
+
+
+def _accepted(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
+              max_attempts: int) -> tuple[list[int], int, list[dict[str, float] | None]]:
+    """`accepted_branches` on the runner's work, with the unchanged option's outcomes of
+    each accepted branch (`BranchWork.reproduces`; None at time 0, where nothing is
+    tested). The candidates are tested in rounds (`_verdicts`) and read in order, one at
+    a time, so the branches kept and the candidates counted do not depend on how the
+    rounds were cut or run."""
+    time_s = runner.work.time_s
     accepted: list[int] = []
+    rows: list[dict[str, float] | None] = []
     tried = 0
     pilot = min(wanted, PILOT)
+    verdicts = _verdicts(runner, pinned, wanted, pilot, max_attempts)
     while len(accepted) < wanted and tried < max_attempts:
         branch = tried
         tried += 1
         if time_s <= 0:  # nothing can have happened yet
             accepted.append(branch)
+            rows.append(None)
             continue
-        trial = simulate(scenario, seed, branch, timeline=True, consequences=False,
-                         pinned=pinned)
-        if same_past(seen, trial.timeline, time_s):
+        fits, outcomes = next(verdicts)
+        if fits:
             accepted.append(branch)
+            rows.append(outcomes)
         if tried == pilot and accepted and wanted * tried / len(accepted) > max_attempts * 1.2:
             break  # at this acceptance rate the budget would not be enough
         if tried == pilot and not accepted:
             break
-    return accepted, tried
+    return accepted, tried, rows
 
 
-def branch_forecast(scenario: Scenario, story: Replication, time_s: float,
-                    options: Mapping[str, Scenario], wanted: int, decision: str, *,
-                    seen: Sequence[Event] | None = None,
-                    reference: str | None = None) -> Forecast:
+def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int, pilot: int,
+              max_attempts: int) -> Iterator[Trial]:
+    """Whether candidate 0, 1, ... reproduces the past, tested in rounds: the pilot, then
+    as many candidates as the acceptance rate so far says are still needed (and a
+    margin, so that one more round is seldom wanted), never beyond `max_attempts`."""
+    start = kept = 0
+    count = pilot
+    while start < max_attempts:
+        count = min(count, max_attempts - start)
+        for trial in runner.reproduces(range(start, start + count), pinned):
+            kept += trial[0]
+            yield trial
+        start += count
+        count = (max(1, math.ceil(ROUND_MARGIN * (wanted - kept) * start / kept)) if kept
+                 else max_attempts)
+
+
+def _option_rows(runner: BranchRunner, branches: list[int], pinned: Mapping[str, float],
+                 tested: list[dict[str, float] | None]) -> dict[str, list[dict[str, float]]]:
+    """Every option's outcomes on `branches`: the unchanged option's from its acceptance
+    tests (`tested`) where they ran it, the others' run now."""
+    unchanged = runner.work.unchanged
+    reuse = unchanged is not None and None not in tested
+    wanted = [option for option in runner.work.options if not (reuse and option == unchanged)]
+    found = runner.outcomes(wanted, branches, pinned)
+    return {option: tested if reuse and option == unchanged else found[option]
+            for option in runner.work.options}
+
+
+def branch_forecast(scenario: Scenario | PreparedScenario, story: Replication, time_s: float,
+                    options: Mapping[str, Scenario | PreparedScenario], wanted: int,
+                    decision: str, *, seen: Sequence[Event] | None = None,
+                    reference: str | None = None, workers: int = 1) -> Forecast:
     """Forecast every option (option id -> the scenario with its overrides, decision
     time `time_s` resolved) from the past of `story`, a replication of `scenario` with
     its timeline: the `seen` events (default: all before `time_s`). `reference` names
-    the option the others are compared with (default: the first)."""
+    the option the others are compared with (default: the first). The branches run on
+    `workers` processes (`branches.BranchRunner`); the forecast is the same for any
+    number. Prepared scenarios are used as they are (a session prepares each once)."""
     started = time.perf_counter()
     seen = tuple(seen) if seen is not None else past(story.timeline, time_s)
-    realised = realised_inputs(scenario, story, seen, time_s)
     engine = prepare(scenario, consequences=False)
+    realised = realised_inputs(engine, story, seen, time_s)
     seed = forecast_seed(story.seed, story.replication, decision)
     pinned = dict(realised.pinned)
-    branches, attempts = accepted_branches(engine, seen, time_s, pinned, seed, wanted,
-                                           wanted * ATTEMPTS_PER_BRANCH)
-    conditioning = "rejection"
-    if len(branches) < wanted and realised.under_way:
-        # Too few fresh branches reproduce the story: keep the story's draws of the
-        # activities under way too (the forecast then knows how long they last).
-        conditioning = "pinned"
-        rejected = (len(branches), attempts)
-        table = engine.inputs
-        story_values = table.draw_by_path(story.seed, story.replication)
-        pinned.update({path: story_values[path] for path in realised.under_way})
-        branches, tried = accepted_branches(engine, seen, time_s, pinned, seed, wanted,
-                                            wanted * ATTEMPTS_PER_BRANCH)
-        attempts = tried
-    else:
-        rejected = None
+    prepared = {option: prepare(option_scenario) for option, option_scenario in options.items()}
+    work = BranchWork(engine, prepared, seen, time_s, seed, METRICS, ("input.",),
+                      unchanged_option(engine, prepared))
+    with BranchRunner(work, workers) as runner:
+        branches, attempts, tested = _accepted(runner, pinned, wanted,
+                                               wanted * ATTEMPTS_PER_BRANCH)
+        conditioning = "rejection"
+        if len(branches) < wanted and realised.under_way:
+            # Too few fresh branches reproduce the story: keep the story's draws of the
+            # activities under way too (the forecast then knows how long they last).
+            conditioning = "pinned"
+            rejected = (len(branches), attempts)
+            story_values = engine.inputs.draw_by_path(story.seed, story.replication)
+            pinned.update({path: story_values[path] for path in realised.under_way})
+            branches, attempts, tested = _accepted(runner, pinned, wanted,
+                                                   wanted * ATTEMPTS_PER_BRANCH)
+        else:
+            rejected = None
+        rows = _option_rows(runner, branches, pinned, tested)
     columns: dict[str, dict[str, np.ndarray]] = {}
-    for option, option_scenario in options.items():
-        prepared = prepare(option_scenario)
-        rows = [simulate(prepared, seed, branch, pinned=pinned).outcomes
-                for branch in branches]
-        inputs = [name for name in (rows[0] if rows else {}) if name.startswith("input.")]
-        columns[option] = {name: np.array([row.get(name, math.nan) for row in rows], dtype=float)
+    for option, option_rows in rows.items():
+        inputs = [name for name in (option_rows[0] if option_rows else {})
+                  if name.startswith("input.")]
+        columns[option] = {name: np.array([row.get(name, math.nan) for row in option_rows],
+                                          dtype=float)
                            for name in (*METRICS, *inputs)}
     if reference not in columns:
         reference = next(iter(columns), None)
     forecasts = {}
-    catalogue = Catalogue(scenario)
+    catalogue = Catalogue(engine.scenario)
     for option, values in columns.items():
         versus = None
         if reference is not None and option != reference and branches:

@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..engine import EventKind, prepare
+from ..engine import EventKind, PreparedScenario, prepare
 from ..engine.inputs import BREACH_INPUT_FIELDS, SUPPORT_INPUT_FIELDS
 from ..engine.record import Event, Replication
 from ..scenario.schema import Scenario
@@ -127,11 +127,12 @@ class _Rule:
             self.observed.add(path)
 
 
-def realised_inputs(scenario: Scenario, story: Replication, seen: Sequence[Event] | None,
-                    time_s: float) -> Realised:
+def realised_inputs(scenario: Scenario | PreparedScenario, story: Replication,
+                    seen: Sequence[Event] | None, time_s: float) -> Realised:
     """Sort the inputs of `story` (a replication of `scenario`) at `time_s` by the rule
     of the module docstring, reading the `seen` events (default: those before `time_s`)."""
     prepared = prepare(scenario, consequences=False)
+    scenario = prepared.scenario
     table = prepared.inputs
     values = table.draw_by_path(story.seed, story.replication)
     rule = _Rule(table.specs)

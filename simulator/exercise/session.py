@@ -30,13 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..engine import EventKind, prepare, simulate
+from ..engine import EventKind, PreparedScenario, prepare, simulate
 from ..engine.record import Event, Replication
 from ..engine.timeline import describe
 from ..formatting import HOUR_S, elapsed_text
 from ..scenario import Problem, ScenarioDocument, ScenarioError, read_document
 from ..scenario.schema import Decision, Inject, Scenario
+from .branches import available_cores
 from .forecast import Forecast, branch_forecast
+from .prepared import Preparations
 from .realised import Realised, first_difference, realised_inputs, same_past
 
 __all__ = ["STORY_LEVELS", "ExerciseStopped", "OptionState", "Session", "Situation", "Step",
@@ -199,7 +201,8 @@ class Session:
 
     def __init__(self, path: str | Path, variant: str | None = None, seed: int | None = None,
                  replication: int = 0,
-                 forecast_replications: int = DEFAULT_FORECAST_REPLICATIONS) -> None:
+                 forecast_replications: int = DEFAULT_FORECAST_REPLICATIONS,
+                 forecast_workers: int | None = None) -> None:
         self.path = Path(path)
         document = read_document(self.path, variant)
         self.base = document.scenario()
@@ -212,6 +215,9 @@ class Session:
         self.seed = self.base.scenario.seed if seed is None else seed
         self.replication = replication
         self.forecast_replications = forecast_replications
+        # processes that run a forecast's branches (default: every core; 1: this one)
+        self.forecast_workers = forecast_workers or available_cores()
+        self.prepared = Preparations()  # every scenario of the session, prepared once
         self.document = document
         self.scenario = self.base
         self.story = self._run(self.scenario)
@@ -228,7 +234,7 @@ class Session:
 
     # ----------------------------------------------------------------- the story
     def _run(self, scenario: Scenario) -> Replication:
-        return simulate(scenario, self.seed, self.replication, timeline=True)
+        return simulate(self.prepared(scenario), self.seed, self.replication, timeline=True)
 
     @property
     def info(self):
@@ -370,8 +376,9 @@ class Session:
         `step.options` and returns it."""
         decision: Decision = step.spec  # type: ignore[assignment]
         time_s = step.time_s
-        realised = realised_inputs(self.scenario, self.story, self.seen, time_s)
-        table = prepare(self.scenario, consequences=False).inputs
+        current = self.prepared(self.scenario)
+        realised = realised_inputs(current, self.story, self.seen, time_s)
+        table = current.inputs
         story_values = table.draw_by_path(self.seed, self.replication)
         current_specs = table.specs
         states = {}
@@ -383,8 +390,9 @@ class Session:
             scenario._variant = self.variant
             state.document, state.scenario = document, scenario
             state.refusal = (_early_trigger(scenario, self.scenario, time_s)
-                             or _changes_begun(scenario, current_specs, story_values, realised,
-                                               self.seed, self.replication))
+                             or _changes_begun(self.prepared(scenario), current_specs,
+                                               story_values, realised, self.seed,
+                                               self.replication))
             if state.refusal is not None:
                 continue
             story = self._run(scenario)
@@ -397,15 +405,16 @@ class Session:
 
     def forecast(self, step: Step) -> Forecast | None:
         """Branch forecasts of the allowed options of a decision step."""
-        allowed = {o.id: o.scenario for o in step.options.values() if o.allowed}
+        allowed = {o.id: self.prepared(o.scenario) for o in step.options.values() if o.allowed}
         if not allowed or self.forecast_replications <= 0:
             return None
         decision: Decision = step.spec  # type: ignore[assignment]
         reference = next((o for o, spec in decision.options.items()
                           if not spec.overrides and o in allowed), None)
-        step.forecast = branch_forecast(self.scenario, self.story, step.time_s, allowed,
-                                        self.forecast_replications, step.id, seen=self.seen,
-                                        reference=reference)
+        step.forecast = branch_forecast(self.prepared(self.scenario), self.story, step.time_s,
+                                        allowed, self.forecast_replications, step.id,
+                                        seen=self.seen, reference=reference,
+                                        workers=self.forecast_workers)
         return step.forecast
 
     def choose(self, step: Step, option_id: str, by: str = "group") -> None:
@@ -454,7 +463,7 @@ class Session:
         """Forces, dam, fallen towns, flood and grid as the seen events show them."""
         seen = self.seen
         forces = []
-        plan = prepare(self.scenario, consequences=False).plan
+        plan = self.prepared(self.scenario).plan
         for force in plan.forces:
             forces.append(_force_state(force.id, force.side, force, seen))
         dam_node = self.scenario.assets.dam.node
@@ -510,11 +519,11 @@ def _early_trigger(option: Scenario, current: Scenario, time_s: float) -> str | 
     return None
 
 
-def _changes_begun(option: Scenario, current_specs: dict[str, Any],
+def _changes_begun(option: PreparedScenario, current_specs: dict[str, Any],
                    story_values: dict[str, float], realised: Realised, seed: int,
                    replication: int) -> str | None:
     """An input already begun whose specification or story draw the option changes."""
-    table = prepare(option, consequences=False).inputs
+    table = option.inputs
     specs = table.specs
     values = None
     for path, (since_s, what) in realised.begun.items():

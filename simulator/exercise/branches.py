@@ -1,0 +1,167 @@
+"""The branch replications of one forecast, run in this process or on forked workers.
+
+A forecast runs two kinds of replication, each a pure function of its branch index
+(named streams): the acceptance test of a candidate branch (does it reproduce the seen
+past?) and an option's run of an accepted branch with consequences. Both are cut into
+chunks of consecutive branches and handed out in order; the results come back in the
+same order, so the forecast that reads them decides exactly as if it had run them one
+after another, whatever the number of workers.
+
+With more than one worker the chunks go to a process pool forked for the forecast: the
+children inherit the prepared scenarios (the story's and every option's, with the grid
+states and flood routings solved so far), so nothing is pickled but the chunk's
+arguments and its outcomes, and nothing is prepared again. Where fork is not available
+the branches run in this process.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine import PreparedScenario, simulate
+from ..engine.record import Event
+from .realised import same_past
+
+__all__ = ["BranchRunner", "BranchWork", "Trial", "available_cores", "unchanged_option"]
+
+CHUNK = 25  # branches per task: small enough to balance the workers, large enough to
+#             keep the pool's per-task cost (a fraction of a millisecond) negligible
+
+
+def available_cores() -> int:
+    """The cores this process may run on (the default number of forecast workers)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+Trial = tuple[bool, dict[str, float] | None]  # reproduces the past; the unchanged option's outcomes
+
+
+@dataclass(frozen=True)
+class BranchWork:
+    """What the branches of one forecast run: the story's scenario before the decision
+    (`engine`, for the acceptance test) and each option's (`options`), from root `seed`,
+    reproducing the `seen` events before `time_s`; `columns` says which outcomes an
+    option's run returns (a name in it, or a name starting with one of its prefixes).
+
+    An option that changes nothing (`unchanged`: its scenario equals the story's, keep
+    the plan; `unchanged_option` finds it) runs exactly the acceptance test's
+    replication, so the test runs it with consequences and the accepted branches need no
+    second run of that option. The
+    timeline is only recorded, never read, by the engine and the consequence models, and
+    the test reads the engine's events only, so the verdicts and outcomes are the same.
+    """
+
+    engine: PreparedScenario
+    options: Mapping[str, PreparedScenario]
+    seen: tuple[Event, ...]
+    time_s: float
+    seed: int
+    columns: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+    unchanged: str | None = None
+
+    def reproduces(self, branches: range, pinned: Mapping[str, float]) -> list[Trial]:
+        """Whether each branch, with `pinned` inputs, reproduces the seen past, and the
+        unchanged option's outcomes of those that do (None without such an option)."""
+        unchanged = self.unchanged
+        trials = []
+        for branch in branches:
+            if unchanged is None:
+                run = simulate(self.engine, self.seed, branch, timeline=True,
+                               consequences=False, pinned=pinned)
+            else:
+                run = simulate(self.options[unchanged], self.seed, branch, timeline=True,
+                               pinned=pinned)
+            fits = same_past(self.seen, run.timeline, self.time_s)
+            trials.append((fits, self._wanted(run.outcomes) if fits and unchanged else None))
+        return trials
+
+    def outcomes(self, option: str, branches: Sequence[int],
+                 pinned: Mapping[str, float]) -> list[dict[str, float]]:
+        """The wanted outcomes of `option`'s run of each branch, with `pinned` inputs."""
+        prepared = self.options[option]
+        return [self._wanted(simulate(prepared, self.seed, branch, pinned=pinned).outcomes)
+                for branch in branches]
+
+    def _wanted(self, outcomes: dict[str, float]) -> dict[str, float]:
+        return {name: value for name, value in outcomes.items()
+                if name in self.columns or name.startswith(self.prefixes)}
+
+
+def unchanged_option(engine: PreparedScenario,
+                     options: Mapping[str, PreparedScenario]) -> str | None:
+    """The first option whose scenario is the story's own (`engine`'s), if any."""
+    return next((option for option, prepared in options.items()
+                 if prepared.scenario == engine.scenario), None)
+
+
+_FORKED: BranchWork | None = None  # the work a forked worker inherits from its parent
+
+
+def _forked_task(task: tuple[str, tuple]) -> Any:
+    method, arguments = task
+    return getattr(_FORKED, method)(*arguments)
+
+
+class BranchRunner:
+    """Runs chunks of a `BranchWork` in order, on `workers` forked processes (or in this
+    process when there is one, or fork is not available). Use it as a context manager:
+    the pool ends with the block."""
+
+    def __init__(self, work: BranchWork, workers: int = 1) -> None:
+        self.work = work
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        self.workers = max(1, workers) if forkable else 1
+        self._pool = None
+
+    def __enter__(self) -> BranchRunner:
+        global _FORKED
+        if self.workers > 1:
+            _FORKED = self.work
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+            finally:
+                _FORKED = None  # the children have their copy; the parent keeps none
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def reproduces(self, branches: range, pinned: Mapping[str, float]) -> Iterator[Trial]:
+        """`BranchWork.reproduces` of `branches`, in order."""
+        tasks = [("reproduces", (chunk, pinned)) for chunk in _chunks(branches, self.workers)]
+        for trials in self._run(tasks):
+            yield from trials
+
+    def outcomes(self, options: Sequence[str], branches: Sequence[int],
+                 pinned: Mapping[str, float]) -> dict[str, list[dict[str, float]]]:
+        """`BranchWork.outcomes` of `options` on `branches`: option -> rows in order."""
+        tasks = [("outcomes", (option, chunk, pinned))
+                 for option in options for chunk in _chunks(branches, self.workers)]
+        rows: dict[str, list[dict[str, float]]] = {option: [] for option in options}
+        for (_, (option, _, _)), found in zip(tasks, self._run(tasks), strict=True):
+            rows[option] += found
+        return rows
+
+    def _run(self, tasks: list[tuple[str, tuple]]) -> Iterator[Any]:
+        if self._pool is None:
+            return (getattr(self.work, method)(*arguments) for method, arguments in tasks)
+        return self._pool.imap(_forked_task, tasks)
+
+
+def _chunks(branches: Sequence[int], workers: int) -> list[Sequence[int]]:
+    """`branches` cut into consecutive chunks: single branches in this process (each run
+    only when its result is read, as a plain loop would), else at most `CHUNK` and at
+    least two per worker."""
+    size = 1 if workers == 1 else max(1, min(CHUNK, math.ceil(len(branches) / (2 * workers))))
+    return [branches[start:start + size] for start in range(0, len(branches), size)]
