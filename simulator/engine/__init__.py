@@ -67,12 +67,12 @@ def simulate(scenario: Scenario | PreparedScenario, seed: int | None = None,
     inputs = table.typed(values)
     result = run(prepared, inputs, seed, replication, timeline)
     outcomes = result.outcomes
-    outcomes.update({name: values[i] for name, i in table.engine_columns})
+    outcomes.update(table.engine_columns.of(values))
     events = result.timeline
     if consequences:
         found = consequence_outcomes(prepared.consequences, result.history, inputs)
         outcomes.update(found.outcomes)
-        outcomes.update({name: values[i] for name, i in table.consequence_columns})
+        outcomes.update(table.consequence_columns.of(values))
         if events is not None and found.flood_events:
             merged = list(events)
             for event in found.flood_events:  # after the engine's events of the same time

@@ -193,6 +193,21 @@ class _Block(threading.local):
     last: tuple[int, int] | None = None
 
 
+class _Columns:
+    """Some drawn inputs as ``input.<path>`` outcome columns: `of(values)` picks them out
+    of a replication's values (names and positions worked out once)."""
+
+    def __init__(self, columns: list[tuple[str, int]]) -> None:
+        self.names = tuple(name for name, _ in columns)
+        indices = [index for _, index in columns]
+        self._pick = itemgetter(*indices) if len(indices) > 1 else \
+            (lambda values: tuple(values[i] for i in indices))
+
+    def of(self, values: list[float]) -> dict[str, float]:
+        """The columns' values in this replication, by column name."""
+        return dict(zip(self.names, self._pick(values), strict=True))
+
+
 class InputTable:
     """The inputs of one scenario, compiled: fixed values, samplers and their streams.
 
@@ -240,10 +255,10 @@ class InputTable:
         random = [i for c in components for i, _ in c.draws]
         self.random_paths = tuple(paths[i] for i in random)
         columns = [("input." + paths[i], i) for i in random]
-        #: (outcome column, index) of the engine's random inputs and of the consequence
+        #: the outcome columns of the engine's random inputs and of the consequence
         #: models' ones, recorded with the outcomes of whoever uses them
-        self.engine_columns = tuple(c for c in columns if not c[0].startswith(_CONSEQUENCE))
-        self.consequence_columns = tuple(c for c in columns if c[0].startswith(_CONSEQUENCE))
+        self.engine_columns = _Columns([c for c in columns if not c[0].startswith(_CONSEQUENCE)])
+        self.consequence_columns = _Columns([c for c in columns if c[0].startswith(_CONSEQUENCE)])
         self._layout = _Layout(scenario, self.index)
         self._depth = max((len(c.by_doubles) for c in components if c.by_doubles), default=0)
         self._block = _Block()
