@@ -73,6 +73,10 @@ class Plan:
     #: (outcome name, town node) for the towns that can fall during the run (not those
     #: the attackers hold from the start)
     capture_outcomes: tuple[tuple[str, str], ...]
+    attacker_nodes: frozenset[str]  # nodes the attackers hold at the start
+    #: (asset, its ``asset_lost.`` outcome, its ``asset_lost_h.`` outcome) for each asset
+    #: beside the dam, in the scenario's order: named once, not in every replication
+    asset_outcomes: tuple[tuple[str, str, str], ...]
 
 
 def expected_road_time_s(scenario: Scenario, road_id: str) -> float:
@@ -183,4 +187,8 @@ def make_plan(scenario: Scenario) -> Plan:
         trigger_nodes=frozenset(f.trigger_node for f in forces if f.trigger_node),
         capture_outcomes=tuple(("capture_h." + node, node) for node in town_nodes
                                if scenario.network.nodes[node].held_by != "attacker"),
+        attacker_nodes=frozenset(n for n, node in scenario.network.nodes.items()
+                                 if node.held_by == "attacker"),
+        asset_outcomes=tuple((asset_id, f"asset_lost.{asset_id}", f"asset_lost_h.{asset_id}")
+                             for asset_id in scenario.assets.others),
     )

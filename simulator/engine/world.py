@@ -59,7 +59,8 @@ def _run_counting(env: simpy.Environment, horizon_s: float) -> int:
     It steps through SimPy's public `peek` and `step` while the next event comes before
     the horizon, then lets `run` move the clock to the horizon: the same events in the
     same order (events at the horizon itself are not processed by either), counted
-    without a Python-level `step` override, which cost a tenth of a replication.
+    without a Python-level `step` override (a call and a `super()` per event, about 3 %
+    of a run).
     """
     peek, step = env.peek, env.step
     processed = 0
@@ -81,8 +82,7 @@ class World:
         self.timeline: list[Event] | None = [] if record else None
         self.captured: dict[str, float] = {}  # node -> first capture during the run
         self.recaptured: dict[str, float] = {}  # node -> first recapture
-        self.attacker_held = {n for n, node in self.scenario.network.nodes.items()
-                              if node.held_by == "attacker"}  # nodes the attackers hold now
+        self.attacker_held = set(self.plan.attacker_nodes)  # nodes the attackers hold now
         self.holders: dict[str, list[Unit]] = {}  # node -> attacker units holding it
         self.garrisons: dict[str, list[Unit]] = {}  # node -> defenders holding it
         self.engagements: dict[str, Engagement] = {}  # node -> engagement in progress
@@ -187,15 +187,10 @@ class World:
         del self.engagements[node]
         outcome = engagement.outcome
         assault = tuple(u.id for u in engagement.attackers)
-        holding = tuple(u.id for u in engagement.defenders)
-        facts = {"attackers": outcome.attackers_left, "defenders": outcome.defenders_left,
-                 "winner": outcome.winner, "annihilated": outcome.loser_annihilated,
-                 "duration_s": self.env.now - engagement.started_s,  # from first contact
-                 "side": engagement.assault_side}
+        if self.timeline is not None:
+            self._note_fight_over(engagement, assault)
         counter = engagement.assault_side == "defender"
-        survivors = [u for u in engagement.defenders if u.strength > 0 and u.active]
         if outcome.winner == "attacker":
-            self.note(EventKind.DEFEAT, holding, node, opponents=assault, **facts)
             if counter:
                 self.holders[node] = []
                 self.recapture(node, assault)
@@ -203,14 +198,27 @@ class World:
                 self.garrisons[node] = []
                 self.holders[node] = [u for u in engagement.attackers if u.active]
                 self.capture(node, assault)
+            return
+        survivors = [u for u in engagement.defenders if u.strength > 0 and u.active]
+        if counter:
+            self.holders[node] = survivors
         else:
-            self.note(EventKind.REPULSE, assault, node, opponents=holding, **facts)
-            if counter:
-                self.holders[node] = survivors
-            else:
-                self.garrisons[node] = survivors
-                if node == self.dam.node:
-                    self.dam.hold()
+            self.garrisons[node] = survivors
+            if node == self.dam.node:
+                self.dam.hold()
+
+    def _note_fight_over(self, engagement: Engagement, assault: tuple[str, ...]) -> None:
+        """Put a fight's end on the timeline: the holders' defeat or the assault's repulse."""
+        outcome = engagement.outcome
+        holding = tuple(u.id for u in engagement.defenders)
+        facts = {"attackers": outcome.attackers_left, "defenders": outcome.defenders_left,
+                 "winner": outcome.winner, "annihilated": outcome.loser_annihilated,
+                 "duration_s": self.env.now - engagement.started_s,  # from first contact
+                 "side": engagement.assault_side}
+        if outcome.winner == "attacker":
+            self.note(EventKind.DEFEAT, holding, engagement.node, opponents=assault, **facts)
+        else:
+            self.note(EventKind.REPULSE, assault, engagement.node, opponents=holding, **facts)
 
     def capture(self, node: str, by: tuple[str, ...]) -> None:
         """A node falls to the attackers: triggers fire (on its first fall), lines
@@ -375,8 +383,9 @@ def _outcomes(world: World, history: History) -> dict[str, float]:
     }
     for name, node in world.plan.capture_outcomes:
         out[name] = _event_h(captured.get(node, math.inf), horizon_s)
-    for asset_id in world.assets.specs:
-        lost_s = world.assets.lost_s.get(asset_id, math.inf)
-        out[f"asset_lost.{asset_id}"] = float(lost_s <= horizon_s)
-        out[f"asset_lost_h.{asset_id}"] = _event_h(lost_s, horizon_s)
+    lost = world.assets.lost_s
+    for asset_id, lost_name, lost_h_name in world.plan.asset_outcomes:
+        lost_s = lost.get(asset_id, math.inf)
+        out[lost_name] = float(lost_s <= horizon_s)
+        out[lost_h_name] = _event_h(lost_s, horizon_s)
     return out
