@@ -8,14 +8,26 @@ dimension the field expects, converted to an SI float (metres, seconds, cubic me
 watts) and refused unless it is finite and within the largest magnitude that kind of
 quantity can meaningfully have. After loading, nothing in the project handles units
 again.
+
+Importing pint and building its registry costs most of a second, which every
+``infrasim run`` paid before its first replication. So each conversion pint makes is
+remembered in a small file in the user's cache folder (one per pint version), and a
+later process that meets the same text for the same dimension takes pint's answer from
+there without loading pint: the numbers are pint's, only not computed again. Text that
+pint refuses is never remembered, so every error message still comes from pint.
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import math
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 from .errors import shown
 
@@ -74,6 +86,73 @@ _UNIT_SYNTAX = (
 
 def _label(dimension: str) -> str:
     return "a plain number" if dimension == DIMENSIONLESS else f"a {dimension}"
+
+
+REMEMBERED_MAX = 4096  # conversions kept in the cache file, at most
+
+
+def _remembered_path() -> Path | None:
+    """The file of remembered conversions for the installed pint (None without pint)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pint_version = version("pint")
+    except PackageNotFoundError:
+        return None
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "infrasim" / f"quantities-pint-{pint_version}.json"
+
+
+@dataclass
+class _Remembered:
+    """Conversions pint made: ``dimension:text`` to SI magnitude, and whether this
+    process added any (then the file is rewritten at exit)."""
+
+    values: dict[str, float]
+    changed: bool = False
+
+
+@cache
+def _remembered() -> _Remembered:
+    """The conversions pint made in earlier processes, read once. An unreadable or
+    malformed file counts as empty."""
+    path = _remembered_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    return _Remembered({key: value for key, value in data.items()
+                        if isinstance(key, str) and type(value) is float})
+
+
+def _remember(key: str, si: float) -> None:
+    """Keep pint's conversion `si` of `key`; the file is rewritten once, at exit."""
+    remembered = _remembered()
+    if len(remembered.values) >= REMEMBERED_MAX:
+        return
+    if not remembered.changed:
+        atexit.register(_save_remembered)
+        remembered.changed = True
+    remembered.values[key] = si
+
+
+def _save_remembered() -> None:
+    """Write the remembered conversions atomically (a temporary file renamed over the
+    old one, so a concurrent reader sees one or the other); a cache that cannot be
+    written is simply not kept."""
+    path = _remembered_path()
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False,
+                                         encoding="utf-8") as handle:
+            json.dump(_remembered().values, handle)
+        os.replace(handle.name, path)
+    except OSError:
+        pass
 
 
 @cache
@@ -153,7 +232,12 @@ def _si_magnitude(quantity) -> float:
 def _text_to_si(value: str, dimension: str) -> float:
     """`to_si` for text that has the form of a quantity, cached: a file's variants and
     exercise options are validated as whole scenarios, so the same strings are parsed
-    many times (pint takes ~1 ms)."""
+    many times (pint takes ~1 ms). A conversion pint made in an earlier process is
+    taken from the remembered ones (see the module docstring)."""
+    key = f"{dimension}:{value}"
+    remembered = _remembered().values.get(key)
+    if remembered is not None:
+        return remembered
     pint_dimension, example = DIMENSIONS[dimension].pint, DIMENSIONS[dimension].example
     try:
         quantity = _registry().Quantity(value)
@@ -176,4 +260,6 @@ def _text_to_si(value: str, dimension: str) -> float:
             f"which is {found}{hint}"
         )
     magnitude = float(f"{_si_magnitude(quantity):.15g}")  # drop float noise from unit factors
-    return checked_magnitude(magnitude, dimension, shown(value))
+    si = checked_magnitude(magnitude, dimension, shown(value))
+    _remember(key, si)
+    return si
