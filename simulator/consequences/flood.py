@@ -286,10 +286,8 @@ class _Rating:
         bank_m = section.bankfull_depth_m
         if section.floodplain_width_m > 0 and low_m < bank_m < high_m:
             depths_m = np.sort(np.append(depths_m, [bank_m, bank_m * (1 + 1e-9)]))
-        discharge_m3s = section.discharge_m3s(depths_m)
-        celerity_mps = section.celerity_at_depth_mps(depths_m)
-        diffusion_m = discharge_m3s / (section.top_width_m(depths_m) * section.slope
-                                       * celerity_mps)
+        discharge_m3s, celerity_mps, top_width_m = section.rating_at_depth(depths_m)
+        diffusion_m = discharge_m3s / (top_width_m * section.slope * celerity_mps)
         return cls(discharge_m3s, celerity_mps, diffusion_m)
 
     @cached_property

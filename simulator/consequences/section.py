@@ -111,21 +111,23 @@ class CompoundSection:
         channel = (b * depth_m, b + 2.0 * np.minimum(depth_m, bank), self.channel_n,
                    b, np.where(depth_m < bank, 2.0, 0.0))
         overbank_m = self._overbank_depth_m(depth_m)
-        flooded = overbank_m > 0.0
-        if not flooded.any():
+        if not (overbank_m > 0.0).any():
             return channel, None
+        # The rates of area and perimeter are the flooded ones everywhere: where no
+        # water stands on the floodplain its area, conveyance and rate are zero anyway.
         floodplain = (self.floodplain_width_m * overbank_m,
                       self.floodplain_width_m + 2.0 * overbank_m, self.floodplain_n,
-                      np.where(flooded, self.floodplain_width_m, 0.0),
-                      np.where(flooded, 2.0, 0.0))
+                      self.floodplain_width_m, 2.0)
         return channel, floodplain
 
     @staticmethod
     def _conveyance_and_slope(area, perimeter, n, d_area, d_perimeter):
         """K = A R^(2/3) / n with R = A/P, and dK/dy = R^(2/3) (5/3 A' - 2/3 R P') / n
-        (written without dividing by A, so a film of water is no special case)."""
-        wet = area > 0.0
-        radius = np.divide(area, perimeter, out=np.zeros(np.shape(area)), where=wet)
+        (written without dividing by A, so a film of water is no special case; the
+        perimeters are never zero, so a dry subsection has R = 0 and adds nothing).
+        R is an array even at one depth: numpy's power of an array (SIMD where the CPU
+        has it) and of a scalar can differ in the last bit."""
+        radius = np.divide(area, perimeter, out=np.empty(np.shape(area)))
         factor = radius ** (2.0 / 3.0) / n
         return area * factor, factor * (5.0 * d_area - 2.0 * radius * d_perimeter) / 3.0
 
@@ -222,6 +224,13 @@ class CompoundSection:
 
     def celerity_at_depth_mps(self, depth_m):
         """Kinematic wave celerity dQ/dA (m/s) at a depth (no inversion needed)."""
+        return self.rating_at_depth(depth_m)[1]
+
+    def rating_at_depth(self, depth_m):
+        """(discharge m^3/s, kinematic celerity m/s, top width m) at depths: what a
+        rating table holds, from one evaluation of the conveyance and its rate."""
         depth = np.asarray(depth_m, dtype=float)
-        _, rate = self._conveyance_with_rate(depth)
-        return rate * math.sqrt(self.slope) / self.top_width_m(depth)
+        conveyance, rate = self._conveyance_with_rate(depth)
+        root_slope = math.sqrt(self.slope)
+        top_width_m = self.top_width_m(depth)
+        return conveyance * root_slope, rate * root_slope / top_width_m, top_width_m

@@ -100,3 +100,19 @@ def test_rating_is_monotone_and_inverts_exactly(section, depths):
         assert section.depth_m(float(discharge_m3s)) == pytest.approx(depth_m, rel=1e-9,
                                                                      abs=1e-12)
     assert np.all(section.celerity_mps(discharges_m3s) >= 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(section=sections, depths=st.lists(st.floats(0.0, 60.0), min_size=1, max_size=10))
+def test_one_depth_and_a_table_of_depths_give_the_same_bits(section, depths):
+    """The routing tabulates the rating on arrays and sizes reaches with single values;
+    numpy's power of a scalar and of an array can differ in the last bit, so both go
+    through the array form. `rating_at_depth` is the three methods at once."""
+    depths_m = np.array(depths)
+    discharge_m3s, celerity_mps, top_width_m = section.rating_at_depth(depths_m)
+    assert discharge_m3s.tobytes() == section.discharge_m3s(depths_m).tobytes()
+    assert celerity_mps.tobytes() == section.celerity_at_depth_mps(depths_m).tobytes()
+    assert top_width_m.tobytes() == section.top_width_m(depths_m).tobytes()
+    for depth_m, discharge in zip(depths, discharge_m3s, strict=True):
+        assert section.discharge_m3s(depth_m) == discharge
+        assert section.conveyance(np.array([depth_m]))[0] == section.conveyance(depth_m)
