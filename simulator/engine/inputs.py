@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -62,8 +63,7 @@ def road_time_s(road: Road, drive: float, delay_s: float) -> float:
     return drive_s + delay_s
 
 
-@dataclass(frozen=True, slots=True)
-class ForceInputs:
+class ForceInputs(NamedTuple):
     """One force's drawn parameters."""
 
     strength: float
@@ -74,8 +74,7 @@ class ForceInputs:
     mobilisation_s: float
 
 
-@dataclass(frozen=True, slots=True)
-class SupportInputs:
+class SupportInputs(NamedTuple):
     """A force's drawn support: from when (s since the start) and its factor on the
     force's effectiveness."""
 
@@ -83,8 +82,7 @@ class SupportInputs:
     effectiveness_factor: float
 
 
-@dataclass(frozen=True, slots=True)
-class BreachInputs:
+class BreachInputs(NamedTuple):
     """A breach mode's drawn geometry: its mechanism, the share of the dam height it
     cuts, the factor on the regression width, and the width (m) and formation time (s)
     where the scenario gives them (None: the mechanism's regression decides)."""
@@ -96,8 +94,7 @@ class BreachInputs:
     formation_s: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class FailureModeInputs:
+class FailureModeInputs(NamedTuple):
     """Whether a failure mode of the dam happens after capture, when, for how long (loss
     of operation) and with what breach (breach modes)."""
 
@@ -107,8 +104,7 @@ class FailureModeInputs:
     breach: BreachInputs | None = None  # breach modes only
 
 
-@dataclass(frozen=True, slots=True)
-class AssetInputs:
+class AssetInputs(NamedTuple):
     """Whether an asset beside the dam is lost once its clock starts, after what delay,
     and for how long (a power plant's restoration; None for other kinds)."""
 
@@ -117,8 +113,7 @@ class AssetInputs:
     restoration_s: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class ReachInputs:
+class ReachInputs(NamedTuple):
     """A river reach's drawn compound section: slope, main channel (width, bankfull
     depth, Manning's n) and floodplain (width beyond the banks, Manning's n)."""
 
@@ -132,7 +127,9 @@ class ReachInputs:
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """Every input of one replication, typed, in SI units."""
+    """Every input of one replication, typed, in SI units. Its per-force, per-reach and
+    per-asset records are named tuples: a replication builds a few dozen, and a tuple is
+    built in less than half the time of a frozen dataclass."""
 
     forces: dict[str, ForceInputs]
     halt_s: dict[str, float]  # node -> halt there
@@ -314,19 +311,20 @@ class InputTable:
         each: the numbers of `draw_one`. A component whose draws are one double each is
         drawn for all the rows at once from the streams' outputs (`rng.StreamBlock`); the
         others from a numpy generator positioned on each row's stream."""
-        values = np.tile(np.asarray(self._base, dtype=np.float64), (count, 1))
+        # worked on as (inputs, replications), so that each input is one contiguous row
+        by_input = np.tile(np.asarray(self._base, dtype=np.float64)[:, None], (1, count))
         streams = self._streams.block(seed, first, count)
-        doubles = streams.doubles(self._depth)
+        doubles = [np.ascontiguousarray(d.T) for d in streams.doubles(self._depth)]
         for column, component in enumerate(self._components):
             if component.by_doubles is not None:
                 for position, (index, sample) in enumerate(component.by_doubles):
-                    values[:, index] = sample(doubles[position][:, column])
+                    by_input[index] = sample(doubles[position][column])
                 continue
             for row, start in enumerate(streams.states(column)):
                 generator = self._streams.at(*start)
                 for index, sample in component.draws:
-                    values[row, index] = sample(generator)
-        return values
+                    by_input[index, row] = sample(generator)
+        return by_input.T
 
     def road_paths(self, road_id: str) -> tuple[str, str]:
         """The input paths of a road's drive (speed or travel time) and its delay."""
