@@ -209,7 +209,7 @@ class CompoundSection:
             step = np.divide(conveyance - target, rate, out=np.zeros(depth.shape),
                              where=moving)
             depth = np.maximum(depth - step, 0.5 * depth)
-            if np.all(np.abs(step) <= _RELATIVE_TOLERANCE * depth):
+            if (np.abs(step) <= _RELATIVE_TOLERANCE * depth).all():
                 break
         return depth if depth.ndim else float(depth)
 
