@@ -144,19 +144,28 @@ class BranchRunner:
             yield from trials
 
     def outcomes(self, options: Sequence[str], branches: Sequence[int],
-                 pinned: Mapping[str, float]) -> dict[str, list[dict[str, float]]]:
-        """`BranchWork.outcomes` of `options` on `branches`: option -> rows in order."""
-        tasks = [("outcomes", (option, chunk, pinned))
-                 for option in options for chunk in _chunks(branches, self.workers)]
-        rows: dict[str, list[dict[str, float]]] = {option: [] for option in options}
-        for (_, (option, _, _)), found in zip(tasks, self._run(tasks), strict=True):
-            rows[option] += found
-        return rows
+                 pinned: Mapping[str, float]) -> Iterator[tuple[str, list[dict[str, float]]]]:
+        """`BranchWork.outcomes` of `options` on `branches`, all handed out at once: each
+        option with its rows in branch order, in the order of `options`, as soon as its
+        last chunk is in (the caller can sum up one while the workers run the next)."""
+        chunks = _chunks(branches, self.workers)
+        tasks = [("outcomes", (option, chunk, pinned)) for option in options for chunk in chunks]
+        return _by_option(options, len(chunks), self._run(tasks))
 
     def _run(self, tasks: list[tuple[str, tuple]]) -> Iterator[Any]:
         if self._pool is None:
             return (getattr(self.work, method)(*arguments) for method, arguments in tasks)
         return self._pool.imap(_forked_task, tasks)
+
+
+def _by_option(options: Sequence[str], chunks: int,
+               results: Iterator[list[dict[str, float]]]
+               ) -> Iterator[tuple[str, list[dict[str, float]]]]:
+    for option in options:
+        rows: list[dict[str, float]] = []
+        for _ in range(chunks):
+            rows += next(results)
+        yield option, rows
 
 
 def _chunks(branches: Sequence[int], workers: int) -> list[Sequence[int]]:

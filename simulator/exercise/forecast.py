@@ -206,7 +206,7 @@ def _accepted(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
     rows: list[dict[str, float] | None] = []
     tried = 0
     pilot = min(wanted, PILOT)
-    verdicts = _verdicts(runner, pinned, wanted, pilot, max_attempts)
+    verdicts = _verdicts(runner, pinned, wanted, max_attempts)
     while len(accepted) < wanted and tried < max_attempts:
         branch = tried
         tried += 1
@@ -225,13 +225,15 @@ def _accepted(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
     return accepted, tried, rows
 
 
-def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int, pilot: int,
+def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
               max_attempts: int) -> Iterator[Trial]:
-    """Whether candidate 0, 1, ... reproduces the past, tested in rounds: the pilot, then
-    as many candidates as the acceptance rate so far says are still needed (and a
-    margin, so that one more round is seldom wanted), never beyond `max_attempts`."""
+    """Candidate 0, 1, ... tested in rounds: `wanted` of them, then as many as the
+    acceptance rate so far says are still needed (and a margin, so that one more round
+    is seldom wanted), never beyond `max_attempts`. On several workers a round runs as a
+    whole, so when the pilot finds the rate hopeless the rest of the first round is
+    wasted: the price of not waiting for the pilot where branches fit, the usual case."""
     start = kept = 0
-    count = pilot
+    count = wanted
     while start < max_attempts:
         count = min(count, max_attempts - start)
         for trial in runner.reproduces(range(start, start + count), pinned):
@@ -243,15 +245,26 @@ def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int, pi
 
 
 def _option_rows(runner: BranchRunner, branches: list[int], pinned: Mapping[str, float],
-                 tested: list[dict[str, float] | None]) -> dict[str, list[dict[str, float]]]:
-    """Every option's outcomes on `branches`: the unchanged option's from its acceptance
-    tests (`tested`) where they ran it, the others' run now."""
+                 tested: list[dict[str, float] | None]
+                 ) -> Iterator[tuple[str, list[dict[str, float]]]]:
+    """Every option's outcomes on `branches`, each as soon as it is complete: first the
+    unchanged option's from its acceptance tests (`tested`) where they ran it, while the
+    workers run the others'."""
     unchanged = runner.work.unchanged
     reuse = unchanged is not None and None not in tested
-    wanted = [option for option in runner.work.options if not (reuse and option == unchanged)]
-    found = runner.outcomes(wanted, branches, pinned)
-    return {option: tested if reuse and option == unchanged else found[option]
-            for option in runner.work.options}
+    others = runner.outcomes([option for option in runner.work.options
+                              if not (reuse and option == unchanged)], branches, pinned)
+    if reuse:
+        yield unchanged, tested
+    yield from others
+
+
+def _columns(rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
+    """The key outcomes and the inputs of an option's branches, one array each (NaN
+    where a branch lacks one)."""
+    inputs = [name for name in (rows[0] if rows else {}) if name.startswith("input.")]
+    return {name: np.array([row.get(name, math.nan) for row in rows], dtype=float)
+            for name in (*METRICS, *inputs)}
 
 
 def branch_forecast(scenario: Scenario | PreparedScenario, story: Replication, time_s: float,
@@ -288,18 +301,16 @@ def branch_forecast(scenario: Scenario | PreparedScenario, story: Replication, t
                                                    wanted * ATTEMPTS_PER_BRANCH)
         else:
             rejected = None
-        rows = _option_rows(runner, branches, pinned, tested)
-    columns: dict[str, dict[str, np.ndarray]] = {}
-    for option, option_rows in rows.items():
-        inputs = [name for name in (option_rows[0] if option_rows else {})
-                  if name.startswith("input.")]
-        columns[option] = {name: np.array([row.get(name, math.nan) for row in option_rows],
-                                          dtype=float)
-                           for name in (*METRICS, *inputs)}
+        columns: dict[str, dict[str, np.ndarray]] = {}
+        drivers: dict[str, Driver | None] = {}
+        catalogue = Catalogue(engine.scenario)
+        for option, rows in _option_rows(runner, branches, pinned, tested):
+            columns[option] = _columns(rows)
+            drivers[option] = top_driver(columns[option], catalogue)
+    columns = {option: columns[option] for option in options}
     if reference not in columns:
         reference = next(iter(columns), None)
     forecasts = {}
-    catalogue = Catalogue(engine.scenario)
     for option, values in columns.items():
         versus = None
         if reference is not None and option != reference and branches:
@@ -312,7 +323,7 @@ def branch_forecast(scenario: Scenario | PreparedScenario, story: Replication, t
             unserved_mwh=_estimate_mean(values["added_unserved_energy_mwh"]),
             fatalities_vs_reference=versus,
             values=values,
-            driver=top_driver(values, catalogue),
+            driver=drivers[option],
         )
     return Forecast(decision, time_s, seed, wanted, tuple(branches), attempts, reference,
                     forecasts, realised, time.perf_counter() - started, conditioning,
