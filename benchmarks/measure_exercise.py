@@ -5,12 +5,15 @@ Each repeat opens a fresh `Session` on the scripted story (the decisions file's 
 replication), advances to the first decision and checks its options (untimed: the
 story runs of the options), then times `Session.forecast`: the branches' acceptance
 runs and every option's branch replications with consequences, on the workers the
-session uses. A fresh session each time, so nothing the previous repeat prepared or
-solved is warm; imports are (the first repeat is a warm-up). The yardstick, measured in
-the same run, is the same number of plain `simulate` calls on one core on the prepared
-reference scenario (one engine-only run with its timeline per branch, one full run
-per branch and option), so `per_plain_calls` says how the forecast compares with
-running its replications one after another, whatever else the machine is doing.
+session uses (every core), and again on one worker. A fresh session each time, so
+nothing the previous repeat prepared or solved is warm; imports are (the first repeat
+is a warm-up). Wall time is what the class waits; CPU time (the session's process and
+its forecast workers) is what the forecast costs, which other work on the machine
+disturbs less. The yardstick, measured in the same run, is the same number of plain
+`simulate` calls on one core on the prepared reference scenario (one engine-only run
+with its timeline per branch, one full run per branch and option), so
+`per_plain_calls` says how the forecast compares with running its replications one
+after another, whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -57,36 +60,64 @@ def _plain_calls_s(context: Context, branches: int, options: int) -> float:
     return best_time_s(calls, context.repeats)
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its children that have ended (the forecast's
+    workers end with it)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _forecast_times(path: Path, seed: int, replication: int, branches: int, repeats: int,
+                    workers: int | None) -> dict[str, Any]:
+    """Best wall and CPU seconds of the first decision's forecast over fresh sessions
+    (after one warm-up), with the session's default workers or `workers`."""
+    wall, cpu, to_decision = [], [], []
+    for repeat in range(repeats + 1):
+        started = time.perf_counter()
+        session, step = _first_decision(path, seed, replication, branches)
+        if workers is not None:
+            session.forecast_workers = workers
+        checked, cpu_before = time.perf_counter(), _cpu_s()
+        forecast = session.forecast(step)
+        if repeat:  # the first one imports what the forecast needs
+            wall.append(time.perf_counter() - checked)
+            cpu.append(_cpu_s() - cpu_before)
+            to_decision.append(checked - started)
+    return {"decision": step.id, "options": len(forecast.options),
+            "branches_per_option": forecast.count, "candidates_tried": forecast.attempts,
+            "workers": session.forecast_workers, "wall_s": min(wall), "cpu_s": min(cpu),
+            "wall_s_all": [round(s, 3) for s in wall],
+            "session_to_decision_s": min(to_decision)}
+
+
 @measurement("exercise_forecast")
 def exercise_forecast(context: Context) -> dict[str, Any]:
-    """Seconds per decision forecast (three options) and its ratio to plain calls."""
+    """Seconds per decision forecast (three options) on the session's workers (every
+    core) and on one, and their ratios to the same number of plain calls."""
     from simulator.scenario.decisions import read_decisions
 
     script = read_decisions(DECISIONS)
     path = script.scenario_path or context.scenario_path
     branches = 100 if context.quick else 300
-    forecast_s, checks_s = [], []
-    for repeat in range(context.repeats + 1):
-        started = time.perf_counter()
-        session, step = _first_decision(path, script.seed, script.replication, branches)
-        checked = time.perf_counter()
-        forecast = session.forecast(step)
-        done = time.perf_counter()
-        if repeat:  # the first one imports what the forecast needs
-            forecast_s.append(done - checked)
-            checks_s.append(checked - started)
-    options = len(forecast.options)
-    plain_s = _plain_calls_s(context, branches, options)
-    best = min(forecast_s)
-    return {
-        "decision": step.id,
-        "options": options,
-        "branches_per_option": forecast.count,
-        "candidates_tried": forecast.attempts,
-        "workers": session.forecast_workers,
-        "forecast_s": round(best, 3),
-        "forecast_s_all": [round(s, 3) for s in forecast_s],
-        "session_to_decision_s": round(min(checks_s), 3),
+    default = _forecast_times(path, script.seed, script.replication, branches,
+                              context.repeats, None)
+    serial = _forecast_times(path, script.seed, script.replication, branches,
+                             context.repeats, 1)
+    plain_s = _plain_calls_s(context, branches, default["options"])
+    figures = {key: default[key] for key in ("decision", "options", "branches_per_option",
+                                             "candidates_tried", "workers")}
+    figures.update({
+        "forecast_s": round(default["wall_s"], 3),
+        "forecast_s_all": default["wall_s_all"],
+        "forecast_cpu_s": round(default["cpu_s"], 3),
+        "forecast_1_worker_s": round(serial["wall_s"], 3),
+        "session_to_decision_s": round(default["session_to_decision_s"], 3),
         "plain_calls_s": round(plain_s, 3),
-        "per_plain_calls": round(best / plain_s, 3),
-    }
+        "per_plain_calls": round(default["wall_s"] / plain_s, 3),
+        "cpu_per_plain_calls": round(default["cpu_s"] / plain_s, 3),
+        "1_worker_per_plain_calls": round(serial["wall_s"] / plain_s, 3),
+    })
+    return figures
