@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import itertools
 import operator
 import time
 import traceback
@@ -191,24 +192,31 @@ def _columns(
     done: list[int], rows: list[dict[str, float]]
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, list[tuple[int, str]]]:
     """Rows of outcome dicts to (names, values, first_seen, bad rows). The usual case,
-    every row with the same keys, is one array conversion; anything else goes row by row."""
+    every row with the same keys, is one pass of `np.fromiter` over the rows' values in
+    name order (rows of as many keys that all hold every name have the same keys);
+    anything else goes row by row."""
     if not rows:
         return (), np.empty((0, 0)), np.empty(0, np.int64), []
-    keys = rows[0].keys()
-    if all(row.keys() == keys for row in rows):
-        names = tuple(sorted(keys))
-        if names:
-            getter = operator.itemgetter(*names)
-            try:
-                table = [getter(row) for row in rows]
-                if len(names) == 1:
-                    table = [(value,) for value in table]
-                values = np.array(table, dtype=np.float64)
-            except (TypeError, ValueError):
-                pass
-            else:
-                if values.shape == (len(rows), len(names)):
-                    return names, values, np.full(len(names), done[0], np.int64), []
+    names = tuple(sorted(rows[0].keys()))
+    if names and all(len(row) == len(names) for row in rows):
+        getter = operator.itemgetter(*names)
+        in_order = map(getter, rows)
+        flat = in_order if len(names) == 1 else itertools.chain.from_iterable(in_order)
+        try:
+            values = np.fromiter(flat, np.float64, count=len(rows) * len(names))
+        except (KeyError, TypeError, ValueError):
+            pass
+        else:
+            return (names, values.reshape(len(rows), len(names)),
+                    np.full(len(names), done[0], np.int64), [])
+    return _columns_row_by_row(done, rows)
+
+
+def _columns_row_by_row(
+    done: list[int], rows: list[dict[str, float]]
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, list[tuple[int, str]]]:
+    """`_columns` of rows whose keys differ, or that hold something other than numbers:
+    NaN where a row lacks a name, and a row with a value that is not a number is bad."""
     names = tuple(sorted(set().union(*(row.keys() for row in rows))))
     values = np.full((len(rows), len(names)), np.nan)
     first_seen = np.full(len(names), np.iinfo(np.int64).max, np.int64)
