@@ -10,8 +10,9 @@ after another, whatever the number of workers.
 With more than one worker the chunks go to a process pool forked for the forecast: the
 children inherit the prepared scenarios (the story's and every option's, with the grid
 states and flood routings solved so far), so nothing is pickled but the chunk's
-arguments and its outcomes, and nothing is prepared again. Where fork is not available
-the branches run in this process.
+arguments and its outcomes, and nothing is prepared again. The workers ignore Ctrl-C,
+which the session's process answers by ending them. Only on Linux: elsewhere fork is
+unsafe (macOS) or absent (Windows), and the branches run in this process.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,7 +120,8 @@ class BranchRunner:
 
     def __init__(self, work: BranchWork, workers: int = 1) -> None:
         self.work = work
-        forkable = "fork" in multiprocessing.get_all_start_methods()
+        forkable = (sys.platform.startswith("linux")
+                    and "fork" in multiprocessing.get_all_start_methods())
         self.workers = max(1, workers) if forkable else 1
         self._pool = None
 
@@ -126,7 +130,9 @@ class BranchRunner:
         if self.workers > 1:
             _FORKED = self.work
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+                self._pool = multiprocessing.get_context("fork").Pool(
+                    self.workers, initializer=signal.signal,
+                    initargs=(signal.SIGINT, signal.SIG_IGN))
             finally:
                 _FORKED = None  # the children have their copy; the parent keeps none
         return self
