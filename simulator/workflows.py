@@ -74,9 +74,10 @@ def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
     """The exhibits of `run`, a run of `scenario`: its median and worst replications
     rerun with their timelines, hourly load shed of `SHED_SAMPLE` replications and when
     their dam's plant was off the grid, and the planned route of each force that moves."""
-    from .engine import hourly_load_shed, prepare, simulate, simulate_history
+    from .engine import hourly_load_shed, simulate, simulate_history
+    from .montecarlo.runner import prepared_scenario
 
-    prepared = prepare(scenario)
+    prepared = prepared_scenario(scenario)  # the run's own, when its workers forked
     seed = int(run.manifest["seed"])
     timelines = tuple(
         PickedTimeline(role, k, why, simulate(prepared, seed, k, timeline=True).timeline or ())

@@ -121,14 +121,17 @@ class WorkerScenarios:
 
     def get(self, task: BatchTask) -> Any:
         """The prepared scenario of `task`, prepared now if this process has not yet."""
-        key = (task.scenario_key, task.prepare)
-        prepared = self._prepared.get(key)
+        return self.prepared(task.scenario, task.scenario_key, task.prepare)
+
+    def prepared(self, scenario: Any, key: str, prepare: str | None) -> Any:
+        """`scenario` (whose resolved content hashes to `key`) as the function at import
+        path `prepare` prepares it, prepared now if this process has not yet."""
+        prepared = self._prepared.get((key, prepare))
         if prepared is None:
             if len(self._prepared) >= self.size:
                 self._prepared.clear()
-            prepared = task.scenario if task.prepare is None else \
-                resolve(task.prepare)(task.scenario)
-            self._prepared[key] = prepared
+            prepared = scenario if prepare is None else resolve(prepare)(scenario)
+            self._prepared[key, prepare] = prepared
         return prepared
 
 

@@ -85,6 +85,12 @@ class Executor(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def forks_from_this_process(self) -> bool:
+        """Whether the calls run in this process or in workers forked from it when the
+        executor starts, so that they find what this process prepared before."""
+        return False
+
     def describe(self) -> dict[str, Any]:
         """What the manifest records about where the run went."""
         info: dict[str, Any] = {"executor": self.name, "workers": self.workers}
@@ -141,6 +147,11 @@ class SerialExecutor(Executor):
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
         super().__init__(1, scheduler)
         self._queue: list[_Deferred] = []
+
+    @property
+    def forks_from_this_process(self) -> bool:
+        """The calls run in this process."""
+        return True
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> _Deferred:
         """Queue the call; it runs when `wait` is next asked about it."""
@@ -244,6 +255,11 @@ class ProcessExecutor(Executor):
         if context.get_start_method() == "fork":
             with _sigint_ignored():  # a forked worker starts with Ctrl-C ignored
                 self._pool.submit(int)  # a pool that forks starts all its workers now
+
+    @property
+    def forks_from_this_process(self) -> bool:
+        """On Linux the workers are forked from this process as the pool starts."""
+        return _fork_is_safe()
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future:
         """Queue the call on the pool; returns its future. A pool a worker's death broke

@@ -42,6 +42,7 @@ from ..names import safe_name
 from .batch import (
     DEFAULT_PREPARE,
     DEFAULT_REPLICATE,
+    WORKER_SCENARIOS,
     BatchResult,
     BatchTask,
     Failure,
@@ -277,11 +278,24 @@ def _design_text(design: Mapping[str, Any] | None) -> str:
 # ------------------------------------------------------------------------- identity
 
 
+def resolved_sha256(resolved: dict[str, Any]) -> str:
+    """The content hash of a resolved scenario (`model_dump(mode="json")`)."""
+    canonical = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def prepared_scenario(scenario: Any, prepare: str | Callable[..., Any] = DEFAULT_PREPARE) -> Any:
+    """`scenario` as `prepare` prepares it for replications, once per process: a run
+    with workers forked from this process prepared it here already, and what runs after
+    it (the exhibits of `simulator.workflows`) takes it from there, warm."""
+    return WORKER_SCENARIOS.prepared(
+        scenario, resolved_sha256(scenario.model_dump(mode="json")), import_path(prepare))
+
+
 def scenario_identity(scenario: Any) -> dict[str, Any]:
     """What makes two runs the same experiment: the resolved scenario (hashed) and the
     file it came from (hashed too, though comment edits alone do not block a resume)."""
     resolved = scenario.model_dump(mode="json")
-    canonical = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
     identity: dict[str, Any] = {
         "scenario": {
             "file": scenario.source or None,
@@ -290,7 +304,7 @@ def scenario_identity(scenario: Any) -> dict[str, Any]:
             "name": scenario.scenario.name,
         },
         "variant": scenario.variant,
-        "resolved_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+        "resolved_sha256": resolved_sha256(resolved),
         "resolved_scenario": resolved,
     }
     source = Path(scenario.source) if scenario.source else None
@@ -479,6 +493,7 @@ class _Run:
         # Workers first: if they cannot start (say, no scheduler at that address),
         # nothing has been written yet and the same command can simply be run again.
         starting = time.perf_counter()
+        self._prepare_for_forked_workers()
         with self.executor:
             started_s = round(time.perf_counter() - starting, 3)
             self._open_store()
@@ -506,6 +521,19 @@ class _Run:
                 result = self._finish(manifest)
                 self.store.unlock()
         return result
+
+    def _prepare_for_forked_workers(self) -> None:
+        """Prepare the scenario here, once, when the workers are forked from this
+        process: each starts with it prepared instead of preparing it again, and what
+        runs here after the run (a workflow's exhibits) finds it too. A preparation that
+        fails is left to fail in the batches, which report it as they report any error."""
+        if not self.executor.forks_from_this_process:
+            return
+        try:
+            WORKER_SCENARIOS.prepared(self.scenario, self.identity["resolved_sha256"],
+                                      self.identity["prepare"])
+        except Exception:  # any error: the batches report it
+            pass
 
     def _open_store(self) -> None:
         if self.previous is None:
