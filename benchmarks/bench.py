@@ -412,9 +412,11 @@ def montecarlo_overhead(context: Context) -> dict[str, Any]:
 def montecarlo_parallel(context: Context) -> dict[str, Any]:
     """Process executor with 2 workers against 1 (efficiency = t1 / (2 t2), wall time
     including starting the workers), and the Dask executor (LocalCluster, 2 workers)
-    against the process executor: throughput ratio with and without starting workers."""
+    against the process executor: throughput ratio with and without starting workers.
+    20,000 replications, as issue 18's goals are stated (1,500 with --quick); the
+    command's own start-up (imports, loading) is in `cli_run` (measure_runner.py)."""
     scenario = context.scenario()
-    replications = 1500 if context.quick else 12_000
+    replications = 1500 if context.quick else 20_000
     _monte_carlo_s(scenario, 50, executor="processes", workers=2)  # import the engine first
     one_s = two_s = dask_s = float("inf")
     for _ in range(1 if context.quick else 2):  # interleaved, best of each
@@ -438,12 +440,12 @@ def montecarlo_parallel(context: Context) -> dict[str, Any]:
         "processes_1_worker_s": round(one_s, 2),
         "processes_2_workers_s": round(two_s, 2),
         "parallel_efficiency_2_vs_1": round(one_s / (2 * two_s), 3),
-        "goal_parallel_efficiency": 0.85,
+        "goal_parallel_efficiency": 0.9,
         "dask_2_workers_s": round(dask_s, 2),
         "dask_start_s": round(start_s(dask), 2),
         "dask_throughput_ratio_to_processes": round(two_s / dask_s, 3),
         "dask_throughput_ratio_to_processes_after_start": round(two_run / dask_run, 3),
-        "goal_dask_throughput_ratio": 0.8,
+        "goal_dask_throughput_ratio": 0.9,
         "replications_per_s_2_workers": round(replications / two_s),
         "load_average": _load(),
     }
