@@ -82,3 +82,41 @@ def test_a_run_loads_no_plotting_and_no_pint_the_second_time(tmp_path):
 
     assert imported() == ["pint"]
     assert imported() == []
+
+
+# ---------------------------------------------------------- preparing once, in the parent
+
+PREPARED: list[object] = []
+
+
+def counting_prepare(scenario):
+    """A preparation that records each call (in the process that makes it)."""
+    PREPARED.append(scenario)
+    return ("prepared", len(PREPARED))
+
+
+def failing_prepare(scenario):
+    raise RuntimeError("no such river")
+
+
+def test_forked_workers_and_what_runs_after_share_one_preparation(minimal):
+    from simulator.montecarlo import run_monte_carlo
+    from simulator.montecarlo.runner import prepared_scenario
+
+    PREPARED.clear()
+    prepare = f"{__name__}:counting_prepare"
+    result = run_monte_carlo(minimal, 40, executor="processes", workers=2,
+                             replicate="fake_engine:simulate", prepare=prepare)
+    assert result.done == 40
+    assert PREPARED == [minimal]  # here, once, before the workers forked
+    assert prepared_scenario(minimal, prepare) == ("prepared", 1)
+    assert len(PREPARED) == 1
+
+
+def test_a_preparation_that_fails_is_reported_by_the_batches(minimal):
+    from simulator.montecarlo import ReplicationsFailed, run_monte_carlo
+
+    with pytest.raises(ReplicationsFailed) as raised:
+        run_monte_carlo(minimal, 10, executor="serial", replicate="fake_engine:simulate",
+                        prepare=f"{__name__}:failing_prepare")
+    assert "no such river" in raised.value.result.failures[0].error
