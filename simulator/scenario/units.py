@@ -92,14 +92,18 @@ REMEMBERED_MAX = 4096  # conversions kept in the cache file, at most
 
 
 def _remembered_path() -> Path | None:
-    """The file of remembered conversions for the installed pint (None without pint)."""
+    """The file of remembered conversions for the installed pint (None without pint
+    or without a home folder)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         pint_version = version("pint")
     except PackageNotFoundError:
         return None
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    try:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder to find: nothing is remembered
+        return None
     return root / "infrasim" / f"quantities-pint-{pint_version}.json"
 
 
