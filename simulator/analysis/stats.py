@@ -77,10 +77,27 @@ def _quantile_normal(level: float) -> float:
 
 
 def _quantile_t(level: float, df: np.ndarray | float) -> np.ndarray | float:
-    """Two-sided Student-t quantile (scipy imported here, not at module import)."""
-    from scipy.stats import t
+    """Two-sided Student-t quantile: the inverse of the t distribution's CDF from
+    scipy.special (the function scipy.stats' ``t.ppf`` evaluates, same values; importing
+    scipy.stats costs most of a second of every run's summary)."""
+    from scipy.special import stdtrit
 
-    return t.ppf(0.5 + level / 2.0, df)
+    return stdtrit(df, 0.5 + level / 2.0)
+
+
+def _binomial_quantile(q: float, n: int, p: float) -> int:
+    """The smallest k with P(Binomial(n, p) <= k) >= q: a bisection on the binomial CDF
+    (scipy.special's ``bdtr``), the definition scipy.stats' ``binom.ppf`` also meets."""
+    from scipy.special import bdtr
+
+    low, high = 0, n
+    while low < high:
+        middle = (low + high) // 2
+        if bdtr(middle, n, p) >= q:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def finite(values: Iterable[float] | np.ndarray) -> np.ndarray:
@@ -338,14 +355,12 @@ def median_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL) -> tup
     Statistics, 3rd ed., chapter 3; checked in the tests against the binomial
     distribution itself, not against a printed table). Below six values no such l exists at 95 % and the range of
     the values is returned, whose coverage is then lower than `level`."""
-    from scipy.stats import binom
-
     ordered = np.sort(finite(values))
     n = int(ordered.size)
     if n == 0:
         return math.nan, math.nan
     # the smallest k with P(B <= k) >= alpha / 2, so P(B <= k - 1) < alpha / 2: l = k
-    rank = max(int(binom.ppf((1.0 - level) / 2.0, n, 0.5)), 1)
+    rank = max(_binomial_quantile((1.0 - level) / 2.0, n, 0.5), 1)
     return float(ordered[rank - 1]), float(ordered[n - rank])
 
 

@@ -359,3 +359,18 @@ def test_newcombe_interval_stays_within_one_and_keeps_a_width_when_constant():
     assert difference == 1.0 and 0.8 < low < 1.0 and high == 1.0
     difference, low, high = newcombe_difference(0, 40, 0, 40)
     assert difference == 0.0 and -0.1 < low < 0.0 < high < 0.1
+
+
+def test_t_and_binomial_quantiles_are_scipy_stats_own():
+    """The summary takes its quantiles from scipy.special (scipy.stats costs a second to
+    import); they must be exactly the values scipy.stats gives."""
+    from scipy.stats import binom, t
+
+    from simulator.analysis.stats import _binomial_quantile, _quantile_t
+
+    df = np.arange(1, 20_000, dtype=np.float64)
+    for level in (0.8, 0.9, 0.95, 0.99):
+        assert np.array_equal(_quantile_t(level, df), t.ppf(0.5 + level / 2.0, df))
+    for q in (0.005, 0.025, 0.05):
+        for n in [*range(1, 400), 1_000, 12_345, 100_000]:
+            assert _binomial_quantile(q, n, 0.5) == int(binom.ppf(q, n, 0.5))
