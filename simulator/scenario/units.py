@@ -104,12 +104,13 @@ def _remembered_path() -> Path | None:
         root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     except RuntimeError:  # no home folder to find: nothing is remembered
         return None
-    return root / "infrasim" / f"quantities-pint-{pint_version}.json"
+    return root / "infrasim" / f"quantities-v2-pint-{pint_version}.json"
 
 
 @dataclass
 class _Remembered:
-    """Conversions pint made: ``dimension:text`` to SI magnitude, and whether this
+    """Conversions pint made: ``pint dimension:text`` to SI magnitude (before the
+    field's limits, which are checked on every use), and whether this
     process added any (then the file is rewritten at exit)."""
 
     values: dict[str, float]
@@ -238,11 +239,11 @@ def _text_to_si(value: str, dimension: str) -> float:
     exercise options are validated as whole scenarios, so the same strings are parsed
     many times (pint takes ~1 ms). A conversion pint made in an earlier process is
     taken from the remembered ones (see the module docstring)."""
-    key = f"{dimension}:{value}"
-    remembered = _remembered().values.get(key)
-    if remembered is not None:
-        return remembered
     pint_dimension, example = DIMENSIONS[dimension].pint, DIMENSIONS[dimension].example
+    key = f"{pint_dimension}:{value}"
+    remembered = _remembered().values.get(key)
+    if remembered is not None:  # pint's magnitude; the field's own limits still apply
+        return checked_magnitude(remembered, dimension, shown(value))
     try:
         quantity = _registry().Quantity(value)
     except Exception as error:  # pint raises many types for unparsable text
@@ -264,6 +265,5 @@ def _text_to_si(value: str, dimension: str) -> float:
             f"which is {found}{hint}"
         )
     magnitude = float(f"{_si_magnitude(quantity):.15g}")  # drop float noise from unit factors
-    si = checked_magnitude(magnitude, dimension, shown(value))
-    _remember(key, si)
-    return si
+    _remember(key, magnitude)
+    return checked_magnitude(magnitude, dimension, shown(value))

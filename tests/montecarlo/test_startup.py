@@ -60,6 +60,16 @@ def test_a_damaged_cache_file_counts_as_empty(fresh_cache):
     assert units.to_si("1 km", "length") == 1000.0
 
 
+def test_a_remembered_conversion_still_meets_the_fields_limits(fresh_cache):
+    """The file holds pint's magnitudes; the limits of the field are checked on every
+    use, so a changed limit or an edited file cannot let a value through."""
+    path = units._remembered_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({f"{units.DIMENSIONS['length'].pint}:1 km": 1e300}))
+    with pytest.raises(ValueError):
+        units.to_si("1 km", "length")
+
+
 _IMPORTS = """
 import json, sys
 import simulator.workflows
