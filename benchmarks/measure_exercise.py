@@ -9,7 +9,9 @@ session uses (every core), and again on one worker. A fresh session each time, s
 nothing the previous repeat prepared or solved is warm; imports are (the first repeat
 is a warm-up). Wall time is what the class waits; CPU time (the session's process and
 its forecast workers) is what the forecast costs, which other work on the machine
-disturbs less. The yardstick, measured in the same run, is the same number of plain
+disturbs less; `forecast_on_idle_cores_s` estimates the wall time on idle cores from it
+(the session's own CPU plus its workers' shared among them: an upper estimate, since
+the session sums up one option while the workers run the next). The yardstick, measured in the same run, is the same number of plain
 `simulate` calls on one core on the prepared reference scenario (one engine-only run
 with its timeline per branch, one full run per branch and option), so
 `per_plain_calls` says how the forecast compares with running its replications one
@@ -67,35 +69,45 @@ def _plain_calls_s(context: Context, branches: int, options: int) -> tuple[float
     return min(wall), min(cpu)
 
 
-def _cpu_s() -> float:
-    """CPU seconds of this process and of its children that have ended (the forecast's
+def _cpu_split_s() -> tuple[float, float]:
+    """CPU seconds of this process, and of its children that have ended (the forecast's
     workers end with it)."""
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    return sum(_cpu_split_s())
 
 
 def _forecast_times(path: Path, seed: int, replication: int, branches: int, repeats: int,
                     workers: int | None) -> dict[str, Any]:
     """Best wall and CPU seconds of the first decision's forecast over fresh sessions
     (after one warm-up), with the session's default workers or `workers`."""
-    wall, cpu, to_decision = [], [], []
+    wall, cpu, idle, to_decision = [], [], [], []
     for repeat in range(repeats + 1):
         started = time.perf_counter()
         session, step = _first_decision(path, seed, replication, branches)
         if workers is not None:
             session.forecast_workers = workers
-        checked, cpu_before = time.perf_counter(), _cpu_s()
+        checked, (own_before, workers_before) = time.perf_counter(), _cpu_split_s()
         forecast = session.forecast(step)
         if repeat:  # the first one imports what the forecast needs
+            own, workers_cpu = _cpu_split_s()
             wall.append(time.perf_counter() - checked)
-            cpu.append(_cpu_s() - cpu_before)
+            cpu.append(own - own_before + workers_cpu - workers_before)
+            # on idle cores: the session's own work, then its workers' shared out
+            idle.append(own - own_before + (workers_cpu - workers_before)
+                        / session.forecast_workers)
             to_decision.append(checked - started)
     return {"decision": step.id, "options": len(forecast.options),
             "branches_per_option": forecast.count, "candidates_tried": forecast.attempts,
             "workers": session.forecast_workers, "wall_s": min(wall), "cpu_s": min(cpu),
+            "idle_cores_s": min(idle),
             "wall_s_all": [round(s, 3) for s in wall],
             "session_to_decision_s": min(to_decision)}
 
@@ -120,6 +132,7 @@ def exercise_forecast(context: Context) -> dict[str, Any]:
         "forecast_s": round(default["wall_s"], 3),
         "forecast_s_all": default["wall_s_all"],
         "forecast_cpu_s": round(default["cpu_s"], 3),
+        "forecast_on_idle_cores_s": round(default["idle_cores_s"], 3),
         "forecast_1_worker_s": round(serial["wall_s"], 3),
         "session_to_decision_s": round(default["session_to_decision_s"], 3),
         "plain_calls_s": round(plain_s, 3),
