@@ -56,9 +56,9 @@ class BranchWork:
     An option that changes nothing (`unchanged`: its scenario equals the story's, keep
     the plan; `unchanged_option` finds it) runs exactly the acceptance test's
     replication, so the test runs it with consequences and the accepted branches need no
-    second run of that option. The
-    timeline is only recorded, never read, by the engine and the consequence models, and
-    the test reads the engine's events only, so the verdicts and outcomes are the same.
+    second run of that option. The timeline is only recorded, never read, by the engine
+    and the consequence models, and the test reads the engine's events only, so the
+    verdicts and outcomes are the same.
     """
 
     engine: PreparedScenario
@@ -167,6 +167,7 @@ class BranchRunner:
 def _by_option(options: Sequence[str], chunks: int,
                results: Iterator[list[dict[str, float]]]
                ) -> Iterator[tuple[str, list[dict[str, float]]]]:
+    """Each option's rows from `results`, `chunks` lists per option, in order."""
     for option in options:
         rows: list[dict[str, float]] = []
         for _ in range(chunks):
