@@ -116,7 +116,9 @@ def _forked_task(task: tuple[str, tuple]) -> Any:
 class BranchRunner:
     """Runs chunks of a `BranchWork` in order, on `workers` forked processes (or in this
     process when there is one, or fork is not available). Use it as a context manager:
-    the pool ends with the block."""
+    the pool is forked when first needed, and ends with the block. Whatever ran in this
+    process before is inherited: the grid states and flood routings it solved are not
+    solved again by each worker."""
 
     def __init__(self, work: BranchWork, workers: int = 1) -> None:
         self.work = work
@@ -126,8 +128,11 @@ class BranchRunner:
         self._pool = None
 
     def __enter__(self) -> BranchRunner:
+        return self
+
+    def _forked_pool(self):
         global _FORKED
-        if self.workers > 1:
+        if self._pool is None:
             _FORKED = self.work
             try:
                 self._pool = multiprocessing.get_context("fork").Pool(
@@ -135,7 +140,7 @@ class BranchRunner:
                     initargs=(signal.SIGINT, signal.SIG_IGN))
             finally:
                 _FORKED = None  # the children have their copy; the parent keeps none
-        return self
+        return self._pool
 
     def __exit__(self, *exc_info: object) -> None:
         if self._pool is not None:
@@ -143,10 +148,12 @@ class BranchRunner:
             self._pool.join()
             self._pool = None
 
-    def reproduces(self, branches: range, pinned: Mapping[str, float]) -> Iterator[Trial]:
-        """`BranchWork.reproduces` of `branches`, in order."""
-        tasks = [("reproduces", (chunk, pinned)) for chunk in _chunks(branches, self.workers)]
-        for trials in self._run(tasks):
+    def reproduces(self, branches: range, pinned: Mapping[str, float],
+                   here: bool = False) -> Iterator[Trial]:
+        """`BranchWork.reproduces` of `branches`, in order; in this process if `here`."""
+        workers = 1 if here else self.workers
+        tasks = [("reproduces", (chunk, pinned)) for chunk in _chunks(branches, workers)]
+        for trials in self._run(tasks, workers):
             yield from trials
 
     def outcomes(self, options: Sequence[str], branches: Sequence[int],
@@ -156,12 +163,12 @@ class BranchRunner:
         last chunk is in (the caller can sum up one while the workers run the next)."""
         chunks = _chunks(branches, self.workers)
         tasks = [("outcomes", (option, chunk, pinned)) for option in options for chunk in chunks]
-        return _by_option(options, len(chunks), self._run(tasks))
+        return _by_option(options, len(chunks), self._run(tasks, self.workers))
 
-    def _run(self, tasks: list[tuple[str, tuple]]) -> Iterator[Any]:
-        if self._pool is None:
+    def _run(self, tasks: list[tuple[str, tuple]], workers: int) -> Iterator[Any]:
+        if workers == 1:
             return (getattr(self.work, method)(*arguments) for method, arguments in tasks)
-        return self._pool.imap(_forked_task, tasks)
+        return self._forked_pool().imap(_forked_task, tasks)
 
 
 def _by_option(options: Sequence[str], chunks: int,

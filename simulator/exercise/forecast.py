@@ -206,7 +206,7 @@ def _accepted(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
     rows: list[dict[str, float] | None] = []
     tried = 0
     pilot = min(wanted, PILOT)
-    verdicts = _verdicts(runner, pinned, wanted, max_attempts)
+    verdicts = _verdicts(runner, pinned, wanted, pilot, max_attempts)
     while len(accepted) < wanted and tried < max_attempts:
         branch = tried
         tried += 1
@@ -225,18 +225,17 @@ def _accepted(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
     return accepted, tried, rows
 
 
-def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
+def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int, pilot: int,
               max_attempts: int) -> Iterator[Trial]:
-    """Candidate 0, 1, ... tested in rounds: `wanted` of them, then as many as the
-    acceptance rate so far says are still needed (and a margin, so that one more round
-    is seldom wanted), never beyond `max_attempts`. On several workers a round runs as a
-    whole, so when the pilot finds the rate hopeless the rest of the first round is
-    wasted: the price of not waiting for the pilot where branches fit, the usual case."""
+    """Candidate 0, 1, ... tested in rounds: the pilot, in this process (the grid states
+    and flood routings it solves are then inherited by every worker instead of solved by
+    each), then as many as the acceptance rate so far says are still needed (and a
+    margin, so that one more round is seldom wanted), never beyond `max_attempts`."""
     start = kept = 0
-    count = wanted
+    count = pilot
     while start < max_attempts:
         count = min(count, max_attempts - start)
-        for trial in runner.reproduces(range(start, start + count), pinned):
+        for trial in runner.reproduces(range(start, start + count), pinned, here=start == 0):
             kept += trial[0]
             yield trial
         start += count

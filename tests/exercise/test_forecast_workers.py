@@ -89,9 +89,11 @@ class _Verdicts:
         self.fits = fits
         self.work = SimpleNamespace(time_s=time_s)
         self.rounds = []
+        self.here = []
 
-    def reproduces(self, branches, pinned):
+    def reproduces(self, branches, pinned, here=False):
         self.rounds.append(branches)
+        self.here.append(here)
         return iter([(self.fits(branch), {"branch": branch}) for branch in branches])
 
 
@@ -118,7 +120,8 @@ def test_rounds_of_acceptance_tests_keep_the_candidates_read_one_by_one(fits):
         assert (accepted, tried) == _one_by_one(fits, wanted, 4 * wanted)
         assert rows == [{"branch": branch} for branch in accepted]
         starts = [r.start for r in runner.rounds]
-        assert starts == sorted(starts) and runner.rounds[0] == range(0, wanted)
+        assert starts == sorted(starts) and runner.rounds[0] == range(0, min(wanted, PILOT))
+        assert runner.here == [True] + [False] * (len(runner.rounds) - 1)  # the pilot here
     at_start = _Verdicts(lambda b: False, time_s=0.0)
     assert _accepted(at_start, {}, 5, 20) == ([0, 1, 2, 3, 4], 5, [None] * 5)
     assert not at_start.rounds
