@@ -113,7 +113,10 @@ class Consequences:
     flood_events: tuple[Event, ...]
 
 
-def _network(scenario: Scenario) -> grid_model.GridNetwork | None:
+def grid_network(scenario: Scenario) -> grid_model.GridNetwork | None:
+    """The grid model's network of a scenario (its generators, the dam's plant among
+    them, loads and lines); None when the grid has no loads. Equal scenarios give equal,
+    hashable networks, so callers may share one prepared grid among them."""
     grid = scenario.grid
     plant = scenario.assets.dam.plant
     generators = [grid_model.Generator(name, g.bus, g.capacity_w / 1e6, g.cost_per_mwh)
@@ -165,7 +168,7 @@ def prepare_consequences(scenario: Scenario, fidelity: str = "fast") -> Conseque
     curve = None
     if reservoir.storage_curve:
         curve = tuple((p.height_m, p.volume_m3) for p in reservoir.storage_curve)
-    network = _network(scenario)
+    network = grid_network(scenario)
     grid = grid_model.PreparedGrid(network) if network is not None else None
     start_hour = scenario.scenario.start.hour
     baseline = (grid_model.unserved_energy(grid, [], scenario.scenario.horizon_s / HOUR_S,

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import PreparedScenario, prepare
-from ..engine.consequences_link import _network
+from ..engine.consequences_link import grid_network
 from ..scenario.schema import Scenario
 
 __all__ = ["FloodMemo", "Preparations"]
@@ -87,7 +87,7 @@ class Preparations:
 
     def _shared(self, prepared: PreparedScenario) -> PreparedScenario:
         models = prepared.consequences
-        network = _network(prepared.scenario)
+        network = grid_network(prepared.scenario)
         grid = models.grid if network is None else self._grids.setdefault(network, models.grid)
         route_flood = self._floods.setdefault(models.route_flood, FloodMemo(models.route_flood))
         return replace(prepared, consequences=replace(models, grid=grid, route_flood=route_flood))
