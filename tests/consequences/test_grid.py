@@ -446,10 +446,10 @@ def haditha():
 def test_haditha_plant_counts_at_what_its_water_gives(haditha):
     """0.9 x 1000 kg/m^3 x 9.81 m/s^2 x 300 m^3/s x (50 m level - 5 m tailwater) =
     119.2 MW, not the 660 MW nameplate (scenarios/SOURCES.md, A:plant-output)."""
-    from simulator.engine.consequences_link import PLANT_GENERATOR, _network, plant_output_mw
+    from simulator.engine.consequences_link import PLANT_GENERATOR, grid_network, plant_output_mw
 
     assert plant_output_mw(haditha) == pytest.approx(119.1915)
-    plant = next(g for g in _network(haditha).generators if g.name == PLANT_GENERATOR)
+    plant = next(g for g in grid_network(haditha).generators if g.name == PLANT_GENERATOR)
     assert plant.capacity_mw == pytest.approx(119.1915)
 
 
@@ -458,9 +458,9 @@ def test_haditha_shortage_falls_on_every_region_by_its_demand(haditha):
     loses the same share of its energy (Anbar about 6 % of the shortfall, its share of
     demand) instead of whatever the LP happened to pick (Anbar lost 95 % of its energy
     before); losing the plant adds its 119 MW, spread the same way."""
-    from simulator.engine.consequences_link import PLANT_GENERATOR, _network
+    from simulator.engine.consequences_link import PLANT_GENERATOR, grid_network
 
-    network = _network(haditha)
+    network = grid_network(haditha)
     base = unserved_energy(network, [], 48.0, 6)
     demand_share = {load.bus: load.peak_mw / 16_000.0 for load in network.loads}
     for region, share in demand_share.items():
