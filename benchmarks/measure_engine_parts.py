@@ -16,17 +16,10 @@ CPU seconds, best of several repeats, the parts interleaved with the bare model.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from bench import Context, measurement
-from measure_replication import _bare_simpy, _count_processes
-
-
-def _cpu_s(function) -> float:
-    start = time.process_time()
-    function()
-    return time.process_time() - start
+from measure_replication import _bare_simpy, _count_processes, cpu_us_per_replication
 
 
 @measurement("engine_parts")
@@ -60,11 +53,7 @@ def engine_parts(context: Context) -> dict[str, Any]:
         "bare": lambda: [_bare_simpy(round(events), round(processes), horizon_s)
                          for _ in replications],
     }
-    best = dict.fromkeys(blocks, float("inf"))
-    for _ in range(context.repeats if context.quick else 3):
-        for name, block in blocks.items():
-            best[name] = min(best[name], _cpu_s(block))
-    per = {name: seconds / count * 1e6 for name, seconds in best.items()}
+    per = cpu_us_per_replication(blocks, count, context.repeats if context.quick else 3)
     return {
         "replications": count,
         "breaches": len(breaches),
@@ -74,7 +63,7 @@ def engine_parts(context: Context) -> dict[str, Any]:
         "us_world": round(per["world"], 1),
         "ratio_world_to_bare_simpy": round(per["world"] / per["bare"], 2),
         "us_consequences_no_breach": round(per["quiet"], 1),
-        "ms_consequences_per_breach": round(best["breaches"] / len(breaches) * 1e3, 2)
+        "ms_consequences_per_breach": round(per["breaches"] * count / len(breaches) / 1e3, 2)
         if breaches else None,
         "us_consequences_breaches_amortised": round(per["breaches"], 1),
     }

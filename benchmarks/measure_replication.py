@@ -11,6 +11,7 @@ several repeats, so the ratio holds on a shared machine.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bench import Context, measurement
@@ -56,6 +57,19 @@ def _count_processes(prepared, seed: int, replications: range) -> float:
     return calls / len(replications)
 
 
+def cpu_us_per_replication(blocks: dict[str, Callable[[], Any]], count: int,
+                           rounds: int) -> dict[str, float]:
+    """CPU microseconds per replication of each block of `count` replications: the
+    blocks interleaved `rounds` times, the best of each kept (the least disturbed)."""
+    best = dict.fromkeys(blocks, float("inf"))
+    for _ in range(rounds):
+        for name, block in blocks.items():
+            start = time.process_time()
+            block()
+            best[name] = min(best[name], time.process_time() - start)
+    return {name: seconds / count * 1e6 for name, seconds in best.items()}
+
+
 @measurement("replication")
 def replication(context: Context) -> dict[str, Any]:
     """CPU per reference replication (with and without the consequence models, inputs
@@ -75,11 +89,6 @@ def replication(context: Context) -> dict[str, Any]:
     for k in replications:  # warm the grid's solved states
         simulate(prepared, seed, k)
 
-    def cpu_s(function) -> float:
-        start = time.process_time()
-        function()
-        return time.process_time() - start
-
     blocks = {
         "full": lambda: [simulate(prepared, seed, k) for k in replications],
         "engine": lambda: [simulate(prepared, seed, k, consequences=False)
@@ -87,11 +96,7 @@ def replication(context: Context) -> dict[str, Any]:
         "bare": lambda: [_bare_simpy(round(events), round(processes), horizon_s)
                          for _ in replications],
     }
-    best = dict.fromkeys(blocks, float("inf"))
-    for _ in range(context.repeats if context.quick else 3):
-        for name, block in blocks.items():
-            best[name] = min(best[name], cpu_s(block))
-    per = {name: seconds / count * 1e6 for name, seconds in best.items()}
+    per = cpu_us_per_replication(blocks, count, context.repeats if context.quick else 3)
     return {
         "replications": count,
         "simpy_events_per_replication": round(events, 1),
