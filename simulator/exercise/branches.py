@@ -11,7 +11,8 @@ With more than one worker the chunks go to a process pool forked for the forecas
 children inherit the prepared scenarios (the story's and every option's, with the grid
 states and flood routings solved so far), so nothing is pickled but the chunk's
 arguments and its outcomes, and nothing is prepared again. The workers ignore Ctrl-C,
-which the session's process answers by ending them. Only on Linux: elsewhere fork is
+which the session's process answers by ending them; a worker that dies breaks the
+forecast with an error (`BrokenProcessPool`). Only on Linux: elsewhere fork is
 unsafe (macOS) or absent (Windows), and the branches run in this process.
 """
 
@@ -23,6 +24,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +107,17 @@ def unchanged_option(engine: PreparedScenario,
                  if prepared.scenario == engine.scenario), None)
 
 
-_FORKED: BranchWork | None = None  # the work a forked worker inherits from its parent
+_FORKED: BranchWork | None = None  # a forked worker's work, inherited from its parent
+
+
+def _start_worker(work: BranchWork) -> None:
+    """A forked worker's start: its work (inherited, not pickled: the pool forks), and
+    its signals: Ctrl-C is the session's to answer, and SIGTERM ends it even where the
+    parent (the board's server) had a handler of its own."""
+    global _FORKED
+    _FORKED = work
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _forked_task(task: tuple[str, tuple]) -> Any:
@@ -130,22 +142,21 @@ class BranchRunner:
     def __enter__(self) -> BranchRunner:
         return self
 
-    def _forked_pool(self):
-        global _FORKED
+    def _forked_pool(self) -> ProcessPoolExecutor:
+        # concurrent.futures, not multiprocessing.Pool: a worker that dies (the kernel's
+        # out-of-memory killer) breaks the pool with an error instead of a lost task
+        # that would leave the forecast waiting for ever
         if self._pool is None:
-            _FORKED = self.work
-            try:
-                self._pool = multiprocessing.get_context("fork").Pool(
-                    self.workers, initializer=signal.signal,
-                    initargs=(signal.SIGINT, signal.SIG_IGN))
-            finally:
-                _FORKED = None  # the children have their copy; the parent keeps none
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker, initargs=(self.work,))
         return self._pool
 
     def __exit__(self, *exc_info: object) -> None:
+        """Chunks not started are dropped; the workers finish the ones they run (a
+        few replications each) and end."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def reproduces(self, branches: range, pinned: Mapping[str, float],
@@ -168,7 +179,7 @@ class BranchRunner:
     def _run(self, tasks: list[tuple[str, tuple]], workers: int) -> Iterator[Any]:
         if workers == 1:
             return (getattr(self.work, method)(*arguments) for method, arguments in tasks)
-        return self._forked_pool().imap(_forked_task, tasks)
+        return self._forked_pool().map(_forked_task, tasks)
 
 
 def _by_option(options: Sequence[str], chunks: int,

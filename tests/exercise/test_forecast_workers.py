@@ -6,6 +6,7 @@ own gives."""
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -125,3 +126,28 @@ def test_rounds_of_acceptance_tests_keep_the_candidates_read_one_by_one(fits):
     at_start = _Verdicts(lambda b: False, time_s=0.0)
     assert _accepted(at_start, {}, 5, 20) == ([0, 1, 2, 3, 4], 5, [None] * 5)
     assert not at_start.rounds
+
+
+class _DyingWork:
+    """Work whose chunks end their worker as the kernel's out-of-memory killer would,
+    or, in the parent's own process, report where they ran."""
+
+    def reproduces(self, branches, pinned):
+        import os
+        import signal
+
+        if pinned.get("die"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return [(True, {"pid": float(os.getpid())}) for _ in branches]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux only")
+def test_a_worker_that_dies_ends_the_forecast_with_an_error_not_a_wait():
+    from concurrent.futures.process import BrokenProcessPool
+
+    from simulator.exercise.branches import BranchRunner
+
+    with BranchRunner(_DyingWork(), workers=2) as runner:
+        assert len(list(runner.reproduces(range(8), {}))) == 8
+    with pytest.raises(BrokenProcessPool), BranchRunner(_DyingWork(), workers=2) as runner:
+        list(runner.reproduces(range(8), {"die": True}))
