@@ -8,14 +8,18 @@ The user's cache folder is replaced by one of the test session.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 from hypothesis import settings
 
 # Unit conversions remembered between processes (scenario/units.py) go to a folder of
 # this session, so no test reads what the user's cache holds or writes to it.
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="infrasim-test-cache-")
+_CACHE = tempfile.mkdtemp(prefix="infrasim-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 settings.register_profile("ci", derandomize=True, database=None)
 settings.load_profile(os.environ.get("INFRASIM_HYPOTHESIS_PROFILE", "default"))

@@ -355,6 +355,8 @@ def median_ci(values: Iterable[float] | np.ndarray, level: float = LEVEL) -> tup
     Statistics, 3rd ed., chapter 3; checked in the tests against the binomial
     distribution itself, not against a printed table). Below six values no such l exists at 95 % and the range of
     the values is returned, whose coverage is then lower than `level`."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1, not {level!r}")
     ordered = np.sort(finite(values))
     n = int(ordered.size)
     if n == 0:

@@ -153,20 +153,6 @@ class Inputs:
 _CONSEQUENCE = "input.consequences."
 
 
-def _bernoulli(probability: float) -> Sampler:
-    def draw(rng: np.random.Generator) -> float:
-        return 1.0 if rng.random() < probability else 0.0
-
-    return draw
-
-
-def _bernoulli_doubles(probability: float) -> Callable[[np.ndarray], np.ndarray]:
-    def draw(doubles: np.ndarray) -> np.ndarray:
-        return (doubles < probability).astype(np.float64)
-
-    return draw
-
-
 @dataclass(frozen=True)
 class _Component:
     name: str
@@ -230,16 +216,14 @@ class InputTable:
                 base.append(math.nan)
                 if not is_drawn(spec):
                     base[index] = spec.mean if isinstance(spec, Distribution) else float(spec)
-                elif isinstance(spec, Distribution):
-                    draws.append((index, spec.sample))
-                    if by_doubles is not None and spec.draws_one_double:
-                        by_doubles.append((index, spec.sample_doubles))
+                else:  # a distribution, or the probability of an event: a Bernoulli draw
+                    drawn = spec if isinstance(spec, Distribution) else \
+                        Distribution(kind="bernoulli", params={"p": float(spec)})
+                    draws.append((index, drawn.sample))
+                    if by_doubles is not None and drawn.draws_one_double:
+                        by_doubles.append((index, drawn.sample_doubles))
                     else:
                         by_doubles = None
-                else:  # the probability of an event
-                    draws.append((index, _bernoulli(float(spec))))
-                    if by_doubles is not None:
-                        by_doubles.append((index, _bernoulli_doubles(float(spec))))
             if draws:
                 components.append(_Component(component, tuple(draws),
                                              None if by_doubles is None else tuple(by_doubles)))

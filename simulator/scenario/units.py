@@ -20,6 +20,7 @@ pint refuses is never remembered, so every error message still comes from pint.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import math
 import os
@@ -150,14 +151,18 @@ def _save_remembered() -> None:
     path = _remembered_path()
     if path is None:
         return
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False,
                                          encoding="utf-8") as handle:
+            temporary = handle.name
             json.dump(_remembered().values, handle)
-        os.replace(handle.name, path)
+        os.replace(temporary, path)
     except OSError:
-        pass
+        if temporary is not None:  # a full disk: leave no half-written file behind
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 @cache
