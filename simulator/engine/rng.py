@@ -74,19 +74,25 @@ def _words(n: int) -> list[int]:
     return out
 
 
-def _hashmix(value: int, hash_const: int) -> tuple[int, int]:
-    value ^= hash_const
+# The hash steps below take a word as a Python int or as a uint32 array (one word per
+# replication of a block): every product is reduced to 32 bits before it meets a
+# uint32 array, and no step changes its argument in place.
+
+
+def _hashmix(value: int | np.ndarray, hash_const: int) -> tuple[int | np.ndarray, int]:
+    value = value ^ hash_const
     hash_const = (hash_const * _MULT_A) & _M32
     value = (value * hash_const) & _M32
     return value ^ (value >> 16), hash_const
 
 
-def _mix(x: int, y: int) -> int:
-    result = (_MIX_MULT_L * x - _MIX_MULT_R * y) & _M32
+def _mix(x: int, y: int | np.ndarray) -> int | np.ndarray:
+    result = (((_MIX_MULT_L * x) & _M32) - ((_MIX_MULT_R * y) & _M32)) & _M32
     return result ^ (result >> 16)
 
 
-def _mix_in(pool: list[int], hash_const: int, word: int) -> tuple[list[int], int]:
+def _mix_in(pool: list[int], hash_const: int,
+            word: int | np.ndarray) -> tuple[list[int | np.ndarray], int]:
     pool = list(pool)
     for dst in range(_POOL_SIZE):
         hashed, hash_const = _hashmix(word, hash_const)
@@ -265,10 +271,14 @@ class StreamSet:
         pool_list = list(pool)
         for word in _words(replication):
             pool_list, hash_const = _mix_in(pool_list, hash_const, word)
+        return self._mixer(hash_const).states(pool_list)
+
+    def _mixer(self, hash_const: int) -> _NameMixer:
+        """The names' half of the hash at this hash-constant position, worked out once."""
         mixer = self._mixers.get(hash_const)
         if mixer is None:
             mixer = self._mixers[hash_const] = _NameMixer(self._hashes, hash_const)
-        return mixer.states(pool_list)
+        return mixer
 
     def block(self, seed: int, first: int, count: int) -> StreamBlock:
         """The streams of replications ``first .. first + count - 1``, computed together
@@ -277,18 +287,8 @@ class StreamSet:
             raise ValueError("seed must be >= 0 and replications in [0, 2**32)")
         pool, hash_const = _seed_pool(seed)
         replication_words = np.arange(first, first + count, dtype=np.uint32)
-        pools = []
-        for word in pool:  # _mix_in of one replication word, for all of them at once
-            value = replication_words ^ _U32(hash_const)
-            hash_const = (hash_const * _MULT_A) & _M32
-            value = value * _U32(hash_const)
-            value ^= value >> _SHIFT
-            mixed = _U32((_MIX_MULT_L * word) & _M32) - _U32(_MIX_MULT_R) * value
-            pools.append(mixed ^ (mixed >> _SHIFT))
-        mixer = self._mixers.get(hash_const)
-        if mixer is None:
-            mixer = self._mixers[hash_const] = _NameMixer(self._hashes, hash_const)
-        return StreamBlock(mixer.words(np.stack(pools)))
+        pools, hash_const = _mix_in(list(pool), hash_const, replication_words)
+        return StreamBlock(self._mixer(hash_const).words(np.stack(pools)))
 
     def positioned(self, seed: int, replication: int) -> Iterator[tuple[str, np.random.Generator]]:
         """Iterate ``(name, generator)`` with the generator at the start of each stream."""
