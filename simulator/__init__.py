@@ -17,6 +17,8 @@ not pay for pydantic, SimPy, scipy or matplotlib, while `dir()`, `help()` and ta
 completion list every name, and each is the real function or class with its docstring.
 """
 
+from .exports import imported_on_first_use
+
 __version__ = "0.1.0"
 
 # Each public name and the module it comes from.
@@ -37,19 +39,5 @@ _PUBLIC = {
 
 __all__ = ["__version__", *_PUBLIC]
 
-
-def __getattr__(name: str) -> object:
-    """Import public name `name` from its module on first use (PEP 562)."""
-    if name not in _PUBLIC:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(_PUBLIC[name]), name)
-    globals()[name] = value  # later uses find it without calling this function
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's attributes including the public names not imported yet (and not
-    the table of where they come from)."""
-    return sorted({*globals(), *_PUBLIC} - {"_PUBLIC"})
+__getattr__, __dir__ = imported_on_first_use(globals(), _PUBLIC)
+del imported_on_first_use  # not a public name of the package

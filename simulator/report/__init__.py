@@ -17,30 +17,19 @@ which stores its exhibits with `exhibits` alone, does not import matplotlib thro
 
 from __future__ import annotations
 
+from ..exports import imported_on_first_use
+
 # Each public name and the module it comes from.
 _PUBLIC = {
-    "Exhibits": "exhibits",
-    "read_exhibits": "exhibits",
-    "build_run_report": "run",
-    "compare_stored_runs": "compare",
-    "write_comparison_report": "compare",
-    "write_gallery": "gallery",
+    "Exhibits": f"{__name__}.exhibits",
+    "read_exhibits": f"{__name__}.exhibits",
+    "build_run_report": f"{__name__}.run",
+    "compare_stored_runs": f"{__name__}.compare",
+    "write_comparison_report": f"{__name__}.compare",
+    "write_gallery": f"{__name__}.gallery",
 }
 
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str) -> object:
-    """Import public name `name` from its module on first use (PEP 562)."""
-    if name not in _PUBLIC:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"{__name__}.{_PUBLIC[name]}"), name)
-    globals()[name] = value  # later uses find it without calling this function
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's attributes including the public names not imported yet."""
-    return sorted({*globals(), *_PUBLIC} - {"_PUBLIC"})
+__getattr__, __dir__ = imported_on_first_use(globals(), _PUBLIC)
+del imported_on_first_use  # not a public name of the package
