@@ -64,6 +64,16 @@ def measurement(name: str) -> Callable[[Measurement], Measurement]:
     return register
 
 
+def cpu_split_s() -> tuple[float, float]:
+    """CPU seconds of this process, and of its child processes that have ended and been
+    waited for (a pool's workers once the pool is joined): a driver's and its workers'."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def best_time_s(function: Callable[[], Any], repeats: int) -> float:
     """The fastest of `repeats` timed calls (the least disturbed by other work)."""
     best = float("inf")

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import math
 import os
-import resource
 import time
 import warnings
 from typing import Any
 
-from bench import Context, _load, measurement
+from bench import Context, _load, cpu_split_s, measurement
 
 HEADLINE = ("dam_captured", "breach_started", "fatalities", "unserved_energy_mwh",
             "peak_shed_mw")
@@ -122,10 +121,9 @@ class _Clock:
 
     @staticmethod
     def _now() -> dict[str, float]:
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return {"wall_s": time.perf_counter(), "driver_cpu_s": own.ru_utime + own.ru_stime,
-                "workers_cpu_s": children.ru_utime + children.ru_stime}
+        driver_s, workers_s = cpu_split_s()
+        return {"wall_s": time.perf_counter(), "driver_cpu_s": driver_s,
+                "workers_cpu_s": workers_s}
 
 
 def plain_loop_s(scenario: Any, replications: int) -> float:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, Context, measurement
+from bench import ROOT, Context, cpu_split_s, measurement
 
 DECISIONS = ROOT / "scenarios" / "haditha_2014.decisions.yaml"
 
@@ -69,19 +69,10 @@ def _plain_calls_s(context: Context, branches: int, options: int) -> tuple[float
     return min(wall), min(cpu)
 
 
-def _cpu_split_s() -> tuple[float, float]:
-    """CPU seconds of this process, and of its children that have ended (the forecast's
-    workers end with it)."""
-    import resource
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
-
-
 def _cpu_s() -> float:
-    """CPU seconds of this process and of its children that have ended."""
-    return sum(_cpu_split_s())
+    """CPU seconds of this process and of its children that have ended (the forecast's
+    workers end with it)."""
+    return sum(cpu_split_s())
 
 
 def _forecast_times(path: Path, seed: int, replication: int, branches: int, repeats: int,
@@ -94,10 +85,10 @@ def _forecast_times(path: Path, seed: int, replication: int, branches: int, repe
         session, step = _first_decision(path, seed, replication, branches)
         if workers is not None:
             session.forecast_workers = workers
-        checked, (own_before, workers_before) = time.perf_counter(), _cpu_split_s()
+        checked, (own_before, workers_before) = time.perf_counter(), cpu_split_s()
         forecast = session.forecast(step)
         if repeat:  # the first one imports what the forecast needs
-            own, workers_cpu = _cpu_split_s()
+            own, workers_cpu = cpu_split_s()
             wall.append(time.perf_counter() - checked)
             cpu.append(own - own_before + workers_cpu - workers_before)
             # on idle cores: the session's own work, then its workers' shared out
