@@ -112,15 +112,19 @@ def test_every_replication_failing_raises(tmp_path):
     assert raised.value.result.done == 0 and raised.value.result.failed == 5
 
 
-def test_a_script_without_a_main_guard_runs_in_worker_processes(tmp_path):
-    """Workers are forked (Linux): the script is not run again in each of them, which
-    used to print a traceback per worker and abort the run."""
+@pytest.mark.parametrize("executor", ["processes", "dask"])
+def test_a_script_without_a_main_guard_runs_in_worker_processes(tmp_path, executor):
+    """Workers, the process pool's and a local Dask cluster's, are forked (Linux): the
+    script is not run again in each of them, which used to print a traceback per worker
+    and abort the run."""
     if not sys.platform.startswith("linux"):
         pytest.skip("elsewhere workers re-import the main module: it needs the guard")
+    if executor == "dask":
+        pytest.importorskip("distributed")
     script = tmp_path / "study.py"
     script.write_text(textwrap.dedent(f"""
         import simulator
-        result = simulator.run_monte_carlo({str(MINIMAL)!r}, 12, executor="processes",
+        result = simulator.run_monte_carlo({str(MINIMAL)!r}, 12, executor={executor!r},
                                            workers=2)
         print("ran", result.done, result.failed, result.status)
     """))

@@ -5,11 +5,12 @@ Each executor is a class registered under the name the command line uses
 argument, waits for any submitted batch to finish and collects results, so an executor
 never sees scenarios or outcomes, and the numbers cannot depend on which one ran them.
 No executor touches the process start method at import: the process pool asks for a
-context of its own when it starts. On Linux that is ``fork``, so a worker is a copy of
-this process and never imports the main module again: `run_monte_carlo` works from a
-script without ``if __name__ == "__main__":`` and from Jupyter alike. Elsewhere (fork is
-unsafe on macOS, absent on Windows) it is ``forkserver`` or ``spawn``, which import the
-main module in every worker, so a script there needs that guard.
+context of its own when it starts, and a local Dask cluster gets its own setting. On
+Linux both fork, so a worker is a copy of this process (its imports and prepared
+scenario included) and never imports the main module again: `run_monte_carlo` works from
+a script without ``if __name__ == "__main__":`` and from Jupyter alike. Elsewhere (fork
+is unsafe on macOS, absent on Windows) they use ``forkserver`` or ``spawn``, which
+import the main module in every worker, so a script there needs that guard.
 """
 
 from __future__ import annotations
@@ -197,6 +198,13 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.scheduler.work-stealing": False,
 }
+# On Linux a local cluster's workers are forked from this process, as the process pool's
+# are: a spawned worker is a fresh interpreter that imports Dask and the engine and
+# prepares the scenario again (about a second each, before its first replication), a
+# forked one starts with all of it. Elsewhere they are spawned (Dask's default).
+FORKED_LOCAL_CLUSTER_CONFIG = {
+    **LOCAL_CLUSTER_CONFIG, "distributed.worker.multiprocessing-method": "fork",
+}
 
 
 def _worker_setup(parent: int) -> None:
@@ -343,9 +351,15 @@ class DaskExecutor(Executor):
         self._client: Any = None
         self._cluster: Any = None
 
+    @property
+    def forks_from_this_process(self) -> bool:
+        """A local cluster's workers are forked from this process on Linux."""
+        return not self.scheduler and _fork_is_safe()
+
     def start(self) -> None:
         """Connect to the scheduler, or start a LocalCluster of one-thread worker
-        processes, then import the preloaded modules on every worker."""
+        processes (forked on Linux, with the preloaded modules imported here first),
+        then import the preloaded modules on every worker that did not inherit them."""
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -353,6 +367,7 @@ class DaskExecutor(Executor):
             raise RunError(
                 "the dask executor needs dask.distributed: pip install 'infrasim[dask]'"
             ) from None
+        forked = self.forks_from_this_process
         if self.scheduler:
             try:
                 self._client = Client(self.scheduler, timeout=DASK_CONNECT_TIMEOUT)
@@ -362,10 +377,13 @@ class DaskExecutor(Executor):
                 ) from None
             self.workers = max(1, sum(self._client.nthreads().values()))
         else:
+            if forked:
+                _import_modules(self.preload)
             # Workers start ignoring Ctrl-C: this process handles it and closes the
             # cluster, instead of every worker printing a KeyboardInterrupt traceback.
             try:
-                with _sigint_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):
+                config = FORKED_LOCAL_CLUSTER_CONFIG if forked else LOCAL_CLUSTER_CONFIG
+                with _sigint_ignored(), dask.config.set(config):
                     self._cluster = LocalCluster(
                         n_workers=self.workers,
                         threads_per_worker=1,
@@ -374,18 +392,18 @@ class DaskExecutor(Executor):
                         silence_logs=logging.CRITICAL,  # shutdown chatter is not news
                     )
             except (RuntimeError, OSError, TimeoutError) as error:
-                # Dask spawns its workers, and a spawned process imports the main module
-                # again: a script that starts a run at import kills every worker.
-                raise RunError(
-                    f"cannot start local Dask workers ({error}); if this is a script, Dask "
-                    "runs it again in each worker as it starts: put the run under "
-                    "`if __name__ == \"__main__\":`, or use the processes executor, which "
-                    "needs no guard"
-                ) from None
+                # A spawned worker imports the main module again: a script that starts
+                # a run at import kills every worker.
+                hint = "" if forked else (
+                    "; if this is a script, Dask runs it again in each worker as it "
+                    "starts: put the run under `if __name__ == \"__main__\":`, or use the "
+                    "processes executor, which needs no guard")
+                raise RunError(f"cannot start local Dask workers ({error}){hint}") from None
             self._client = Client(self._cluster)
-        # Load the engine on every worker now, in parallel, rather than inside the first
-        # batches (where it would also distort the batch-size estimate).
-        self._client.run(_import_modules, self.preload)
+        if not forked:
+            # Load the engine on every worker now, in parallel, rather than inside the
+            # first batches (where it would also distort the batch-size estimate).
+            self._client.run(_import_modules, self.preload)
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Any:
         """Send the call to the cluster (never cached: pure=False); returns its future."""
