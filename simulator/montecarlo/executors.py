@@ -252,7 +252,7 @@ class ProcessExecutor(Executor):
             context = multiprocessing.get_context("forkserver")
             # Import the engine once in the fork server; every worker (and any worker
             # restarted after a crash) is then forked with it loaded instead of paying
-            # seconds of imports (scipy.signal alone takes one) on its own.
+            # about a second of imports (numpy, scipy, SimPy, the engine) on its own.
             context.set_forkserver_preload(["__main__", *self.preload])
         else:
             context = multiprocessing.get_context("spawn")
