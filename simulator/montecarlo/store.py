@@ -206,23 +206,42 @@ class RunStore:
             yield fresh if below.all() and len(failures) == len(fresh.failures) \
                 else fresh.take(below, failures)
 
-    def read_columns(self, final: int, names: Sequence[str], rows: int) -> dict[str, np.ndarray]:
-        """Outcomes `names` of the `rows` successful replications below `final`, read in
-        one pass over the chunks (RunError if they hold another number of rows)."""
-        columns = {name: np.empty(rows) for name in names}
+    def blocks(self, final: int, names: Sequence[str], rows: int
+               ) -> Iterator[tuple[int, np.ndarray]]:
+        """Outcomes `names` of the `rows` successful replications below `final`, a stored
+        batch at a time in replication order: (the batch's first row, its values with one
+        column per name, NaN where it has none). RunError if the chunks hold another
+        number of rows."""
         filled = 0
         for batch in self.batches(final):
             stop = filled + batch.replications.size
             if stop > rows:
                 raise self._changed(rows)
-            position = {name: j for j, name in enumerate(batch.names)}
-            for name, column in columns.items():
-                j = position.get(name)
-                column[filled:stop] = batch.values[:, j] if j is not None else np.nan
+            yield filled, _in_columns(batch.values, batch.names, names)
             filled = stop
         if filled < rows:
             raise self._changed(rows)
+
+    def read_columns(self, final: int, names: Sequence[str], rows: int) -> dict[str, np.ndarray]:
+        """Outcomes `names` of the `rows` successful replications below `final`, read in
+        one pass over the chunks (RunError if they hold another number of rows)."""
+        columns = {name: np.empty(rows) for name in names}
+        for first, block in self.blocks(final, names, rows):
+            for j, column in enumerate(columns.values()):
+                column[first : first + block.shape[0]] = block[:, j]
         return columns
+
+    def write_columns(self, final: int, names: Sequence[str], rows: int,
+                      handle: IO[bytes]) -> None:
+        """Outcomes `names` of the `rows` successful replications below `final` into the
+        binary file `handle`, one column after the other (float64; column j from byte
+        8 * rows * j), in one pass over the chunks: a layout from which any one column is
+        a single read (RunError if the chunks hold another number of rows)."""
+        for first, block in self.blocks(final, names, rows):
+            by_name = np.ascontiguousarray(block.T)
+            for j in range(len(names)):
+                handle.seek(8 * (rows * j + first))
+                handle.write(by_name[j].data)
 
     def _changed(self, rows: int) -> RunError:
         return RunError(f"the chunks of {self.path} no longer hold the run's {rows:,} "
@@ -264,16 +283,26 @@ def _csv(batch: BatchResult, names: Sequence[str]) -> bytes:
     when it has these columns, else formatted here in blocks (to bound memory)."""
     if batch.csv is not None and batch.names == tuple(names):
         return batch.csv
-    position = {name: j for j, name in enumerate(batch.names)}
     parts = []
     for low in range(0, batch.replications.size, CSV_BLOCK_ROWS):
-        rows = batch.values[low : low + CSV_BLOCK_ROWS]
-        values = np.full((rows.shape[0], len(names)), np.nan)
-        for i, name in enumerate(names):
-            if name in position:
-                values[:, i] = rows[:, position[name]]
-        parts.append(format_rows(batch.replications[low : low + CSV_BLOCK_ROWS], values))
+        rows = slice(low, low + CSV_BLOCK_ROWS)
+        parts.append(format_rows(batch.replications[rows],
+                                 _in_columns(batch.values[rows], batch.names, names)))
     return b"".join(parts)
+
+
+def _in_columns(values: np.ndarray, have: Sequence[str], names: Sequence[str]) -> np.ndarray:
+    """`values`, whose columns are outcomes `have`, with one column per name of `names`
+    instead, in that order, NaN where it has no such outcome (`values` itself when it
+    has exactly these columns)."""
+    if tuple(have) == tuple(names):
+        return values
+    position = {name: j for j, name in enumerate(have)}
+    chosen = np.full((values.shape[0], len(names)), np.nan)
+    for i, name in enumerate(names):
+        if name in position:
+            chosen[:, i] = values[:, position[name]]
+    return chosen
 
 
 # What the code reads from a manifest, with the JSON types a run writes there; keys not

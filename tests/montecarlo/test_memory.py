@@ -7,6 +7,7 @@ when asked for."""
 from __future__ import annotations
 
 import gc
+import tempfile
 import tracemalloc
 
 import numpy as np
@@ -60,13 +61,17 @@ def test_a_long_run_holds_only_its_replication_numbers(minimal, tmp_path, monkey
     assert high - low < 8 * n + 256_000, (low, high)  # the result's replication numbers
 
 
-def test_columns_are_read_from_the_chunks_and_summarised_exactly(minimal, tmp_path):
+def test_columns_are_read_from_the_chunks_and_summarised_exactly(minimal, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 50)  # chunks with other names
     result = run_monte_carlo(minimal, 300, executor="serial", out=tmp_path / "run",
                              replicate="fake_engine:ragged")
     columns = result.outcomes
     assert isinstance(columns, StoredColumns) and "300 replications" in repr(columns)
     whole = {name: np.array(columns[name]) for name in columns}
     assert all(len(values) == result.done for values in whole.values())
+    assert np.isnan(whole["rare"]).sum() == result.done - 1
+    files = sorted(path.name for path in (tmp_path / "run").rglob("*"))
     one_at_a_time = StoredColumns(columns.store, columns.final, list(columns), columns.rows,
                                   budget=8 * columns.rows)
     assert [list(group) for group in one_at_a_time.groups(["fatalities", "rare"])] == [
@@ -76,6 +81,52 @@ def test_columns_are_read_from_the_chunks_and_summarised_exactly(minimal, tmp_pa
     grouped = runner.RunResult(result.replications, one_at_a_time, result.failures,
                                result.manifest, result.path)
     assert grouped.summary() == result.summary() == summarise(whole)
+    # the columns, turned around, went to a file without a name
+    assert sorted(path.name for path in (tmp_path / "run").rglob("*")) == files
+
+
+def test_summarising_a_big_run_holds_a_few_columns_not_all_of_them(minimal, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 5000)
+    result = run_monte_carlo(minimal, 40_000, executor="serial", out=tmp_path / "run",
+                             replicate="fake_engine:cheap")
+    column = 8 * result.done
+    expected = result.summary()
+
+    def peak(budget):
+        """Peak traced memory of the summary of every outcome, read with `budget`."""
+        stored = result.outcomes
+        columns = StoredColumns(stored.store, stored.final, list(stored), stored.rows,
+                                budget=budget)
+        tracemalloc.start()
+        try:
+            assert runner.RunResult(result.replications, columns, result.failures,
+                                    result.manifest, result.path).summary() == expected
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    whole = peak(3 * column)  # every column (3) read at once
+    turned = peak(column)
+    assert whole > 3 * column  # the three columns, and what summarising them takes
+    assert turned < 3 * column, (turned / column, whole / column)  # 4.2 when each group was a pass over the chunks
+
+
+def test_columns_of_a_run_whose_directory_cannot_be_written(minimal, tmp_path, monkeypatch):
+    result = run_monte_carlo(minimal, 300, executor="serial", out=tmp_path / "run",
+                             replicate=CHEAP)
+    columns = result.outcomes
+    one_at_a_time = StoredColumns(columns.store, columns.final, list(columns), columns.rows,
+                                  budget=8 * columns.rows)
+    scratch = tempfile.TemporaryFile
+
+    def read_only(*args, dir=None, **options):
+        if dir is not None:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return scratch(*args, **options)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    assert one_at_a_time["c"].tolist() == list(range(300))
 
 
 def test_columns_of_a_changed_run_are_refused(minimal, tmp_path, monkeypatch):
