@@ -1,11 +1,14 @@
 """The branch replications of one forecast, run in this process or on forked workers.
 
-A forecast runs two kinds of replication, each a pure function of its branch index
-(named streams): the acceptance test of a candidate branch (does it reproduce the seen
-past?) and an option's run of an accepted branch with consequences. Both are cut into
-chunks of consecutive branches and handed out in order; the results come back in the
-same order, so the forecast that reads them decides exactly as if it had run them one
-after another, whatever the number of workers.
+A forecast runs, for each candidate branch (a pure function of its index: named
+streams), the acceptance test (does it reproduce the seen past?) and, if it passes,
+every option's run with consequences. The candidates are handed out in chunks of
+consecutive indices, each chunk one task that tests its candidates and runs every option
+of those that pass, and the results are read back in candidate order, so the forecast
+that reads them decides exactly as if it had run them one after another, whatever the
+number of workers. Running all of a branch's options in one task lets them share what
+they have in common: a breach that several options (common random numbers) let happen
+alike is routed once, by the session's `prepared.FloodMemo` of that process.
 
 With more than one worker the chunks go to a process pool forked for the forecast: the
 children inherit the prepared scenarios (the story's and every option's, with the grid
@@ -18,24 +21,26 @@ unsafe (macOS) or absent (Windows), and the branches run in this process.
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
 
 from ..engine import PreparedScenario, simulate
-from ..engine.record import Event
+from ..engine.record import Event, Replication
 from .realised import same_past
 
 __all__ = ["BranchRunner", "BranchWork", "Trial", "available_cores", "unchanged_option"]
 
-CHUNK = 25  # branches per task: small enough to balance the workers, large enough to
-#             keep the pool's per-task cost (a fraction of a millisecond) negligible
+CHUNK = 5  # candidates per task on the workers: some ten milliseconds, so that the last
+#            tasks end close together, and far above the pool's per-task cost (a fraction
+#            of a millisecond)
+AHEAD = 3  # chunks per worker handed out beyond those read: a worker runs on while the
+#            chunk the forecast reads next is still running elsewhere
 
 
 def available_cores() -> int:
@@ -45,7 +50,9 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-Trial = tuple[bool, dict[str, float] | None]  # reproduces the past; the unchanged option's outcomes
+# A candidate's verdict: whether it reproduces the past and, if it does, each option's
+# outcomes (option id -> wanted outcomes)
+Trial = tuple[bool, dict[str, dict[str, float]] | None]
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,10 @@ class BranchWork:
 
     An option that changes nothing (`unchanged`: its scenario equals the story's, keep
     the plan; `unchanged_option` finds it) runs exactly the acceptance test's
-    replication, so the test runs it with consequences and the accepted branches need no
-    second run of that option. The timeline is only recorded, never read, by the engine
-    and the consequence models, and the test reads the engine's events only, so the
-    verdicts and outcomes are the same.
+    replication, so the test runs it with consequences and its outcomes are that
+    option's. The timeline is only recorded, never read, by the engine and the
+    consequence models, and the test reads the engine's events only, so the verdicts
+    and outcomes are the same.
     """
 
     engine: PreparedScenario
@@ -72,28 +79,34 @@ class BranchWork:
     prefixes: tuple[str, ...] = ()
     unchanged: str | None = None
 
-    def reproduces(self, branches: range, pinned: Mapping[str, float]) -> list[Trial]:
-        """Whether each branch, with `pinned` inputs, reproduces the seen past, and the
-        unchanged option's outcomes of those that do (None without such an option)."""
-        unchanged = self.unchanged
-        trials = []
-        for branch in branches:
-            if unchanged is None:
-                run = simulate(self.engine, self.seed, branch, timeline=True,
-                               consequences=False, pinned=pinned)
-            else:
-                run = simulate(self.options[unchanged], self.seed, branch, timeline=True,
-                               pinned=pinned)
-            fits = same_past(self.seen, run.timeline, self.time_s)
-            trials.append((fits, self._wanted(run.outcomes) if fits and unchanged else None))
-        return trials
+    def trials(self, branches: Sequence[int], pinned: Mapping[str, float],
+               tested: bool = True) -> list[Trial]:
+        """Each candidate of `branches`, with `pinned` inputs: whether it reproduces the
+        seen past (each does, untested, when nothing can have happened yet) and, if it
+        does, every option's outcomes, in the order of `options`."""
+        return [self._trial(branch, pinned, tested) for branch in branches]
 
-    def outcomes(self, option: str, branches: Sequence[int],
-                 pinned: Mapping[str, float]) -> list[dict[str, float]]:
-        """The wanted outcomes of `option`'s run of each branch, with `pinned` inputs."""
-        prepared = self.options[option]
-        return [self._wanted(simulate(prepared, self.seed, branch, pinned=pinned).outcomes)
-                for branch in branches]
+    def _trial(self, branch: int, pinned: Mapping[str, float], tested: bool) -> Trial:
+        test = self._test(branch, pinned) if tested else None
+        if test is not None and not same_past(self.seen, test.timeline, self.time_s):
+            return False, None
+        rows = {}
+        for option, prepared in self.options.items():
+            if test is not None and option == self.unchanged:
+                outcomes = test.outcomes
+            else:
+                outcomes = simulate(prepared, self.seed, branch, pinned=pinned).outcomes
+            rows[option] = self._wanted(outcomes)
+        return True, rows
+
+    def _test(self, branch: int, pinned: Mapping[str, float]) -> Replication:
+        """The acceptance test's run: the unchanged option's, with consequences, or the
+        story's engine alone when every option changes something."""
+        if self.unchanged is None:
+            return simulate(self.engine, self.seed, branch, timeline=True,
+                            consequences=False, pinned=pinned)
+        return simulate(self.options[self.unchanged], self.seed, branch, timeline=True,
+                        pinned=pinned)
 
     def _wanted(self, outcomes: dict[str, float]) -> dict[str, float]:
         return {name: value for name, value in outcomes.items()
@@ -120,23 +133,29 @@ def _start_worker(work: BranchWork) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _forked_task(task: tuple[str, tuple]) -> Any:
-    method, arguments = task
-    return getattr(_FORKED, method)(*arguments)
+def _forked_trials(branches: Sequence[int], pinned: Mapping[str, float],
+                   tested: bool) -> list[Trial]:
+    return _FORKED.trials(branches, pinned, tested)
 
 
 class BranchRunner:
-    """Runs chunks of a `BranchWork` in order, on `workers` forked processes (or in this
-    process when there is one, or fork is not available). Use it as a context manager:
-    the pool is forked when first needed, and ends with the block. Whatever ran in this
-    process before is inherited: the grid states and flood routings it solved are not
-    solved again by each worker."""
+    """Runs chunks of a `BranchWork` on `workers` forked processes (or in this process
+    when there is one, or fork is not available). Use it as a context manager: the pool
+    is forked when first needed, and ends with the block. Whatever ran in this process
+    before is inherited: the grid states and flood routings it solved are not solved
+    again by each worker.
+
+    `chunk` is the candidates of a task and `ahead` how many candidates may be handed out
+    beyond those read: in this process one and one, each run only when its result is
+    read, as a plain loop would."""
 
     def __init__(self, work: BranchWork, workers: int = 1) -> None:
         self.work = work
         forkable = (sys.platform.startswith("linux")
                     and "fork" in multiprocessing.get_all_start_methods())
         self.workers = max(1, workers) if forkable else 1
+        self.chunk = 1 if self.workers == 1 else CHUNK
+        self.ahead = 1 if self.workers == 1 else CHUNK * AHEAD * self.workers
         self._pool = None
 
     def __enter__(self) -> BranchRunner:
@@ -159,43 +178,10 @@ class BranchRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def reproduces(self, branches: range, pinned: Mapping[str, float],
-                   here: bool = False) -> Iterator[Trial]:
-        """`BranchWork.reproduces` of `branches`, in order; in this process if `here`."""
-        workers = 1 if here else self.workers
-        tasks = [("reproduces", (chunk, pinned)) for chunk in _chunks(branches, workers)]
-        for trials in self._run(tasks, workers):
-            yield from trials
-
-    def outcomes(self, options: Sequence[str], branches: Sequence[int],
-                 pinned: Mapping[str, float]) -> Iterator[tuple[str, list[dict[str, float]]]]:
-        """`BranchWork.outcomes` of `options` on `branches`, all handed out at once: each
-        option with its rows in branch order, in the order of `options`, as soon as its
-        last chunk is in (the caller can sum up one while the workers run the next)."""
-        chunks = _chunks(branches, self.workers)
-        tasks = [("outcomes", (option, chunk, pinned)) for option in options for chunk in chunks]
-        return _by_option(options, len(chunks), self._run(tasks, self.workers))
-
-    def _run(self, tasks: list[tuple[str, tuple]], workers: int) -> Iterator[Any]:
-        if workers == 1:
-            return (getattr(self.work, method)(*arguments) for method, arguments in tasks)
-        return self._forked_pool().map(_forked_task, tasks)
-
-
-def _by_option(options: Sequence[str], chunks: int,
-               results: Iterator[list[dict[str, float]]]
-               ) -> Iterator[tuple[str, list[dict[str, float]]]]:
-    """Each option's rows from `results`, `chunks` lists per option, in order."""
-    for option in options:
-        rows: list[dict[str, float]] = []
-        for _ in range(chunks):
-            rows += next(results)
-        yield option, rows
-
-
-def _chunks(branches: Sequence[int], workers: int) -> list[Sequence[int]]:
-    """`branches` cut into consecutive chunks: single branches in this process (each run
-    only when its result is read, as a plain loop would), else at most `CHUNK` and at
-    least two per worker."""
-    size = 1 if workers == 1 else max(1, min(CHUNK, math.ceil(len(branches) / (2 * workers))))
-    return [branches[start:start + size] for start in range(0, len(branches), size)]
+    def hand_out(self, branches: Sequence[int], pinned: Mapping[str, float],
+                 tested: bool = True) -> Callable[[], list[Trial]]:
+        """`BranchWork.trials` of `branches`, started now on the workers (in this
+        process: run when asked for): call the result for the trials."""
+        if self.workers == 1:
+            return partial(self.work.trials, branches, pinned, tested)
+        return self._forked_pool().submit(_forked_trials, branches, pinned, tested).result

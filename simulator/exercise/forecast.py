@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,7 +48,7 @@ __all__ = ["Driver", "Forecast", "OptionForecast", "branch_forecast", "fatalitie
 LEVEL = 0.95
 ATTEMPTS_PER_BRANCH = 4  # candidates tried per wanted branch before giving up on rejection
 PILOT = 50  # candidates after which a hopeless acceptance rate is detected
-ROUND_MARGIN = 1.1  # candidates tested per round beyond those the rate says are needed
+ROUND_MARGIN = 1.1  # candidates handed out beyond those the rate says are needed
 METRICS = ("dam_captured", "breach_started", "fatalities", "added_unserved_energy_mwh")
 DRIVEN = ("dam_captured", "breach_started")  # the outcomes whose top driver is named
 
@@ -195,67 +196,59 @@ def accepted_branches(scenario: Scenario | PreparedScenario, seen: Sequence[Even
 
 
 def _accepted(runner: BranchRunner, pinned: Mapping[str, float], wanted: int,
-              max_attempts: int) -> tuple[list[int], int, list[dict[str, float] | None]]:
-    """`accepted_branches` on the runner's work, with the unchanged option's outcomes of
-    each accepted branch (`BranchWork.reproduces`; None at time 0, where nothing is
-    tested). The candidates are tested in rounds (`_verdicts`) and read in order, one at
-    a time, so the branches kept and the candidates counted do not depend on how the
-    rounds were cut or run."""
-    time_s = runner.work.time_s
+              max_attempts: int) -> tuple[list[int], int, list[dict[str, dict[str, float]]]]:
+    """`accepted_branches` on the runner's work, with every option's outcomes of each
+    accepted branch (`BranchWork.trials`). At time 0 nothing can have happened yet and
+    every candidate is accepted untested. The candidates are read in order, one at a
+    time, so the branches kept and the candidates counted do not depend on how they were
+    handed out (`_verdicts`) or run."""
+    tested = runner.work.time_s > 0
     accepted: list[int] = []
-    rows: list[dict[str, float] | None] = []
+    rows: list[dict[str, dict[str, float]]] = []
     tried = 0
     pilot = min(wanted, PILOT)
     verdicts = _verdicts(runner, pinned, wanted, pilot, max_attempts)
     while len(accepted) < wanted and tried < max_attempts:
         branch = tried
         tried += 1
-        if time_s <= 0:  # nothing can have happened yet
-            accepted.append(branch)
-            rows.append(None)
-            continue
         fits, outcomes = next(verdicts)
         if fits:
             accepted.append(branch)
             rows.append(outcomes)
-        if tried == pilot and accepted and wanted * tried / len(accepted) > max_attempts * 1.2:
+        if tested and tried == pilot and (
+                not accepted or wanted * tried / len(accepted) > max_attempts * 1.2):
             break  # at this acceptance rate the budget would not be enough
-        if tried == pilot and not accepted:
-            break
     return accepted, tried, rows
 
 
 def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int, pilot: int,
               max_attempts: int) -> Iterator[Trial]:
-    """Candidate 0, 1, ... tested in rounds: the pilot, in this process (the grid states
-    and flood routings it solves are then inherited by every worker instead of solved by
-    each), then as many as the acceptance rate so far says are still needed (and a
-    margin, so that one more round is seldom wanted), never beyond `max_attempts`."""
-    start = kept = 0
-    count = pilot
-    while start < max_attempts:
-        count = min(count, max_attempts - start)
-        for trial in runner.reproduces(range(start, start + count), pinned, here=start == 0):
+    """Candidate 0, 1, ... in order, handed out to the runner in chunks as they are
+    read: as many as the acceptance rate so far says are still needed, and a margin, so
+    that the workers seldom wait for the last ones (the pilot while none has been kept;
+    all wanted, untested, at time 0); never more than `runner.ahead` beyond those read
+    nor beyond `max_attempts`."""
+    tested = runner.work.time_s > 0
+    handed_out: deque[Callable[[], list[Trial]]] = deque()
+    handed = read = kept = 0
+    while True:
+        if not tested:
+            needed = wanted
+        elif kept:
+            needed = read + math.ceil(ROUND_MARGIN * (wanted - kept) * read / kept)
+        else:
+            needed = pilot if read < pilot else max_attempts
+        limit = min(needed, max_attempts, read + runner.ahead)
+        while handed < limit:
+            count = min(runner.chunk, limit - handed)
+            handed_out.append(runner.hand_out(range(handed, handed + count), pinned, tested))
+            handed += count
+        if not handed_out:
+            return
+        for trial in handed_out.popleft()():
+            read += 1
             kept += trial[0]
             yield trial
-        start += count
-        count = (max(1, math.ceil(ROUND_MARGIN * (wanted - kept) * start / kept)) if kept
-                 else max_attempts)
-
-
-def _option_rows(runner: BranchRunner, branches: list[int], pinned: Mapping[str, float],
-                 tested: list[dict[str, float] | None]
-                 ) -> Iterator[tuple[str, list[dict[str, float]]]]:
-    """Every option's outcomes on `branches`, each as soon as it is complete: first the
-    unchanged option's from its acceptance tests (`tested`) where they ran it, while the
-    workers run the others'."""
-    unchanged = runner.work.unchanged
-    reuse = unchanged is not None and None not in tested
-    others = runner.outcomes([option for option in runner.work.options
-                              if not (reuse and option == unchanged)], branches, pinned)
-    if reuse:
-        yield unchanged, tested
-    yield from others
 
 
 def _columns(rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
@@ -286,8 +279,8 @@ def branch_forecast(scenario: Scenario | PreparedScenario, story: Replication, t
     work = BranchWork(engine, prepared, seen, time_s, seed, METRICS, ("input.",),
                       unchanged_option(engine, prepared))
     with BranchRunner(work, workers) as runner:
-        branches, attempts, tested = _accepted(runner, pinned, wanted,
-                                               wanted * ATTEMPTS_PER_BRANCH)
+        branches, attempts, rows = _accepted(runner, pinned, wanted,
+                                             wanted * ATTEMPTS_PER_BRANCH)
         conditioning = "rejection"
         if len(branches) < wanted and realised.under_way:
             # Too few fresh branches reproduce the story: keep the story's draws of the
@@ -296,17 +289,14 @@ def branch_forecast(scenario: Scenario | PreparedScenario, story: Replication, t
             rejected = (len(branches), attempts)
             story_values = engine.inputs.draw_by_path(story.seed, story.replication)
             pinned.update({path: story_values[path] for path in realised.under_way})
-            branches, attempts, tested = _accepted(runner, pinned, wanted,
-                                                   wanted * ATTEMPTS_PER_BRANCH)
+            branches, attempts, rows = _accepted(runner, pinned, wanted,
+                                                 wanted * ATTEMPTS_PER_BRANCH)
         else:
             rejected = None
-        columns: dict[str, dict[str, np.ndarray]] = {}
-        drivers: dict[str, Driver | None] = {}
+        # summed up while the workers end the chunks handed out beyond the last one read
+        columns = {option: _columns([row[option] for row in rows]) for option in options}
         catalogue = Catalogue(engine.scenario)
-        for option, rows in _option_rows(runner, branches, pinned, tested):
-            columns[option] = _columns(rows)
-            drivers[option] = top_driver(columns[option], catalogue)
-    columns = {option: columns[option] for option in options}
+        drivers = {option: top_driver(values, catalogue) for option, values in columns.items()}
     if reference not in columns:
         reference = next(iter(columns), None)
     forecasts = {}
