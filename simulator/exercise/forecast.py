@@ -48,7 +48,7 @@ __all__ = ["Driver", "Forecast", "OptionForecast", "branch_forecast", "fatalitie
 LEVEL = 0.95
 ATTEMPTS_PER_BRANCH = 4  # candidates tried per wanted branch before giving up on rejection
 PILOT = 50  # candidates after which a hopeless acceptance rate is detected
-ROUND_MARGIN = 1.1  # candidates handed out beyond those the rate says are needed
+MARGIN = 1.1  # candidates handed out per candidate the acceptance rate says is needed
 METRICS = ("dam_captured", "breach_started", "fatalities", "added_unserved_energy_mwh")
 DRIVEN = ("dam_captured", "breach_started")  # the outcomes whose top driver is named
 
@@ -235,7 +235,7 @@ def _verdicts(runner: BranchRunner, pinned: Mapping[str, float], wanted: int, pi
         if not tested:
             needed = wanted
         elif kept:
-            needed = read + math.ceil(ROUND_MARGIN * (wanted - kept) * read / kept)
+            needed = read + math.ceil(MARGIN * (wanted - kept) * read / kept)
         else:
             needed = pilot if read < pilot else max_attempts
         limit = min(needed, max_attempts, read + runner.ahead)
