@@ -21,6 +21,7 @@ unsafe (macOS) or absent (Windows), and the branches run in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -124,11 +125,15 @@ _FORKED: BranchWork | None = None  # a forked worker's work, inherited from its 
 
 
 def _start_worker(work: BranchWork) -> None:
-    """A forked worker's start: its work (inherited, not pickled: the pool forks), and
-    its signals: Ctrl-C is the session's to answer, and SIGTERM ends it even where the
-    parent (the board's server) had a handler of its own."""
+    """A forked worker's start: its work (inherited, not pickled: the pool forks); the
+    objects inherited set apart from garbage collection (`gc.freeze`: a full collection
+    would otherwise walk the whole session, tens of milliseconds, and copy the pages it
+    touches; they live as long as the worker anyway); and its signals: Ctrl-C is the
+    session's to answer, and SIGTERM ends it even where the parent (the board's server)
+    had a handler of its own."""
     global _FORKED
     _FORKED = work
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
