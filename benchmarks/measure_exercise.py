@@ -9,13 +9,15 @@ session uses (every core), and again on one worker. A fresh session each time, s
 nothing the previous repeat prepared or solved is warm; imports are (the first repeat
 is a warm-up). Wall time is what the class waits; CPU time (the session's process and
 its forecast workers) is what the forecast costs, which other work on the machine
-disturbs less; `forecast_on_idle_cores_s` estimates the wall time on idle cores from it
-(the session's own CPU plus its workers' shared among them: an upper estimate, since
-the session sums up one option while the workers run the next). The yardstick, measured in the same run, is the same number of plain
-`simulate` calls on one core on the prepared reference scenario (one engine-only run
-with its timeline per branch, one full run per branch and option), so
-`per_plain_calls` says how the forecast compares with running its replications one
-after another, whatever else the machine is doing.
+disturbs less, and `forecast_session_cpu_s` the session's own share of it (what its
+workers cannot take: starting them, reading their outcomes, then summing up each option,
+its top driver most); `forecast_on_idle_cores_s` estimates the wall time on idle cores
+from them (the session's own CPU, then its workers' shared among them: the session sums
+up the options once the workers have run every branch). The yardstick, measured in the
+same run, is the same number of plain `simulate` calls on one core on the prepared
+reference scenario (one engine-only run with its timeline per branch, one full run per
+branch and option), so `per_plain_calls` says how the forecast compares with running
+its replications one after another, whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def _forecast_times(path: Path, seed: int, replication: int, branches: int, repe
                     workers: int | None) -> dict[str, Any]:
     """Best wall and CPU seconds of the first decision's forecast over fresh sessions
     (after one warm-up), with the session's default workers or `workers`."""
-    wall, cpu, idle, to_decision = [], [], [], []
+    wall, cpu, own_cpu, idle, to_decision = [], [], [], [], []
     for repeat in range(repeats + 1):
         started = time.perf_counter()
         session, step = _first_decision(path, seed, replication, branches)
@@ -91,6 +93,7 @@ def _forecast_times(path: Path, seed: int, replication: int, branches: int, repe
             own, workers_cpu = cpu_split_s()
             wall.append(time.perf_counter() - checked)
             cpu.append(own - own_before + workers_cpu - workers_before)
+            own_cpu.append(own - own_before)
             # on idle cores: the session's own work, then its workers' shared out
             idle.append(own - own_before + (workers_cpu - workers_before)
                         / session.forecast_workers)
@@ -98,6 +101,7 @@ def _forecast_times(path: Path, seed: int, replication: int, branches: int, repe
     return {"decision": step.id, "options": len(forecast.options),
             "branches_per_option": forecast.count, "candidates_tried": forecast.attempts,
             "workers": session.forecast_workers, "wall_s": min(wall), "cpu_s": min(cpu),
+            "own_cpu_s": min(own_cpu),
             "idle_cores_s": min(idle),
             "wall_s_all": [round(s, 3) for s in wall],
             "session_to_decision_s": min(to_decision)}
@@ -123,6 +127,7 @@ def exercise_forecast(context: Context) -> dict[str, Any]:
         "forecast_s": round(default["wall_s"], 3),
         "forecast_s_all": default["wall_s_all"],
         "forecast_cpu_s": round(default["cpu_s"], 3),
+        "forecast_session_cpu_s": round(default["own_cpu_s"], 3),
         "forecast_on_idle_cores_s": round(default["idle_cores_s"], 3),
         "forecast_1_worker_s": round(serial["wall_s"], 3),
         "session_to_decision_s": round(default["session_to_decision_s"], 3),
