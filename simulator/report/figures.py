@@ -110,13 +110,15 @@ def pick_replications(outcomes: Mapping[str, np.ndarray], replications: np.ndarr
     if name is None or len(replications) == 0:
         return {}
     values = np.asarray(outcomes[name], dtype=np.float64)
-    order = np.flatnonzero(~np.isnan(values))
-    if order.size == 0:
+    present = finite(values)  # `values` itself when none is missing: no copy of a column
+    if present.size == 0:
         return {}
-    median = float(np.median(values[order]))
+    median = float(np.median(present))
+    distance = present - median
+    np.abs(distance, out=distance)
     # the first replication at (or nearest to) the median: a typical history
-    nearest = order[np.argmin(np.abs(values[order] - median))]
-    worst = order[np.argmax(values[order])]
+    nearest = _row(values, present, int(np.argmin(distance)))
+    worst = _row(values, present, int(np.argmax(present)))
     label = Catalogue().label(name)
     return {
         "median": (int(replications[nearest]),
@@ -124,6 +126,11 @@ def pick_replications(outcomes: Mapping[str, np.ndarray], replications: np.ndarr
         "worst": (int(replications[worst]),
                   f"{label} = {number_text(values[worst])}, the largest in the run"),
     }
+
+
+def _row(values: np.ndarray, present: np.ndarray, i: int) -> int:
+    """Where in `values` the `i`-th of its values that are not NaN (`present`) lies."""
+    return i if present.size == values.size else int(np.flatnonzero(~np.isnan(values))[i])
 
 
 def river_towns(manifest: Mapping[str, Any]) -> tuple[list[str], list[float], dict[str, str]]:

@@ -15,6 +15,9 @@ def test_pick_replications_by_severity():
     picked = pick_replications(outcomes, np.array([10, 11, 12, 13, 14]))
     assert picked["worst"][0] == 13 and "Fatalities = 90" in picked["worst"][1]
     assert picked["median"][0] == 14  # median 3.0
+    with_gaps = {"fatalities": np.array([np.nan, 0.0, np.nan, 90.0, 3.0, 7.0, np.nan])}
+    picked = pick_replications(with_gaps, np.arange(20, 27))
+    assert picked["median"][0] == 24 and picked["worst"][0] == 23  # median 5.0: 3 first
     only_flags = {"dam_captured": np.array([0.0, 1.0])}
     assert pick_replications(only_flags, np.array([0, 1]))["worst"][0] == 1
     assert pick_replications({"x": np.ones(3)}, np.arange(3)) == {}
