@@ -15,8 +15,10 @@ replications are a few ranges (`Ledger`), adaptive stopping keeps running moment
 
 Batch sizes adapt to the measured cost of a replication: large enough that scheduling
 costs under 2% of the run, capped at a couple of seconds so progress, stopping checks and
-crash losses stay fine-grained, and shrinking towards the end of the run ("guided"
-scheduling) so no worker idles while another finishes a long last batch.
+crash losses stay fine-grained, capped at `MAX_BATCH_VALUES` outcome values so a batch in
+flight holds a few tens of MB whatever the replications cost, and shrinking towards the
+end of the run ("guided" scheduling) so no worker idles while another finishes a long
+last batch.
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ FIRST_BATCH = 8  # replications per batch until one has been timed
 MIN_BATCH_S = 0.25  # a batch's chunk file and bookkeeping cost well under 2% of this
 MAX_BATCH_S = 2.0  # bounds what a crash loses and how stale progress can get
 MAX_BATCH_REPLICATIONS = 10_000  # bounds a batch's memory when replications are very cheap
+# Outcome values a batch returns at most (2 MB of them): what a batch holds in flight, in
+# its worker (about 25 MB with its rows and CSV text) and here, grows with its
+# outcomes too; bigger batches freed one by one leave this process's heap larger.
+MAX_BATCH_VALUES = 250_000
 SCHEDULING_SHARE = 0.02  # task overhead as a share of a batch's time, at most
 GUIDED_FACTOR = 3  # a batch takes at most 1/(3 * workers) of the work left
 IN_FLIGHT_PER_WORKER = 2  # batches queued per worker, so none waits for the next
@@ -723,7 +729,8 @@ class _Run:
         shortest = max(MIN_BATCH_S, self.executor.task_overhead_s / SCHEDULING_SHARE)
         low = math.ceil(shortest / self.rep_s)
         high = max(low, int(MAX_BATCH_S / self.rep_s))
-        high = min(high, MAX_BATCH_REPLICATIONS)
+        high = min(high, MAX_BATCH_REPLICATIONS,
+                   MAX_BATCH_VALUES // max(len(self.ledger.first_seen), 1))
         low = min(low, high)
         guided = math.ceil(max(remaining, 1) / (GUIDED_FACTOR * self.executor.workers))
         return max(1, min(max(guided, low), high))

@@ -61,6 +61,17 @@ def test_a_long_run_holds_only_its_replication_numbers(minimal, tmp_path, monkey
     assert high - low < 8 * n + 256_000, (low, high)  # the result's replication numbers
 
 
+def test_a_batch_returns_at_most_max_batch_values_outcome_values(minimal, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.setattr(runner, "MIN_BATCH_S", 10.0)  # the time alone asks for big batches
+    monkeypatch.setattr(runner, "MAX_BATCH_S", 10.0)
+    monkeypatch.setattr(runner, "MAX_BATCH_VALUES", 300)  # 100 replications of a, b and c
+    result = run_monte_carlo(minimal, 2_000, executor="serial", out=tmp_path / "run",
+                             replicate=CHEAP)
+    sizes = [batch.values.size for batch in result.outcomes.store.read_chunks()]
+    assert max(sizes) == 300 and sum(sizes) == 3 * 2_000
+
+
 def test_columns_are_read_from_the_chunks_and_summarised_exactly(minimal, tmp_path,
                                                                  monkeypatch):
     monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 50)  # chunks with other names
