@@ -29,7 +29,7 @@ import numpy as np
 from .errors import RunError
 from .store import RunStore
 
-COLUMN_BUDGET_BYTES = 16 * 2**20
+COLUMN_BUDGET_BYTES = 4 * 2**20
 
 
 class StoredColumns(Mapping[str, np.ndarray]):
