@@ -406,8 +406,10 @@ def summarise_column(name: str, values: Iterable[float] | np.ndarray,
         return replace(row, **_conditional(every, ~np.isnan(every), level))
     if given is not None:
         flags = np.asarray(given, dtype=np.float64).ravel()
-        keep = ~np.isnan(flags)
-        return replace(row, **_conditional(every[keep], flags[keep] >= 0.5, level))
+        known = ~np.isnan(flags)
+        if not known.all():  # else no copies: a column of a million is 8 MB
+            every, flags = every[known], flags[known]
+        return replace(row, **_conditional(every, flags >= 0.5, level))
     return row
 
 

@@ -276,6 +276,11 @@ def test_an_amount_is_summarised_unconditionally_and_given_its_event():
     assert (row.event_count, row.p_event) == (3, 3 / 8)
     assert row.given_mean == 250.0 and row.given_p50 == 120.0
     assert row.given_p95 == pytest.approx(120.0 + 0.9 * (600.0 - 120.0))  # linear, rank 1.9
+    unknown = breach.copy()
+    unknown[[0, 4]] = np.nan  # no flag: those replications say nothing about the event
+    row = summarise_column("fatalities", fatalities, kind="amount", given=unknown)
+    assert (row.replications, row.event_count, row.given_mean) == (6, 2, 360.0)
+    assert row.p_event == 2 / 6 and row.mean == 750.0 / 8
 
 
 def test_a_probability_has_no_percentiles_and_never_prints_plus_minus_zero():
