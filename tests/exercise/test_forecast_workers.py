@@ -6,14 +6,9 @@ own gives."""
 
 from __future__ import annotations
 
-import sys
-from types import SimpleNamespace
-
 import numpy as np
-import pytest
 
 from simulator.engine import prepare, simulate
-from simulator.exercise.forecast import PILOT, _accepted
 from simulator.exercise.prepared import FloodMemo, Preparations
 from simulator.exercise.session import Session
 from simulator.scenario import load_scenario
@@ -81,73 +76,3 @@ def test_the_flood_memo_routes_each_breach_once():
     memo(times, inflow, (), (1.0, 2.0), base_flow_m3s=2.0)
     memo(times, inflow * 2, (), (1.0, 2.0), base_flow_m3s=1.0)
     assert len(calls) == 3
-
-
-class _Verdicts:
-    """A runner whose candidates fit the story by a fixed pattern, recording the rounds."""
-
-    def __init__(self, fits, time_s=1.0):
-        self.fits = fits
-        self.work = SimpleNamespace(time_s=time_s)
-        self.rounds = []
-        self.here = []
-
-    def reproduces(self, branches, pinned, here=False):
-        self.rounds.append(branches)
-        self.here.append(here)
-        return iter([(self.fits(branch), {"branch": branch}) for branch in branches])
-
-
-def _one_by_one(fits, wanted, max_attempts):
-    """The acceptance rule read one candidate at a time (the module's contract)."""
-    accepted, tried, pilot = [], 0, min(wanted, PILOT)
-    while len(accepted) < wanted and tried < max_attempts:
-        tried += 1
-        if fits(tried - 1):
-            accepted.append(tried - 1)
-        if tried == pilot and (not accepted
-                               or wanted * tried / len(accepted) > max_attempts * 1.2):
-            break
-    return accepted, tried
-
-
-@pytest.mark.parametrize("fits", [lambda b: True, lambda b: b % 5 != 3, lambda b: b % 7 == 0,
-                                  lambda b: b % 40 == 1, lambda b: False,
-                                  lambda b: b > 60 and b % 2 == 0])
-def test_rounds_of_acceptance_tests_keep_the_candidates_read_one_by_one(fits):
-    for wanted in (1, 30, 120):
-        runner = _Verdicts(fits)
-        accepted, tried, rows = _accepted(runner, {}, wanted, 4 * wanted)
-        assert (accepted, tried) == _one_by_one(fits, wanted, 4 * wanted)
-        assert rows == [{"branch": branch} for branch in accepted]
-        starts = [r.start for r in runner.rounds]
-        assert starts == sorted(starts) and runner.rounds[0] == range(0, min(wanted, PILOT))
-        assert runner.here == [True] + [False] * (len(runner.rounds) - 1)  # the pilot here
-    at_start = _Verdicts(lambda b: False, time_s=0.0)
-    assert _accepted(at_start, {}, 5, 20) == ([0, 1, 2, 3, 4], 5, [None] * 5)
-    assert not at_start.rounds
-
-
-class _DyingWork:
-    """Work whose chunks end their worker as the kernel's out-of-memory killer would,
-    or, in the parent's own process, report where they ran."""
-
-    def reproduces(self, branches, pinned):
-        import os
-        import signal
-
-        if pinned.get("die"):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return [(True, {"pid": float(os.getpid())}) for _ in branches]
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux only")
-def test_a_worker_that_dies_ends_the_forecast_with_an_error_not_a_wait():
-    from concurrent.futures.process import BrokenProcessPool
-
-    from simulator.exercise.branches import BranchRunner
-
-    with BranchRunner(_DyingWork(), workers=2) as runner:
-        assert len(list(runner.reproduces(range(8), {}))) == 8
-    with pytest.raises(BrokenProcessPool), BranchRunner(_DyingWork(), workers=2) as runner:
-        list(runner.reproduces(range(8), {"die": True}))
