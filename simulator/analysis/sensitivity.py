@@ -161,7 +161,7 @@ class Swing:
     swing_high: float
     low_count: int
     high_count: int
-    spearman: float
+    spearman: float  # NaN when `decile_swing` was asked not to work it out
 
     @property
     def swing(self) -> float:
@@ -170,19 +170,26 @@ class Swing:
 
 
 def decile_swing(outcomes: Mapping[str, np.ndarray], outcome: str,
-                 inputs: list[str] | None = None, share: float = 0.1) -> list[Swing]:
+                 inputs: list[str] | None = None, share: float = 0.1,
+                 spearman: bool = True) -> list[Swing]:
     """The decile swing of `outcome` for each varying input (see the module docstring),
     sorted by decreasing |swing|. Replications without a value of the outcome (a time to
     an event that did not happen) are left out, so a time's swing is among the
     replications where the event happened; those without the input too. A yes/no
-    outcome (only 0s and 1s) gets Newcombe's interval, any other Welch's."""
+    outcome (only 0s and 1s) gets Newcombe's interval, any other Welch's.
+
+    With `spearman` false the rank correlations are not worked out (each swing's
+    `spearman` is NaN): they take a rank correlation matrix of every input and its
+    inverse, most of the cost, and a caller that only ranks inputs by their swing (an
+    exercise forecast's top driver, at every decision) does not read them."""
     from .compare import welch_difference
     from .stats import is_binary, newcombe_difference
 
     names = input_names(outcomes) if inputs is None else list(inputs)
     y_all = np.asarray(outcomes[outcome], dtype=np.float64)
     yes_no = is_binary(y_all)
-    spearman = {s.input: s.spearman for s in rank_sensitivity(outcomes, outcome, names)}
+    correlations = ({s.input: s.spearman for s in rank_sensitivity(outcomes, outcome, names)}
+                    if spearman else {})
     rows = []
     for name in names:
         x = np.asarray(outcomes[name], dtype=np.float64)
@@ -201,5 +208,5 @@ def decile_swing(outcomes: Mapping[str, np.ndarray], outcome: str,
         else:
             _, lower, upper = welch_difference(y[low], y[high])
         rows.append(Swing(name, float(y[low].mean()), float(y[high].mean()), lower, upper,
-                          int(low.sum()), int(high.sum()), spearman.get(name, math.nan)))
+                          int(low.sum()), int(high.sum()), correlations.get(name, math.nan)))
     return sorted(rows, key=lambda r: (-_abs(r.swing), r.input))

@@ -98,7 +98,7 @@ def top_driver(values: Mapping[str, np.ndarray], catalogue: Catalogue) -> Driver
     for outcome in DRIVEN:
         if outcome not in values:
             continue
-        for swing in decile_swing(values, outcome):
+        for swing in decile_swing(values, outcome, spearman=False):
             if swing.swing_low > 0 or swing.swing_high < 0:
                 return Driver(outcome, swing.input, catalogue.label(swing.input),
                               swing.low_mean, swing.high_mean)

@@ -2,6 +2,7 @@
 input, a spurious input correlated with the real one (Spearman sees it, PRCC removes it),
 and the identity between PRCC and the inverse of the rank correlation matrix."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -139,3 +140,18 @@ def test_the_swing_of_a_probability_stays_within_100_points():
     assert row.swing_low < row.swing < row.swing_high <= 1.0
     (constant,) = decile_swing({"input.b": b, "y": b}, "y")
     assert constant.swing == 1.0 and constant.swing_low < 1.0 and constant.swing_high == 1.0
+
+
+def test_decile_swing_without_spearman_gives_the_same_swings():
+    from simulator.analysis.sensitivity import decile_swing
+
+    rng = np.random.default_rng(5)
+    x, b, noise = rng.uniform(0, 1, 400), rng.uniform(0, 1, 400), rng.normal(0, 0.1, 400)
+    outcomes = {"input.x": x, "input.b": b, "y": 3 * x - b + noise}
+    full = decile_swing(outcomes, "y")
+    bare = decile_swing(outcomes, "y", spearman=False)
+    assert [r.input for r in bare] == [r.input for r in full] == ["input.x", "input.b"]
+    assert all(math.isnan(r.spearman) for r in bare)
+    assert full[0].spearman > 0.9  # it was worked out where asked for
+    strip = [dataclasses.replace(r, spearman=0.0) for r in full]
+    assert strip == [dataclasses.replace(r, spearman=0.0) for r in bare]
