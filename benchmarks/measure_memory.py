@@ -24,15 +24,18 @@ from typing import Any
 from bench import ROOT, Context, _load, measurement
 
 # ``infrasim run FILE -n N --seed 1 --out OUT --quiet`` in this interpreter, each phase's
-# peak resident memory (MB) measured from a reset peak, then the whole command's.
+# peak resident memory (MB) measured from a reset peak, and the whole command's (the
+# largest peak before any reset and at the end).
 _PHASES_SCRIPT = """
-import contextlib, functools, io, json, resource, sys
+import contextlib, functools, io, json, sys
 
 def peak_mb():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
+whole = [0.0]  # the command's peak: resetting the peak resets getrusage's too
 def reset_peak():
+    whole[0] = max(whole[0], peak_mb())
     with open("/proc/self/clear_refs", "w") as handle:
         handle.write("5")
 
@@ -58,8 +61,8 @@ from simulator.cli import main
 file, n, out = sys.argv[1:4]
 with contextlib.redirect_stdout(io.StringIO()):
     status = main(["run", file, "-n", n, "--seed", "1", "--out", out, "--quiet"])
-whole = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"status": status, "phases": phases, "whole": round(whole, 1)}))
+reset_peak()
+print(json.dumps({"status": status, "phases": phases, "whole": round(whole[0], 1)}))
 """
 
 
