@@ -634,10 +634,11 @@ def montecarlo_memory(context: Context) -> dict[str, Any]:
     """Peak resident memory of ``infrasim run`` against the number of replications: the
     reference scenario with ``--executor serial --workers 1``, so one process runs,
     stores, summarises and makes the exhibits, each run in a fresh interpreter. Memory
-    should be flat in N (outcomes go to chunk files; the printed summary reads its columns
-    back a group at a time): the goal is 1,000,000 replications under 500 MB. Runs 10k,
-    100k and 1M replications (1k, 10k and 100k with --quick); 1M takes a quarter of an
-    hour and about 3.5 GB of disk, removed afterwards."""
+    should be flat in N (outcomes go to chunk files; the summary and exhibits read their
+    columns back one at a time, from a scratch file of them for a big run): the goal is
+    1,000,000 replications under 500 MB. Runs 10k, 100k and 1M replications (1k, 10k and
+    100k with --quick); 1M takes a quarter of an hour and about 6 GB of disk (chunks and
+    the scratch columns), removed afterwards."""
     import shutil
     import tempfile
 
