@@ -13,7 +13,8 @@ read is kept, as callers often ask for the same column twice.
 The scratch file has no name (it goes when its columns do, even when the process is
 killed) and lies beside the run's chunks, on a disk that holds the run already, not in
 ``$TMPDIR``, which may be memory (tmpfs) and would then hold every column in memory after
-all.
+all. Where it cannot be written (a disk too full for another copy of the outcomes), the
+columns are read from the chunks, a pass over them for each column or group.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class StoredColumns(Mapping[str, np.ndarray]):
         self._position = {name: j for j, name in enumerate(self._names)}
         self._cache: dict[str, np.ndarray] | None = None  # every column, when they fit
         self._by_column: IO[bytes] | None = None  # else the scratch file, column by column
+        self._no_scratch = False  # or not, where it could not be written (a full disk)
         self._last: dict[str, np.ndarray] = {}  # and the column read last
 
     def __repr__(self) -> str:
@@ -82,20 +84,37 @@ class StoredColumns(Mapping[str, np.ndarray]):
             return
         size = max(1, self.budget // (8 * self.rows))
         for low in range(0, len(names), size):
-            yield {name: self._read(name) for name in names[low : low + size]}
+            group = names[low : low + size]
+            if self._scratch() is None:  # one pass over the chunks for the group
+                yield self.store.read_columns(self.final, group, self.rows)
+            else:
+                yield {name: self._read(name) for name in group}
 
     def _fits(self, columns: int) -> bool:
         return 8 * self.rows * columns <= self.budget
 
     def _read(self, name: str) -> np.ndarray:
-        """Column `name` from the scratch file (written now if this is the first)."""
-        if self._by_column is None:
-            self._by_column = self._turned_around()
-        self._by_column.seek(8 * self.rows * self._position[name])
-        column = np.fromfile(self._by_column, np.float64, count=self.rows)
+        """Column `name` from the scratch file (written now if this is the first), or
+        from the chunks where there is none."""
+        scratch = self._scratch()
+        if scratch is None:
+            return self.store.read_columns(self.final, [name], self.rows)[name]
+        scratch.seek(8 * self.rows * self._position[name])
+        column = np.fromfile(scratch, np.float64, count=self.rows)
         if column.size != self.rows:  # the file is ours alone: only a failing disk
             raise RunError(f"cannot read back the outcome {name} of {self.store.path}")
         return column
+
+    def _scratch(self) -> IO[bytes] | None:
+        """The scratch file, written on first use; None where it cannot be written (a
+        disk too full for another copy of the outcomes: the columns are then read from
+        the chunks, slower but in the same memory)."""
+        if self._by_column is None and not self._no_scratch:
+            try:
+                self._by_column = self._turned_around()
+            except OSError:
+                self._no_scratch = True
+        return self._by_column
 
     def _turned_around(self) -> IO[bytes]:
         """A scratch file holding every column, one after the other."""

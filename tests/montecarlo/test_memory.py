@@ -140,6 +140,25 @@ def test_columns_of_a_run_whose_directory_cannot_be_written(minimal, tmp_path, m
     assert one_at_a_time["c"].tolist() == list(range(300))
 
 
+def test_columns_of_a_run_on_a_full_disk_are_read_from_the_chunks(minimal, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 50)  # several chunks
+    result = run_monte_carlo(minimal, 300, executor="serial", out=tmp_path / "run",
+                             replicate=CHEAP)
+    columns = result.outcomes
+    one_at_a_time = StoredColumns(columns.store, columns.final, list(columns), columns.rows,
+                                  budget=8 * columns.rows)
+
+    def full_disk(*args, **options):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(columns.store, "write_columns", full_disk)
+    assert one_at_a_time["c"].tolist() == list(range(300))
+    groups = list(one_at_a_time.groups(["a", "c"]))
+    assert [list(group) for group in groups] == [["a"], ["c"]]
+    assert groups[1]["c"].tolist() == list(range(300))
+
+
 def test_columns_of_a_changed_run_are_refused(minimal, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "MAX_BATCH_REPLICATIONS", 50)  # several chunks
     result = run_monte_carlo(minimal, 300, executor="serial", out=tmp_path / "run",
