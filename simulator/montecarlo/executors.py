@@ -26,7 +26,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, ClassVar
 
 from .errors import RunError, did_you_mean
@@ -202,9 +202,7 @@ LOCAL_CLUSTER_CONFIG = {
 # are: a spawned worker is a fresh interpreter that imports Dask and the engine and
 # prepares the scenario again (about a second each, before its first replication), a
 # forked one starts with all of it. Elsewhere they are spawned (Dask's default).
-FORKED_LOCAL_CLUSTER_CONFIG = {
-    **LOCAL_CLUSTER_CONFIG, "distributed.worker.multiprocessing-method": "fork",
-}
+FORK_WORKERS = {"distributed.worker.multiprocessing-method": "fork"}
 
 
 def _worker_setup(parent: int) -> None:
@@ -350,6 +348,7 @@ class DaskExecutor(Executor):
         super().__init__(workers, scheduler)
         self._client: Any = None
         self._cluster: Any = None
+        self._forking = ExitStack()  # the fork setting, held while the cluster lives
 
     @property
     def forks_from_this_process(self) -> bool:
@@ -379,19 +378,29 @@ class DaskExecutor(Executor):
         else:
             if forked:
                 _import_modules(self.preload)
+                # Held until close(): Dask reads the setting again whenever it restarts
+                # a worker that died, and a spawned replacement would run the main
+                # module again (and import none of the preloaded ones).
+                self._forking.enter_context(dask.config.set(FORK_WORKERS))
             # Workers start ignoring Ctrl-C: this process handles it and closes the
             # cluster, instead of every worker printing a KeyboardInterrupt traceback.
             try:
-                config = FORKED_LOCAL_CLUSTER_CONFIG if forked else LOCAL_CLUSTER_CONFIG
-                with _sigint_ignored(), dask.config.set(config):
+                with _sigint_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):
                     self._cluster = LocalCluster(
                         n_workers=self.workers,
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=":0",  # any free port: never clash with another
                         silence_logs=logging.CRITICAL,  # shutdown chatter is not news
+                        # A forked worker's resident memory counts the pages it shares
+                        # with this process, so Dask's limit (its share of the RAM; it
+                        # pauses a worker at 80 %, kills it at 95 %) would stop every
+                        # worker of a big notebook kernel. Batches bound their own
+                        # memory (runner.MAX_BATCH_VALUES).
+                        memory_limit=0 if forked else "auto",
                     )
             except (RuntimeError, OSError, TimeoutError) as error:
+                self._forking.close()
                 # A spawned worker imports the main module again: a script that starts
                 # a run at import kills every worker.
                 hint = "" if forked else (
@@ -431,3 +440,4 @@ class DaskExecutor(Executor):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+        self._forking.close()

@@ -84,3 +84,45 @@ def test_no_progress_when_not_asked(minimal, capsys):
     run_monte_carlo(minimal, 30, executor="serial", progress=None,
                     replicate="fake_engine:cheap")  # stderr is not a terminal here
     assert capsys.readouterr() == ("", "")
+
+
+def _test_mark(module_name):
+    """What this process's copy of `module_name` holds as `_test_mark` (None if unset)."""
+    import sys
+
+    return getattr(sys.modules.get(module_name), "_test_mark", None)
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_forks_its_workers_and_their_replacements(monkeypatch):
+    """Forked workers inherit this process (a mark set here); so does the replacement of
+    a worker that died, which a spawned one would not (it would run the main module
+    again). They have no memory limit: their resident memory counts the pages they
+    share with this process, so a big parent would pause them all."""
+    import os
+    import signal
+    import sys
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("workers are forked on Linux only")
+    pytest.importorskip("distributed")
+    from simulator.montecarlo import executors
+
+    monkeypatch.setattr(executors, "_test_mark", os.getpid(), raising=False)
+    name = executors.__name__
+    with executors.DaskExecutor(workers=1) as executor:
+        client = executor._client
+        assert list(client.run(_test_mark, name).values()) == [os.getpid()]
+        workers = client.scheduler_info()["workers"].values()
+        assert [not w["memory_limit"] for w in workers] == [True]
+        [first] = client.run(os.getpid).values()
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            pids = list(client.run(os.getpid).values())
+            if pids and first not in pids:
+                break
+        assert pids and first not in pids, "the worker was not replaced"
+        assert list(client.run(_test_mark, name).values()) == [os.getpid()]

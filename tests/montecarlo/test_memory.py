@@ -138,6 +138,7 @@ def test_columns_of_a_run_whose_directory_cannot_be_written(minimal, tmp_path, m
 
     monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
     assert one_at_a_time["c"].tolist() == list(range(300))
+    assert one_at_a_time._by_column is not None  # the scratch file went to $TMPDIR instead
 
 
 def test_columns_of_a_run_on_a_full_disk_are_read_from_the_chunks(minimal, tmp_path,
