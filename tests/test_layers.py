@@ -18,13 +18,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "simulator"
 # engine.rng is numpy alone: the named random streams of the reproducibility contract,
 # which the Monte Carlo layer's knowledge design draws from too.
 LEAVES = ("simulator.formatting", "simulator.atomicfile", "simulator.names", "simulator.exports",
-          "simulator.engine.rng")
+          "simulator.cores", "simulator.engine.rng")
 RENDERED_EVENTS = ("simulator.engine.record", "simulator.engine.timeline")
 ALLOWED = {
     "simulator.formatting": (),
     "simulator.atomicfile": (),
     "simulator.names": (),
     "simulator.exports": (),
+    "simulator.cores": (),
     "simulator.consequences": (),
     # the outcome catalogue is plain data (standard library only): a scenario's headline
     # outcomes are checked against it when the scenario loads

@@ -23,32 +23,24 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import signal
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
+from ..cores import fork_is_safe
 from ..engine import PreparedScenario, simulate
 from ..engine.record import Event, Replication
 from .realised import same_past
 
-__all__ = ["BranchRunner", "BranchWork", "Trial", "available_cores", "unchanged_option"]
+__all__ = ["BranchRunner", "BranchWork", "Trial", "unchanged_option"]
 
 CHUNK = 5  # candidates per task on the workers: some ten milliseconds, so that the last
 #            tasks end close together, and far above the pool's per-task cost (a fraction
 #            of a millisecond)
 AHEAD = 3  # chunks per worker handed out beyond those read: a worker runs on while the
 #            chunk the forecast reads next is still running elsewhere
-
-
-def available_cores() -> int:
-    """The cores this process may run on (the default number of forecast workers)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 # A candidate's verdict: whether it reproduces the past and, if it does, each option's
@@ -156,9 +148,7 @@ class BranchRunner:
 
     def __init__(self, work: BranchWork, workers: int = 1) -> None:
         self.work = work
-        forkable = (sys.platform.startswith("linux")
-                    and "fork" in multiprocessing.get_all_start_methods())
-        self.workers = max(1, workers) if forkable else 1
+        self.workers = max(1, workers) if fork_is_safe() else 1
         self.chunk = 1 if self.workers == 1 else CHUNK
         self.ahead = 1 if self.workers == 1 else CHUNK * AHEAD * self.workers
         self._pool = None

@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..cores import available_cores
 from ..engine import EventKind, PreparedScenario, prepare, simulate
 from ..engine.record import Event, Replication
 from ..engine.timeline import describe
 from ..formatting import HOUR_S, elapsed_text
 from ..scenario import Problem, ScenarioDocument, ScenarioError, read_document
 from ..scenario.schema import Decision, Inject, Scenario
-from .branches import available_cores
 from .forecast import Forecast, branch_forecast
 from .prepared import Preparations
 from .realised import Realised, first_difference, realised_inputs, same_past

@@ -20,7 +20,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -29,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from typing import Any, ClassVar
 
+from ..cores import available_cores, fork_is_safe
 from .errors import RunError, did_you_mean
 
 EXECUTORS: dict[str, type[Executor]] = {}
@@ -56,14 +56,6 @@ def make_executor(
     executor = cls(workers=workers, scheduler=scheduler)
     executor.preload = tuple(preload)
     return executor
-
-
-def available_cores() -> int:
-    """Cores this process may use (its CPU affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class Executor(ABC):
@@ -243,7 +235,7 @@ class ProcessExecutor(Executor):
         bar's) copies no lock another thread of the run holds. Elsewhere a fork server
         with the engine preloaded (spawn where there is none) starts them.
         """
-        if _fork_is_safe():
+        if fork_is_safe():
             context = multiprocessing.get_context("fork")
             _import_modules(self.preload)
         elif "forkserver" in multiprocessing.get_all_start_methods():
@@ -265,7 +257,7 @@ class ProcessExecutor(Executor):
     @property
     def forks_from_this_process(self) -> bool:
         """On Linux the workers are forked from this process as the pool starts."""
-        return _fork_is_safe()
+        return fork_is_safe()
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future:
         """Queue the call on the pool; returns its future. A pool a worker's death broke
@@ -298,12 +290,6 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-
-def _fork_is_safe() -> bool:
-    """Whether worker processes may be forked from this one: on Linux (fork is unsafe
-    on macOS, where system libraries break in a forked child, and absent on Windows)."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextmanager
@@ -353,7 +339,7 @@ class DaskExecutor(Executor):
     @property
     def forks_from_this_process(self) -> bool:
         """A local cluster's workers are forked from this process on Linux."""
-        return not self.scheduler and _fork_is_safe()
+        return not self.scheduler and fork_is_safe()
 
     def start(self) -> None:
         """Connect to the scheduler, or start a LocalCluster of one-thread worker
