@@ -114,6 +114,17 @@ def simpy_baseline(context: Context) -> dict[str, Any]:
     }
 
 
+def script_figures(script: str, *arguments: str) -> dict[str, Any]:
+    """Run the Python `script` with `arguments` in a fresh interpreter (in the
+    repository, so it imports this checkout) and return the JSON object its last line
+    prints: what a measurement that needs a process of its own reports back."""
+    import subprocess
+
+    output = subprocess.run([sys.executable, "-c", script, *arguments], check=True,
+                            capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 # ----------------------------------------------------------------------------- engine
 
 
@@ -304,7 +315,6 @@ def worker_startup(context: Context) -> dict[str, Any]:
     parallel efficiency at N t / (N t + start). Also lists the heavy modules a worker
     should not import (none expected)."""
     import pickle
-    import subprocess
     import tempfile
 
     import numpy as np
@@ -324,10 +334,7 @@ def worker_startup(context: Context) -> dict[str, Any]:
         tasks = Path(directory) / "tasks.pickle"
         tasks.write_bytes(pickle.dumps((task(np.arange(1)), task(np.arange(1, 1 + more)))))
         for _ in range(context.repeats):
-            output = subprocess.run([sys.executable, "-c", _WORKER_SCRIPT, str(tasks)],
-                                    check=True, capture_output=True, text=True,
-                                    cwd=ROOT).stdout
-            figures = json.loads(output.strip().splitlines()[-1])
+            figures = script_figures(_WORKER_SCRIPT, str(tasks))
             if not best or figures["ready_s"] < best["ready_s"]:
                 best = figures
     per_worker = 10_000  # 20,000 replications on 2 workers
@@ -493,14 +500,8 @@ def montecarlo_scale(context: Context) -> dict[str, Any]:
     fresh interpreter: wall time, and the driver's peak resident memory for a small and a
     big run (`montecarlo_memory` measures memory against run size). 100,000 replications
     (10,000 with --quick)."""
-    import subprocess
-
     def run(replications: int) -> dict[str, Any]:
-        output = subprocess.run(
-            [sys.executable, "-c", _PEAK_SCRIPT, str(context.scenario_path), str(replications)],
-            check=True, capture_output=True, text=True, cwd=ROOT,
-        ).stdout
-        return json.loads(output.strip().splitlines()[-1])
+        return script_figures(_PEAK_SCRIPT, str(context.scenario_path), str(replications))
 
     big_n = 10_000 if context.quick else 100_000
     small, big = run(1000), run(big_n)
@@ -619,11 +620,7 @@ def _child_peak(command: list[str]) -> dict[str, Any]:
     peak resident memory: ``getrusage(RUSAGE_CHILDREN)`` there is the largest resident
     set of that one child (with any children it waited for), and a parent this small
     adds nothing to it (Linux carries a parent's peak over to a child it starts)."""
-    import subprocess
-
-    output = subprocess.run([sys.executable, "-c", _CHILD_PEAK_SCRIPT, *command], check=True,
-                            capture_output=True, text=True, cwd=ROOT).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
+    figures = script_figures(_CHILD_PEAK_SCRIPT, *command)
     if figures["status"] != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {figures['stderr']}")
     return figures

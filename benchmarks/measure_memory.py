@@ -14,14 +14,11 @@ Linux only.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, Context, _load, measurement
+from bench import Context, _load, measurement, script_figures
 
 # ``infrasim run FILE -n N --seed 1 --out OUT --quiet`` in this interpreter, each phase's
 # peak resident memory (MB) measured from a reset peak, and the whole command's (the
@@ -68,10 +65,7 @@ print(json.dumps({"status": status, "phases": phases, "whole": round(whole[0], 1
 
 def _phases(scenario: Path, replications: int, out: Path) -> dict[str, Any]:
     """The peak memory of each phase of one ``infrasim run`` (MB), and of the whole."""
-    output = subprocess.run([sys.executable, "-c", _PHASES_SCRIPT, str(scenario),
-                             str(replications), str(out)],
-                            check=True, capture_output=True, text=True, cwd=ROOT).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
+    figures = script_figures(_PHASES_SCRIPT, str(scenario), str(replications), str(out))
     if figures["status"] != 0:
         raise RuntimeError(f"infrasim run -n {replications} ended with {figures['status']}")
     return figures

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, Context, _load, measurement
+from bench import ROOT, Context, _load, measurement, script_figures
 
 
 def _wall_s(command: list[str]) -> float:
@@ -52,14 +52,10 @@ print(json.dumps({"status": status, "wall_s": wall, "own_cpu_s": cpu(resource.RU
 
 def _timed_run(context: Context, replications: int, *options: str) -> dict[str, float]:
     """``infrasim run SCENARIO -n N OPTIONS`` in a fresh interpreter: wall and CPU."""
-    import json
-
     with tempfile.TemporaryDirectory() as directory:
-        output = subprocess.run(
-            [sys.executable, "-c", _TIMED_CLI, "run", str(context.scenario_path), "-n",
-             str(replications), "--out", str(Path(directory) / "run"), "--quiet", *options],
-            check=True, capture_output=True, text=True, cwd=ROOT).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
+        figures = script_figures(_TIMED_CLI, "run", str(context.scenario_path), "-n",
+                                 str(replications), "--out", str(Path(directory) / "run"),
+                                 "--quiet", *options)
     figures["two_idle_cores_s"] = figures["own_cpu_s"] + figures["workers_cpu_s"] / 2
     return figures
 
