@@ -74,7 +74,7 @@ def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
     """The exhibits of `run`, a run of `scenario`: its median and worst replications
     rerun with their timelines, hourly load shed of `SHED_SAMPLE` replications and when
     their dam's plant was off the grid, and the planned route of each force that moves."""
-    from .engine import hourly_load_shed, simulate, simulate_history
+    from .engine import hourly_load_shed_of, simulate, simulate_history
     from .montecarlo.runner import prepared_scenario
 
     prepared = prepared_scenario(scenario)  # the run's own, when its workers forked
@@ -83,12 +83,15 @@ def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
         PickedTimeline(role, k, why, simulate(prepared, seed, k, timeline=True).timeline or ())
         for role, (k, why) in pick_replications(run.outcomes, run.replications).items())
     sample = sample_replications(run.replications)
-    series = hourly_load_shed(prepared, seed, sample) if sample.size else None
+    # Each sampled replication is rerun once: its history gives both its hourly grid and
+    # its plant's outages.
+    histories = [simulate_history(prepared, seed, int(k)) for k in sample]
+    series = hourly_load_shed_of(prepared, histories) if sample.size else None
     shed = None
     if series is not None:
         hours = series[1].size
-        out = np.array([hours_out(simulate_history(prepared, seed, int(k)).plant_outages,
-                                  hours) for k in sample]).reshape(len(sample), hours)
+        out = np.array([hours_out(history.plant_outages, hours) for history in histories]
+                       ).reshape(len(sample), hours)
         shed = LoadShed(sample, *series, plant_out=out)
     routes = {force.id: force.nodes for force in prepared.plan.forces if force.legs}
     return Exhibits(made_for(run.manifest, run.done), timelines, shed, routes)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from simulator.engine import simulate, simulate_history
+from simulator.engine import hourly_load_shed, simulate, simulate_history
 from simulator.montecarlo import load_run, run_monte_carlo
 from simulator.report.exhibits import EXHIBITS, TIMELINES, read_exhibits
 from simulator.report.figures import pick_replications
@@ -47,6 +47,10 @@ def test_a_run_stores_exhibits_that_read_back_as_written(stored, scenario):
         outages = simulate_history(scenario, stored.manifest["seed"], int(k)).plant_outages
         assert row.sum() == pytest.approx(sum(min(end, row.size * 3600.0) - start
                                               for start, end in outages) / 3600.0)
+    # the series made from each replication's one rerun are hourly_load_shed's own
+    hourly, baseline = hourly_load_shed(scenario, stored.manifest["seed"], shed.replications)
+    assert np.array_equal(shed.baseline_mw, baseline)
+    assert np.array_equal(shed.hourly_mw, hourly)
 
 
 def test_exhibits_of_a_run_resumed_since_do_not_fit(stored):

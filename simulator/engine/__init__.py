@@ -30,7 +30,8 @@ from .prepare import PreparedScenario, prepare
 from .record import Event, EventKind, Replication
 
 __all__ = ["Event", "EventKind", "History", "LineCut", "PreparedScenario", "Replication",
-           "hourly_load_shed", "prepare", "simulate", "simulate_history"]
+           "hourly_load_shed", "hourly_load_shed_of", "prepare", "simulate",
+           "simulate_history"]
 
 
 def _seed(scenario: Scenario, seed: int | None, replication: int) -> int:
@@ -101,14 +102,22 @@ def hourly_load_shed(scenario: Scenario | PreparedScenario, seed: int,
     The run store keeps one number per outcome per replication; this is the series a
     fan chart of load shed needs, for a sample of replications.
     """
+    prepared = prepare(scenario)
+    return hourly_load_shed_of(prepared, [simulate_history(prepared, seed, int(k))
+                                          for k in replications])
+
+
+def hourly_load_shed_of(scenario: Scenario | PreparedScenario, histories: Sequence[History]
+                        ) -> tuple[np.ndarray, np.ndarray] | None:
+    """`hourly_load_shed` of replications whose `History` is at hand (from
+    `simulate_history`), so a caller that also reads other facts of the same replications
+    (their plant outages, say) runs each of them once."""
     from .consequences_link import grid_result
 
-    prepared = prepare(scenario)
-    models = prepared.consequences
+    models = prepare(scenario).consequences
     if models.baseline is None:
         return None
-    rows = [grid_result(models, simulate_history(prepared, seed, int(k))).hourly_unserved_mwh
-            for k in replications]
+    rows = [grid_result(models, history).hourly_unserved_mwh for history in histories]
     baseline = np.asarray(models.baseline.hourly_unserved_mwh, dtype=np.float64)
     if not rows:
         return np.empty((0, baseline.size)), baseline

@@ -32,7 +32,8 @@ def no_engine(monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("the engine ran")
 
-    for name in ("simulate", "simulate_history", "hourly_load_shed", "prepare"):
+    for name in ("simulate", "simulate_history", "hourly_load_shed", "hourly_load_shed_of",
+                 "prepare"):
         monkeypatch.setattr(simulator.engine, name, refuse)
 
 
