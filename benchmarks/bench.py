@@ -211,18 +211,7 @@ def flood_routing(context: Context) -> dict[str, Any]:
 
     scenario = prepare(context.scenario())
     seed = scenario.scenario.scenario.seed
-    wanted = 5 if context.quick else 20
-    breaching: list[int] = []
-    dry: list[int] = []
-    scanned = 0
-    for k in range(20_000):
-        if len(breaching) >= wanted and len(dry) >= wanted:
-            break
-        scanned = k + 1
-        breached = simulate(scenario, seed, k).outcomes.get("breach_started", 0.0) > 0.5
-        group = breaching if breached else dry
-        if len(group) < wanted:
-            group.append(k)
+    breaching, dry, scanned = breaching_replications(scenario, seed, 5 if context.quick else 20)
     if not breaching:
         return {"breach_replications_found": 0}
 
@@ -259,9 +248,28 @@ def flood_routing(context: Context) -> dict[str, Any]:
     }
 
 
-def _route_flood_replay(scenario, seed: int, replications: list[int]) -> Callable[[], None]:
-    """A call of `flood.route_flood` alone on each breach: the calls `simulate` makes on
-    `replications`, recorded once, to replay."""
+def breaching_replications(scenario, seed: int, wanted: int) -> tuple[list[int], list[int], int]:
+    """The first `wanted` replications of the prepared `scenario` that breach, as many
+    that do not, and how many replications were scanned to find them."""
+    from simulator.engine import simulate
+
+    breaching: list[int] = []
+    dry: list[int] = []
+    scanned = 0
+    for k in range(20_000):
+        if len(breaching) >= wanted and len(dry) >= wanted:
+            break
+        scanned = k + 1
+        breached = simulate(scenario, seed, k).outcomes.get("breach_started", 0.0) > 0.5
+        group = breaching if breached else dry
+        if len(group) < wanted:
+            group.append(k)
+    return breaching, dry, scanned
+
+
+def route_flood_calls(scenario, seed: int, replications: list[int]) -> list[tuple[tuple, dict]]:
+    """The arguments of each `flood.route_flood` call `simulate` makes on `replications`
+    of the prepared `scenario`, recorded to replay."""
     import dataclasses
 
     from simulator.engine import simulate
@@ -277,6 +285,13 @@ def _route_flood_replay(scenario, seed: int, replications: list[int]) -> Callabl
         scenario.consequences, route_flood=recording))
     for k in replications:
         simulate(recorded, seed, k)
+    return calls
+
+
+def _route_flood_replay(scenario, seed: int, replications: list[int]) -> Callable[[], None]:
+    """A call of `flood.route_flood` alone on each breach of `replications`."""
+    calls = route_flood_calls(scenario, seed, replications)
+    fast = scenario.consequences.route_flood
 
     def replay() -> None:
         for args, kwargs in calls:
