@@ -6,12 +6,6 @@ safe loader, then builds the data itself so that it can: record a `Mark` for eve
 key and value path, refuse duplicate keys, bound the number of values an alias can
 expand into (a "billion laughs" file is refused, not expanded), and refuse files that
 are too large or not text. Every failure is a `ScenarioError` naming file, line and column.
-
-The node graph is composed by libyaml (PyYAML's `CSafeLoader`) where PyYAML was built
-with it: the reference scenario in 15 ms instead of 100 ms, time every command spends
-before it can start work. A file libyaml refuses is read again with the pure-Python
-loader, whose error (and its line and column) is the one reported, so messages do not
-depend on how PyYAML was built.
 """
 
 from __future__ import annotations
@@ -29,10 +23,6 @@ MAX_VALUES = 200_000  # values after alias expansion; the reference scenario has
 MAX_DEPTH = 60
 
 PathKey = tuple[str | int, ...]
-
-#: Composers tried in turn: libyaml's when PyYAML has it, then the pure-Python one.
-_LOADERS = tuple(loader for loader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)
-                 if loader is not None)
 
 
 @dataclass
@@ -162,25 +152,6 @@ class _Builder:
             ) from None
 
 
-def _compose(text: str) -> tuple[yaml.SafeLoader, yaml.Node | None]:
-    """The loader that composed `text` (its constructor builds the scalars; dispose of
-    it after) and the document's node. A file the first composer refuses goes to the
-    next, and the last one's error is raised."""
-    *first, last = _LOADERS
-    for loader_class in first:
-        loader = loader_class(text)
-        try:
-            return loader, loader.get_single_node()
-        except yaml.YAMLError:
-            loader.dispose()
-    loader = last(text)
-    try:
-        return loader, loader.get_single_node()
-    except BaseException:
-        loader.dispose()
-        raise
-
-
 def read_marked_yaml(path: Path) -> MarkedData:
     """Read one scenario file; the document must be a mapping."""
     file = str(path)
@@ -212,7 +183,8 @@ def read_marked_yaml(path: Path) -> MarkedData:
         )
     loader = None
     try:
-        loader, node = _compose(text)
+        loader = yaml.SafeLoader(text)
+        node = loader.get_single_node()
         if node is None:
             raise _fail(file, 1, 1, "the file holds no YAML document (only comments?)")
         if not isinstance(node, yaml.MappingNode):
