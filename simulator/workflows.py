@@ -83,16 +83,15 @@ def make_exhibits(run: RunResult, scenario: Scenario) -> Exhibits:
         PickedTimeline(role, k, why, simulate(prepared, seed, k, timeline=True).timeline or ())
         for role, (k, why) in pick_replications(run.outcomes, run.replications).items())
     sample = sample_replications(run.replications)
-    # Each sampled replication is rerun once: its history gives both its hourly grid and
-    # its plant's outages.
-    histories = [simulate_history(prepared, seed, int(k)) for k in sample]
-    series = hourly_load_shed_of(prepared, histories) if sample.size else None
     shed = None
-    if series is not None:
-        hours = series[1].size
-        out = np.array([hours_out(history.plant_outages, hours) for history in histories]
-                       ).reshape(len(sample), hours)
-        shed = LoadShed(sample, *series, plant_out=out)
+    if sample.size and prepared.consequences.baseline is not None:  # a grid with loads
+        # Each sampled replication is rerun once: its history gives both its hourly grid
+        # and its plant's outages.
+        histories = [simulate_history(prepared, seed, int(k)) for k in sample]
+        hourly_mw, baseline_mw = hourly_load_shed_of(prepared, histories)
+        out = np.array([hours_out(history.plant_outages, baseline_mw.size)
+                        for history in histories]).reshape(len(sample), baseline_mw.size)
+        shed = LoadShed(sample, hourly_mw, baseline_mw, plant_out=out)
     routes = {force.id: force.nodes for force in prepared.plan.forces if force.legs}
     return Exhibits(made_for(run.manifest, run.done), timelines, shed, routes)
 

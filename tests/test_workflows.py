@@ -84,3 +84,20 @@ def test_a_run_made_without_them_gets_them_when_asked(scenario, tmp_path):
 def test_sample_replications(n, count, expected):
     sample = sample_replications(np.arange(n), count)
     assert sample.size == expected and sample[0] == 0 and sample[-1] == n - 1
+
+
+def test_a_grid_without_loads_has_no_load_shed_and_reruns_nothing_for_it(tmp_path,
+                                                                          monkeypatch):
+    import simulator.engine
+
+    race = load_scenario("tests/data/race.yaml")  # a scenario whose grid has no loads
+    run = run_monte_carlo(race, replications=12, executor="serial", out=tmp_path / "r")
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a replication was rerun for a load shed there is none of")
+
+    monkeypatch.setattr(simulator.engine, "simulate_history", refuse)
+    assert simulator.engine.hourly_load_shed(race, 1, [0, 1]) is None
+    exhibits = stored_exhibits(load_run(run.path))
+    assert exhibits is not None and exhibits.load_shed is None
+    assert exhibits.timelines  # the median and worst replications are still there

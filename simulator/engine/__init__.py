@@ -103,6 +103,8 @@ def hourly_load_shed(scenario: Scenario | PreparedScenario, seed: int,
     fan chart of load shed needs, for a sample of replications.
     """
     prepared = prepare(scenario)
+    if prepared.consequences.baseline is None:  # no loads: nothing to rerun
+        return None
     return hourly_load_shed_of(prepared, [simulate_history(prepared, seed, int(k))
                                           for k in replications])
 
