@@ -20,19 +20,16 @@ The prototype is this file; the package does not use it.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
 from bench import Context, best_time_s, breaching_replications, measurement, route_flood_calls
 
-_KERNEL = None
 
-
+@cache
 def _compiled_sweeps() -> Any:
     """The sweeps of `_route_subreach` as one numba function (compiled on first use)."""
-    global _KERNEL
-    if _KERNEL is not None:
-        return _KERNEL
     import numba
 
     @numba.njit(cache=False, nogil=True)
@@ -92,7 +89,6 @@ def _compiled_sweeps() -> Any:
                 storage[n] = k
                 weighting[n] = x
 
-    _KERNEL = sweeps
     return sweeps
 
 
